@@ -1,0 +1,43 @@
+"""Tortoise models, one domain a file."""
+
+from models.appointment import Appointment, AppointmentSource, AppointmentStatus
+from models.base import utcnow
+from models.catalogue import ConsentForm, Practitioner, PractitionerTreatment, Treatment
+from models.clinic import Clinic
+from models.credential import Credential, CredentialKind, PrefillToken
+from models.idempotency import IdempotencyKey
+from models.people import Client, StaffRole, StaffUser
+from models.roster import RosterEntry, RosterException, RosterExceptionKind
+
+MODEL_MODULES = [
+    "models.clinic",
+    "models.catalogue",
+    "models.roster",
+    "models.people",
+    "models.appointment",
+    "models.credential",
+    "models.idempotency",
+]
+
+__all__ = [
+    "MODEL_MODULES",
+    "Appointment",
+    "AppointmentSource",
+    "AppointmentStatus",
+    "Client",
+    "Clinic",
+    "ConsentForm",
+    "Credential",
+    "CredentialKind",
+    "IdempotencyKey",
+    "PrefillToken",
+    "Practitioner",
+    "PractitionerTreatment",
+    "RosterEntry",
+    "RosterException",
+    "RosterExceptionKind",
+    "StaffRole",
+    "StaffUser",
+    "Treatment",
+    "utcnow",
+]

@@ -1,0 +1,38 @@
+"""A clinic (the tenant) and its portal settings."""
+
+from __future__ import annotations
+
+import uuid
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.base import utcnow
+
+
+class Clinic(Model):
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    slug = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=200)
+    timezone = fields.CharField(max_length=64, default="Europe/London")
+    currency = fields.CharField(max_length=3, default="GBP")
+    # Portal
+    portal_enabled = fields.BooleanField(default=True)
+    accepts_new_clients = fields.BooleanField(default=True)
+    show_prices = fields.BooleanField(default=True)
+    cancellation_notice_hours = fields.IntField(default=24)
+    cancellation_policy_text = fields.TextField(null=True)
+    booking_instructions = fields.TextField(null=True)
+    terms_and_conditions = fields.TextField(null=True)
+    branding_background_color = fields.CharField(max_length=16, null=True)
+    branding_logo_url = fields.CharField(max_length=500, null=True)
+    # Booking window and grid
+    booking_min_notice_minutes = fields.IntField(default=60)
+    booking_horizon_days = fields.IntField(default=180)
+    slot_step_minutes = fields.IntField(default=15)
+    # Practitioner-role staff see only their own diary unless this is set.
+    practitioners_see_all_diaries = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(default=utcnow)
+
+    class Meta:
+        table = "clinic"

@@ -1,0 +1,73 @@
+"""Database connection: the Tortoise config built from a URL, start-up and
+shut-down, and the transaction every booking write goes through."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.transactions import in_transaction
+
+from models import MODEL_MODULES
+
+SQLITE_BUSY_TIMEOUT_MS = 15000
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    connection = expand_db_url(database_url)
+    if connection["engine"] == "tortoise.backends.sqlite":
+        connection["engine"] = "models.sqlite_immediate"
+        connection["credentials"].setdefault("busy_timeout", SQLITE_BUSY_TIMEOUT_MS)
+        connection["credentials"].setdefault("journal_mode", "WAL")
+        connection["credentials"].setdefault("foreign_keys", "ON")
+    return {
+        "connections": {"default": connection},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "migrations": "models.migrations",
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def init_db(database_url: str) -> None:
+    if database_url.startswith("sqlite://"):
+        from pathlib import Path
+
+        path = database_url.removeprefix("sqlite://").split("?")[0]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+def connection() -> BaseDBAsyncClient:
+    return connections.get("default")
+
+
+def is_postgres() -> bool:
+    return connection().capabilities.dialect == "postgres"
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
+    """A transaction that will write: on SQLite it holds the write lock from
+    its first statement (see models/sqlite_immediate.py); on PostgreSQL the
+    constraints and conditional updates decide races."""
+    async with in_transaction("default") as conn:
+        yield conn
+
+
+# For `python -m tortoise -c models.db.TORTOISE_ORM makemigrations`: the
+# autodetector compares models with the migration files; no data is touched.
+TORTOISE_ORM = tortoise_config("sqlite://:memory:")

@@ -1,0 +1,232 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
+from models.appointment import AppointmentSource, AppointmentStatus
+from models.base import utcnow
+from models.credential import CredentialKind
+from models.people import StaffRole
+from models.roster import RosterExceptionKind
+from tortoise.fields.base import OnDelete
+from uuid import uuid4
+from tortoise import fields
+from tortoise.indexes import Index
+
+class Migration(migrations.Migration):
+    initial = True
+
+    operations = [
+        ops.CreateModel(
+            name='Clinic',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('slug', fields.CharField(unique=True, max_length=64)),
+                ('name', fields.CharField(max_length=200)),
+                ('timezone', fields.CharField(default='Europe/London', max_length=64)),
+                ('currency', fields.CharField(default='GBP', max_length=3)),
+                ('portal_enabled', fields.BooleanField(default=True)),
+                ('accepts_new_clients', fields.BooleanField(default=True)),
+                ('show_prices', fields.BooleanField(default=True)),
+                ('cancellation_notice_hours', fields.IntField(default=24)),
+                ('cancellation_policy_text', fields.TextField(null=True, unique=False)),
+                ('booking_instructions', fields.TextField(null=True, unique=False)),
+                ('terms_and_conditions', fields.TextField(null=True, unique=False)),
+                ('branding_background_color', fields.CharField(null=True, max_length=16)),
+                ('branding_logo_url', fields.CharField(null=True, max_length=500)),
+                ('booking_min_notice_minutes', fields.IntField(default=60)),
+                ('booking_horizon_days', fields.IntField(default=180)),
+                ('slot_step_minutes', fields.IntField(default=15)),
+                ('practitioners_see_all_diaries', fields.BooleanField(default=False)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'clinic', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Client',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('clinic', fields.ForeignKeyField('models.Clinic', source_field='clinic_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('full_name', fields.CharField(max_length=200)),
+                ('email', fields.CharField(null=True, max_length=254)),
+                ('phone', fields.CharField(null=True, max_length=20)),
+                ('password_hash', fields.CharField(null=True, max_length=200)),
+                ('language', fields.CharField(default='en', max_length=16)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'client', 'app': 'models', 'unique_together': (('clinic', 'email'), ('clinic', 'phone')), 'pk_attr': 'id'},
+            bases=['TenantModel'],
+        ),
+        ops.CreateModel(
+            name='ConsentForm',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('clinic', fields.ForeignKeyField('models.Clinic', source_field='clinic_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('title', fields.CharField(max_length=200)),
+                ('body', fields.TextField(unique=False)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'consent_form', 'app': 'models', 'pk_attr': 'id'},
+            bases=['TenantModel'],
+        ),
+        ops.CreateModel(
+            name='Practitioner',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('clinic', fields.ForeignKeyField('models.Clinic', source_field='clinic_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('name', fields.CharField(max_length=200)),
+                ('contact_email', fields.CharField(null=True, max_length=254)),
+                ('active', fields.BooleanField(default=True)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'practitioner', 'app': 'models', 'pk_attr': 'id'},
+            bases=['TenantModel'],
+        ),
+        ops.CreateModel(
+            name='PrefillToken',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('clinic', fields.ForeignKeyField('models.Clinic', source_field='clinic_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('token_hash', fields.CharField(unique=True, max_length=64)),
+                ('client', fields.ForeignKeyField('models.Client', source_field='client_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+                ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'prefill_token', 'app': 'models', 'pk_attr': 'id'},
+            bases=['TenantModel'],
+        ),
+        ops.CreateModel(
+            name='RosterEntry',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('clinic', fields.ForeignKeyField('models.Clinic', source_field='clinic_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('practitioner', fields.ForeignKeyField('models.Practitioner', source_field='practitioner_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('weekday', fields.SmallIntField()),
+                ('start_minute', fields.SmallIntField()),
+                ('end_minute', fields.SmallIntField()),
+            ],
+            options={'table': 'roster_entry', 'app': 'models', 'pk_attr': 'id'},
+            bases=['TenantModel'],
+        ),
+        ops.CreateModel(
+            name='RosterException',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('clinic', fields.ForeignKeyField('models.Clinic', source_field='clinic_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('practitioner', fields.ForeignKeyField('models.Practitioner', source_field='practitioner_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('date', fields.DateField()),
+                ('kind', fields.CharEnumField(description='OFF: OFF\nEXTRA: EXTRA', enum_type=RosterExceptionKind, max_length=8)),
+                ('start_minute', fields.SmallIntField(null=True)),
+                ('end_minute', fields.SmallIntField(null=True)),
+                ('note', fields.CharField(null=True, max_length=200)),
+            ],
+            options={'table': 'roster_exception', 'app': 'models', 'indexes': [Index(fields=['practitioner_id', 'date'])], 'pk_attr': 'id'},
+            bases=['TenantModel'],
+        ),
+        ops.CreateModel(
+            name='StaffUser',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('clinic', fields.ForeignKeyField('models.Clinic', source_field='clinic_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('email', fields.CharField(unique=True, max_length=254)),
+                ('full_name', fields.CharField(max_length=200)),
+                ('password_hash', fields.CharField(max_length=200)),
+                ('role', fields.CharEnumField(default=StaffRole.ADMIN, description='ADMIN: ADMIN\nPRACTITIONER: PRACTITIONER', enum_type=StaffRole, max_length=16)),
+                ('practitioner', fields.ForeignKeyField('models.Practitioner', source_field='practitioner_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('active', fields.BooleanField(default=True)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'staff_user', 'app': 'models', 'pk_attr': 'id'},
+            bases=['TenantModel'],
+        ),
+        ops.CreateModel(
+            name='Credential',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('clinic', fields.ForeignKeyField('models.Clinic', source_field='clinic_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('kind', fields.CharEnumField(description='CLIENT_SESSION: CLIENT_SESSION\nBOOKING_SESSION: BOOKING_SESSION\nSTAFF_SESSION: STAFF_SESSION\nAPI_KEY: API_KEY', enum_type=CredentialKind, max_length=20)),
+                ('token_hash', fields.CharField(unique=True, max_length=64)),
+                ('client', fields.ForeignKeyField('models.Client', source_field='client_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('staff', fields.ForeignKeyField('models.StaffUser', source_field='staff_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('scopes', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('name', fields.CharField(null=True, max_length=200)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+                ('expires_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'credential', 'app': 'models', 'pk_attr': 'id'},
+            bases=['TenantModel'],
+        ),
+        ops.CreateModel(
+            name='Treatment',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('clinic', fields.ForeignKeyField('models.Clinic', source_field='clinic_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('name', fields.CharField(max_length=200)),
+                ('description', fields.TextField(null=True, unique=False)),
+                ('duration_minutes', fields.IntField()),
+                ('buffer_before_minutes', fields.IntField(default=0)),
+                ('buffer_after_minutes', fields.IntField(default=0)),
+                ('price', fields.DecimalField(null=True, max_digits=10, decimal_places=2)),
+                ('online_bookable', fields.BooleanField(default=True)),
+                ('archived', fields.BooleanField(default=False)),
+                ('consent_form', fields.ForeignKeyField('models.ConsentForm', source_field='consent_form_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'treatment', 'app': 'models', 'pk_attr': 'id'},
+            bases=['TenantModel'],
+        ),
+        ops.CreateModel(
+            name='Appointment',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('clinic', fields.ForeignKeyField('models.Clinic', source_field='clinic_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('practitioner', fields.ForeignKeyField('models.Practitioner', source_field='practitioner_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
+                ('treatment', fields.ForeignKeyField('models.Treatment', source_field='treatment_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
+                ('client', fields.ForeignKeyField('models.Client', source_field='client_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
+                ('start_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('end_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('occupied_start', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('occupied_end', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('status', fields.CharEnumField(default=AppointmentStatus.BOOKED, description='BOOKED: BOOKED\nCANCELLED: CANCELLED\nCOMPLETED: COMPLETED\nNO_SHOW: NO_SHOW', enum_type=AppointmentStatus, max_length=16)),
+                ('source', fields.CharEnumField(description='PORTAL: PORTAL\nONLINE: ONLINE\nSTAFF: STAFF\nPARTNER: PARTNER', enum_type=AppointmentSource, max_length=16)),
+                ('price', fields.DecimalField(null=True, max_digits=10, decimal_places=2)),
+                ('currency', fields.CharField(max_length=3)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+                ('cancelled_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('cancelled_by', fields.CharField(null=True, max_length=16)),
+                ('cancelled_by_id', fields.UUIDField(null=True)),
+                ('cancellation_reason', fields.CharField(null=True, max_length=500)),
+                ('rescheduled_from', fields.ForeignKeyField('models.Appointment', source_field='rescheduled_from_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+            ],
+            options={'table': 'appointment', 'app': 'models', 'indexes': [Index(fields=['practitioner_id', 'occupied_start']), Index(fields=['client_id', 'start_at'])], 'pk_attr': 'id'},
+            bases=['TenantModel'],
+        ),
+        ops.CreateModel(
+            name='IdempotencyKey',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('clinic', fields.ForeignKeyField('models.Clinic', source_field='clinic_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('caller', fields.CharField(max_length=120)),
+                ('key', fields.CharField(max_length=200)),
+                ('request_hash', fields.CharField(max_length=64)),
+                ('appointment', fields.ForeignKeyField('models.Appointment', source_field='appointment_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+                ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'idempotency_key', 'app': 'models', 'unique_together': (('caller', 'key'),), 'pk_attr': 'id'},
+            bases=['TenantModel'],
+        ),
+        ops.CreateModel(
+            name='PractitionerTreatment',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('clinic', fields.ForeignKeyField('models.Clinic', source_field='clinic_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('practitioner', fields.ForeignKeyField('models.Practitioner', source_field='practitioner_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('treatment', fields.ForeignKeyField('models.Treatment', source_field='treatment_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+            ],
+            options={'table': 'practitioner_treatment', 'app': 'models', 'unique_together': (('practitioner', 'treatment'),), 'pk_attr': 'id'},
+            bases=['TenantModel'],
+        ),
+    ]

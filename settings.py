@@ -1,0 +1,92 @@
+"""The one place that reads the environment.
+
+Every other module receives a `Settings` object; nothing else touches
+`os.environ`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_DATA_DIR = ROOT / "var"
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _list(env: dict[str, str], name: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    database_url: str = f"sqlite://{DEFAULT_DATA_DIR / 'clinicportal.sqlite3'}"
+    redis_url: str | None = None
+    public_booking_url: str = "http://127.0.0.1:8000"
+    data_dir: Path = DEFAULT_DATA_DIR
+    log_level: str = "INFO"
+    # Credential lifetimes
+    client_session_hours: int = 24 * 14
+    staff_session_hours: int = 12
+    booking_session_minutes: int = 30
+    prefill_token_minutes: int = 5
+    idempotency_hours: int = 48
+    # GraphQL limits
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_body_bytes: int = 256 * 1024
+    max_slot_range_days: int = 62
+    # Sign-in rate limits (attempts per window)
+    signin_per_account: int = 10
+    signin_per_ip: int = 60
+    signin_window_seconds: int = 15 * 60
+    # Websockets
+    ws_allowed_origins: tuple[str, ...] = field(default_factory=tuple)
+    ws_max_subscriptions: int = 20
+    ws_init_timeout_seconds: int = 10
+    # Argon2 cost (lower only in tests)
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        environment = env.get("ENVIRONMENT", "development")
+        if environment not in ("development", "production"):
+            raise ValueError("ENVIRONMENT must be 'development' or 'production'")
+        data_dir = Path(env.get("DATA_DIR") or DEFAULT_DATA_DIR)
+        return cls(
+            environment=environment,
+            database_url=env.get("DATABASE_URL")
+            or f"sqlite://{data_dir / 'clinicportal.sqlite3'}",
+            redis_url=env.get("REDIS_URL") or None,
+            public_booking_url=env.get("PUBLIC_BOOKING_URL", cls.public_booking_url).rstrip("/"),
+            data_dir=data_dir,
+            log_level=env.get("LOG_LEVEL", cls.log_level).upper(),
+            client_session_hours=_int(env, "CLIENT_SESSION_HOURS", cls.client_session_hours),
+            staff_session_hours=_int(env, "STAFF_SESSION_HOURS", cls.staff_session_hours),
+            max_query_depth=_int(env, "MAX_QUERY_DEPTH", cls.max_query_depth),
+            max_aliases=_int(env, "MAX_ALIASES", cls.max_aliases),
+            max_tokens=_int(env, "MAX_TOKENS", cls.max_tokens),
+            signin_per_account=_int(env, "SIGNIN_PER_ACCOUNT", cls.signin_per_account),
+            signin_per_ip=_int(env, "SIGNIN_PER_IP", cls.signin_per_ip),
+            ws_allowed_origins=_list(env, "WS_ALLOWED_ORIGINS"),
+            argon2_time_cost=_int(env, "ARGON2_TIME_COST", cls.argon2_time_cost),
+            argon2_memory_kib=_int(env, "ARGON2_MEMORY_KIB", cls.argon2_memory_kib),
+        )
