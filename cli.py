@@ -1,0 +1,133 @@
+"""`clinicportal`: serve, migrate, seed-demo, worker, create-api-key."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+
+from settings import Settings
+
+
+def _run_with_db(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
+    from models.db import close_db, init_db
+    from resolvers import runtime
+
+    async def main() -> int:
+        runtime.configure(settings)
+        await init_db(settings.database_url)
+        try:
+            return await work()
+        finally:
+            await close_db()
+
+    return asyncio.run(main())
+
+
+def migrate(settings: Settings) -> int:
+    from tortoise import Tortoise
+    from tortoise.migrations.api.migrate import migrate as run_migrations
+
+    from models.db import init_db, tortoise_config
+
+    async def main() -> None:
+        await init_db(settings.database_url)  # creates the SQLite folder
+        await Tortoise.close_connections()
+        await run_migrations(config=tortoise_config(settings.database_url))
+        await Tortoise.close_connections()
+
+    asyncio.run(main())
+    print("migrated")
+    return 0
+
+
+def seed_demo(settings: Settings) -> int:
+    from resolvers.demo import seed_demo as seed
+
+    async def work() -> int:
+        seeded = await seed()
+        print(f"seeded: {', '.join(seeded)}" if seeded else "demo data already present")
+        return 0
+
+    return _run_with_db(settings, work)
+
+
+def create_api_key(settings: Settings, clinic_slug: str, scopes: list[str], name: str | None) -> int:
+    from models import Clinic, CredentialKind
+    from resolvers import credentials
+    from resolvers.principal import Scope
+
+    known = {s.value for s in Scope}
+    if unknown := set(scopes) - known:
+        print(f"unknown scopes: {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})", file=sys.stderr)
+        return 2
+
+    async def work() -> int:
+        clinic = await Clinic.get_or_none(slug=clinic_slug)
+        if clinic is None:
+            print(f"no clinic with slug {clinic_slug!r}", file=sys.stderr)
+            return 2
+        token, _ = await credentials.issue(
+            CredentialKind.API_KEY, clinic.id, lifetime=None, scopes=sorted(set(scopes)), name=name
+        )
+        print(token)
+        return 0
+
+    return _run_with_db(settings, work)
+
+
+def serve(settings: Settings, host: str, port: int, workers: int) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+    )
+    return 0
+
+
+def worker(settings: Settings) -> int:
+    print(
+        "clinicportal worker: there are no background jobs yet; the API process needs no worker.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="clinicportal", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_cmd = commands.add_parser("serve", help="serve the API with uvicorn")
+    serve_cmd.add_argument("--host", default="127.0.0.1")
+    serve_cmd.add_argument("--port", type=int, default=8000)
+    serve_cmd.add_argument("--workers", type=int, default=1)
+    commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("seed-demo", help="seed the demo clinics when missing")
+    commands.add_parser("worker", help="run background jobs")
+    key_cmd = commands.add_parser("create-api-key", help="mint a partner API key (printed once)")
+    key_cmd.add_argument("--clinic", required=True, help="clinic slug")
+    key_cmd.add_argument("--scopes", default="read", help="comma-separated: read,book,calendar,admin")
+    key_cmd.add_argument("--name", default=None)
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+
+    if args.command == "serve":
+        return serve(settings, args.host, args.port, args.workers)
+    if args.command == "migrate":
+        return migrate(settings)
+    if args.command == "seed-demo":
+        return seed_demo(settings)
+    if args.command == "worker":
+        return worker(settings)
+    scopes = [s.strip() for s in args.scopes.split(",") if s.strip()]
+    return create_api_key(settings, args.clinic, scopes, args.name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""Appointment events. `publish` is called after the transaction commits and
+never fails the caller: a booking stands even when the hub is down."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from models import Appointment, utcnow
+from realtime import hub
+
+log = logging.getLogger(__name__)
+
+class EventKind(StrEnum):
+    BOOKED = "BOOKED"
+    CANCELLED = "CANCELLED"
+    RESCHEDULED = "RESCHEDULED"
+    UPDATED = "UPDATED"  # a status change: completed, no-show
+
+
+BOOKED, CANCELLED, RESCHEDULED, UPDATED = EventKind
+
+
+@dataclass(frozen=True)
+class AppointmentEvent:
+    kind: EventKind
+    clinic_id: uuid.UUID
+    appointment_id: uuid.UUID
+    practitioner_id: uuid.UUID
+    client_id: uuid.UUID
+    occurred_at: datetime
+    previous_id: uuid.UUID | None = None
+
+    def dumps(self) -> str:
+        return json.dumps({k: str(v) if v is not None else None for k, v in self.__dict__.items() if k != "occurred_at"} | {"occurred_at": self.occurred_at.isoformat()})
+
+    @classmethod
+    def loads(cls, raw: str) -> AppointmentEvent:
+        data = json.loads(raw)
+        return cls(
+            kind=EventKind(data["kind"]),
+            clinic_id=uuid.UUID(data["clinic_id"]),
+            appointment_id=uuid.UUID(data["appointment_id"]),
+            practitioner_id=uuid.UUID(data["practitioner_id"]),
+            client_id=uuid.UUID(data["client_id"]),
+            occurred_at=datetime.fromisoformat(data["occurred_at"]),
+            previous_id=uuid.UUID(data["previous_id"]) if data.get("previous_id") else None,
+        )
+
+
+async def publish(kind: EventKind, appointment: Appointment, previous: Appointment | None = None) -> None:
+    event = AppointmentEvent(
+        kind=kind,
+        clinic_id=appointment.clinic_id,
+        appointment_id=appointment.id,
+        practitioner_id=appointment.practitioner_id,
+        client_id=appointment.client_id,
+        occurred_at=utcnow(),
+        previous_id=previous.id if previous else None,
+    )
+    broadcast = hub.current()
+    if broadcast is None:
+        return
+    try:
+        await broadcast.publish(hub.calendar_channel(event.clinic_id), event.dumps())
+    except Exception:  # the booking has committed; a lost live event is re-synced by the calendar query
+        log.exception("could not publish %s event for appointment %s", kind, appointment.id)

@@ -1,0 +1,79 @@
+"""The signed-in client's own account: who they are and their appointments,
+newest past first, in keyset-paginated pages."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from tortoise.expressions import Q
+
+from models import Appointment, AppointmentStatus, Client, utcnow
+from resolvers import scope
+from resolvers.errors import invalid
+from resolvers.principal import Principal, PrincipalKind
+
+MAX_PAGE = 100
+
+
+class When(StrEnum):
+    UPCOMING = "UPCOMING"
+    PAST = "PAST"
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Appointment]
+    has_next: bool
+    has_previous: bool
+
+
+def cursor_of(appointment: Appointment) -> str:
+    raw = f"{appointment.start_at.isoformat()}|{appointment.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        start, _, ident = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        return datetime.fromisoformat(start), uuid.UUID(ident)
+    except (ValueError, UnicodeDecodeError):
+        raise invalid("This cursor is not valid.", ["after"]) from None
+
+
+async def me(principal: Principal) -> Client | None:
+    if principal.kind is not PrincipalKind.CLIENT:
+        return None
+    return await Client.get_or_none(id=principal.client_id, clinic_id=principal.clinic_id)
+
+
+async def my_appointments(
+    principal: Principal,
+    when: When,
+    first: int | None,
+    after: str | None,
+    include_cancelled: bool = False,
+    *,
+    now: datetime | None = None,
+) -> Page:
+    now = now or utcnow()
+    first = 20 if first is None else first
+    if not 0 <= first <= MAX_PAGE:
+        raise invalid(f"`first` is between 0 and {MAX_PAGE}.", ["first"])
+    query = scope.appointments(principal)
+    if not include_cancelled:
+        query = query.exclude(status=AppointmentStatus.CANCELLED)
+    upcoming = when is When.UPCOMING
+    query = query.filter(start_at__gte=now) if upcoming else query.filter(start_at__lt=now)
+    if after:
+        start, ident = _decode(after)
+        if upcoming:
+            query = query.filter(Q(start_at__gt=start) | Q(start_at=start, id__gt=ident))
+        else:
+            query = query.filter(Q(start_at__lt=start) | Q(start_at=start, id__lt=ident))
+    order = ("start_at", "id") if upcoming else ("-start_at", "-id")
+    rows = await query.order_by(*order).limit(first + 1)
+    return Page(items=rows[:first], has_next=len(rows) > first, has_previous=bool(after))

@@ -1,0 +1,104 @@
+"""Signing in and out with e-mail and password."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from models import Client, CredentialKind, StaffUser
+from resolvers import credentials, runtime
+from resolvers.contact import normalize_email
+from resolvers.errors import DomainError, ErrorCode, invalid, unauthenticated
+from resolvers.principal import Principal, PrincipalKind
+from resolvers.scope import clinic_by_slug, portal_open
+
+# Verified when the account does not exist, so both answers take as long.
+_DUMMY_HASH: str | None = None
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    token: str
+    expires_at: datetime
+
+
+def hash_password(password: str) -> str:
+    return runtime.current().hasher.hash(password)
+
+
+async def _password_matches(password_hash: str | None, password: str) -> bool:
+    global _DUMMY_HASH
+    hasher = runtime.current().hasher
+    if password_hash is None:
+        _DUMMY_HASH = _DUMMY_HASH or await asyncio.to_thread(hasher.hash, "not-a-password")
+        password_hash = _DUMMY_HASH
+        password = password + "\0"
+    try:
+        return await asyncio.to_thread(hasher.verify, password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def check_rate(key: str, limit: int, message: str) -> None:
+    rt = runtime.current()
+    retry_after = await rt.limiter.hit(key, limit, rt.settings.signin_window_seconds)
+    if retry_after is not None:
+        raise DomainError(
+            ErrorCode.RATE_LIMITED,
+            f"{message} Try again in {retry_after} seconds.",
+            retry_after_seconds=retry_after,
+        )
+
+
+async def _limit_sign_in(account_key: str, ip: str) -> None:
+    settings = runtime.current().settings
+    await check_rate(f"signin:ip:{ip}", settings.signin_per_ip, "Too many sign-in attempts.")
+    await check_rate(
+        f"signin:account:{account_key}", settings.signin_per_account, "Too many sign-in attempts."
+    )
+
+
+def _require_password(password: str) -> None:
+    if not password or len(password) > 1024:
+        raise invalid("Enter your password.", ["password"])
+
+
+async def sign_in(principal: Principal, clinic_slug: str, email: str, password: str, ip: str) -> IssuedSession:
+    email = normalize_email(email, ["email"])
+    _require_password(password)
+    await _limit_sign_in(f"client:{clinic_slug}:{email}", ip)
+    clinic = await clinic_by_slug(principal, clinic_slug)
+    portal_open(clinic, principal)
+    client = await Client.get_or_none(clinic_id=clinic.id, email=email)
+    if not await _password_matches(client.password_hash if client else None, password) or client is None:
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS, "The e-mail or password is wrong.")
+    lifetime = timedelta(hours=runtime.current().settings.client_session_hours)
+    token, credential = await credentials.issue(
+        CredentialKind.CLIENT_SESSION, clinic.id, client_id=client.id, lifetime=lifetime
+    )
+    return IssuedSession(token, credential.expires_at)
+
+
+async def staff_sign_in(email: str, password: str, ip: str) -> IssuedSession:
+    email = normalize_email(email, ["email"])
+    _require_password(password)
+    await _limit_sign_in(f"staff:{email}", ip)
+    staff = await StaffUser.get_or_none(email=email, active=True)
+    if not await _password_matches(staff.password_hash if staff else None, password) or staff is None:
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS, "The e-mail or password is wrong.")
+    lifetime = timedelta(hours=runtime.current().settings.staff_session_hours)
+    token, credential = await credentials.issue(
+        CredentialKind.STAFF_SESSION, staff.clinic_id, staff_id=staff.id, lifetime=lifetime
+    )
+    return IssuedSession(token, credential.expires_at)
+
+
+async def sign_out(principal: Principal) -> None:
+    if principal.credential_id is None:
+        raise unauthenticated("There is no session to sign out of.")
+    if principal.kind is PrincipalKind.PARTNER:
+        raise invalid("API keys are revoked by the clinic's admin, not signed out.")
+    await credentials.revoke(principal.credential_id)

@@ -1,0 +1,139 @@
+"""Changing a booked appointment: cancelling it, moving it, or booking a
+past one again."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from models import Appointment, AppointmentStatus, Clinic, Treatment, utcnow
+from models.db import write_transaction
+from realtime import events
+from resolvers import scope
+from resolvers.booking import (
+    SOURCE_OF,
+    BookingRequest,
+    as_utc,
+    book_appointment,
+    offering_practitioners,
+    place,
+    shape_of,
+    working_candidates,
+)
+from resolvers.errors import DomainError, ErrorCode, invalid
+from resolvers.policy import ensure_changeable, ensure_in_window
+from resolvers.principal import Principal, PrincipalKind, Scope
+
+MAX_REASON = 500
+
+
+def _who(principal: Principal) -> tuple[str, object]:
+    if principal.kind is PrincipalKind.STAFF:
+        return "STAFF", principal.staff_id
+    if principal.kind is PrincipalKind.PARTNER:
+        return "PARTNER", principal.credential_id
+    return "CLIENT", principal.client_id
+
+
+def _may_change(principal: Principal) -> None:
+    if principal.kind is PrincipalKind.PARTNER:
+        scope.require_scope(principal, Scope.BOOK)
+
+
+async def _locked(principal: Principal, appointment_id: str) -> tuple[Appointment, Clinic]:
+    """The appointment, re-read and locked inside the write transaction."""
+    appointment = await scope.appointment(principal, appointment_id, for_update=True)
+    clinic = await Clinic.get(id=appointment.clinic_id)
+    return appointment, clinic
+
+
+async def cancel_appointment(
+    principal: Principal, appointment_id: str, reason: str | None, *, now: datetime | None = None
+) -> Appointment:
+    now = now or utcnow()
+    _may_change(principal)
+    if reason is not None and len(reason) > MAX_REASON:
+        raise invalid(f"A reason has at most {MAX_REASON} characters.", ["reason"])
+    async with write_transaction():
+        appointment, clinic = await _locked(principal, appointment_id)
+        ensure_changeable(appointment, clinic, principal, now)
+        by, by_id = _who(principal)
+        await Appointment.filter(id=appointment.id, status=AppointmentStatus.BOOKED).update(
+            status=AppointmentStatus.CANCELLED,
+            cancelled_at=now,
+            cancelled_by=by,
+            cancelled_by_id=by_id,
+            cancellation_reason=(reason or "").strip() or None,
+        )
+        await appointment.refresh_from_db()
+    await events.publish(events.CANCELLED, appointment)
+    return appointment
+
+
+async def reschedule_appointment(
+    principal: Principal,
+    appointment_id: str,
+    start: datetime,
+    practitioner_id: str | None,
+    *,
+    now: datetime | None = None,
+) -> Appointment:
+    """Move an appointment in one transaction: the old one is cancelled as
+    rescheduled and a new one, linked to it, takes the new time. The new
+    time may overlap the old one."""
+    now = now or utcnow()
+    _may_change(principal)
+    start = as_utc(start, ["start"])
+    async with write_transaction():
+        old, clinic = await _locked(principal, appointment_id)
+        ensure_changeable(old, clinic, principal, now)
+        ensure_in_window(clinic, principal, start, now)
+        treatment = await Treatment.get(id=old.treatment_id, clinic_id=clinic.id)
+        candidates = await offering_practitioners(
+            clinic, treatment, practitioner_id or str(old.practitioner_id), ["practitionerId"]
+        )
+        candidates = await working_candidates(clinic, principal, shape_of(treatment), candidates, start)
+        by, by_id = _who(principal)
+        await Appointment.filter(id=old.id).update(
+            status=AppointmentStatus.CANCELLED,
+            cancelled_at=now,
+            cancelled_by=by,
+            cancelled_by_id=by_id,
+            cancellation_reason="Rescheduled",
+        )
+        new = await place(
+            clinic,
+            treatment,
+            candidates,
+            start,
+            client_id=old.client_id,
+            source=SOURCE_OF[principal.kind],
+            ignore=old.id,
+            rescheduled_from=old.id,
+        )
+    await events.publish(events.RESCHEDULED, new, previous=old)
+    return new
+
+
+async def repeat_appointment(
+    principal: Principal, appointment_id: str, start: datetime, *, now: datetime | None = None
+) -> Appointment:
+    """Book a past appointment's treatment again, with the same practitioner
+    when they are free at `start`, or else anyone who offers it."""
+    now = now or utcnow()
+    past = await scope.appointment(principal, appointment_id)
+    if past.start_at > now:
+        raise invalid("Only past appointments can be repeated.", ["id"])
+    clinic = await Clinic.get(id=past.clinic_id)
+    request = BookingRequest(
+        clinic_slug=clinic.slug,
+        treatment_id=str(past.treatment_id),
+        start=start,
+        practitioner_id=str(past.practitioner_id),
+        client_id=str(past.client_id),
+    )
+    try:
+        return await book_appointment(principal, request, now=now)
+    except DomainError as exc:
+        if exc.code is not ErrorCode.SLOT_UNAVAILABLE:
+            raise
+    return await book_appointment(principal, BookingRequest(**{**request.__dict__, "practitioner_id": None}), now=now)

@@ -1,0 +1,48 @@
+"""Normalising what people type: e-mail addresses and phone numbers."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import phonenumbers
+
+from resolvers.errors import invalid
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+def normalize_email(raw: str, field: list[str]) -> str:
+    email = raw.strip().lower()
+    if len(email) > 254 or not _EMAIL.match(email):
+        raise invalid("Enter a valid e-mail address.", field)
+    return email
+
+
+def normalize_phone(raw: str, field: list[str], default_region: str | None = None) -> str:
+    """E.164, e.g. +447700900001. A number without a country code is read in
+    the clinic's region."""
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException:
+        raise invalid("Enter a valid phone number with its country code.", field) from None
+    if not phonenumbers.is_possible_number(number):
+        raise invalid("Enter a valid phone number with its country code.", field)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@lru_cache(maxsize=256)
+def region_of_timezone(tz: str) -> str | None:
+    """A best guess of the clinic's country from its time zone, for numbers
+    typed without a country code."""
+    for region in phonenumbers.SUPPORTED_REGIONS:
+        if tz in _timezones_of(region):
+            return region
+    return None
+
+
+def _timezones_of(region: str) -> tuple[str, ...]:
+    from phonenumbers import timezone as phone_tz
+
+    example = phonenumbers.example_number(region)
+    return phone_tz.time_zones_for_number(example) if example else ()

@@ -1,0 +1,103 @@
+"""Bearer tokens: minted at random, stored as SHA-256, resolved to a
+principal, revoked."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from models import Clinic, Credential, CredentialKind, StaffRole, StaffUser, utcnow
+from resolvers.principal import ANONYMOUS, Principal, PrincipalKind
+
+_PRINCIPAL_KIND = {
+    CredentialKind.CLIENT_SESSION: PrincipalKind.CLIENT,
+    CredentialKind.BOOKING_SESSION: PrincipalKind.BOOKING,
+    CredentialKind.STAFF_SESSION: PrincipalKind.STAFF,
+    CredentialKind.API_KEY: PrincipalKind.PARTNER,
+}
+
+
+def new_token() -> str:
+    """256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue(
+    kind: CredentialKind,
+    clinic_id: uuid.UUID,
+    *,
+    lifetime: timedelta | None,
+    client_id: uuid.UUID | None = None,
+    staff_id: uuid.UUID | None = None,
+    scopes: list[str] | None = None,
+    name: str | None = None,
+) -> tuple[str, Credential]:
+    """Create a credential; the raw token is returned once and never stored."""
+    token = new_token()
+    credential = await Credential.create(
+        kind=kind,
+        token_hash=hash_token(token),
+        clinic_id=clinic_id,
+        client_id=client_id,
+        staff_id=staff_id,
+        scopes=scopes or [],
+        name=name,
+        expires_at=utcnow() + lifetime if lifetime else None,
+    )
+    return token, credential
+
+
+async def principal_for_token(token: str | None) -> Principal:
+    """The principal a bearer token stands for; anonymous when the token is
+    missing, unknown, expired or revoked."""
+    if not token:
+        return ANONYMOUS
+    credential = await Credential.get_or_none(token_hash=hash_token(token), revoked_at=None)
+    now = utcnow()
+    if credential is None or (credential.expires_at and credential.expires_at <= now):
+        return ANONYMOUS
+    staff: StaffUser | None = None
+    own_diary_only = False
+    if credential.staff_id:
+        staff = await StaffUser.get_or_none(
+            id=credential.staff_id, clinic_id=credential.clinic_id, active=True
+        )
+        if staff is None:
+            return ANONYMOUS
+        if staff.role is StaffRole.PRACTITIONER:
+            own_diary_only = not await Clinic.filter(
+                id=credential.clinic_id, practitioners_see_all_diaries=True
+            ).exists()
+    return Principal(
+        kind=_PRINCIPAL_KIND[credential.kind],
+        clinic_id=credential.clinic_id,
+        client_id=credential.client_id,
+        staff_id=credential.staff_id,
+        staff_is_admin=bool(staff and staff.role is StaffRole.ADMIN),
+        practitioner_id=staff.practitioner_id if staff else None,
+        own_diary_only=own_diary_only,
+        scopes=frozenset(credential.scopes or ()),
+        credential_id=credential.id,
+    )
+
+
+async def revoke(credential_id: uuid.UUID, at: datetime | None = None) -> bool:
+    updated = await Credential.filter(id=credential_id, revoked_at=None).update(
+        revoked_at=at or utcnow()
+    )
+    return updated == 1
+
+
+def bearer_token(header_value: str | None) -> str | None:
+    if not header_value:
+        return None
+    scheme, _, token = header_value.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()

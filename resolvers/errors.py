@@ -1,0 +1,55 @@
+"""Expected failures, with the codes of the public contract."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    INVALID_INPUT = "INVALID_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    RATE_LIMITED = "RATE_LIMITED"
+    PORTAL_DISABLED = "PORTAL_DISABLED"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    INVALID_CODE = "INVALID_CODE"
+    NEW_CLIENTS_NOT_ACCEPTED = "NEW_CLIENTS_NOT_ACCEPTED"
+    TOKEN_INVALID = "TOKEN_INVALID"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    TOKEN_ALREADY_USED = "TOKEN_ALREADY_USED"
+    SLOT_UNAVAILABLE = "SLOT_UNAVAILABLE"
+    OUTSIDE_BOOKING_WINDOW = "OUTSIDE_BOOKING_WINDOW"
+    TREATMENT_NOT_OFFERED = "TREATMENT_NOT_OFFERED"
+    APPOINTMENT_LOCKED = "APPOINTMENT_LOCKED"
+    CANCELLATION_WINDOW_CLOSED = "CANCELLATION_WINDOW_CLOSED"
+    IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
+
+
+class DomainError(Exception):
+    """A failure the caller can act on: becomes a `userErrors` entry in a
+    mutation payload, or a top-level error with `extensions.code` in a query."""
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        field: list[str] | None = None,
+        retry_after_seconds: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.retry_after_seconds = retry_after_seconds
+
+
+def not_found(what: str = "Object", field: list[str] | None = None) -> DomainError:
+    return DomainError(ErrorCode.NOT_FOUND, f"{what} not found.", field)
+
+
+def invalid(message: str, field: list[str] | None = None) -> DomainError:
+    return DomainError(ErrorCode.INVALID_INPUT, message, field)
+
+
+def unauthenticated(message: str = "Sign in to do this.") -> DomainError:
+    return DomainError(ErrorCode.UNAUTHENTICATED, message)

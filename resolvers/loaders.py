@@ -1,0 +1,77 @@
+"""DataLoaders, built once per request so their caches never cross tenants
+or users. Every key carries the clinic, and every query filters by it."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from strawberry.dataloader import DataLoader
+
+from models import Clinic, Practitioner, PractitionerTreatment, Treatment
+
+Key = tuple[uuid.UUID, uuid.UUID]  # (clinic id, object id)
+
+
+def _by_clinic(keys: Iterable[Key]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    grouped: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for clinic_id, object_id in keys:
+        grouped[clinic_id].append(object_id)
+    return grouped
+
+
+async def _clinics(ids: list[uuid.UUID]) -> list[Clinic | None]:
+    found = {c.id: c for c in await Clinic.filter(id__in=ids)}
+    return [found.get(i) for i in ids]
+
+
+async def _practitioners(keys: list[Key]) -> list[Practitioner | None]:
+    found = {}
+    for clinic_id, ids in _by_clinic(keys).items():
+        for p in await Practitioner.filter(clinic_id=clinic_id, id__in=ids):
+            found[(clinic_id, p.id)] = p
+    return [found.get(k) for k in keys]
+
+
+async def _treatments(keys: list[Key]) -> list[Treatment | None]:
+    found = {}
+    for clinic_id, ids in _by_clinic(keys).items():
+        for t in await Treatment.filter(clinic_id=clinic_id, id__in=ids):
+            found[(clinic_id, t.id)] = t
+    return [found.get(k) for k in keys]
+
+
+async def _practitioners_by_treatment(keys: list[Key]) -> list[list[Practitioner]]:
+    found: dict[Key, list[Practitioner]] = defaultdict(list)
+    for clinic_id, ids in _by_clinic(keys).items():
+        links = await PractitionerTreatment.filter(
+            clinic_id=clinic_id, treatment_id__in=ids, practitioner__active=True
+        ).prefetch_related("practitioner").order_by("practitioner__name")
+        for link in links:
+            found[(clinic_id, link.treatment_id)].append(link.practitioner)
+    return [found.get(k, []) for k in keys]
+
+
+async def _treatments_by_practitioner(keys: list[tuple[uuid.UUID, uuid.UUID, bool]]) -> list[list[Treatment]]:
+    """Keys are (clinic, practitioner, online only)."""
+    found: dict[tuple, list[Treatment]] = defaultdict(list)
+    for clinic_id, ids in _by_clinic((c, p) for c, p, _ in keys).items():
+        links = await PractitionerTreatment.filter(
+            clinic_id=clinic_id, practitioner_id__in=ids, treatment__archived=False
+        ).prefetch_related("treatment").order_by("treatment__name")
+        for link in links:
+            found[(clinic_id, link.practitioner_id, False)].append(link.treatment)
+            if link.treatment.online_bookable:
+                found[(clinic_id, link.practitioner_id, True)].append(link.treatment)
+    return [found.get(k, []) for k in keys]
+
+
+@dataclass
+class Loaders:
+    clinic: DataLoader = field(default_factory=lambda: DataLoader(_clinics))
+    practitioner: DataLoader = field(default_factory=lambda: DataLoader(_practitioners))
+    treatment: DataLoader = field(default_factory=lambda: DataLoader(_treatments))
+    practitioners_by_treatment: DataLoader = field(default_factory=lambda: DataLoader(_practitioners_by_treatment))
+    treatments_by_practitioner: DataLoader = field(default_factory=lambda: DataLoader(_treatments_by_practitioner))

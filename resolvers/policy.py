@@ -1,0 +1,59 @@
+"""The clinic's booking rules: when a time may be booked, and when an
+appointment may still be changed, and by whom."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from models import Appointment, AppointmentStatus, Clinic
+from resolvers.errors import DomainError, ErrorCode
+from resolvers.principal import Principal
+
+
+def booking_window(clinic: Clinic, now: datetime) -> tuple[datetime, datetime]:
+    """The earliest and latest start a portal or partner booking may take."""
+    return (
+        now + timedelta(minutes=clinic.booking_min_notice_minutes),
+        now + timedelta(days=clinic.booking_horizon_days),
+    )
+
+
+def ensure_in_window(clinic: Clinic, principal: Principal, start: datetime, now: datetime) -> None:
+    """Staff book at any time; everyone else within the clinic's window."""
+    if principal.is_staff:
+        return
+    earliest, latest = booking_window(clinic, now)
+    if not earliest <= start <= latest:
+        raise DomainError(
+            ErrorCode.OUTSIDE_BOOKING_WINDOW,
+            f"Bookings open from {clinic.booking_min_notice_minutes} minutes to "
+            f"{clinic.booking_horizon_days} days ahead.",
+            ["start"],
+        )
+
+
+def change_refusal(
+    appointment: Appointment, clinic: Clinic, principal: Principal, now: datetime
+) -> DomainError | None:
+    """Why this principal may not cancel or move this appointment now, if not."""
+    if appointment.status is not AppointmentStatus.BOOKED or appointment.start_at <= now:
+        return DomainError(
+            ErrorCode.APPOINTMENT_LOCKED, "Past, completed and cancelled appointments cannot be changed."
+        )
+    notice = timedelta(hours=clinic.cancellation_notice_hours)
+    if not principal.is_staff and appointment.start_at - now < notice:
+        return DomainError(
+            ErrorCode.CANCELLATION_WINDOW_CLOSED,
+            f"Changes need {clinic.cancellation_notice_hours} hours' notice; please call the clinic.",
+        )
+    return None
+
+
+def ensure_changeable(appointment: Appointment, clinic: Clinic, principal: Principal, now: datetime) -> None:
+    refusal = change_refusal(appointment, clinic, principal, now)
+    if refusal is not None:
+        raise refusal
+
+
+def can_change(appointment: Appointment, clinic: Clinic, principal: Principal, now: datetime) -> bool:
+    return change_refusal(appointment, clinic, principal, now) is None

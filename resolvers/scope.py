@@ -1,0 +1,130 @@
+"""The one place that decides what a principal may see.
+
+Every lookup by id goes through here. An object of another clinic, or of
+another client, is reported exactly like one that does not exist."""
+
+from __future__ import annotations
+
+import uuid
+
+from tortoise.queryset import QuerySet
+
+from models import Appointment, Client, Clinic, Practitioner, Treatment
+from resolvers.errors import DomainError, ErrorCode, not_found, unauthenticated
+from resolvers.principal import Principal, PrincipalKind, Scope
+
+
+def parse_id(raw: str | uuid.UUID | None) -> uuid.UUID | None:
+    if isinstance(raw, uuid.UUID):
+        return raw
+    try:
+        return uuid.UUID(str(raw))
+    except (TypeError, ValueError):
+        return None
+
+
+def require_signed_in(principal: Principal) -> uuid.UUID:
+    if principal.clinic_id is None:
+        raise unauthenticated()
+    return principal.clinic_id
+
+
+def require_client(principal: Principal, *, booking_session_ok: bool = False) -> uuid.UUID:
+    """The client a portal caller acts for."""
+    allowed = (PrincipalKind.CLIENT, PrincipalKind.BOOKING) if booking_session_ok else (PrincipalKind.CLIENT,)
+    if principal.kind not in allowed or principal.client_id is None:
+        raise unauthenticated("Sign in as a client to do this.")
+    return principal.client_id
+
+
+def require_scope(principal: Principal, scope: Scope) -> uuid.UUID:
+    """Staff of the clinic, or a partner key holding `scope`."""
+    clinic_id = require_signed_in(principal)
+    if not principal.has_scope(scope):
+        raise unauthenticated(f"This credential may not do this (needs '{scope.value}').")
+    return clinic_id
+
+
+async def clinic_by_slug(principal: Principal, slug: str) -> Clinic:
+    """The clinic a public operation names; a signed-in caller may only name
+    its own."""
+    clinic = await Clinic.get_or_none(slug=slug)
+    if clinic is None or (principal.clinic_id is not None and clinic.id != principal.clinic_id):
+        raise not_found("Clinic", ["clinicSlug"])
+    return clinic
+
+
+async def clinic_of(principal: Principal) -> Clinic:
+    return await Clinic.get(id=require_signed_in(principal))
+
+
+def appointments(principal: Principal) -> QuerySet[Appointment]:
+    """The appointments this principal may read."""
+    if principal.clinic_id is None or principal.kind is PrincipalKind.BOOKING:
+        return Appointment.filter(id__isnull=True)
+    query = Appointment.filter(clinic_id=principal.clinic_id)
+    if principal.kind is PrincipalKind.CLIENT:
+        return query.filter(client_id=principal.client_id)
+    if principal.kind is PrincipalKind.PARTNER and not (
+        principal.has_scope(Scope.READ) or principal.has_scope(Scope.CALENDAR)
+    ):
+        return Appointment.filter(id__isnull=True)
+    if principal.own_diary_only:
+        return query.filter(practitioner_id=principal.practitioner_id)
+    return query
+
+
+async def find_appointment(principal: Principal, raw_id: str, *, for_update: bool = False) -> Appointment | None:
+    appointment_id = parse_id(raw_id)
+    if appointment_id is None:
+        return None
+    query = appointments(principal).filter(id=appointment_id)
+    return await (query.select_for_update() if for_update else query).first()
+
+
+async def appointment(principal: Principal, raw_id: str, *, for_update: bool = False) -> Appointment:
+    found = await find_appointment(principal, raw_id, for_update=for_update)
+    if found is None:
+        raise not_found("Appointment", ["id"])
+    return found
+
+
+def treatments(clinic_id: uuid.UUID) -> QuerySet[Treatment]:
+    return Treatment.filter(clinic_id=clinic_id, archived=False)
+
+
+def practitioners(clinic_id: uuid.UUID) -> QuerySet[Practitioner]:
+    return Practitioner.filter(clinic_id=clinic_id, active=True)
+
+
+async def treatment(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Treatment:
+    treatment_id = parse_id(raw_id)
+    found = await treatments(clinic_id).get_or_none(id=treatment_id) if treatment_id else None
+    if found is None:
+        raise not_found("Treatment", field)
+    return found
+
+
+async def practitioner(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Practitioner:
+    practitioner_id = parse_id(raw_id)
+    found = (
+        await practitioners(clinic_id).get_or_none(id=practitioner_id) if practitioner_id else None
+    )
+    if found is None:
+        raise not_found("Practitioner", field)
+    return found
+
+
+async def client(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Client:
+    client_id = parse_id(raw_id)
+    found = await Client.get_or_none(id=client_id, clinic_id=clinic_id) if client_id else None
+    if found is None:
+        raise not_found("Client", field)
+    return found
+
+
+def portal_open(clinic: Clinic, principal: Principal) -> None:
+    """Portal callers (clients and anonymous visitors) need the portal on."""
+    if principal.kind in (PrincipalKind.ANONYMOUS, PrincipalKind.CLIENT, PrincipalKind.BOOKING):
+        if not clinic.portal_enabled:
+            raise DomainError(ErrorCode.PORTAL_DISABLED, "This clinic's online portal is closed.")

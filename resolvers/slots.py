@@ -1,0 +1,63 @@
+"""`availableSlots`: free start times of a treatment over a date range."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from models import Clinic, utcnow
+from resolvers import runtime, scope
+from resolvers.availability import free_starts, load_busy, load_spans, wall_to_utc
+from resolvers.booking import bookable_treatment, offering_practitioners, shape_of
+from resolvers.errors import invalid
+from resolvers.policy import booking_window
+from resolvers.principal import Principal
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    start: datetime
+    end: datetime
+    practitioner_id: uuid.UUID
+
+
+async def available_slots(
+    principal: Principal,
+    clinic_slug: str,
+    treatment_id: str,
+    first: date,
+    last: date,
+    practitioner_id: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> tuple[Clinic, list[FreeSlot]]:
+    now = now or utcnow()
+    if last < first:
+        raise invalid("`to` must not be before `from`.", ["to"])
+    max_days = runtime.current().settings.max_slot_range_days
+    if (last - first).days >= max_days:
+        raise invalid(f"Ask for at most {max_days} days at a time.", ["to"])
+    clinic = await scope.clinic_by_slug(principal, clinic_slug)
+    scope.portal_open(clinic, principal)
+    treatment = await bookable_treatment(clinic, principal, treatment_id, ["treatmentId"])
+    practitioner_ids = await offering_practitioners(clinic, treatment, practitioner_id, ["practitionerId"])
+    tz = ZoneInfo(clinic.timezone)
+    shape = shape_of(treatment)
+    step = timedelta(minutes=clinic.slot_step_minutes)
+    earliest, latest = booking_window(clinic, now)
+    if principal.is_staff:
+        earliest, latest = now, datetime.max.replace(tzinfo=now.tzinfo)
+
+    spans = await load_spans(clinic.id, practitioner_ids, first, last, tz)
+    range_start = wall_to_utc(first, 0, tz, later=False) - shape.before
+    range_end = wall_to_utc(last, 24 * 60, tz, later=True) + shape.duration + shape.after
+    busy = await load_busy(clinic.id, practitioner_ids, range_start, range_end)
+    slots = [
+        FreeSlot(start, start + shape.duration, pid)
+        for pid in practitioner_ids
+        for start in free_starts(spans[pid], busy[pid], shape, step, earliest, latest)
+    ]
+    slots.sort(key=lambda slot: slot.start)
+    return clinic, slots

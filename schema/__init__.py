@@ -1,0 +1,42 @@
+"""The GraphQL surface: types, inputs, payloads, and the Schema with its
+limits."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
+
+from schema.errors import CodedErrors
+from schema.mutations.auth import AuthMutations
+from schema.mutations.booking import BookingMutations
+from schema.mutations.prefill import PrefillMutations
+from schema.query import Query
+from schema.subscription import Subscription
+from settings import Settings
+
+
+@strawberry.type
+class Mutation(AuthMutations, PrefillMutations, BookingMutations):
+    pass
+
+
+def _introspection(ignore) -> bool:
+    return ignore.field_name.startswith("__")
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        config=StrawberryConfig(disable_field_suggestions=settings.production),
+        extensions=[
+            partial(QueryDepthLimiter, max_depth=settings.max_query_depth, should_ignore=_introspection),
+            partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+            partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+            partial(CodedErrors, mask=settings.production),
+        ],
+    )

@@ -1,0 +1,30 @@
+"""The per-request context: who is calling, and the request's loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+from strawberry.types import Info as StrawberryInfo
+
+from resolvers.loaders import Loaders
+from resolvers.principal import ANONYMOUS, Principal
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    response: Any = None
+    principal: Principal = ANONYMOUS
+    loaders: Loaders = field(default_factory=Loaders)
+    connection_params: dict[str, Any] | None = None
+
+    @property
+    def ip(self) -> str:
+        client = self.request.client
+        return client.host if client else "unknown"
+
+
+Info = StrawberryInfo[Context, None]

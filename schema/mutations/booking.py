@@ -1,0 +1,100 @@
+"""Booking, cancelling, rescheduling and repeating appointments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from resolvers import booking, changes
+from schema.context import Info
+from schema.errors import UserError, payload
+from schema.types.appointment import Appointment
+
+
+@strawberry.input
+class ClientDetailsInput:
+    full_name: str
+    email: str
+    phone: str
+
+
+@strawberry.input
+class BookAppointmentInput:
+    clinic_slug: str
+    treatment_id: strawberry.ID
+    start: datetime
+    practitioner_id: strawberry.ID | None = None
+    client: ClientDetailsInput | None = strawberry.field(
+        default=None, description="Manual entry; ignored when the credential names the client."
+    )
+    client_id: strawberry.ID | None = strawberry.field(default=None, description="Staff and partners only.")
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class BookAppointmentPayload:
+    appointment: Appointment | None = None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class CancelAppointmentPayload:
+    appointment: Appointment | None = None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class RescheduleAppointmentPayload:
+    appointment: Appointment | None = None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class RepeatAppointmentPayload:
+    appointment: Appointment | None = None
+    user_errors: list[UserError]
+
+
+async def _appointment(work) -> dict:
+    return {"appointment": Appointment(model=await work)}
+
+
+def _request(data: BookAppointmentInput) -> booking.BookingRequest:
+    details = data.client
+    return booking.BookingRequest(
+        clinic_slug=data.clinic_slug,
+        treatment_id=data.treatment_id,
+        start=data.start,
+        practitioner_id=data.practitioner_id,
+        client=booking.ClientDetails(details.full_name, details.email, details.phone) if details else None,
+        client_id=data.client_id,
+        idempotency_key=data.idempotency_key,
+    )
+
+
+@strawberry.type
+class BookingMutations:
+    @strawberry.mutation
+    async def book_appointment(self, info: Info, input: BookAppointmentInput) -> BookAppointmentPayload:
+        work = booking.book_appointment(info.context.principal, _request(input))
+        return await payload(BookAppointmentPayload, _appointment(work))
+
+    @strawberry.mutation
+    async def cancel_appointment(
+        self, info: Info, id: strawberry.ID, reason: str | None = None
+    ) -> CancelAppointmentPayload:
+        work = changes.cancel_appointment(info.context.principal, id, reason)
+        return await payload(CancelAppointmentPayload, _appointment(work))
+
+    @strawberry.mutation
+    async def reschedule_appointment(
+        self, info: Info, id: strawberry.ID, start: datetime, practitioner_id: strawberry.ID | None = None
+    ) -> RescheduleAppointmentPayload:
+        work = changes.reschedule_appointment(info.context.principal, id, start, practitioner_id)
+        return await payload(RescheduleAppointmentPayload, _appointment(work))
+
+    @strawberry.mutation(description="Book a past appointment's treatment again at a new time.")
+    async def repeat_appointment(self, info: Info, id: strawberry.ID, start: datetime) -> RepeatAppointmentPayload:
+        work = changes.repeat_appointment(info.context.principal, id, start)
+        return await payload(RepeatAppointmentPayload, _appointment(work))

@@ -1,0 +1,64 @@
+"""Queries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import strawberry
+
+from models import Clinic as ClinicModel
+from resolvers import account, calendar, scope, slots
+from schema.context import Info
+from schema.types.account import ClientAccount
+from schema.types.appointment import Appointment
+from schema.types.catalogue import Clinic, Practitioner, Slot
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The public face of a portal; null if unknown.")
+    async def clinic(self, slug: str) -> Clinic | None:
+        row = await ClinicModel.get_or_none(slug=slug)
+        return Clinic(model=row) if row else None
+
+    @strawberry.field(description="Free start times, in the clinic's dates from `from` to `to`.")
+    async def available_slots(
+        self,
+        info: Info,
+        clinic_slug: str,
+        treatment_id: strawberry.ID,
+        from_: Annotated[date, strawberry.argument(name="from")],
+        to: date,
+        practitioner_id: strawberry.ID | None = None,
+    ) -> list[Slot]:
+        clinic, found = await slots.available_slots(
+            info.context.principal, clinic_slug, treatment_id, from_, to, practitioner_id
+        )
+        practitioners = {}
+        for slot in found:
+            if slot.practitioner_id not in practitioners:
+                row = await info.context.loaders.practitioner.load((clinic.id, slot.practitioner_id))
+                practitioners[slot.practitioner_id] = Practitioner(model=row)
+        return [Slot(start=s.start, end=s.end, practitioner=practitioners[s.practitioner_id]) for s in found]
+
+    @strawberry.field(description="The signed-in client; null otherwise.")
+    async def me(self, info: Info) -> ClientAccount | None:
+        client = await account.me(info.context.principal)
+        return ClientAccount(model=client) if client else None
+
+    @strawberry.field(description="One appointment the credential may see; null otherwise.")
+    async def appointment(self, info: Info, id: strawberry.ID) -> Appointment | None:
+        row = await scope.find_appointment(info.context.principal, id)
+        return Appointment(model=row) if row else None
+
+    @strawberry.field(description="Staff and partners: the diary between two instants.")
+    async def calendar(
+        self,
+        info: Info,
+        from_: Annotated[datetime, strawberry.argument(name="from")],
+        to: datetime,
+        practitioner_ids: list[strawberry.ID] | None = None,
+    ) -> list[Appointment]:
+        rows = await calendar.calendar(info.context.principal, from_, to, practitioner_ids)
+        return [Appointment(model=a) for a in rows]

@@ -1,0 +1,92 @@
+"""Appointments as a caller may see them, and live calendar events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from models import Appointment as AppointmentModel
+from models import AppointmentStatus as AppointmentStatusValues
+from models import utcnow
+from realtime.events import EventKind
+from resolvers import policy
+from resolvers.account import When
+from schema.context import Info
+from schema.types.catalogue import Practitioner, Treatment
+from schema.types.common import Money, PageInfo, prices_visible
+
+AppointmentStatus = strawberry.enum(AppointmentStatusValues, name="AppointmentStatus")
+AppointmentWhen = strawberry.enum(When, name="AppointmentWhen")
+
+
+@strawberry.type
+class Appointment:
+    model: strawberry.Private[AppointmentModel]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.model.id))
+
+    @strawberry.field
+    def start(self) -> datetime:
+        return self.model.start_at
+
+    @strawberry.field
+    def end(self) -> datetime:
+        return self.model.end_at
+
+    @strawberry.field
+    def status(self) -> AppointmentStatus:
+        return self.model.status
+
+    @strawberry.field
+    async def treatment(self, info: Info) -> Treatment:
+        row = await info.context.loaders.treatment.load((self.model.clinic_id, self.model.treatment_id))
+        return Treatment(model=row)
+
+    @strawberry.field
+    async def practitioner(self, info: Info) -> Practitioner:
+        row = await info.context.loaders.practitioner.load((self.model.clinic_id, self.model.practitioner_id))
+        return Practitioner(model=row)
+
+    @strawberry.field(description="The price when booked; null when the clinic hides prices.")
+    async def price(self, info: Info) -> Money | None:
+        clinic = await info.context.loaders.clinic.load(self.model.clinic_id)
+        return Money.of(self.model.price, self.model.currency) if prices_visible(info, clinic) else None
+
+    @strawberry.field(description="Whether the caller may cancel or reschedule it now.")
+    async def can_cancel(self, info: Info) -> bool:
+        clinic = await info.context.loaders.clinic.load(self.model.clinic_id)
+        return policy.can_change(self.model, clinic, info.context.principal, utcnow())
+
+    @strawberry.field
+    def cancelled_at(self) -> datetime | None:
+        return self.model.cancelled_at
+
+    @strawberry.field(description="The appointment this one was moved from.")
+    def rescheduled_from_id(self) -> strawberry.ID | None:
+        ident = self.model.rescheduled_from_id
+        return strawberry.ID(str(ident)) if ident else None
+
+
+@strawberry.type
+class AppointmentEdge:
+    node: Appointment
+    cursor: str
+
+
+@strawberry.type
+class AppointmentConnection:
+    edges: list[AppointmentEdge]
+    page_info: PageInfo
+
+
+CalendarEventKind = strawberry.enum(EventKind, name="CalendarEventKind")
+
+
+@strawberry.type
+class CalendarEvent:
+    kind: CalendarEventKind
+    appointment: Appointment
+    occurred_at: datetime

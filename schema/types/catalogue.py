@@ -1,0 +1,180 @@
+"""The public face of a clinic: its settings, treatments and practitioners."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from models import Clinic as ClinicModel
+from models import Practitioner as PractitionerModel
+from models import Treatment as TreatmentModel
+from resolvers import scope
+from resolvers.principal import PrincipalKind
+from schema.context import Info
+from schema.types.common import Money, prices_visible
+
+
+def _insider(info: Info, clinic_id) -> bool:
+    principal = info.context.principal
+    return principal.clinic_id == clinic_id and principal.kind in (PrincipalKind.STAFF, PrincipalKind.PARTNER)
+
+
+@strawberry.type
+class Practitioner:
+    model: strawberry.Private[PractitionerModel]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.model.id))
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.model.name
+
+    @strawberry.field
+    async def treatments(self, info: Info) -> list[Treatment]:
+        online_only = not _insider(info, self.model.clinic_id)
+        rows = await info.context.loaders.treatments_by_practitioner.load(
+            (self.model.clinic_id, self.model.id, online_only)
+        )
+        return [Treatment(model=t) for t in rows]
+
+
+@strawberry.type
+class Treatment:
+    model: strawberry.Private[TreatmentModel]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.model.id))
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.model.name
+
+    @strawberry.field
+    def description(self) -> str | None:
+        return self.model.description
+
+    @strawberry.field
+    def duration_minutes(self) -> int:
+        return self.model.duration_minutes
+
+    @strawberry.field(description="Null when the clinic hides prices.")
+    async def price(self, info: Info) -> Money | None:
+        clinic = await info.context.loaders.clinic.load(self.model.clinic_id)
+        if not prices_visible(info, clinic):
+            return None
+        return Money.of(self.model.price, clinic.currency)
+
+    @strawberry.field(description="Who offers it.")
+    async def practitioners(self, info: Info) -> list[Practitioner]:
+        rows = await info.context.loaders.practitioners_by_treatment.load((self.model.clinic_id, self.model.id))
+        return [Practitioner(model=p) for p in rows]
+
+
+@strawberry.type
+class CancellationPolicy:
+    notice_hours: int
+    text: str | None
+
+
+@strawberry.type
+class Branding:
+    background_color: str | None
+    logo_url: str | None
+
+
+@strawberry.type
+class Slot:
+    start: datetime
+    end: datetime
+    practitioner: Practitioner
+
+
+@strawberry.type
+class Clinic:
+    model: strawberry.Private[ClinicModel]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.model.id))
+
+    @strawberry.field
+    def slug(self) -> str:
+        return self.model.slug
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.model.name
+
+    @strawberry.field
+    def timezone(self) -> str:
+        return self.model.timezone
+
+    @strawberry.field
+    def currency(self) -> str:
+        return self.model.currency
+
+    @strawberry.field
+    def portal_enabled(self) -> bool:
+        return self.model.portal_enabled
+
+    @strawberry.field
+    def accepts_new_clients(self) -> bool:
+        return self.model.accepts_new_clients
+
+    @strawberry.field
+    def show_prices(self) -> bool:
+        return self.model.show_prices
+
+    @strawberry.field
+    def booking_instructions(self) -> str | None:
+        return self.model.booking_instructions
+
+    @strawberry.field
+    def terms_and_conditions(self) -> str | None:
+        return self.model.terms_and_conditions
+
+    @strawberry.field
+    def cancellation_policy(self) -> CancellationPolicy:
+        return CancellationPolicy(
+            notice_hours=self.model.cancellation_notice_hours, text=self.model.cancellation_policy_text
+        )
+
+    @strawberry.field
+    def branding(self) -> Branding:
+        return Branding(
+            background_color=self.model.branding_background_color, logo_url=self.model.branding_logo_url
+        )
+
+    @strawberry.field(description="Minutes of notice a portal booking needs.")
+    def booking_min_notice_minutes(self) -> int:
+        return self.model.booking_min_notice_minutes
+
+    @strawberry.field(description="How many days ahead the portal takes bookings.")
+    def booking_horizon_days(self) -> int:
+        return self.model.booking_horizon_days
+
+    @strawberry.field
+    def slot_step_minutes(self) -> int:
+        return self.model.slot_step_minutes
+
+    @strawberry.field(description="Online-bookable treatments (all of them for the clinic's staff).")
+    async def treatments(self, info: Info) -> list[Treatment]:
+        query = scope.treatments(self.model.id)
+        if not _insider(info, self.model.id):
+            query = query.filter(online_bookable=True)
+        rows = await query.order_by("name")
+        for row in rows:
+            info.context.loaders.treatment.prime((self.model.id, row.id), row)
+        info.context.loaders.clinic.prime(self.model.id, self.model)
+        return [Treatment(model=t) for t in rows]
+
+    @strawberry.field
+    async def practitioners(self, info: Info) -> list[Practitioner]:
+        rows = await scope.practitioners(self.model.id).order_by("name")
+        for row in rows:
+            info.context.loaders.practitioner.prime((self.model.id, row.id), row)
+        return [Practitioner(model=p) for p in rows]

@@ -1,0 +1,44 @@
+"""Shared output types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import strawberry
+
+from models import Clinic
+from resolvers.principal import PrincipalKind
+from schema.context import Info
+
+
+@strawberry.type
+class Money:
+    amount: str
+    currency: str
+
+    @classmethod
+    def of(cls, amount: Decimal | None, currency: str) -> Money | None:
+        return None if amount is None else cls(amount=f"{amount:.2f}", currency=currency)
+
+
+@strawberry.type
+class Session:
+    token: str
+    expires_at: datetime
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+def prices_visible(info: Info, clinic: Clinic) -> bool:
+    """Prices show when the clinic shows them, and always to its own staff
+    and partners."""
+    principal = info.context.principal
+    insider = principal.clinic_id == clinic.id and principal.kind in (PrincipalKind.STAFF, PrincipalKind.PARTNER)
+    return clinic.show_prices or insider
