@@ -1,0 +1,79 @@
+"""Signing in and out, and what a session can then see."""
+
+from models import Credential
+from resolvers.credentials import hash_token
+from tests.conftest import client_token
+
+ME = "{ me { fullName email appointments(when: UPCOMING) { edges { node { start treatment { name } } } } } }"
+SIGN_IN = (
+    "mutation($s: String!, $e: String!, $p: String!) { signIn(clinicSlug: $s, email: $e, password: $p)"
+    " { session { token expiresAt } userErrors { code message field retryAfterSeconds } } }"
+)
+
+
+async def test_a_signed_in_client_sees_their_upcoming_appointment(api):
+    token = await client_token(api)
+    me = (await api.data(ME, token=token))["me"]
+    assert me["fullName"] == "Jamie Client"
+    edges = me["appointments"]["edges"]
+    assert [e["node"]["treatment"]["name"] for e in edges] == ["Facial"]
+
+
+async def test_only_the_hash_of_a_session_token_is_stored(api):
+    token = await client_token(api)
+    assert await Credential.filter(token_hash=hash_token(token)).count() == 1
+    assert not await Credential.filter(token_hash=token).exists()
+    assert len(token) >= 43  # 256 bits, URL-safe base64
+
+
+async def test_sign_out_makes_the_token_useless(api):
+    token = await client_token(api)
+    out = await api.data("mutation { signOut { ok userErrors { code } } }", token=token)
+    assert out["signOut"] == {"ok": True, "userErrors": []}
+    assert (await api.data(ME, token=token))["me"] is None
+    again = await api.data("mutation { signOut { ok userErrors { code } } }", token=token)
+    assert again["signOut"]["userErrors"][0]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_wrong_password_is_invalid_credentials(api):
+    data = await api.data(SIGN_IN, {"s": "demo", "e": "client@demo.clinic", "p": "nope"})
+    assert data["signIn"]["session"] is None
+    assert data["signIn"]["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
+
+
+async def test_an_unknown_email_answers_like_a_wrong_password(api):
+    data = await api.data(SIGN_IN, {"s": "demo", "e": "nobody@demo.clinic", "p": "nope"})
+    assert data["signIn"]["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
+
+
+async def test_a_client_of_one_clinic_cannot_sign_in_to_another(api):
+    data = await api.data(SIGN_IN, {"s": "northside", "e": "client@demo.clinic", "p": "demo-client-pass"})
+    assert data["signIn"]["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
+
+
+async def test_twenty_wrong_passwords_end_in_rate_limited_not_errors(api):
+    codes = []
+    for _ in range(20):
+        body = await api.post(SIGN_IN, {"s": "demo", "e": "client@demo.clinic", "p": "wrong"})
+        assert "errors" not in body
+        codes.append(body["data"]["signIn"]["userErrors"][0]["code"])
+    assert codes[:10] == ["INVALID_CREDENTIALS"] * 10
+    assert set(codes[10:]) == {"RATE_LIMITED"}
+    limited = await api.data(SIGN_IN, {"s": "demo", "e": "client@demo.clinic", "p": "demo-client-pass"})
+    error = limited["signIn"]["userErrors"][0]
+    assert error["code"] == "RATE_LIMITED" and error["retryAfterSeconds"] > 0
+
+
+async def test_staff_sign_in_needs_no_clinic_slug(api):
+    data = await api.data(
+        'mutation { staffSignIn(email: "owner@northside.clinic", password: "northside-owner-pass")'
+        " { session { token } userErrors { code } } }"
+    )
+    assert data["staffSignIn"]["session"]["token"]
+
+
+async def test_sign_in_refuses_a_closed_portal(api, demo):
+    demo["demo"].clinic.portal_enabled = False
+    await demo["demo"].clinic.save()
+    data = await api.data(SIGN_IN, {"s": "demo", "e": "client@demo.clinic", "p": "demo-client-pass"})
+    assert data["signIn"]["userErrors"][0]["code"] == "PORTAL_DISABLED"
