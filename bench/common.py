@@ -104,14 +104,14 @@ async def create_clinic(
     treatment = await Treatment.create(
         clinic=clinic, name="Facial", duration_minutes=60, buffer_after_minutes=15, price=Decimal("65.00")
     )
-    staff = [Practitioner(clinic=clinic, name=f"Practitioner {i:02d}") for i in range(practitioners)]
+    staff = [Practitioner(clinic_id=clinic.id, name=f"Practitioner {i:02d}") for i in range(practitioners)]
     await Practitioner.bulk_create(staff)
     await PractitionerTreatment.bulk_create(
-        [PractitionerTreatment(clinic=clinic, practitioner=p, treatment=treatment) for p in staff]
+        [PractitionerTreatment(clinic_id=clinic.id, practitioner_id=p.id, treatment_id=treatment.id) for p in staff]
     )
     await RosterEntry.bulk_create(
         [
-            RosterEntry(clinic=clinic, practitioner=p, weekday=d, start_minute=hours[0], end_minute=hours[1])
+            RosterEntry(clinic_id=clinic.id, practitioner_id=p.id, weekday=d, start_minute=hours[0], end_minute=hours[1])
             for p in staff
             for d in workdays
         ]

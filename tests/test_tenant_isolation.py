@@ -526,12 +526,12 @@ async def test_a_booking_session_is_not_signed_in_as_the_client(api, demo):
 
 
 async def test_a_booking_session_cannot_read_or_cancel_even_its_own_clients_appointments(api, demo):
+    _, seeded = await demo_appointments(demo)
     session = await booking_session(api)
     data = await api.data(
         BOOK, booking("demo", demo["demo"].treatments["Consultation"].id, working_start("Europe/London")), token=session
     )
     just_booked = data["bookAppointment"]["appointment"]["id"]
-    _, seeded = await demo_appointments(demo)
     for own in (just_booked, str(seeded.id)):
         body = await assert_same_answer(api, APPOINTMENT, {"id": own}, {"id": unknown_id()}, session)
         assert body == {"data": {"appointment": None}}
