@@ -1,0 +1,43 @@
+"""`python -m bench`: every benchmark in turn (`make bench` calls this).
+
+    python -m bench                      # all of them
+    python -m bench slots                # one of them
+    python -m bench booking_race --pool-size 10
+
+PostgreSQL comes from BENCH_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/test); each benchmark creates a scratch
+database there and drops it afterwards."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+
+from bench import booking_race, slots
+from bench.common import DEFAULT_POOL_MAXSIZE
+
+BENCHMARKS = ("slots", "booking_race")
+
+
+async def main(names: list[str], runs: int, pool_size: int) -> None:
+    print(f"machine: {os.cpu_count()} CPU cores, Python {platform.python_version()}, {platform.platform()}")
+    for name in names:
+        print(f"\n=== {name} ===")
+        if name == "slots":
+            await slots.run(runs=runs)
+        else:
+            await booking_race.run(pool_maxsize=pool_size)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Run the benchmarks; they print, never assert.")
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help=f"which benchmarks ({', '.join(BENCHMARKS)}); all when none is named")  # fmt: skip
+    parser.add_argument("--runs", type=int, default=slots.RUNS, help="timed runs per slots case (after warm-up)")
+    parser.add_argument("--pool-size", type=int, default=DEFAULT_POOL_MAXSIZE, help="asyncpg pool max size for the race")
+    args = parser.parse_args()
+    for unknown in set(args.names) - set(BENCHMARKS):
+        parser.error(f"unknown benchmark {unknown!r}; choose from {', '.join(BENCHMARKS)}")
+    asyncio.run(main(args.names or list(BENCHMARKS), args.runs, args.pool_size))

@@ -1,0 +1,267 @@
+"""Booking under contention, on PostgreSQL: `book_appointment` called by 64
+concurrent asyncio tasks, half with a staff principal and half anonymous
+with typed-in client details.
+
+Phase 1: all 64 on one hot slot, a few rounds: exactly one must win, every
+other must get SLOT_UNAVAILABLE; the losers' latency is reported.
+Phase 2: 64 workers booking distinct, non-overlapping slots: bookings per
+second, against a baseline measured in the same run, a plain INSERT of the
+same rows into a copy of the appointment table that has its columns and
+ordinary indexes but no exclusion constraint and no foreign keys, driven by
+64 tasks through the same Tortoise connection pool. Afterwards one SQL query
+looks for overlapping active appointments of one practitioner: it must
+find none."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as wall_time
+from zoneinfo import ZoneInfo
+
+from bench.common import (
+    DEFAULT_POOL_MAXSIZE,
+    World,
+    create_clinic,
+    median,
+    percentile,
+    scratch_database,
+    table,
+    verdict,
+)
+from models import Client, StaffRole, StaffUser, utcnow
+from models.db import connection
+from resolvers.booking import BookingRequest, ClientDetails, book_appointment
+from resolvers.errors import DomainError, ErrorCode
+from resolvers.principal import ANONYMOUS, Principal, PrincipalKind
+
+SLUG = "bench-race"
+PRACTITIONERS = 8
+CLIENTS = 64
+HOT_ROUNDS = 5
+DISTINCT_ROUNDS = 2
+BOOKINGS_PER_WORKER = 4  # per round: 64 x 4 = 256 bookings, 512 in all
+TIMES_PER_DAY = 7  # 09:00, 10:15, ... 16:30: 75 minutes apart, buffer included
+
+OVERLAPS_SQL = """
+SELECT count(*) AS overlaps FROM appointment a JOIN appointment b
+  ON a.practitioner_id = b.practitioner_id AND a.id < b.id
+ AND a.status <> 'CANCELLED' AND b.status <> 'CANCELLED'
+ AND tstzrange(a.occupied_start, a.occupied_end, '[)') && tstzrange(b.occupied_start, b.occupied_end, '[)')
+"""
+
+PLAIN_COLUMNS = (
+    "id", "clinic_id", "practitioner_id", "treatment_id", "client_id", "start_at", "end_at",
+    "occupied_start", "occupied_end", "status", "source", "price", "currency", "created_at",
+)  # fmt: skip
+PLAIN_INSERT = (
+    f"INSERT INTO appointment_plain ({', '.join(PLAIN_COLUMNS)}) "
+    f"VALUES ({', '.join(f'${i + 1}' for i in range(len(PLAIN_COLUMNS)))})"
+)
+
+
+def working_days(start: date, count: int) -> list[date]:
+    days, day = [], start
+    while len(days) < count:
+        if day.weekday() < 6:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def local(day: date, minute: int, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, wall_time(minute // 60, minute % 60), tzinfo=tz).astimezone(UTC)
+
+
+class Callers:
+    """Who books: even-numbered callers are staff booking for an existing
+    client, odd-numbered ones anonymous visitors typing in new details."""
+
+    def __init__(self, world: World, staff: Principal, clients: list[Client]) -> None:
+        self.world, self.staff, self.clients = world, staff, clients
+        self.fresh = 0
+
+    def request(self, caller: int, practitioner_id: uuid.UUID, start: datetime) -> tuple[Principal, BookingRequest]:
+        common = dict(clinic_slug=SLUG, treatment_id=str(self.world.treatment.id), start=start,
+                      practitioner_id=str(practitioner_id))  # fmt: skip
+        if caller % 2 == 0:
+            return self.staff, BookingRequest(**common, client_id=str(self.clients[caller].id))
+        self.fresh += 1
+        details = ClientDetails(f"Online Client {self.fresh}", f"online{self.fresh}@example.com", f"+4477008{self.fresh:05d}")
+        return ANONYMOUS, BookingRequest(**common, client=details)
+
+
+async def hot_slot(callers: Callers, practitioner_id: uuid.UUID, start: datetime) -> tuple[int, list[float], list[Exception]]:
+    """64 callers on one slot at once: (winners, losers' seconds, unexpected errors)."""
+    go = asyncio.Event()
+    requests = [callers.request(i, practitioner_id, start) for i in range(CLIENTS)]
+
+    async def one(principal: Principal, request: BookingRequest) -> tuple[bool, float, Exception | None]:
+        await go.wait()
+        started = time.perf_counter()
+        try:
+            await book_appointment(principal, request)
+            return True, time.perf_counter() - started, None
+        except Exception as exc:  # noqa: BLE001 - sorted below
+            return False, time.perf_counter() - started, exc
+
+    tasks = [asyncio.create_task(one(p, r)) for p, r in requests]
+    await asyncio.sleep(0)
+    go.set()
+    results = await asyncio.gather(*tasks)
+    winners = sum(1 for won, _, _ in results if won)
+    lost = [s for won, s, exc in results if not won and isinstance(exc, DomainError) and exc.code is ErrorCode.SLOT_UNAVAILABLE]
+    odd = [exc for won, _, exc in results if not won and not (isinstance(exc, DomainError) and exc.code is ErrorCode.SLOT_UNAVAILABLE)]
+    return winners, lost, odd
+
+
+async def drive(jobs: list, worker) -> float:
+    """Run `jobs` through 64 concurrent workers; seconds taken."""
+    queue: asyncio.Queue = asyncio.Queue()
+    for job in jobs:
+        queue.put_nowait(job)
+
+    async def loop(index: int) -> None:
+        while not queue.empty():
+            await worker(index, queue.get_nowait())
+
+    started = time.perf_counter()
+    await asyncio.gather(*(loop(i) for i in range(CLIENTS)))
+    return time.perf_counter() - started
+
+
+async def create_plain_table() -> None:
+    """The appointment table's columns and ordinary indexes; no exclusion
+    constraint, and (as LIKE never copies them) no foreign keys."""
+    conn = connection()
+    await conn.execute_script("CREATE TABLE appointment_plain (LIKE appointment INCLUDING DEFAULTS INCLUDING INDEXES)")
+    _, rows = await conn.execute_query(
+        "SELECT conname FROM pg_constraint WHERE conrelid = 'appointment_plain'::regclass AND contype = 'x'"
+    )
+    for row in rows:
+        await conn.execute_script(f'ALTER TABLE appointment_plain DROP CONSTRAINT "{row["conname"]}"')
+
+
+async def run(pool_maxsize: int = DEFAULT_POOL_MAXSIZE) -> dict[str, object]:
+    async with scratch_database("race", pool_maxsize=pool_maxsize):
+        world = await create_clinic(SLUG, PRACTITIONERS)
+        clinic, tz = world.clinic, ZoneInfo(world.clinic.timezone)
+        owner = await StaffUser.create(clinic=clinic, email="owner@bench-race.example", full_name="Owner",
+                                       password_hash="-", role=StaffRole.ADMIN)  # fmt: skip
+        staff = Principal(kind=PrincipalKind.STAFF, clinic_id=clinic.id, staff_id=owner.id, staff_is_admin=True)
+        await Client.bulk_create(
+            [Client(clinic_id=clinic.id, full_name=f"Client {i}", email=f"client{i}@example.com", phone=f"+4477009{i:05d}")
+             for i in range(CLIENTS)]  # fmt: skip
+        )
+        clients = list(await Client.filter(clinic_id=clinic.id).order_by("email"))
+        callers = Callers(world, staff, clients)
+        pool = connection()._pool
+        print(f"booking race: {CLIENTS} concurrent clients, asyncpg pool max_size={pool.get_max_size()}, "
+              f"{PRACTITIONERS} practitioners")  # fmt: skip
+
+        # Working days at least two days ahead: every start is well past the
+        # 60 minutes' notice anonymous callers need, and inside 09:00-18:00.
+        total = DISTINCT_ROUNDS * CLIENTS * BOOKINGS_PER_WORKER
+        days = working_days(utcnow().astimezone(tz).date() + timedelta(days=2),
+                            1 + -(-total // (PRACTITIONERS * TIMES_PER_DAY)))  # fmt: skip
+
+        # Phase 1: one hot slot per round.
+        winners, lost, odd = [], [], []
+        for round_ in range(HOT_ROUNDS):
+            practitioner = world.practitioners[round_ % PRACTITIONERS]
+            w, l, o = await hot_slot(callers, practitioner.id, local(days[0], 10 * 60 + 75 * (round_ // PRACTITIONERS), tz))
+            winners.append(w)
+            lost += l
+            odd += o
+        losers = HOT_ROUNDS * CLIENTS - sum(winners)
+        print(f"\nphase 1, hot slot: {HOT_ROUNDS} rounds of {CLIENTS} callers on one slot")
+        print(f"  winners per round: {winners} (must each be 1)")
+        print(f"  losers: {losers}, of which SLOT_UNAVAILABLE: {len(lost)}, other errors: {len(odd)}")
+        for exc in odd[:3]:
+            print(f"    unexpected: {type(exc).__name__}: {exc}")
+        loser_ms = [s * 1000 for s in lost]
+        print(f"  losers' answer latency: median {median(loser_ms):.1f} ms, p99 {percentile(loser_ms, 99):.1f} ms")
+
+        # Phase 2: distinct slots, shuffled over practitioners and days.
+        slots = [
+            (p.id, local(day, 9 * 60 + 75 * k, tz))
+            for day in days[1:]
+            for p in world.practitioners
+            for k in range(TIMES_PER_DAY)
+        ][:total]
+        random.Random(7).shuffle(slots)
+        await create_plain_table()
+        treatment = world.treatment
+        failures: list[Exception] = []
+        latencies: list[float] = []
+
+        async def book(worker: int, slot: tuple[uuid.UUID, datetime]) -> None:
+            principal, request = callers.request(worker, *slot)
+            started = time.perf_counter()
+            try:
+                await book_appointment(principal, request)
+            except Exception as exc:  # noqa: BLE001 - counted and shown
+                failures.append(exc)
+            latencies.append(time.perf_counter() - started)
+
+        async def insert(worker: int, slot: tuple[uuid.UUID, datetime]) -> None:
+            practitioner_id, start = slot
+            await connection().execute_query(PLAIN_INSERT, [
+                uuid.uuid4(), clinic.id, practitioner_id, treatment.id, clients[worker].id, start,
+                start + timedelta(minutes=60), start, start + timedelta(minutes=75), "BOOKED", "STAFF",
+                treatment.price, clinic.currency, utcnow(),
+            ])  # fmt: skip
+
+        per_round = CLIENTS * BOOKINGS_PER_WORKER
+        plain_seconds = booking_seconds = 0.0
+        print(f"\nphase 2, distinct slots: {DISTINCT_ROUNDS} rounds of {per_round}, plain inserts and bookings alternating")
+        for round_ in range(DISTINCT_ROUNDS):
+            batch = slots[round_ * per_round:(round_ + 1) * per_round]
+            seconds = await drive(batch, insert)
+            plain_seconds += seconds
+            print(f"  round {round_ + 1}: plain INSERT {per_round / seconds:8.0f} rows/s", end="")
+            seconds = await drive(batch, book)
+            booking_seconds += seconds
+            print(f"   book_appointment {per_round / seconds:8.0f} bookings/s")
+
+        conn = connection()
+        _, rows = await conn.execute_query(OVERLAPS_SQL)
+        overlaps = rows[0]["overlaps"]
+        _, rows = await conn.execute_query(
+            "SELECT count(*) AS n FROM appointment WHERE clinic_id = $1 AND status <> 'CANCELLED'", [clinic.id]
+        )
+        booked = rows[0]["n"]
+
+    bookings_rate = total / booking_seconds
+    plain_rate = total / plain_seconds
+    ratio = bookings_rate / plain_rate
+    ms = [s * 1000 for s in latencies]
+    print(f"  bookings: {total - len(failures)} succeeded, {len(failures)} failed"
+          + (f" (first: {type(failures[0]).__name__}: {failures[0]})" if failures else ""))  # fmt: skip
+    print(f"  booking latency under load: median {median(ms):.1f} ms, p99 {percentile(ms, 99):.1f} ms")
+    print(f"  active appointments in the table: {booked} (expected {HOT_ROUNDS + total})")
+    print(f"  overlapping active appointments of one practitioner (SQL): {overlaps}")
+    print()
+    print(table(
+        ["measure", "value"],
+        [
+            ["bookings/s (distinct slots, 64 clients)", f"{bookings_rate:.0f}"],
+            ["plain inserts/s (no constraint, 64 tasks)", f"{plain_rate:.0f}"],
+            ["ratio bookings / plain inserts", f"{ratio:.2f}"],
+            ["hot slot losers' p99 ms", f"{percentile(loser_ms, 99):.1f}"],
+        ],
+    ))  # fmt: skip
+    print("\ntargets (reported, not asserted):")
+    print(f"  exactly one winner per hot slot: {verdict(all(w == 1 for w in winners))}")
+    print(f"  every loser SLOT_UNAVAILABLE: {verdict(not odd and len(lost) == losers)}")
+    print(f"  zero overlaps: {verdict(overlaps == 0)}")
+    print(f"  distinct-slot bookings >= 0.5 x plain insert rate: {ratio:.2f} -> {verdict(ratio >= 0.5)}")
+    return {"winners": winners, "losers_p99_ms": percentile(loser_ms, 99), "bookings_per_s": bookings_rate,
+            "plain_per_s": plain_rate, "ratio": ratio, "overlaps": overlaps, "failures": len(failures)}  # fmt: skip
+
+
+if __name__ == "__main__":
+    asyncio.run(run())

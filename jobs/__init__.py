@@ -1,0 +1,1 @@
+"""Background jobs (SMS, e-mail, reminders, clean-up) run after commit."""
