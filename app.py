@@ -45,7 +45,8 @@ class GraphQLApp(GraphQL):
 
 
 class BodyLimit:
-    """Refuses request bodies over a size, before anything reads them."""
+    """Refuses request bodies over a size with 413, before the app reads
+    them. A body without a declared length is read up to the limit first."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -54,20 +55,31 @@ class BodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        too_large = JSONResponse({"errors": [{"message": "Request body too large."}]}, 413)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            return await JSONResponse({"errors": [{"message": "Request body too large."}]}, 413)(scope, receive, send)
-        seen = 0
-
-        async def limited() -> dict:
-            nonlocal seen
+        if declared is not None:
+            if not declared.isdigit() or int(declared) > self.max_bytes:
+                return await too_large(scope, receive, send)
+            return await self.app(scope, receive, send)
+        body, more = b"", True
+        while more:
             message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise ValueError("request body too large")
-            return message
+            if message["type"] != "http.request":
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.max_bytes:
+                return await too_large(scope, receive, send)
+        replayed = False
 
-        await self.app(scope, limited, send)
+        async def replay() -> dict:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
 
 
 class RedactTokens(logging.Filter):

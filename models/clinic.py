@@ -16,6 +16,8 @@ class Clinic(Model):
     name = fields.CharField(max_length=200)
     timezone = fields.CharField(max_length=64, default="Europe/London")
     currency = fields.CharField(max_length=3, default="GBP")
+    # ISO 3166 country: how phone numbers typed without a country code are read.
+    country = fields.CharField(max_length=2, default="GB")
     # Portal
     portal_enabled = fields.BooleanField(default=True)
     accepts_new_clients = fields.BooleanField(default=True)

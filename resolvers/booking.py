@@ -20,12 +20,13 @@ from models.db import write_transaction
 from realtime import events
 from resolvers import idempotency, scope
 from resolvers.availability import Shape, fits, load_busy, load_spans
-from resolvers.contact import normalize_email, normalize_phone, region_of_timezone
+from resolvers.contact import normalize_email, normalize_phone
 from resolvers.errors import DomainError, ErrorCode, invalid
 from resolvers.policy import ensure_in_window
 from resolvers.principal import Principal, PrincipalKind, Scope
 
 OVERLAP_CONSTRAINT = "appointment_no_overlap"
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2999  # keeps date arithmetic far from its limits
 
 SOURCE_OF = {
     PrincipalKind.CLIENT: AppointmentSource.PORTAL,
@@ -65,7 +66,12 @@ def shape_of(treatment: Treatment) -> Shape:
 def as_utc(moment: datetime, field: list[str], *, whole_minutes: bool = True) -> datetime:
     if moment.tzinfo is None:
         raise invalid("Give the time with its UTC offset, e.g. 2027-01-05T10:00:00+00:00.", field)
-    moment = moment.astimezone(UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        moment = None
+    if moment is None or not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise invalid(f"Times are between the years {EARLIEST_YEAR} and {LATEST_YEAR}.", field)
     if whole_minutes and (moment.second or moment.microsecond):
         raise invalid("Times are whole minutes.", field)
     return moment
@@ -119,7 +125,7 @@ def _details(clinic: Clinic, details: ClientDetails) -> ClientDetails:
     return ClientDetails(
         full_name=name,
         email=normalize_email(details.email, ["input", "client", "email"]),
-        phone=normalize_phone(details.phone, ["input", "client", "phone"], region_of_timezone(clinic.timezone)),
+        phone=normalize_phone(details.phone, ["input", "client", "phone"], clinic.country),
     )
 
 

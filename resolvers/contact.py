@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import phonenumbers
 
@@ -29,20 +28,3 @@ def normalize_phone(raw: str, field: list[str], default_region: str | None = Non
     if not phonenumbers.is_possible_number(number):
         raise invalid("Enter a valid phone number with its country code.", field)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-@lru_cache(maxsize=256)
-def region_of_timezone(tz: str) -> str | None:
-    """A best guess of the clinic's country from its time zone, for numbers
-    typed without a country code."""
-    for region in phonenumbers.SUPPORTED_REGIONS:
-        if tz in _timezones_of(region):
-            return region
-    return None
-
-
-def _timezones_of(region: str) -> tuple[str, ...]:
-    from phonenumbers import timezone as phone_tz
-
-    example = phonenumbers.example_number(region)
-    return phone_tz.time_zones_for_number(example) if example else ()

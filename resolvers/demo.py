@@ -33,6 +33,7 @@ class DemoClinic:
     name: str
     timezone: str
     currency: str
+    country: str
     owner: tuple[str, str]
     client: tuple[str, str, str, str]  # name, e-mail, password, phone
     practitioners: tuple[tuple[str, str], ...]  # name, e-mail (the first also signs in)
@@ -44,6 +45,7 @@ DEMO_CLINICS = (
         name="Demo Skin Clinic",
         timezone="Europe/London",
         currency="GBP",
+        country="GB",
         owner=("owner@demo.clinic", "demo-owner-pass"),
         client=("Jamie Client", "client@demo.clinic", "demo-client-pass", "+447700900001"),
         practitioners=(("Alex Morgan", "alex@demo.clinic"), ("Sam Patel", "sam@demo.clinic")),
@@ -53,6 +55,7 @@ DEMO_CLINICS = (
         name="Northside Salon",
         timezone="America/New_York",
         currency="USD",
+        country="US",
         owner=("owner@northside.clinic", "northside-owner-pass"),
         client=("Riley Client", "client@northside.clinic", "northside-client-pass", "+12025550101"),
         practitioners=(("Casey Brooks", "casey@northside.clinic"), ("Jordan Lee", "jordan@northside.clinic")),
@@ -84,6 +87,7 @@ async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str]) -> None:
         name=spec.name,
         timezone=spec.timezone,
         currency=spec.currency,
+        country=spec.country,
         cancellation_notice_hours=24,
         cancellation_policy_text="Please give 24 hours' notice to cancel or move an appointment.",
         booking_instructions="Arrive five minutes early. Tell us about allergies when you book.",

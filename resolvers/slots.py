@@ -16,6 +16,9 @@ from resolvers.policy import booking_window
 from resolvers.principal import Principal
 
 
+MAX_YEARS_AWAY = 10
+
+
 @dataclass(frozen=True)
 class FreeSlot:
     start: datetime
@@ -36,6 +39,8 @@ async def available_slots(
     now = now or utcnow()
     if last < first:
         raise invalid("`to` must not be before `from`.", ["to"])
+    if abs((first - now.date()).days) > MAX_YEARS_AWAY * 366:
+        raise invalid(f"Ask for dates within {MAX_YEARS_AWAY} years of today.", ["from"])
     max_days = runtime.current().settings.max_slot_range_days
     if (last - first).days >= max_days:
         raise invalid(f"Ask for at most {max_days} days at a time.", ["to"])

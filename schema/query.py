@@ -35,11 +35,9 @@ class Query:
         clinic, found = await slots.available_slots(
             info.context.principal, clinic_slug, treatment_id, from_, to, practitioner_id
         )
-        practitioners = {}
-        for slot in found:
-            if slot.practitioner_id not in practitioners:
-                row = await info.context.loaders.practitioner.load((clinic.id, slot.practitioner_id))
-                practitioners[slot.practitioner_id] = Practitioner(model=row)
+        ids = list(dict.fromkeys(slot.practitioner_id for slot in found))
+        rows = await info.context.loaders.practitioner.load_many([(clinic.id, pid) for pid in ids])
+        practitioners = {pid: Practitioner(model=row) for pid, row in zip(ids, rows)}
         return [Slot(start=s.start, end=s.end, practitioner=practitioners[s.practitioner_id]) for s in found]
 
     @strawberry.field(description="The signed-in client; null otherwise.")

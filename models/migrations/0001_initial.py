@@ -24,6 +24,7 @@ class Migration(migrations.Migration):
                 ('name', fields.CharField(max_length=200)),
                 ('timezone', fields.CharField(default='Europe/London', max_length=64)),
                 ('currency', fields.CharField(default='GBP', max_length=3)),
+                ('country', fields.CharField(default='GB', max_length=2)),
                 ('portal_enabled', fields.BooleanField(default=True)),
                 ('accepts_new_clients', fields.BooleanField(default=True)),
                 ('show_prices', fields.BooleanField(default=True)),
