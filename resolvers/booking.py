@@ -223,7 +223,9 @@ async def book_appointment(principal: Principal, request: BookingRequest, *, now
                 "clientId": request.client_id,
             }
         )
-        caller = principal.caller_key if principal.kind is not PrincipalKind.ANONYMOUS else f"ANONYMOUS:{clinic.id}"
+        caller = principal.caller_key
+        if principal.kind is PrincipalKind.ANONYMOUS:  # a visitor is known by clinic and e-mail
+            caller = f"ANONYMOUS:{clinic.id}:{details.email if details else ''}"[:120]
         if (earlier := await idempotency.replay(caller, key, request_hash, now)) is not None:
             return earlier
 

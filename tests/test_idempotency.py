@@ -58,3 +58,12 @@ async def test_keys_are_kept_at_least_a_day(api, demo):
     await api.data(BOOK, {"input": book_input(demo, idempotencyKey="kept")}, token)
     row = await IdempotencyKey.get(key="kept")
     assert (row.expires_at - row.created_at).total_seconds() >= 24 * 3600
+
+
+async def test_two_visitors_may_use_the_same_key(api, demo):
+    first = {"fullName": "First Visitor", "email": "first@example.com", "phone": "+447700900301"}
+    second = {"fullName": "Second Visitor", "email": "second@example.com", "phone": "+447700900302"}
+    one = (await api.data(BOOK, {"input": book_input(demo, client=first, idempotencyKey="k1")}))["bookAppointment"]
+    two = (await api.data(BOOK, {"input": book_input(demo, client=second, idempotencyKey="k1")}))["bookAppointment"]
+    assert one["userErrors"] == [] and two["userErrors"] == []
+    assert one["appointment"]["id"] != two["appointment"]["id"]
