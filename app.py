@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        redis = Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=1) if settings.redis_url else None
         runtime.configure(settings, RedisRateLimiter(redis) if redis else None)
         await init_db(settings.database_url)
         await hub.start(settings.redis_url)
@@ -122,7 +122,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
 
     async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
+        live = hub.current()
+        return JSONResponse({"status": "ok", "liveSubscribers": live.subscriber_count if live else 0})
 
     app = Starlette(
         routes=[

@@ -56,6 +56,7 @@ class Settings:
     ws_allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     ws_max_subscriptions: int = 20
     ws_init_timeout_seconds: int = 10
+    ws_recheck_seconds: float = 30  # how often a live stream re-checks its credential
     # Argon2 cost (lower only in tests)
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -87,6 +88,9 @@ class Settings:
             signin_per_account=_int(env, "SIGNIN_PER_ACCOUNT", cls.signin_per_account),
             signin_per_ip=_int(env, "SIGNIN_PER_IP", cls.signin_per_ip),
             ws_allowed_origins=_list(env, "WS_ALLOWED_ORIGINS"),
+            ws_recheck_seconds=float(env.get("WS_RECHECK_SECONDS") or cls.ws_recheck_seconds),
+            ws_max_subscriptions=_int(env, "WS_MAX_SUBSCRIPTIONS", cls.ws_max_subscriptions),
+            ws_init_timeout_seconds=_int(env, "WS_INIT_TIMEOUT_SECONDS", cls.ws_init_timeout_seconds),
             argon2_time_cost=_int(env, "ARGON2_TIME_COST", cls.argon2_time_cost),
             argon2_memory_kib=_int(env, "ARGON2_MEMORY_KIB", cls.argon2_memory_kib),
         )

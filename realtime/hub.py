@@ -1,32 +1,158 @@
-"""The process's broadcast hub: in memory for one process, Redis pub/sub
-for many. Channel names always carry the clinic."""
+"""The process's hub for live events.
+
+Publishing only queues the message: a booking never waits for Redis, and a
+lost connection costs live events, never a booking. A background task hands
+messages to the backend (Redis, when configured) or, in one process,
+straight to local subscribers. Each subscriber has a bounded queue; one that
+stops reading overflows and its stream ends (it re-syncs with the `calendar`
+query), so a stalled client cannot grow server memory. Channel names always
+carry the clinic."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
-from broadcaster import Broadcast
+from broadcaster._backends.base import BroadcastBackend
 
-_broadcast: Broadcast | None = None
+log = logging.getLogger(__name__)
+
+SUBSCRIBER_QUEUE = 256
+PUBLISH_QUEUE = 10_000
 
 
 def calendar_channel(clinic_id: uuid.UUID | str) -> str:
     return f"clinic:{clinic_id}:calendar"
 
 
-async def start(redis_url: str | None) -> Broadcast:
-    global _broadcast
-    _broadcast = Broadcast(redis_url or "memory://")
-    await _broadcast.connect()
-    return _broadcast
+@dataclass
+class Delivery:
+    """One message as handed to every local subscriber of its channel;
+    `memo` lets them share work done for it (loading the appointment once)."""
+
+    message: str
+    memo: dict[str, Any] = field(default_factory=dict)
+
+
+class Overflow(Exception):
+    """The subscriber fell too far behind."""
+
+
+class Subscriber:
+    def __init__(self, size: int) -> None:
+        self._queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=size)
+        self.overflowed = False
+
+    def offer(self, delivery: Delivery) -> None:
+        if self.overflowed:
+            return
+        try:
+            self._queue.put_nowait(delivery)
+        except asyncio.QueueFull:
+            self.overflowed = True
+            while not self._queue.empty():
+                self._queue.get_nowait()
+            self._queue.put_nowait(None)
+
+    async def next(self, timeout: float | None = None) -> Delivery | None:
+        """The next delivery, or None when `timeout` passes first."""
+        try:
+            item = await asyncio.wait_for(self._queue.get(), timeout)
+        except TimeoutError:
+            return None
+        if item is None:
+            raise Overflow()
+        return item
+
+
+class Hub:
+    def __init__(self, backend: BroadcastBackend | None = None, subscriber_queue: int = SUBSCRIBER_QUEUE) -> None:
+        self.backend = backend
+        self._subscriber_queue = subscriber_queue
+        self._subscribers: dict[str, set[Subscriber]] = {}
+        self._outgoing: asyncio.Queue[tuple[str, str]] = asyncio.Queue(maxsize=PUBLISH_QUEUE)
+        self._tasks: list[asyncio.Task] = []
+
+    @property
+    def subscriber_count(self) -> int:
+        return sum(len(s) for s in self._subscribers.values())
+
+    async def start(self) -> None:
+        if self.backend is not None:
+            await self.backend.connect()
+            self._tasks.append(asyncio.create_task(self._receive(), name="hub-receive"))
+        self._tasks.append(asyncio.create_task(self._send(), name="hub-send"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.backend is not None:
+            await self.backend.disconnect()
+
+    def publish(self, channel: str, message: str) -> None:
+        try:
+            self._outgoing.put_nowait((channel, message))
+        except asyncio.QueueFull:
+            log.error("live event dropped on %s: the publish queue is full", channel)
+
+    @asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[Subscriber]:
+        subscriber = Subscriber(self._subscriber_queue)
+        self._subscribers.setdefault(channel, set()).add(subscriber)
+        try:
+            yield subscriber
+        finally:
+            subscribers = self._subscribers.get(channel, set())
+            subscribers.discard(subscriber)
+            if not subscribers:
+                self._subscribers.pop(channel, None)
+
+    def _deliver(self, channel: str, message: str) -> None:
+        delivery = Delivery(message)
+        for subscriber in list(self._subscribers.get(channel, ())):
+            subscriber.offer(delivery)
+
+    async def _send(self) -> None:
+        while True:
+            channel, message = await self._outgoing.get()
+            if self.backend is None:
+                self._deliver(channel, message)
+                continue
+            try:
+                await self.backend.publish(channel, message)
+            except Exception as exc:  # noqa: BLE001 - any transport failure loses this live event only
+                log.warning("live event on %s not published (%s); subscribers re-sync with the calendar query", channel, exc)
+
+    async def _receive(self) -> None:
+        while True:
+            event = await self.backend.next_published()
+            self._deliver(event.channel, event.message)
+
+
+_hub: Hub | None = None
+
+
+async def start(redis_url: str | None) -> Hub:
+    global _hub
+    from realtime.redis_backend import ResilientRedisBackend
+
+    _hub = Hub(ResilientRedisBackend(redis_url) if redis_url else None)
+    await _hub.start()
+    return _hub
 
 
 async def stop() -> None:
-    global _broadcast
-    if _broadcast is not None:
-        await _broadcast.disconnect()
-        _broadcast = None
+    global _hub
+    if _hub is not None:
+        await _hub.stop()
+        _hub = None
 
 
-def current() -> Broadcast | None:
-    return _broadcast
+def current() -> Hub | None:
+    return _hub

@@ -1,23 +1,41 @@
 """Subscription streams: the events of one clinic's calendar channel that a
-subscriber may see."""
+subscriber may see, for as long as its credential stays valid."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from realtime import hub
 from realtime.events import AppointmentEvent
 
 
+class StreamEnded(Exception):
+    """The credential behind the stream was revoked or expired."""
+
+
 async def appointment_events(
-    clinic_id: uuid.UUID, accept: Callable[[AppointmentEvent], bool]
-) -> AsyncIterator[AppointmentEvent]:
-    broadcast = hub.current()
-    if broadcast is None:
+    clinic_id: uuid.UUID,
+    accept: Callable[[AppointmentEvent], bool],
+    still_allowed: Callable[[], Awaitable[bool]],
+    recheck_seconds: float,
+) -> AsyncIterator[tuple[AppointmentEvent, dict[str, Any]]]:
+    """Yields (event, memo); the memo is shared by every local subscriber of
+    that event. Raises hub.Overflow when the subscriber falls behind and
+    StreamEnded when its credential is no longer valid."""
+    current = hub.current()
+    if current is None:
         raise RuntimeError("live updates are not running in this process")
-    async with broadcast.subscribe(hub.calendar_channel(clinic_id)) as subscriber:
-        async for message in subscriber:
-            event = AppointmentEvent.loads(message.message)
+    async with current.subscribe(hub.calendar_channel(clinic_id)) as subscriber:
+        while True:
+            delivery = await subscriber.next(timeout=recheck_seconds)
+            if delivery is None:
+                if not await still_allowed():
+                    raise StreamEnded()
+                continue
+            event = delivery.memo.get("event")
+            if event is None:
+                event = delivery.memo["event"] = AppointmentEvent.loads(delivery.message)
             if event.clinic_id == clinic_id and accept(event):
-                yield event
+                yield event, delivery.memo

@@ -244,5 +244,5 @@ async def book_appointment(principal: Principal, request: BookingRequest, *, now
         if earlier is None:
             raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, "A request with this key is still running.") from None
         return earlier
-    await events.publish(events.BOOKED, appointment)
+    events.publish(events.BOOKED, appointment)
     return appointment

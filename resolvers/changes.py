@@ -65,7 +65,7 @@ async def cancel_appointment(
             cancellation_reason=(reason or "").strip() or None,
         )
         await appointment.refresh_from_db()
-    await events.publish(events.CANCELLED, appointment)
+    events.publish(events.CANCELLED, appointment)
     return appointment
 
 
@@ -110,7 +110,7 @@ async def reschedule_appointment(
             ignore=old.id,
             rescheduled_from=old.id,
         )
-    await events.publish(events.RESCHEDULED, new, previous=old)
+    events.publish(events.RESCHEDULED, new, previous=old)
     return new
 
 

@@ -8,6 +8,8 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
+from tortoise.expressions import Q
+
 from models import Clinic, Credential, CredentialKind, StaffRole, StaffUser, utcnow
 from resolvers.principal import ANONYMOUS, Principal, PrincipalKind
 
@@ -85,6 +87,14 @@ async def principal_for_token(token: str | None) -> Principal:
         scopes=frozenset(credential.scopes or ()),
         credential_id=credential.id,
     )
+
+
+async def still_valid(credential_id: uuid.UUID | None) -> bool:
+    if credential_id is None:
+        return False
+    return await Credential.filter(id=credential_id, revoked_at=None).filter(
+        Q(expires_at=None) | Q(expires_at__gt=utcnow())
+    ).exists()
 
 
 async def revoke(credential_id: uuid.UUID, at: datetime | None = None) -> bool:

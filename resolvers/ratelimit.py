@@ -5,10 +5,14 @@ to wait when the limit is passed, or None when the attempt may go ahead."""
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
 
 
 class RateLimiter(Protocol):
@@ -32,15 +36,23 @@ class MemoryRateLimiter:
 
 
 class RedisRateLimiter:
+    """Shared by every process. While Redis is unreachable it counts in this
+    process instead, so sign-in keeps working and stays limited."""
+
     def __init__(self, redis: Redis, prefix: str = "ratelimit:") -> None:
         self._redis = redis
         self._prefix = prefix
+        self._fallback = MemoryRateLimiter()
 
     async def hit(self, key: str, limit: int, window_seconds: int) -> int | None:
         name = self._prefix + key
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(name)
-            pipe.expire(name, window_seconds, nx=True)
-            pipe.ttl(name)
-            count, _, ttl = await pipe.execute()
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.incr(name)
+                pipe.expire(name, window_seconds, nx=True)
+                pipe.ttl(name)
+                count, _, ttl = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            log.warning("rate limits counted in-process: redis unavailable (%s)", exc)
+            return await self._fallback.hit(key, limit, window_seconds)
         return None if count <= limit else max(1, int(ttl))

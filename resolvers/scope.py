@@ -58,20 +58,32 @@ async def clinic_of(principal: Principal) -> Clinic:
     return await Clinic.get(id=require_signed_in(principal))
 
 
-def appointments(principal: Principal) -> QuerySet[Appointment]:
-    """The appointments this principal may read."""
+def _appointment_rule(principal: Principal) -> dict[str, object] | None:
+    """Which appointments a principal may read, as column values; None for
+    none. Both the query and the in-memory check below use it."""
     if principal.clinic_id is None or principal.kind is PrincipalKind.BOOKING:
-        return Appointment.filter(id__isnull=True)
-    query = Appointment.filter(clinic_id=principal.clinic_id)
+        return None
     if principal.kind is PrincipalKind.CLIENT:
-        return query.filter(client_id=principal.client_id)
+        return {"clinic_id": principal.clinic_id, "client_id": principal.client_id}
     if principal.kind is PrincipalKind.PARTNER and not (
         principal.has_scope(Scope.READ) or principal.has_scope(Scope.CALENDAR)
     ):
-        return Appointment.filter(id__isnull=True)
+        return None
     if principal.own_diary_only:
-        return query.filter(practitioner_id=principal.practitioner_id)
-    return query
+        return {"clinic_id": principal.clinic_id, "practitioner_id": principal.practitioner_id}
+    return {"clinic_id": principal.clinic_id}
+
+
+def appointments(principal: Principal) -> QuerySet[Appointment]:
+    """The appointments this principal may read."""
+    rule = _appointment_rule(principal)
+    return Appointment.filter(**rule) if rule is not None else Appointment.filter(id__isnull=True)
+
+
+def can_see(principal: Principal, appointment: Appointment) -> bool:
+    """The same rule as `appointments`, for a row already loaded."""
+    rule = _appointment_rule(principal)
+    return rule is not None and all(getattr(appointment, k) == v for k, v in rule.items())
 
 
 async def find_appointment(principal: Principal, raw_id: str, *, for_update: bool = False) -> Appointment | None:

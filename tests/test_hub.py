@@ -1,0 +1,66 @@
+"""The hub on its own: bounded queues, clean unsubscribes, publishing that
+never waits."""
+
+import asyncio
+
+import pytest
+
+from realtime.hub import Hub, Overflow
+from realtime.redis_backend import ResilientRedisBackend
+
+
+async def test_a_subscriber_that_stops_reading_overflows_instead_of_growing():
+    hub = Hub(subscriber_queue=4)
+    await hub.start()
+    try:
+        async with hub.subscribe("clinic:x:calendar") as slow, hub.subscribe("clinic:x:calendar") as fast:
+            for n in range(10):
+                hub.publish("clinic:x:calendar", f"m{n}")
+                assert (await fast.next(timeout=1)).message == f"m{n}"
+            assert slow.overflowed
+            with pytest.raises(Overflow):
+                await slow.next(timeout=1)
+            assert slow._queue.qsize() == 0  # what it held was dropped
+    finally:
+        await hub.stop()
+
+
+async def test_ten_thousand_subscribe_cycles_leave_no_queue_behind():
+    hub = Hub()
+    await hub.start()
+    try:
+        for n in range(10_000):
+            async with hub.subscribe(f"clinic:{n % 7}:calendar"):
+                pass
+        assert hub.subscriber_count == 0 and hub._subscribers == {}
+    finally:
+        await hub.stop()
+
+
+async def test_publishing_only_queues_and_survives_an_unreachable_redis():
+    hub = Hub(ResilientRedisBackend("redis://127.0.0.1:1/0"))
+    await hub.start()
+    try:
+        for n in range(100):
+            assert hub.publish("clinic:x:calendar", str(n)) is None  # nothing to await
+        for _ in range(100):
+            if hub._outgoing.empty():
+                break
+            await asyncio.sleep(0.05)
+        assert hub._outgoing.empty()  # every send was tried, and failed, in the background
+        assert not hub.backend.connected.is_set()
+        assert all(not task.done() for task in hub._tasks)  # the hub carries on
+    finally:
+        await hub.stop()
+
+
+async def test_events_of_one_channel_do_not_reach_another():
+    hub = Hub()
+    await hub.start()
+    try:
+        async with hub.subscribe("clinic:a:calendar") as a, hub.subscribe("clinic:b:calendar") as b:
+            hub.publish("clinic:a:calendar", "for a")
+            assert (await a.next(timeout=1)).message == "for a"
+            assert await b.next(timeout=0.2) is None
+    finally:
+        await hub.stop()
