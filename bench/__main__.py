@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import os
 import platform
+import subprocess
 
 from bench import booking_race, slots
 from bench.common import DEFAULT_POOL_MAXSIZE
@@ -21,8 +22,18 @@ from bench.common import DEFAULT_POOL_MAXSIZE
 BENCHMARKS = ("slots", "booking_race")
 
 
+def _commit() -> str:
+    try:
+        found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return found.stdout.strip() or "unknown"
+
+
 async def main(names: list[str], runs: int, pool_size: int) -> None:
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"machine: {os.cpu_count()} CPU cores, Python {platform.python_version()}, {platform.platform()}")
+    print(f"load average before the run (1, 5, 15 min): {load}; code at commit {_commit()}")
     for name in names:
         print(f"\n=== {name} ===")
         if name == "slots":

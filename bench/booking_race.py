@@ -42,8 +42,8 @@ SLUG = "bench-race"
 PRACTITIONERS = 8
 CLIENTS = 64
 HOT_ROUNDS = 5
-DISTINCT_ROUNDS = 2
-BOOKINGS_PER_WORKER = 4  # per round: 64 x 4 = 256 bookings, 512 in all
+DISTINCT_ROUNDS = 3
+BOOKINGS_PER_WORKER = 4  # per round: 64 x 4 = 256 bookings, 768 in all
 TIMES_PER_DAY = 7  # 09:00, 10:15, ... 16:30: 75 minutes apart, buffer included
 
 OVERLAPS_SQL = """
@@ -94,6 +94,10 @@ class Callers:
         return ANONYMOUS, BookingRequest(**common, client=details)
 
 
+def slot_taken(exc: Exception | None) -> bool:
+    return isinstance(exc, DomainError) and exc.code is ErrorCode.SLOT_UNAVAILABLE
+
+
 async def hot_slot(callers: Callers, practitioner_id: uuid.UUID, start: datetime) -> tuple[int, list[float], list[Exception]]:
     """64 callers on one slot at once: (winners, losers' seconds, unexpected errors)."""
     go = asyncio.Event()
@@ -113,13 +117,14 @@ async def hot_slot(callers: Callers, practitioner_id: uuid.UUID, start: datetime
     go.set()
     results = await asyncio.gather(*tasks)
     winners = sum(1 for won, _, _ in results if won)
-    lost = [s for won, s, exc in results if not won and isinstance(exc, DomainError) and exc.code is ErrorCode.SLOT_UNAVAILABLE]
-    odd = [exc for won, _, exc in results if not won and not (isinstance(exc, DomainError) and exc.code is ErrorCode.SLOT_UNAVAILABLE)]
+    lost = [seconds for won, seconds, exc in results if not won and slot_taken(exc)]
+    odd = [exc for won, _, exc in results if not won and not slot_taken(exc)]
     return winners, lost, odd
 
 
-async def drive(jobs: list, worker) -> float:
-    """Run `jobs` through 64 concurrent workers; seconds taken."""
+async def drive(jobs: list, worker) -> tuple[float, float]:
+    """Run `jobs` through 64 concurrent workers: (wall seconds, seconds of
+    this process's CPU), to show whether the client process is the limit."""
     queue: asyncio.Queue = asyncio.Queue()
     for job in jobs:
         queue.put_nowait(job)
@@ -128,9 +133,9 @@ async def drive(jobs: list, worker) -> float:
         while not queue.empty():
             await worker(index, queue.get_nowait())
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(loop(i) for i in range(CLIENTS)))
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 async def create_plain_table() -> None:
@@ -183,7 +188,8 @@ async def run(pool_maxsize: int = DEFAULT_POOL_MAXSIZE) -> dict[str, object]:
         for exc in odd[:3]:
             print(f"    unexpected: {type(exc).__name__}: {exc}")
         loser_ms = [s * 1000 for s in lost]
-        print(f"  losers' answer latency: median {median(loser_ms):.1f} ms, p99 {percentile(loser_ms, 99):.1f} ms")
+        print(f"  losers' answer latency: median {median(loser_ms):.1f} ms, p99 {percentile(loser_ms, 99):.1f} ms, "
+              f"max {max(loser_ms, default=float('nan')):.1f} ms")  # fmt: skip
 
         # Phase 2: distinct slots, shuffled over practitioners and days.
         slots = [
@@ -216,16 +222,19 @@ async def run(pool_maxsize: int = DEFAULT_POOL_MAXSIZE) -> dict[str, object]:
             ])  # fmt: skip
 
         per_round = CLIENTS * BOOKINGS_PER_WORKER
-        plain_seconds = booking_seconds = 0.0
+        plain_seconds = booking_seconds = plain_cpu = booking_cpu = 0.0
         print(f"\nphase 2, distinct slots: {DISTINCT_ROUNDS} rounds of {per_round}, plain inserts and bookings alternating")
         for round_ in range(DISTINCT_ROUNDS):
             batch = slots[round_ * per_round:(round_ + 1) * per_round]
-            seconds = await drive(batch, insert)
-            plain_seconds += seconds
+            seconds, cpu = await drive(batch, insert)
+            plain_seconds, plain_cpu = plain_seconds + seconds, plain_cpu + cpu
             print(f"  round {round_ + 1}: plain INSERT {per_round / seconds:8.0f} rows/s", end="")
-            seconds = await drive(batch, book)
-            booking_seconds += seconds
+            seconds, cpu = await drive(batch, book)
+            booking_seconds, booking_cpu = booking_seconds + seconds, booking_cpu + cpu
             print(f"   book_appointment {per_round / seconds:8.0f} bookings/s")
+        print(f"  this process's CPU per row: plain INSERT {plain_cpu / total * 1000:.2f} ms, "
+              f"booking {booking_cpu / total * 1000:.2f} ms "
+              f"(busy {booking_cpu / booking_seconds:.0%} of the bookings' wall time)")  # fmt: skip
 
         conn = connection()
         _, rows = await conn.execute_query(OVERLAPS_SQL)

@@ -69,11 +69,13 @@ async def scratch_database(label: str, *, pool_maxsize: int = DEFAULT_POOL_MAXSI
         await hub.start(None)
         yield url
     finally:
-        await hub.stop()
-        await close_db()
-        admin = await asyncpg.connect(_admin_dsn())
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+        try:
+            await hub.stop()
+            await close_db()
+        finally:
+            admin = await asyncpg.connect(_admin_dsn())
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.close()
 
 
 @dataclass

@@ -220,7 +220,7 @@ async def test_graphiql_is_served_in_development(api):
 async def test_health_answers_200(api):
     response = await api.http.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "liveSubscribers": 0}
 
 
 # Production settings
