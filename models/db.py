@@ -14,10 +14,23 @@ from tortoise.transactions import in_transaction
 from models import MODEL_MODULES
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
+POSTGRES_POOL_SIZE = 10  # per process; `?maxsize=N` in DATABASE_URL overrides
+
+
+async def _reset_pooled_connection(conn) -> None:
+    """What a PostgreSQL connection needs on its way back to the pool: no
+    open transaction. The app sets no session state (SET, LISTEN, advisory
+    locks), so asyncpg's full reset, one more round trip after every
+    statement, is not needed."""
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
     connection = expand_db_url(database_url)
+    if connection["engine"] == "tortoise.backends.asyncpg":
+        connection["credentials"]["reset"] = _reset_pooled_connection
+        connection["credentials"].setdefault("maxsize", POSTGRES_POOL_SIZE)
     if connection["engine"] == "tortoise.backends.sqlite":
         connection["engine"] = "models.sqlite_immediate"
         connection["credentials"].setdefault("busy_timeout", SQLITE_BUSY_TIMEOUT_MS)

@@ -8,6 +8,7 @@ exclusion constraint has the last word, on SQLite the write lock taken at
 from __future__ import annotations
 
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -96,10 +97,11 @@ async def offering_practitioners(
         if not offered:
             raise DomainError(ErrorCode.TREATMENT_NOT_OFFERED, "Nobody offers this treatment at the moment.")
         return list(offered)
-    practitioner = await scope.practitioner(clinic.id, raw_practitioner_id, field)
-    if practitioner.id not in offered:
-        raise DomainError(ErrorCode.TREATMENT_NOT_OFFERED, "This practitioner does not offer this treatment.", field)
-    return [practitioner.id]
+    named = scope.parse_id(raw_practitioner_id)
+    if named in offered:
+        return [named]
+    await scope.practitioner(clinic.id, raw_practitioner_id, field)  # NOT_FOUND when unknown here
+    raise DomainError(ErrorCode.TREATMENT_NOT_OFFERED, "This practitioner does not offer this treatment.", field)
 
 
 async def working_candidates(
@@ -171,11 +173,11 @@ async def place(
     shape = shape_of(treatment)
     occupied_start, occupied_end = shape.occupied(start)
     busy = await load_busy(clinic.id, candidates, occupied_start, occupied_end, ignore=ignore)
-    for practitioner_id in candidates:
-        if busy[practitioner_id]:
-            continue
+    free = [pid for pid in candidates if not busy[pid]]
+    for practitioner_id in free:
         try:
-            async with in_transaction("default"):  # a savepoint: a lost race tries the next one
+            # With other candidates left, a savepoint lets a lost race try the next one.
+            async with in_transaction("default") if practitioner_id != free[-1] else nullcontext():
                 return await Appointment.create(
                     clinic_id=clinic.id,
                     practitioner_id=practitioner_id,

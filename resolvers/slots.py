@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -55,10 +56,12 @@ async def available_slots(
     if principal.is_staff:
         earliest, latest = now, datetime.max.replace(tzinfo=now.tzinfo)
 
-    spans = await load_spans(clinic.id, practitioner_ids, first, last, tz)
     range_start = wall_to_utc(first, 0, tz, later=False) - shape.before
     range_end = wall_to_utc(last, 24 * 60, tz, later=True) + shape.duration + shape.after
-    busy = await load_busy(clinic.id, practitioner_ids, range_start, range_end)
+    spans, busy = await asyncio.gather(
+        load_spans(clinic.id, practitioner_ids, first, last, tz),
+        load_busy(clinic.id, practitioner_ids, range_start, range_end),
+    )
     slots = [
         FreeSlot(start, start + shape.duration, pid)
         for pid in practitioner_ids
