@@ -66,34 +66,37 @@ def _require_password(password: str) -> None:
         raise invalid("Enter your password.", ["password"])
 
 
+async def _verified(account: Client | StaffUser | None, password: str) -> Client | StaffUser:
+    """The account when the password is its own; the same answer, taking as
+    long, for a wrong password and an unknown account."""
+    if not await _password_matches(account.password_hash if account else None, password) or account is None:
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS, "The e-mail or password is wrong.")
+    return account
+
+
+async def _session(kind: CredentialKind, clinic_id, hours: int, **holder) -> IssuedSession:
+    token, credential = await credentials.issue(kind, clinic_id, lifetime=timedelta(hours=hours), **holder)
+    return IssuedSession(token, credential.expires_at)
+
+
 async def sign_in(principal: Principal, clinic_slug: str, email: str, password: str, ip: str) -> IssuedSession:
     email = normalize_email(email, ["email"])
     _require_password(password)
     await _limit_sign_in(f"client:{clinic_slug}:{email}", ip)
     clinic = await clinic_by_slug(principal, clinic_slug)
     portal_open(clinic, principal)
-    client = await Client.get_or_none(clinic_id=clinic.id, email=email)
-    if not await _password_matches(client.password_hash if client else None, password) or client is None:
-        raise DomainError(ErrorCode.INVALID_CREDENTIALS, "The e-mail or password is wrong.")
-    lifetime = timedelta(hours=runtime.current().settings.client_session_hours)
-    token, credential = await credentials.issue(
-        CredentialKind.CLIENT_SESSION, clinic.id, client_id=client.id, lifetime=lifetime
-    )
-    return IssuedSession(token, credential.expires_at)
+    client = await _verified(await Client.get_or_none(clinic_id=clinic.id, email=email), password)
+    hours = runtime.current().settings.client_session_hours
+    return await _session(CredentialKind.CLIENT_SESSION, clinic.id, hours, client_id=client.id)
 
 
 async def staff_sign_in(email: str, password: str, ip: str) -> IssuedSession:
     email = normalize_email(email, ["email"])
     _require_password(password)
     await _limit_sign_in(f"staff:{email}", ip)
-    staff = await StaffUser.get_or_none(email=email, active=True)
-    if not await _password_matches(staff.password_hash if staff else None, password) or staff is None:
-        raise DomainError(ErrorCode.INVALID_CREDENTIALS, "The e-mail or password is wrong.")
-    lifetime = timedelta(hours=runtime.current().settings.staff_session_hours)
-    token, credential = await credentials.issue(
-        CredentialKind.STAFF_SESSION, staff.clinic_id, staff_id=staff.id, lifetime=lifetime
-    )
-    return IssuedSession(token, credential.expires_at)
+    staff = await _verified(await StaffUser.get_or_none(email=email, active=True), password)
+    hours = runtime.current().settings.staff_session_hours
+    return await _session(CredentialKind.STAFF_SESSION, staff.clinic_id, hours, staff_id=staff.id)
 
 
 async def sign_out(principal: Principal) -> None:

@@ -8,32 +8,18 @@ from models import Client as ClientModel
 from resolvers import account
 from schema.context import Info
 from schema.types.appointment import Appointment, AppointmentConnection, AppointmentEdge, AppointmentWhen
-from schema.types.common import PageInfo
+from schema.types.common import PageInfo, mirror
 
 
 @strawberry.type
 class ClientAccount:
     model: strawberry.Private[ClientModel]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
-
-    @strawberry.field
-    def full_name(self) -> str:
-        return self.model.full_name
-
-    @strawberry.field
-    def email(self) -> str | None:
-        return self.model.email
-
-    @strawberry.field
-    def phone(self) -> str | None:
-        return self.model.phone
-
-    @strawberry.field
-    def language(self) -> str:
-        return self.model.language
+    id: strawberry.ID = mirror("id")
+    full_name: str = mirror("full_name")
+    email: str | None = mirror("email")
+    phone: str | None = mirror("phone")
+    language: str = mirror("language")
 
     @strawberry.field(description="Upcoming soonest first; past newest first.")
     async def appointments(

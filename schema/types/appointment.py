@@ -14,7 +14,7 @@ from resolvers import policy
 from resolvers.account import When
 from schema.context import Info
 from schema.types.catalogue import Practitioner, Treatment
-from schema.types.common import Money, PageInfo, prices_visible
+from schema.types.common import Money, PageInfo, mirror, prices_visible
 
 AppointmentStatus = strawberry.enum(AppointmentStatusValues, name="AppointmentStatus")
 AppointmentWhen = strawberry.enum(When, name="AppointmentWhen")
@@ -24,21 +24,10 @@ AppointmentWhen = strawberry.enum(When, name="AppointmentWhen")
 class Appointment:
     model: strawberry.Private[AppointmentModel]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
-
-    @strawberry.field
-    def start(self) -> datetime:
-        return self.model.start_at
-
-    @strawberry.field
-    def end(self) -> datetime:
-        return self.model.end_at
-
-    @strawberry.field
-    def status(self) -> AppointmentStatus:
-        return self.model.status
+    id: strawberry.ID = mirror("id")
+    start: datetime = mirror("start_at")
+    end: datetime = mirror("end_at")
+    status: AppointmentStatus = mirror("status")
 
     @strawberry.field
     async def treatment(self, info: Info) -> Treatment:
@@ -60,9 +49,7 @@ class Appointment:
         clinic = await info.context.loaders.clinic.load(self.model.clinic_id)
         return policy.can_change(self.model, clinic, info.context.principal, utcnow())
 
-    @strawberry.field
-    def cancelled_at(self) -> datetime | None:
-        return self.model.cancelled_at
+    cancelled_at: datetime | None = mirror("cancelled_at")
 
     @strawberry.field(description="The appointment this one was moved from.")
     def rescheduled_from_id(self) -> strawberry.ID | None:

@@ -12,7 +12,7 @@ from models import Treatment as TreatmentModel
 from resolvers import scope
 from resolvers.principal import PrincipalKind
 from schema.context import Info
-from schema.types.common import Money, prices_visible
+from schema.types.common import Money, mirror, prices_visible
 
 
 def _insider(info: Info, clinic_id) -> bool:
@@ -24,13 +24,8 @@ def _insider(info: Info, clinic_id) -> bool:
 class Practitioner:
     model: strawberry.Private[PractitionerModel]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.model.name
+    id: strawberry.ID = mirror("id")
+    name: str = mirror("name")
 
     @strawberry.field
     async def treatments(self, info: Info) -> list[Treatment]:
@@ -45,21 +40,10 @@ class Practitioner:
 class Treatment:
     model: strawberry.Private[TreatmentModel]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.model.name
-
-    @strawberry.field
-    def description(self) -> str | None:
-        return self.model.description
-
-    @strawberry.field
-    def duration_minutes(self) -> int:
-        return self.model.duration_minutes
+    id: strawberry.ID = mirror("id")
+    name: str = mirror("name")
+    description: str | None = mirror("description")
+    duration_minutes: int = mirror("duration_minutes")
 
     @strawberry.field(description="Null when the clinic hides prices.")
     async def price(self, info: Info) -> Money | None:
@@ -97,45 +81,16 @@ class Slot:
 class Clinic:
     model: strawberry.Private[ClinicModel]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
-
-    @strawberry.field
-    def slug(self) -> str:
-        return self.model.slug
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.model.name
-
-    @strawberry.field
-    def timezone(self) -> str:
-        return self.model.timezone
-
-    @strawberry.field
-    def currency(self) -> str:
-        return self.model.currency
-
-    @strawberry.field
-    def portal_enabled(self) -> bool:
-        return self.model.portal_enabled
-
-    @strawberry.field
-    def accepts_new_clients(self) -> bool:
-        return self.model.accepts_new_clients
-
-    @strawberry.field
-    def show_prices(self) -> bool:
-        return self.model.show_prices
-
-    @strawberry.field
-    def booking_instructions(self) -> str | None:
-        return self.model.booking_instructions
-
-    @strawberry.field
-    def terms_and_conditions(self) -> str | None:
-        return self.model.terms_and_conditions
+    id: strawberry.ID = mirror("id")
+    slug: str = mirror("slug")
+    name: str = mirror("name")
+    timezone: str = mirror("timezone")
+    currency: str = mirror("currency")
+    portal_enabled: bool = mirror("portal_enabled")
+    accepts_new_clients: bool = mirror("accepts_new_clients")
+    show_prices: bool = mirror("show_prices")
+    booking_instructions: str | None = mirror("booking_instructions")
+    terms_and_conditions: str | None = mirror("terms_and_conditions")
 
     @strawberry.field
     def cancellation_policy(self) -> CancellationPolicy:
@@ -149,17 +104,9 @@ class Clinic:
             background_color=self.model.branding_background_color, logo_url=self.model.branding_logo_url
         )
 
-    @strawberry.field(description="Minutes of notice a portal booking needs.")
-    def booking_min_notice_minutes(self) -> int:
-        return self.model.booking_min_notice_minutes
-
-    @strawberry.field(description="How many days ahead the portal takes bookings.")
-    def booking_horizon_days(self) -> int:
-        return self.model.booking_horizon_days
-
-    @strawberry.field
-    def slot_step_minutes(self) -> int:
-        return self.model.slot_step_minutes
+    booking_min_notice_minutes: int = mirror("booking_min_notice_minutes", "Minutes of notice a portal booking needs.")
+    booking_horizon_days: int = mirror("booking_horizon_days", "How many days ahead the portal takes bookings.")
+    slot_step_minutes: int = mirror("slot_step_minutes")
 
     @strawberry.field(description="Online-bookable treatments (all of them for the clinic's staff).")
     async def treatments(self, info: Info) -> list[Treatment]:

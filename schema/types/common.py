@@ -12,6 +12,11 @@ from resolvers.principal import PrincipalKind
 from schema.context import Info
 
 
+def mirror(attr: str, description: str | None = None):
+    """A field read straight off the wrapped model: `name: str = mirror("name")`."""
+    return strawberry.field(resolver=lambda root: getattr(root.model, attr), description=description)
+
+
 @strawberry.type
 class Money:
     amount: str
