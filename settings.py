@@ -68,6 +68,9 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
+        recheck = float(env.get("WS_RECHECK_SECONDS") or cls.ws_recheck_seconds)
+        if recheck <= 0:
+            raise ValueError("WS_RECHECK_SECONDS must be above zero")
         environment = env.get("ENVIRONMENT", "development")
         if environment not in ("development", "production"):
             raise ValueError("ENVIRONMENT must be 'development' or 'production'")
@@ -88,7 +91,7 @@ class Settings:
             signin_per_account=_int(env, "SIGNIN_PER_ACCOUNT", cls.signin_per_account),
             signin_per_ip=_int(env, "SIGNIN_PER_IP", cls.signin_per_ip),
             ws_allowed_origins=_list(env, "WS_ALLOWED_ORIGINS"),
-            ws_recheck_seconds=float(env.get("WS_RECHECK_SECONDS") or cls.ws_recheck_seconds),
+            ws_recheck_seconds=recheck,
             ws_max_subscriptions=_int(env, "WS_MAX_SUBSCRIPTIONS", cls.ws_max_subscriptions),
             ws_init_timeout_seconds=_int(env, "WS_INIT_TIMEOUT_SECONDS", cls.ws_init_timeout_seconds),
             argon2_time_cost=_int(env, "ARGON2_TIME_COST", cls.argon2_time_cost),

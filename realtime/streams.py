@@ -11,10 +11,6 @@ from realtime import hub
 from realtime.events import AppointmentEvent
 
 
-class StreamEnded(Exception):
-    """The credential behind the stream was revoked or expired."""
-
-
 async def appointment_events(
     clinic_id: uuid.UUID,
     accept: Callable[[AppointmentEvent], bool],
@@ -22,8 +18,9 @@ async def appointment_events(
     recheck_seconds: float,
 ) -> AsyncIterator[tuple[AppointmentEvent, dict[str, Any]]]:
     """Yields (event, memo); the memo is shared by every local subscriber of
-    that event. Raises hub.Overflow when the subscriber falls behind and
-    StreamEnded when its credential is no longer valid."""
+    that event. `still_allowed` is asked whenever the stream has been quiet
+    for `recheck_seconds`; a no ends the stream with PermissionError.
+    Raises hub.Overflow when the subscriber falls behind."""
     current = hub.current()
     if current is None:
         raise RuntimeError("live updates are not running in this process")
@@ -32,7 +29,7 @@ async def appointment_events(
             delivery = await subscriber.next(timeout=recheck_seconds)
             if delivery is None:
                 if not await still_allowed():
-                    raise StreamEnded()
+                    raise PermissionError("credential no longer valid")
                 continue
             event = delivery.memo.get("event")
             if event is None:

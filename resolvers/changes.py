@@ -110,6 +110,9 @@ async def reschedule_appointment(
             ignore=old.id,
             rescheduled_from=old.id,
         )
+    # Both diaries hear of the move: the old row (now cancelled) and the new one.
+    await old.refresh_from_db()
+    events.publish(events.RESCHEDULED, old)
     events.publish(events.RESCHEDULED, new, previous=old)
     return new
 

@@ -90,11 +90,14 @@ async def principal_for_token(token: str | None) -> Principal:
 
 
 async def still_valid(credential_id: uuid.UUID | None) -> bool:
+    """Whether a credential would still sign its holder in now (not revoked,
+    not expired, staff still active)."""
     if credential_id is None:
         return False
-    return await Credential.filter(id=credential_id, revoked_at=None).filter(
+    query = Credential.filter(id=credential_id, revoked_at=None).filter(
         Q(expires_at=None) | Q(expires_at__gt=utcnow())
-    ).exists()
+    )
+    return await query.filter(Q(staff_id=None) | Q(staff__active=True)).exists()
 
 
 async def revoke(credential_id: uuid.UUID, at: datetime | None = None) -> bool:

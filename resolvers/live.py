@@ -1,0 +1,79 @@
+"""Live appointment events for one subscriber: which events it may see,
+each appointment read once per event for every local subscriber, and the
+end of the stream when its credential stops being valid."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from models import Appointment
+from realtime.events import AppointmentEvent, EventKind
+from realtime.hub import Overflow
+from realtime.streams import appointment_events
+from resolvers import credentials, runtime, scope
+from resolvers.errors import DomainError, ErrorCode
+from resolvers.principal import Principal, PrincipalKind, Scope
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    kind: EventKind
+    appointment: Appointment
+    occurred_at: Any
+    memo: dict[str, Any]  # shared by the local subscribers of this event
+
+
+def _shared_row(event: AppointmentEvent, memo: dict[str, Any]) -> asyncio.Future:
+    if "row" not in memo:
+        memo["row"] = asyncio.ensure_future(
+            Appointment.get_or_none(id=event.appointment_id, clinic_id=event.clinic_id)
+        )
+    # Shielded: one subscriber leaving must not cancel the read the others await.
+    return asyncio.shield(memo["row"])
+
+
+async def _events(principal: Principal, accept: Callable[[AppointmentEvent], bool]) -> AsyncIterator[LiveEvent]:
+    recheck = runtime.current().settings.ws_recheck_seconds
+    checked_at = time.monotonic()
+
+    async def still_allowed() -> bool:
+        nonlocal checked_at
+        checked_at = time.monotonic()
+        return await credentials.still_valid(principal.credential_id)
+
+    ended = DomainError(ErrorCode.UNAUTHENTICATED, "The session behind this subscription has ended.")
+    try:
+        async for event, memo in appointment_events(principal.clinic_id, accept, still_allowed, recheck):
+            if time.monotonic() - checked_at >= recheck and not await still_allowed():
+                raise ended
+            row = await _shared_row(event, memo)
+            if row is not None and scope.can_see(principal, row):
+                yield LiveEvent(event.kind, row, event.occurred_at, memo)
+    except PermissionError:
+        raise ended from None
+    except Overflow:
+        raise DomainError(
+            ErrorCode.RATE_LIMITED, "Too many live events went unread; re-sync with the calendar query."
+        ) from None
+
+
+def calendar_events(principal: Principal, practitioner_ids: list[str] | None) -> AsyncIterator[LiveEvent]:
+    """Staff and partner keys with the calendar scope."""
+    scope.require_scope(principal, Scope.CALENDAR)
+    wanted: set[uuid.UUID | None] | None = None
+    if practitioner_ids is not None:
+        wanted = {scope.parse_id(p) for p in practitioner_ids}
+    return _events(principal, lambda event: wanted is None or event.practitioner_id in wanted)
+
+
+def my_appointment_events(principal: Principal) -> AsyncIterator[LiveEvent]:
+    """A signed-in client's own appointments."""
+    client_id = scope.require_client(principal)
+    if principal.kind is not PrincipalKind.CLIENT:
+        raise DomainError(ErrorCode.UNAUTHENTICATED, "Sign in as a client to do this.")
+    return _events(principal, lambda event: event.client_id == client_id)
