@@ -13,7 +13,8 @@ from tortoise.expressions import Q
 
 from models import Appointment, AppointmentStatus, Client, utcnow
 from resolvers import scope
-from resolvers.errors import invalid
+from resolvers.errors import DomainError, invalid
+from resolvers.times import as_utc
 from resolvers.principal import Principal, PrincipalKind
 
 MAX_PAGE = 100
@@ -39,8 +40,8 @@ def cursor_of(appointment: Appointment) -> str:
 def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         start, _, ident = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        return datetime.fromisoformat(start), uuid.UUID(ident)
-    except (ValueError, UnicodeDecodeError):
+        return as_utc(datetime.fromisoformat(start), ["after"], whole_minutes=False), uuid.UUID(ident)
+    except (ValueError, UnicodeDecodeError, DomainError):
         raise invalid("This cursor is not valid.", ["after"]) from None
 
 

@@ -137,10 +137,11 @@ def free_starts(
     return found
 
 
-def fits(spans: list[Span], busy: list[Span], shape: Shape, start: datetime) -> bool:
-    """Whether one given start fits: inside a working span, clear of busy."""
+def fits(spans: list[Span], busy: list[Span], shape: Shape, start: datetime, step: timedelta | None = None) -> bool:
+    """Whether one given start fits: inside a working span (on its step grid
+    when `step` is given), clear of busy."""
     end = start + shape.duration
-    if not any(s <= start and end <= e for s, e in spans):
+    if not any(s <= start and end <= e and (step is None or not (start - s) % step) for s, e in spans):
         return False
     occupied_start, occupied_end = shape.occupied(start)
     return not any(b_start < occupied_end and occupied_start < b_end for b_start, b_end in busy)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
@@ -24,10 +24,10 @@ from resolvers.availability import Shape, fits, load_busy, load_spans
 from resolvers.contact import normalize_email, normalize_phone
 from resolvers.errors import DomainError, ErrorCode, invalid
 from resolvers.policy import ensure_in_window
+from resolvers.times import as_utc
 from resolvers.principal import Principal, PrincipalKind, Scope
 
 OVERLAP_CONSTRAINT = "appointment_no_overlap"
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2999  # keeps date arithmetic far from its limits
 
 SOURCE_OF = {
     PrincipalKind.CLIENT: AppointmentSource.PORTAL,
@@ -64,20 +64,6 @@ def shape_of(treatment: Treatment) -> Shape:
     )
 
 
-def as_utc(moment: datetime, field: list[str], *, whole_minutes: bool = True) -> datetime:
-    if moment.tzinfo is None:
-        raise invalid("Give the time with its UTC offset, e.g. 2027-01-05T10:00:00+00:00.", field)
-    try:
-        moment = moment.astimezone(UTC)
-    except OverflowError:
-        moment = None
-    if moment is None or not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
-        raise invalid(f"Times are between the years {EARLIEST_YEAR} and {LATEST_YEAR}.", field)
-    if whole_minutes and (moment.second or moment.microsecond):
-        raise invalid("Times are whole minutes.", field)
-    return moment
-
-
 async def bookable_treatment(clinic: Clinic, principal: Principal, raw_id: str, field: list[str]) -> Treatment:
     treatment = await scope.treatment(clinic.id, raw_id, field)
     if not treatment.online_bookable and not principal.is_staff:
@@ -107,14 +93,15 @@ async def offering_practitioners(
 async def working_candidates(
     clinic: Clinic, principal: Principal, shape: Shape, candidates: list[uuid.UUID], start: datetime
 ) -> list[uuid.UUID]:
-    """Candidates whose working hours hold the whole appointment. Staff may
-    book outside working hours."""
+    """Candidates whose working hours hold the whole appointment, starting on
+    the clinic's slot grid. Staff may book outside working hours."""
     if principal.is_staff:
         return candidates
     tz = ZoneInfo(clinic.timezone)
     day = start.astimezone(tz).date()
     spans = await load_spans(clinic.id, candidates, day - timedelta(days=1), day + timedelta(days=1), tz)
-    working = [pid for pid in candidates if fits(spans[pid], [], shape, start)]
+    step = timedelta(minutes=clinic.slot_step_minutes)
+    working = [pid for pid in candidates if fits(spans[pid], [], shape, start, step)]
     if not working:
         raise DomainError(ErrorCode.SLOT_UNAVAILABLE, "That time is not available.", ["start"])
     return working
@@ -131,6 +118,13 @@ def _details(clinic: Clinic, details: ClientDetails) -> ClientDetails:
     )
 
 
+async def _matching_client(clinic: Clinic, details: ClientDetails) -> Client | None:
+    """The clinic's client with this e-mail, or else with this phone."""
+    return await Client.filter(clinic_id=clinic.id, email=details.email).first() or await Client.filter(
+        clinic_id=clinic.id, phone=details.phone
+    ).first()
+
+
 async def _client_for(clinic: Clinic, principal: Principal, request: BookingRequest, details: ClientDetails | None) -> uuid.UUID:
     if principal.is_client:
         return principal.client_id
@@ -138,19 +132,24 @@ async def _client_for(clinic: Clinic, principal: Principal, request: BookingRequ
         return (await scope.client(clinic.id, request.client_id, ["input", "clientId"])).id
     if details is None:
         raise invalid("Enter the client's name, e-mail and phone.", ["input", "client"])
-    existing = await Client.filter(clinic_id=clinic.id, email=details.email).first() or await Client.filter(
-        clinic_id=clinic.id, phone=details.phone
-    ).first()
+    existing = await _matching_client(clinic, details)
     if existing is not None:
         return existing.id
     if principal.kind is PrincipalKind.ANONYMOUS and not clinic.accepts_new_clients:
         raise DomainError(
             ErrorCode.NEW_CLIENTS_NOT_ACCEPTED, "This clinic is not taking new clients online.", ["input", "client"]
         )
-    created = await Client.create(
-        clinic_id=clinic.id, full_name=details.full_name, email=details.email, phone=details.phone
-    )
-    return created.id
+    try:
+        async with in_transaction("default"):  # a savepoint: a concurrent twin may win the insert
+            created = await Client.create(
+                clinic_id=clinic.id, full_name=details.full_name, email=details.email, phone=details.phone
+            )
+        return created.id
+    except IntegrityError:
+        twin = await _matching_client(clinic, details)
+        if twin is None:
+            raise
+        return twin.id
 
 
 def is_overlap(exc: IntegrityError) -> bool:
@@ -198,6 +197,26 @@ async def place(
     raise DomainError(ErrorCode.SLOT_UNAVAILABLE, "That time has just been taken. Please pick another.", ["start"])
 
 
+def _idempotency(principal: Principal, clinic: Clinic, request: BookingRequest, start: datetime,
+                 details: ClientDetails | None) -> tuple[str, str, str]:
+    """(caller, key, fingerprint of the request as sent)."""
+    key = idempotency.check_key(request.idempotency_key)
+    fingerprint = idempotency.fingerprint(
+        {
+            "clinic": str(clinic.id),
+            "treatment": request.treatment_id,
+            "start": start.isoformat(),
+            "practitioner": request.practitioner_id,
+            "client": details.__dict__ if details else None,
+            "clientId": request.client_id,
+        }
+    )
+    caller = principal.caller_key
+    if principal.kind is PrincipalKind.ANONYMOUS:  # a visitor is known by clinic and e-mail
+        caller = f"ANONYMOUS:{clinic.id}:{idempotency.fingerprint(details.email if details else '')[:32]}"
+    return caller, key, fingerprint
+
+
 async def book_appointment(principal: Principal, request: BookingRequest, *, now: datetime | None = None) -> Appointment:
     now = now or utcnow()
     clinic = await scope.clinic_by_slug(principal, request.clinic_slug)
@@ -205,36 +224,23 @@ async def book_appointment(principal: Principal, request: BookingRequest, *, now
     if principal.kind is PrincipalKind.PARTNER:
         scope.require_scope(principal, Scope.BOOK)
     start = as_utc(request.start, ["input", "start"])
-    treatment = await bookable_treatment(clinic, principal, request.treatment_id, ["input", "treatmentId"])
-    candidates = await offering_practitioners(clinic, treatment, request.practitioner_id, ["input", "practitionerId"])
-    ensure_in_window(clinic, principal, start, now)
     details = None
     if request.client is not None and not principal.is_client:
         details = _details(clinic, request.client)
-
-    key = request_hash = None
+    caller = key = fingerprint = None
     if request.idempotency_key is not None:
-        key = idempotency.check_key(request.idempotency_key)
-        request_hash = idempotency.fingerprint(
-            {
-                "clinic": str(clinic.id),
-                "treatment": str(treatment.id),
-                "start": start.isoformat(),
-                "practitioner": request.practitioner_id,
-                "client": details.__dict__ if details else None,
-                "clientId": request.client_id,
-            }
-        )
-        caller = principal.caller_key
-        if principal.kind is PrincipalKind.ANONYMOUS:  # a visitor is known by clinic and e-mail
-            caller = f"ANONYMOUS:{clinic.id}:{details.email if details else ''}"[:120]
-        if (earlier := await idempotency.replay(caller, key, request_hash, now)) is not None:
+        # A retry gets the booking it made, even if the window has moved on since.
+        caller, key, fingerprint = _idempotency(principal, clinic, request, start, details)
+        if (earlier := await idempotency.replay(caller, key, fingerprint, now)) is not None:
             return earlier
 
+    treatment = await bookable_treatment(clinic, principal, request.treatment_id, ["input", "treatmentId"])
+    candidates = await offering_practitioners(clinic, treatment, request.practitioner_id, ["input", "practitionerId"])
+    ensure_in_window(clinic, principal, start, now)
     candidates = await working_candidates(clinic, principal, shape_of(treatment), candidates, start)
     try:
         async with write_transaction():
-            claim = await idempotency.claim(clinic.id, caller, key, request_hash, now) if key else None
+            claim = await idempotency.claim(clinic.id, caller, key, fingerprint, now) if key else None
             client_id = await _client_for(clinic, principal, request, details)
             appointment = await place(
                 clinic, treatment, candidates, start, client_id=client_id, source=SOURCE_OF[principal.kind]
@@ -242,9 +248,7 @@ async def book_appointment(principal: Principal, request: BookingRequest, *, now
             if claim is not None:
                 await idempotency.complete(claim, appointment.id)
     except idempotency.KeyClash:
-        earlier = await idempotency.replay(caller, key, request_hash, now)
-        if earlier is None:
-            raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, "A request with this key is still running.") from None
-        return earlier
+        # Another request with this key committed first: answer what it booked.
+        return await idempotency.replay(caller, key, fingerprint, now)
     events.publish(events.BOOKED, appointment)
     return appointment

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from models import Appointment
 from resolvers import scope
-from resolvers.booking import as_utc
+from resolvers.times import as_utc
 from resolvers.errors import invalid
 from resolvers.principal import Principal, Scope
 

@@ -3,6 +3,7 @@ past one again."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from models import Appointment, AppointmentStatus, Clinic, Treatment, utcnow
@@ -12,13 +13,13 @@ from resolvers import scope
 from resolvers.booking import (
     SOURCE_OF,
     BookingRequest,
-    as_utc,
     book_appointment,
     offering_practitioners,
     place,
     shape_of,
     working_candidates,
 )
+from resolvers.times import as_utc
 from resolvers.errors import DomainError, ErrorCode, invalid
 from resolvers.policy import ensure_changeable, ensure_in_window
 from resolvers.principal import Principal, PrincipalKind, Scope
@@ -43,7 +44,19 @@ async def _locked(principal: Principal, appointment_id: str) -> tuple[Appointmen
     """The appointment, re-read and locked inside the write transaction."""
     appointment = await scope.appointment(principal, appointment_id, for_update=True)
     clinic = await Clinic.get(id=appointment.clinic_id)
+    scope.portal_open(clinic, principal)
     return appointment, clinic
+
+
+async def _mark_cancelled(appointment: Appointment, principal: Principal, now: datetime, reason: str | None) -> None:
+    by, by_id = _who(principal)
+    await Appointment.filter(id=appointment.id, status=AppointmentStatus.BOOKED).update(
+        status=AppointmentStatus.CANCELLED,
+        cancelled_at=now,
+        cancelled_by=by,
+        cancelled_by_id=by_id,
+        cancellation_reason=reason,
+    )
 
 
 async def cancel_appointment(
@@ -56,14 +69,7 @@ async def cancel_appointment(
     async with write_transaction():
         appointment, clinic = await _locked(principal, appointment_id)
         ensure_changeable(appointment, clinic, principal, now)
-        by, by_id = _who(principal)
-        await Appointment.filter(id=appointment.id, status=AppointmentStatus.BOOKED).update(
-            status=AppointmentStatus.CANCELLED,
-            cancelled_at=now,
-            cancelled_by=by,
-            cancelled_by_id=by_id,
-            cancellation_reason=(reason or "").strip() or None,
-        )
+        await _mark_cancelled(appointment, principal, now, (reason or "").strip() or None)
         await appointment.refresh_from_db()
     events.publish(events.CANCELLED, appointment)
     return appointment
@@ -92,14 +98,7 @@ async def reschedule_appointment(
             clinic, treatment, practitioner_id or str(old.practitioner_id), ["practitionerId"]
         )
         candidates = await working_candidates(clinic, principal, shape_of(treatment), candidates, start)
-        by, by_id = _who(principal)
-        await Appointment.filter(id=old.id).update(
-            status=AppointmentStatus.CANCELLED,
-            cancelled_at=now,
-            cancelled_by=by,
-            cancelled_by_id=by_id,
-            cancellation_reason="Rescheduled",
-        )
+        await _mark_cancelled(old, principal, now, "Rescheduled")
         new = await place(
             clinic,
             treatment,
@@ -121,22 +120,21 @@ async def repeat_appointment(
     principal: Principal, appointment_id: str, start: datetime, *, now: datetime | None = None
 ) -> Appointment:
     """Book a past appointment's treatment again, with the same practitioner
-    when they are free at `start`, or else anyone who offers it."""
+    when they still offer it and are free at `start`, or else anyone who does."""
     now = now or utcnow()
     past = await scope.appointment(principal, appointment_id)
     if past.start_at > now:
         raise invalid("Only past appointments can be repeated.", ["id"])
     clinic = await Clinic.get(id=past.clinic_id)
+    treatment = await scope.treatment(clinic.id, str(past.treatment_id), ["id"])
+    offered = await offering_practitioners(clinic, treatment, None, ["id"])
     request = BookingRequest(
-        clinic_slug=clinic.slug,
-        treatment_id=str(past.treatment_id),
-        start=start,
-        practitioner_id=str(past.practitioner_id),
-        client_id=str(past.client_id),
+        clinic_slug=clinic.slug, treatment_id=str(past.treatment_id), start=start, client_id=str(past.client_id)
     )
-    try:
-        return await book_appointment(principal, request, now=now)
-    except DomainError as exc:
-        if exc.code is not ErrorCode.SLOT_UNAVAILABLE:
-            raise
-    return await book_appointment(principal, BookingRequest(**{**request.__dict__, "practitioner_id": None}), now=now)
+    if past.practitioner_id in offered:
+        try:
+            return await book_appointment(principal, replace(request, practitioner_id=str(past.practitioner_id)), now=now)
+        except DomainError as exc:
+            if exc.code is not ErrorCode.SLOT_UNAVAILABLE:
+                raise
+    return await book_appointment(principal, request, now=now)

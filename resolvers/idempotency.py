@@ -34,6 +34,7 @@ def check_key(key: str) -> str:
 
 
 async def replay(caller: str, key: str, request_hash: str, now: datetime) -> Appointment | None:
+    # The caller string names the clinic or a credential of one clinic.
     """The appointment a previous request with this key booked, if any."""
     row = await IdempotencyKey.get_or_none(caller=caller, key=key, expires_at__gt=now)
     if row is None or row.appointment_id is None:

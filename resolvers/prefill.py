@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from models import Client, Clinic, CredentialKind, PrefillToken, utcnow
+from models.db import write_transaction
 from resolvers import credentials, runtime, scope
 from resolvers.errors import DomainError, ErrorCode
 
@@ -43,20 +44,23 @@ async def create_prefill_token(principal, *, now: datetime | None = None) -> New
 
 async def redeem_prefill_token(token: str, *, now: datetime | None = None) -> Redeemed:
     """Spend the token with one conditional UPDATE: of any number of
-    concurrent redemptions exactly one changes the row."""
+    concurrent redemptions exactly one changes the row. Spending it and
+    issuing the session commit together."""
     now = now or utcnow()
     token_hash = credentials.hash_token(token or "")
-    spent = await PrefillToken.filter(token_hash=token_hash, used_at=None, expires_at__gt=now).update(used_at=now)
-    row = await PrefillToken.get_or_none(token_hash=token_hash)
-    if not spent:
-        if row is None:
-            raise DomainError(ErrorCode.TOKEN_INVALID, "This booking link is not valid.", ["token"])
-        if row.used_at is not None:
-            raise DomainError(ErrorCode.TOKEN_ALREADY_USED, "This booking link has already been used.", ["token"])
-        raise DomainError(ErrorCode.TOKEN_EXPIRED, "This booking link has expired.", ["token"])
-    client = await Client.get(id=row.client_id, clinic_id=row.clinic_id)
     lifetime = timedelta(minutes=runtime.current().settings.booking_session_minutes)
-    session, credential = await credentials.issue(
-        CredentialKind.BOOKING_SESSION, row.clinic_id, client_id=client.id, lifetime=lifetime
-    )
-    return Redeemed(client=client, session_token=session, session_expires_at=credential.expires_at)
+    async with write_transaction():
+        spent = await PrefillToken.filter(token_hash=token_hash, used_at=None, expires_at__gt=now).update(used_at=now)
+        if spent:
+            row = await PrefillToken.get(token_hash=token_hash)
+            client = await Client.get(id=row.client_id, clinic_id=row.clinic_id)
+            session, credential = await credentials.issue(
+                CredentialKind.BOOKING_SESSION, row.clinic_id, client_id=client.id, lifetime=lifetime
+            )
+            return Redeemed(client=client, session_token=session, session_expires_at=credential.expires_at)
+    row = await PrefillToken.get_or_none(token_hash=token_hash)
+    if row is None:
+        raise DomainError(ErrorCode.TOKEN_INVALID, "This booking link is not valid.", ["token"])
+    if row.used_at is not None:
+        raise DomainError(ErrorCode.TOKEN_ALREADY_USED, "This booking link has already been used.", ["token"])
+    raise DomainError(ErrorCode.TOKEN_EXPIRED, "This booking link has expired.", ["token"])

@@ -10,6 +10,7 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.schema.config import StrawberryConfig
 
 from schema.errors import CodedErrors
+from schema.text import StorableText
 from schema.mutations.auth import AuthMutations
 from schema.mutations.booking import BookingMutations
 from schema.mutations.prefill import PrefillMutations
@@ -37,6 +38,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(QueryDepthLimiter, max_depth=settings.max_query_depth, should_ignore=_introspection),
             partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
             partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+            StorableText,
             partial(CodedErrors, mask=settings.production),
         ],
     )
