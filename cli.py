@@ -1,4 +1,4 @@
-"""`clinicportal`: serve, migrate, seed-demo, worker, create-api-key."""
+"""`clinicportal`: serve, migrate, seed-demo, worker, create-api-key, list-api-keys, revoke-api-key."""
 
 from __future__ import annotations
 
@@ -77,6 +77,40 @@ def create_api_key(settings: Settings, clinic_slug: str, scopes: list[str], name
     return _run_with_db(settings, work)
 
 
+def list_api_keys(settings: Settings, clinic_slug: str) -> int:
+    from models import Clinic, Credential, CredentialKind
+
+    async def work() -> int:
+        clinic = await Clinic.get_or_none(slug=clinic_slug)
+        if clinic is None:
+            print(f"no clinic with slug {clinic_slug!r}", file=sys.stderr)
+            return 2
+        for key in await Credential.filter(clinic_id=clinic.id, kind=CredentialKind.API_KEY).order_by("created_at"):
+            state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+            print(f"{key.id}  {','.join(key.scopes):<24} {state:<18} {key.name or ''}")
+        return 0
+
+    return _run_with_db(settings, work)
+
+
+def revoke_api_key(settings: Settings, clinic_slug: str, key_id: str) -> int:
+    from models import Clinic, Credential, CredentialKind
+    from resolvers import credentials
+    from resolvers.scope import parse_id
+
+    async def work() -> int:
+        clinic = await Clinic.get_or_none(slug=clinic_slug)
+        ident = parse_id(key_id)
+        key = clinic and ident and await Credential.get_or_none(id=ident, clinic_id=clinic.id, kind=CredentialKind.API_KEY)
+        if not key:
+            print(f"no API key {key_id!r} for clinic {clinic_slug!r}", file=sys.stderr)
+            return 2
+        print("revoked" if await credentials.revoke(key.id) else "already revoked")
+        return 0
+
+    return _run_with_db(settings, work)
+
+
 def serve(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
@@ -88,6 +122,7 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> int:
         workers=workers,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
     return 0
 
@@ -114,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     key_cmd.add_argument("--clinic", required=True, help="clinic slug")
     key_cmd.add_argument("--scopes", default="read", help="comma-separated: read,book,calendar,admin")
     key_cmd.add_argument("--name", default=None)
+    list_cmd = commands.add_parser("list-api-keys", help="a clinic's partner API keys (ids, scopes, state)")
+    list_cmd.add_argument("--clinic", required=True)
+    revoke_cmd = commands.add_parser("revoke-api-key", help="revoke a partner API key by its id")
+    revoke_cmd.add_argument("--clinic", required=True)
+    revoke_cmd.add_argument("--id", required=True)
     args = parser.parse_args(argv)
     settings = Settings.from_env()
 
@@ -125,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
         return seed_demo(settings)
     if args.command == "worker":
         return worker(settings)
+    if args.command == "list-api-keys":
+        return list_api_keys(settings, args.clinic)
+    if args.command == "revoke-api-key":
+        return revoke_api_key(settings, args.clinic, args.id)
     scopes = [s.strip() for s in args.scopes.split(",") if s.strip()]
     return create_api_key(settings, args.clinic, scopes, args.name)
 

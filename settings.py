@@ -36,6 +36,8 @@ class Settings:
     public_booking_url: str = "http://127.0.0.1:8000"
     data_dir: Path = DEFAULT_DATA_DIR
     log_level: str = "INFO"
+    # Proxies whose X-Forwarded-For is believed (client IPs drive rate limits)
+    forwarded_allow_ips: str = "127.0.0.1"
     # Credential lifetimes
     client_session_hours: int = 24 * 14
     staff_session_hours: int = 12
@@ -83,6 +85,7 @@ class Settings:
             public_booking_url=env.get("PUBLIC_BOOKING_URL", cls.public_booking_url).rstrip("/"),
             data_dir=data_dir,
             log_level=env.get("LOG_LEVEL", cls.log_level).upper(),
+            forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", cls.forwarded_allow_ips),
             client_session_hours=_int(env, "CLIENT_SESSION_HOURS", cls.client_session_hours),
             staff_session_hours=_int(env, "STAFF_SESSION_HOURS", cls.staff_session_hours),
             max_query_depth=_int(env, "MAX_QUERY_DEPTH", cls.max_query_depth),

@@ -15,9 +15,6 @@ from resolvers.errors import DomainError, ErrorCode, invalid, unauthenticated
 from resolvers.principal import Principal, PrincipalKind
 from resolvers.scope import clinic_by_slug, portal_open
 
-# Verified when the account does not exist, so both answers take as long.
-_DUMMY_HASH: str | None = None
-
 
 @dataclass(frozen=True)
 class IssuedSession:
@@ -30,11 +27,10 @@ def hash_password(password: str) -> str:
 
 
 async def _password_matches(password_hash: str | None, password: str) -> bool:
-    global _DUMMY_HASH
-    hasher = runtime.current().hasher
-    if password_hash is None:
-        _DUMMY_HASH = _DUMMY_HASH or await asyncio.to_thread(hasher.hash, "not-a-password")
-        password_hash = _DUMMY_HASH
+    rt = runtime.current()
+    hasher = rt.hasher
+    if password_hash is None:  # no such account: verify anyway, so both answers take as long
+        password_hash = rt.dummy_hash
         password = password + "\0"
     try:
         return await asyncio.to_thread(hasher.verify, password_hash, password)
@@ -54,10 +50,12 @@ async def check_rate(key: str, limit: int, message: str) -> None:
 
 
 async def _limit_sign_in(account_key: str, ip: str) -> None:
+    """Per address, and per account from that address: guessing is slowed,
+    but nobody can lock another person out of their account."""
     settings = runtime.current().settings
     await check_rate(f"signin:ip:{ip}", settings.signin_per_ip, "Too many sign-in attempts.")
     await check_rate(
-        f"signin:account:{account_key}", settings.signin_per_account, "Too many sign-in attempts."
+        f"signin:account:{account_key}:{ip}", settings.signin_per_account, "Too many sign-in attempts."
     )
 
 

@@ -16,16 +16,22 @@ class Runtime:
     settings: Settings
     hasher: PasswordHasher
     limiter: RateLimiter
+    dummy_hash: str  # verified for unknown accounts, so they answer as slowly as known ones
 
 
 def _build(settings: Settings, limiter: RateLimiter | None = None) -> Runtime:
     hasher = PasswordHasher(
         time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
     )
-    return Runtime(settings=settings, hasher=hasher, limiter=limiter or MemoryRateLimiter())
+    return Runtime(
+        settings=settings,
+        hasher=hasher,
+        limiter=limiter or MemoryRateLimiter(),
+        dummy_hash=hasher.hash("not-a-password"),
+    )
 
 
-_current = _build(Settings())
+_current: Runtime | None = None
 
 
 def configure(settings: Settings, limiter: RateLimiter | None = None) -> Runtime:
@@ -35,4 +41,7 @@ def configure(settings: Settings, limiter: RateLimiter | None = None) -> Runtime
 
 
 def current() -> Runtime:
+    global _current
+    if _current is None:
+        _current = _build(Settings())
     return _current

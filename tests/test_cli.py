@@ -43,3 +43,24 @@ def test_create_api_key_refuses_unknown_scopes_and_clinics(tmp_path):
     _cli(env, "migrate")
     assert _cli(env, "create-api-key", "--clinic", "demo", "--scopes", "root").returncode == 2
     assert _cli(env, "create-api-key", "--clinic", "nowhere").returncode == 2
+
+
+async def test_api_keys_are_listed_and_revoked_from_the_command_line(tmp_path):
+    env = {"DATABASE_URL": f"sqlite://{tmp_path / 'db.sqlite3'}", **FAST_HASH_ENV}
+    _cli(env, "migrate")
+    _cli(env, "seed-demo")
+    token = _cli(env, "create-api-key", "--clinic", "demo", "--scopes", "calendar", "--name", "Front desk").stdout.strip()
+    listed = _cli(env, "list-api-keys", "--clinic", "demo").stdout
+    assert "Front desk" in listed and "active" in listed and token not in listed
+    key_id = listed.split()[0]
+    assert _cli(env, "revoke-api-key", "--clinic", "northside", "--id", key_id).returncode == 2  # not theirs
+    assert _cli(env, "revoke-api-key", "--clinic", "demo", "--id", key_id).stdout.strip() == "revoked"
+    assert "revoked" in _cli(env, "list-api-keys", "--clinic", "demo").stdout
+    async with running_server(env) as server:
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            calendar = await client.post(
+                "/graphql",
+                json={"query": '{ calendar(from: "2027-01-01T00:00:00Z", to: "2027-01-02T00:00:00Z") { id } }'},
+                headers={"authorization": f"Bearer {token}"},
+            )
+    assert calendar.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

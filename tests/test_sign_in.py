@@ -1,5 +1,7 @@
 """Signing in and out, and what a session can then see."""
 
+import httpx
+
 from models import Credential
 from resolvers.credentials import hash_token
 from tests.conftest import client_token
@@ -77,3 +79,12 @@ async def test_sign_in_refuses_a_closed_portal(api, demo):
     await demo["demo"].clinic.save()
     data = await api.data(SIGN_IN, {"s": "demo", "e": "client@demo.clinic", "p": "demo-client-pass"})
     assert data["signIn"]["userErrors"][0]["code"] == "PORTAL_DISABLED"
+
+
+async def test_guessing_from_one_address_does_not_lock_out_another(api):
+    for _ in range(12):
+        await api.post(SIGN_IN, {"s": "demo", "e": "client@demo.clinic", "p": "wrong"})
+    elsewhere = httpx.AsyncClient(transport=httpx.ASGITransport(app=api.http._transport.app, client=("203.0.113.9", 1234)), base_url="http://testserver")
+    async with elsewhere:
+        body = (await elsewhere.post("/graphql", json={"query": SIGN_IN, "variables": {"s": "demo", "e": "client@demo.clinic", "p": "demo-client-pass"}})).json()
+    assert body["data"]["signIn"]["userErrors"] == []
