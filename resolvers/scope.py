@@ -54,8 +54,10 @@ async def clinic_by_slug(principal: Principal, slug: str) -> Clinic:
     return clinic
 
 
-async def clinic_of(principal: Principal) -> Clinic:
-    return await Clinic.get(id=require_signed_in(principal))
+def is_insider(principal: Principal, clinic_id: uuid.UUID) -> bool:
+    """Staff of the clinic, or one of its partner keys: they see what the
+    public face hides (prices, treatments not bookable online)."""
+    return principal.clinic_id == clinic_id and principal.kind in (PrincipalKind.STAFF, PrincipalKind.PARTNER)
 
 
 def _appointment_rule(principal: Principal) -> dict[str, object] | None:

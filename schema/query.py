@@ -7,8 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from models import Clinic as ClinicModel
-from resolvers import account, calendar, scope, slots
+from resolvers import account, calendar, catalogue, scope, slots
 from schema.context import Info
 from schema.types.account import ClientAccount
 from schema.types.appointment import Appointment
@@ -19,7 +18,7 @@ from schema.types.catalogue import Clinic, Practitioner, Slot
 class Query:
     @strawberry.field(description="The public face of a portal; null if unknown.")
     async def clinic(self, slug: str) -> Clinic | None:
-        row = await ClinicModel.get_or_none(slug=slug)
+        row = await catalogue.clinic_by_slug(slug)
         return Clinic(model=row) if row else None
 
     @strawberry.field(description="Free start times, in the clinic's dates from `from` to `to`.")

@@ -9,15 +9,9 @@ import strawberry
 from models import Clinic as ClinicModel
 from models import Practitioner as PractitionerModel
 from models import Treatment as TreatmentModel
-from resolvers import scope
-from resolvers.principal import PrincipalKind
+from resolvers import catalogue, scope
 from schema.context import Info
 from schema.types.common import Money, mirror, prices_visible
-
-
-def _insider(info: Info, clinic_id) -> bool:
-    principal = info.context.principal
-    return principal.clinic_id == clinic_id and principal.kind in (PrincipalKind.STAFF, PrincipalKind.PARTNER)
 
 
 @strawberry.type
@@ -29,7 +23,7 @@ class Practitioner:
 
     @strawberry.field
     async def treatments(self, info: Info) -> list[Treatment]:
-        online_only = not _insider(info, self.model.clinic_id)
+        online_only = not scope.is_insider(info.context.principal, self.model.clinic_id)
         rows = await info.context.loaders.treatments_by_practitioner.load(
             (self.model.clinic_id, self.model.id, online_only)
         )
@@ -110,18 +104,9 @@ class Clinic:
 
     @strawberry.field(description="Online-bookable treatments (all of them for the clinic's staff).")
     async def treatments(self, info: Info) -> list[Treatment]:
-        query = scope.treatments(self.model.id)
-        if not _insider(info, self.model.id):
-            query = query.filter(online_bookable=True)
-        rows = await query.order_by("name")
-        for row in rows:
-            info.context.loaders.treatment.prime((self.model.id, row.id), row)
-        info.context.loaders.clinic.prime(self.model.id, self.model)
+        rows = await catalogue.treatments(info.context.principal, self.model, info.context.loaders)
         return [Treatment(model=t) for t in rows]
 
     @strawberry.field
     async def practitioners(self, info: Info) -> list[Practitioner]:
-        rows = await scope.practitioners(self.model.id).order_by("name")
-        for row in rows:
-            info.context.loaders.practitioner.prime((self.model.id, row.id), row)
-        return [Practitioner(model=p) for p in rows]
+        return [Practitioner(model=p) for p in await catalogue.practitioners(self.model, info.context.loaders)]

@@ -8,7 +8,7 @@ from decimal import Decimal
 import strawberry
 
 from models import Clinic
-from resolvers.principal import PrincipalKind
+from resolvers import scope
 from schema.context import Info
 
 
@@ -44,6 +44,4 @@ class PageInfo:
 def prices_visible(info: Info, clinic: Clinic) -> bool:
     """Prices show when the clinic shows them, and always to its own staff
     and partners."""
-    principal = info.context.principal
-    insider = principal.clinic_id == clinic.id and principal.kind in (PrincipalKind.STAFF, PrincipalKind.PARTNER)
-    return clinic.show_prices or insider
+    return clinic.show_prices or scope.is_insider(info.context.principal, clinic.id)

@@ -1,0 +1,34 @@
+"""A clinic's public face: the clinic by slug, and its treatments and
+practitioners as a given caller may see them."""
+
+from __future__ import annotations
+
+from models import Clinic, Practitioner, Treatment
+from resolvers import scope
+from resolvers.loaders import Loaders
+from resolvers.principal import Principal
+
+
+async def clinic_by_slug(slug: str) -> Clinic | None:
+    """Public: any caller may read any portal's face."""
+    return await Clinic.get_or_none(slug=slug)
+
+
+async def treatments(principal: Principal, clinic: Clinic, loaders: Loaders) -> list[Treatment]:
+    """Online-bookable treatments; all of them for the clinic's own staff
+    and partners."""
+    query = scope.treatments(clinic.id)
+    if not scope.is_insider(principal, clinic.id):
+        query = query.filter(online_bookable=True)
+    rows = await query.order_by("name")
+    loaders.clinic.prime(clinic.id, clinic)
+    for row in rows:
+        loaders.treatment.prime((clinic.id, row.id), row)
+    return rows
+
+
+async def practitioners(clinic: Clinic, loaders: Loaders) -> list[Practitioner]:
+    rows = await scope.practitioners(clinic.id).order_by("name")
+    for row in rows:
+        loaders.practitioner.prime((clinic.id, row.id), row)
+    return rows
