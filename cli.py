@@ -123,6 +123,9 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> int:
         log_level=settings.log_level.lower(),
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
+        # Live events are small; per-socket compression state (about 50 KB
+        # each) costs more than it saves for a calendar open all day.
+        ws_per_message_deflate=False,
     )
     return 0
 

@@ -3,6 +3,7 @@
     python -m bench                      # all of them
     python -m bench slots                # one of them
     python -m bench booking_race --pool-size 10
+    python -m bench fanout               # starts its own server processes
 
 PostgreSQL comes from BENCH_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/test); each benchmark creates a scratch
@@ -16,10 +17,10 @@ import os
 import platform
 import subprocess
 
-from bench import booking_race, slots
+from bench import booking_race, fanout, slots
 from bench.common import DEFAULT_POOL_MAXSIZE
 
-BENCHMARKS = ("slots", "booking_race")
+BENCHMARKS = ("slots", "booking_race", "fanout")
 
 
 def _commit() -> str:
@@ -38,6 +39,8 @@ async def main(names: list[str], runs: int, pool_size: int) -> None:
         print(f"\n=== {name} ===")
         if name == "slots":
             await slots.run(runs=runs)
+        elif name == "fanout":
+            await fanout.run()
         else:
             await booking_race.run(pool_maxsize=pool_size)
 

@@ -61,10 +61,14 @@ class Subscriber:
 
     async def next(self, timeout: float | None = None) -> Delivery | None:
         """The next delivery, or None when `timeout` passes first."""
-        try:
-            item = await asyncio.wait_for(self._queue.get(), timeout)
-        except TimeoutError:
-            return None
+        if self._queue.empty():
+            try:
+                async with asyncio.timeout(timeout):  # no task per wait, unlike wait_for on 3.11
+                    item = await self._queue.get()
+            except TimeoutError:
+                return None
+        else:
+            item = self._queue.get_nowait()
         if item is None:
             raise Overflow()
         return item

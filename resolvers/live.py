@@ -5,6 +5,7 @@ end of the stream when its credential stops being valid."""
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -37,14 +38,30 @@ def _shared_row(event: AppointmentEvent, memo: dict[str, Any]) -> asyncio.Future
     return asyncio.shield(memo["row"])
 
 
+# credential id -> (when checked, the check): one query per credential per
+# interval in this process, however many sockets share the credential.
+_checks: dict[uuid.UUID | None, tuple[float, asyncio.Future]] = {}
+
+
+def _still_valid(credential_id: uuid.UUID | None, max_age: float) -> asyncio.Future:
+    now = time.monotonic()
+    checked = _checks.get(credential_id)
+    if checked is None or now - checked[0] >= max_age:
+        if len(_checks) > 10_000:
+            _checks.clear()
+        checked = _checks[credential_id] = (now, asyncio.ensure_future(credentials.still_valid(credential_id)))
+    return asyncio.shield(checked[1])
+
+
 async def _events(principal: Principal, accept: Callable[[AppointmentEvent], bool]) -> AsyncIterator[LiveEvent]:
-    recheck = runtime.current().settings.ws_recheck_seconds
+    # Spread over the interval, so sockets that connected together do not check together.
+    recheck = runtime.current().settings.ws_recheck_seconds * random.uniform(0.8, 1.0)
     checked_at = time.monotonic()
 
     async def still_allowed() -> bool:
         nonlocal checked_at
         checked_at = time.monotonic()
-        return await credentials.still_valid(principal.credential_id)
+        return await _still_valid(principal.credential_id, recheck / 2)
 
     ended = DomainError(ErrorCode.UNAUTHENTICATED, "The session behind this subscription has ended.")
     try:
