@@ -9,6 +9,7 @@ import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 
+from schema import per_event_memo
 from schema.errors import CodedErrors
 from schema.text import StorableText
 from schema.mutations.auth import AuthMutations
@@ -29,6 +30,7 @@ def _introspection(ignore) -> bool:
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    per_event_memo.install()
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
