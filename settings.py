@@ -51,7 +51,8 @@ class Settings:
     max_body_bytes: int = 256 * 1024
     max_slot_range_days: int = 62
     # Sign-in rate limits (attempts per window)
-    signin_per_account: int = 10
+    signin_per_account: int = 10  # from one address
+    signin_per_account_total: int = 50  # from all addresses together
     signin_per_ip: int = 60
     signin_window_seconds: int = 15 * 60
     # Websockets
@@ -92,6 +93,7 @@ class Settings:
             max_aliases=_int(env, "MAX_ALIASES", cls.max_aliases),
             max_tokens=_int(env, "MAX_TOKENS", cls.max_tokens),
             signin_per_account=_int(env, "SIGNIN_PER_ACCOUNT", cls.signin_per_account),
+            signin_per_account_total=_int(env, "SIGNIN_PER_ACCOUNT_TOTAL", cls.signin_per_account_total),
             signin_per_ip=_int(env, "SIGNIN_PER_IP", cls.signin_per_ip),
             ws_allowed_origins=_list(env, "WS_ALLOWED_ORIGINS"),
             ws_recheck_seconds=recheck,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -49,14 +50,27 @@ async def check_rate(key: str, limit: int, message: str) -> None:
         )
 
 
+def _network(ip: str) -> str:
+    """An IPv6 host owns a whole /64, so it is counted as one."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 async def _limit_sign_in(account_key: str, ip: str) -> None:
-    """Per address, and per account from that address: guessing is slowed,
-    but nobody can lock another person out of their account."""
+    """Per address; per account from one address, so guessing from one place
+    cannot lock the owner out; and per account from everywhere, higher, so
+    many addresses together still cannot guess freely."""
     settings = runtime.current().settings
-    await check_rate(f"signin:ip:{ip}", settings.signin_per_ip, "Too many sign-in attempts.")
-    await check_rate(
-        f"signin:account:{account_key}:{ip}", settings.signin_per_account, "Too many sign-in attempts."
-    )
+    source = _network(ip)
+    message = "Too many sign-in attempts."
+    await check_rate(f"signin:ip:{source}", settings.signin_per_ip, message)
+    await check_rate(f"signin:account:{account_key}:{source}", settings.signin_per_account, message)
+    await check_rate(f"signin:account:{account_key}", settings.signin_per_account_total, message)
 
 
 def _require_password(password: str) -> None:

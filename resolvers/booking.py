@@ -204,11 +204,11 @@ def _idempotency(principal: Principal, clinic: Clinic, request: BookingRequest, 
     fingerprint = idempotency.fingerprint(
         {
             "clinic": str(clinic.id),
-            "treatment": request.treatment_id,
+            "treatment": str(scope.parse_id(request.treatment_id) or request.treatment_id),
             "start": start.isoformat(),
-            "practitioner": request.practitioner_id,
+            "practitioner": str(scope.parse_id(request.practitioner_id) or request.practitioner_id),
             "client": details.__dict__ if details else None,
-            "clientId": request.client_id,
+            "clientId": str(scope.parse_id(request.client_id) or request.client_id),
         }
     )
     caller = principal.caller_key
@@ -249,6 +249,9 @@ async def book_appointment(principal: Principal, request: BookingRequest, *, now
                 await idempotency.complete(claim, appointment.id)
     except idempotency.KeyClash:
         # Another request with this key committed first: answer what it booked.
-        return await idempotency.replay(caller, key, fingerprint, now)
+        earlier = await idempotency.replay(caller, key, fingerprint, now)
+        if earlier is None:  # it expired in between: rare, but never an unexpected error
+            raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, "This idempotency key was just used; retry.") from None
+        return earlier
     events.publish(events.BOOKED, appointment)
     return appointment

@@ -44,7 +44,6 @@ async def _locked(principal: Principal, appointment_id: str) -> tuple[Appointmen
     """The appointment, re-read and locked inside the write transaction."""
     appointment = await scope.appointment(principal, appointment_id, for_update=True)
     clinic = await Clinic.get(id=appointment.clinic_id)
-    scope.portal_open(clinic, principal)
     return appointment, clinic
 
 
@@ -110,7 +109,6 @@ async def reschedule_appointment(
             rescheduled_from=old.id,
         )
     # Both diaries hear of the move: the old row (now cancelled) and the new one.
-    await old.refresh_from_db()
     events.publish(events.RESCHEDULED, old)
     events.publish(events.RESCHEDULED, new, previous=old)
     return new

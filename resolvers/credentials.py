@@ -3,9 +3,12 @@ principal, revoked."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
+import time
 import uuid
+from collections.abc import Awaitable
 from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
@@ -100,7 +103,29 @@ async def still_valid(credential_id: uuid.UUID | None) -> bool:
     return await query.filter(Q(staff_id=None) | Q(staff__active=True)).exists()
 
 
+# credential id -> (when checked, the check): for live streams, one query per
+# credential per interval in a process, however many sockets share it.
+_recent_checks: dict[uuid.UUID, tuple[float, asyncio.Future]] = {}
+
+
+def still_valid_recently(credential_id: uuid.UUID | None, max_age: float) -> Awaitable[bool]:
+    """`still_valid`, shared with other callers that asked within `max_age`
+    seconds. A failed check is not kept."""
+    if credential_id is None:
+        return asyncio.sleep(0, result=False)
+    now = time.monotonic()
+    checked = _recent_checks.get(credential_id)
+    if checked is None or now - checked[0] >= max_age:
+        if len(_recent_checks) > 10_000:
+            _recent_checks.clear()
+        future = asyncio.ensure_future(still_valid(credential_id))
+        future.add_done_callback(lambda f: f.exception() and _recent_checks.pop(credential_id, None))
+        checked = _recent_checks[credential_id] = (now, future)
+    return asyncio.shield(checked[1])
+
+
 async def revoke(credential_id: uuid.UUID, at: datetime | None = None) -> bool:
+    _recent_checks.pop(credential_id, None)
     updated = await Credential.filter(id=credential_id, revoked_at=None).update(
         revoked_at=at or utcnow()
     )

@@ -5,8 +5,8 @@ end of the stream when its credential stops being valid."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -15,10 +15,12 @@ from typing import Any
 from models import Appointment
 from realtime.events import AppointmentEvent, EventKind
 from realtime.hub import Overflow
-from realtime.streams import appointment_events
+from realtime.streams import CredentialEnded, appointment_events
 from resolvers import credentials, runtime, scope
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.principal import Principal, PrincipalKind, Scope
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,41 +40,24 @@ def _shared_row(event: AppointmentEvent, memo: dict[str, Any]) -> asyncio.Future
     return asyncio.shield(memo["row"])
 
 
-# credential id -> (when checked, the check): one query per credential per
-# interval in this process, however many sockets share the credential.
-_checks: dict[uuid.UUID | None, tuple[float, asyncio.Future]] = {}
-
-
-def _still_valid(credential_id: uuid.UUID | None, max_age: float) -> asyncio.Future:
-    now = time.monotonic()
-    checked = _checks.get(credential_id)
-    if checked is None or now - checked[0] >= max_age:
-        if len(_checks) > 10_000:
-            _checks.clear()
-        checked = _checks[credential_id] = (now, asyncio.ensure_future(credentials.still_valid(credential_id)))
-    return asyncio.shield(checked[1])
-
-
 async def _events(principal: Principal, accept: Callable[[AppointmentEvent], bool]) -> AsyncIterator[LiveEvent]:
     # Spread over the interval, so sockets that connected together do not check together.
     recheck = runtime.current().settings.ws_recheck_seconds * random.uniform(0.8, 1.0)
-    checked_at = time.monotonic()
 
     async def still_allowed() -> bool:
-        nonlocal checked_at
-        checked_at = time.monotonic()
-        return await _still_valid(principal.credential_id, recheck / 2)
+        try:
+            return await credentials.still_valid_recently(principal.credential_id, recheck / 2)
+        except Exception:  # noqa: BLE001 - a failed check keeps the stream; the next one decides
+            log.warning("credential check failed; the stream goes on until the next check", exc_info=True)
+            return True
 
-    ended = DomainError(ErrorCode.UNAUTHENTICATED, "The session behind this subscription has ended.")
     try:
         async for event, memo in appointment_events(principal.clinic_id, accept, still_allowed, recheck):
-            if time.monotonic() - checked_at >= recheck and not await still_allowed():
-                raise ended
             row = await _shared_row(event, memo)
             if row is not None and scope.can_see(principal, row):
                 yield LiveEvent(event.kind, row, event.occurred_at, memo)
-    except PermissionError:
-        raise ended from None
+    except CredentialEnded:
+        raise DomainError(ErrorCode.UNAUTHENTICATED, "The session behind this subscription has ended.") from None
     except Overflow:
         raise DomainError(
             ErrorCode.RATE_LIMITED, "Too many live events went unread; re-sync with the calendar query."

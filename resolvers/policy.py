@@ -36,6 +36,8 @@ def change_refusal(
     appointment: Appointment, clinic: Clinic, principal: Principal, now: datetime
 ) -> DomainError | None:
     """Why this principal may not cancel or move this appointment now, if not."""
+    if principal.is_client and not clinic.portal_enabled:
+        return DomainError(ErrorCode.PORTAL_DISABLED, "This clinic's online portal is closed.")
     if appointment.status is not AppointmentStatus.BOOKED or appointment.start_at <= now:
         return DomainError(
             ErrorCode.APPOINTMENT_LOCKED, "Past, completed and cancelled appointments cannot be changed."

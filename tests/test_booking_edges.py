@@ -73,6 +73,8 @@ async def test_a_closed_portal_stops_client_changes_too(api, demo):
     clinic = demo["demo"].clinic
     clinic.portal_enabled = False
     await clinic.save()
+    seen = await api.data("query($id: ID!) { appointment(id: $id) { canCancel } }", {"id": str(upcoming.id)}, token)
+    assert seen["appointment"]["canCancel"] is False  # the button agrees with the mutation
     assert errors((await api.data(CANCEL, {"id": str(upcoming.id)}, token))["cancelAppointment"]) == ["PORTAL_DISABLED"]
     staff = await staff_token(api)
     assert (await api.data(CANCEL, {"id": str(upcoming.id)}, staff))["cancelAppointment"]["userErrors"] == []

@@ -58,6 +58,33 @@ async def test_a_revoked_session_ends_its_stream_even_in_a_busy_clinic(backend, 
         assert ended.value.code.value == "UNAUTHENTICATED"
     finally:
         publisher.cancel()
+        runtime.configure(replace(TEST_SETTINGS, database_url=backend.url))
+
+
+async def test_a_revoked_session_ends_even_when_every_event_is_someone_elses(backend, demo):
+    runtime.configure(replace(TEST_SETTINGS, database_url=backend.url, ws_recheck_seconds=0.2))
+    sam = demo["demo"].practitioners["Sam Patel"]
+    principal = await _principal(demo)
+    others = await Appointment.get(client_id=demo["demo"].client.id, status=AppointmentStatus.BOOKED)
+
+    async def busy_with_others():
+        while True:
+            events.publish(events.UPDATED, others)  # Alex's diary; the stream only wants Sam's
+            await asyncio.sleep(0.05)
+
+    async def consume():
+        async for _ in live.calendar_events(principal, [str(sam.id)]):
+            pass
+
+    publisher = asyncio.create_task(busy_with_others())
+    try:
+        await credentials.revoke(principal.credential_id)
+        with pytest.raises(DomainError) as ended:
+            await asyncio.wait_for(consume(), 5)
+        assert ended.value.code.value == "UNAUTHENTICATED"
+    finally:
+        publisher.cancel()
+        runtime.configure(replace(TEST_SETTINGS, database_url=backend.url))
 
 
 async def test_a_move_to_another_practitioner_reaches_both_diaries(backend, demo):

@@ -81,10 +81,37 @@ async def test_sign_in_refuses_a_closed_portal(api, demo):
     assert data["signIn"]["userErrors"][0]["code"] == "PORTAL_DISABLED"
 
 
+def _from(api, address: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=api.http._transport.app, client=(address, 1234))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def _sign_in_code(client: httpx.AsyncClient, password: str) -> str | None:
+    variables = {"s": "demo", "e": "client@demo.clinic", "p": password}
+    errors = (await client.post("/graphql", json={"query": SIGN_IN, "variables": variables})).json()["data"]["signIn"]["userErrors"]
+    return errors[0]["code"] if errors else None
+
+
 async def test_guessing_from_one_address_does_not_lock_out_another(api):
     for _ in range(12):
         await api.post(SIGN_IN, {"s": "demo", "e": "client@demo.clinic", "p": "wrong"})
-    elsewhere = httpx.AsyncClient(transport=httpx.ASGITransport(app=api.http._transport.app, client=("203.0.113.9", 1234)), base_url="http://testserver")
-    async with elsewhere:
-        body = (await elsewhere.post("/graphql", json={"query": SIGN_IN, "variables": {"s": "demo", "e": "client@demo.clinic", "p": "demo-client-pass"}})).json()
-    assert body["data"]["signIn"]["userErrors"] == []
+    limited = await api.data(SIGN_IN, {"s": "demo", "e": "client@demo.clinic", "p": "demo-client-pass"})
+    assert limited["signIn"]["userErrors"][0]["code"] == "RATE_LIMITED"
+    async with _from(api, "203.0.113.9") as elsewhere:
+        assert await _sign_in_code(elsewhere, "demo-client-pass") is None
+
+
+async def test_many_addresses_together_still_hit_the_per_account_cap(api):
+    codes = []
+    for n in range(6):  # 6 x 10 wrong guesses, each address under its own limit
+        async with _from(api, f"198.51.100.{n}") as client:
+            codes += [await _sign_in_code(client, "wrong") for _ in range(10)]
+    assert codes.count("INVALID_CREDENTIALS") == 50 and codes.count("RATE_LIMITED") == 10
+
+
+async def test_an_ipv6_host_cannot_rotate_through_its_slash_64(api):
+    codes = []
+    for n in range(12):
+        async with _from(api, f"2001:db8::{n + 1:x}") as client:
+            codes.append(await _sign_in_code(client, "wrong"))
+    assert codes[:10] == ["INVALID_CREDENTIALS"] * 10 and codes[10:] == ["RATE_LIMITED"] * 2
