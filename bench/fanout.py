@@ -54,7 +54,7 @@ SUBSCRIBE = "subscription { calendarUpdates { kind occurredAt appointment { id }
 BOOK = ("mutation($input: BookAppointmentInput!) { bookAppointment(input: $input) {"
         " appointment { id } userErrors { code message } } }")  # fmt: skip
 SERVER_ENV = {"REDIS_URL": REDIS_URL, "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024",
-              "SIGNIN_PER_ACCOUNT": "1000", "SIGNIN_PER_IP": "1000"}  # fmt: skip
+              "SIGNIN_PER_ACCOUNT": "1000", "SIGNIN_PER_ACCOUNT_TOTAL": "1000", "SIGNIN_PER_IP": "1000"}  # fmt: skip
 TARGET_P99_MS, TARGET_RATE_RATIO, TARGET_KB = 100.0, 0.40, 50.0
 
 

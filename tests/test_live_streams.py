@@ -1,6 +1,7 @@
 """Live streams in process: shared reads, credential re-checks, moves."""
 
 import asyncio
+import contextlib
 from dataclasses import replace
 from datetime import datetime
 
@@ -22,6 +23,22 @@ async def _principal(demo, email="owner@demo.clinic"):
     return await credentials.principal_for_token(token)
 
 
+@contextlib.asynccontextmanager
+async def _busy_clinic(row: Appointment):
+    """Publishes an event about `row` every 50 ms while the block runs."""
+
+    async def publish_forever():
+        while True:
+            events.publish(events.UPDATED, row)
+            await asyncio.sleep(0.05)
+
+    publisher = asyncio.create_task(publish_forever())
+    try:
+        yield
+    finally:
+        publisher.cancel()
+
+
 async def test_one_subscriber_leaving_does_not_cancel_the_read_the_others_wait_for(backend, demo):
     row = await Appointment.get(client_id=demo["demo"].client.id, status=AppointmentStatus.BOOKED)
     event = AppointmentEvent(events.BOOKED, row.clinic_id, row.id, row.practitioner_id, row.client_id, row.created_at)
@@ -38,11 +55,6 @@ async def test_a_revoked_session_ends_its_stream_even_in_a_busy_clinic(backend, 
     principal = await _principal(demo)
     row = await Appointment.get(client_id=demo["demo"].client.id, status=AppointmentStatus.BOOKED)
 
-    async def busy_clinic():
-        while True:
-            events.publish(events.UPDATED, row)
-            await asyncio.sleep(0.05)
-
     async def consume():
         received = 0
         async for _ in live.calendar_events(principal, None):
@@ -51,13 +63,12 @@ async def test_a_revoked_session_ends_its_stream_even_in_a_busy_clinic(backend, 
                 await credentials.revoke(principal.credential_id)
         return received
 
-    publisher = asyncio.create_task(busy_clinic())
     try:
-        with pytest.raises(DomainError) as ended:
-            await asyncio.wait_for(consume(), 5)
+        async with _busy_clinic(row):
+            with pytest.raises(DomainError) as ended:
+                await asyncio.wait_for(consume(), 5)
         assert ended.value.code.value == "UNAUTHENTICATED"
     finally:
-        publisher.cancel()
         runtime.configure(replace(TEST_SETTINGS, database_url=backend.url))
 
 
@@ -67,23 +78,17 @@ async def test_a_revoked_session_ends_even_when_every_event_is_someone_elses(bac
     principal = await _principal(demo)
     others = await Appointment.get(client_id=demo["demo"].client.id, status=AppointmentStatus.BOOKED)
 
-    async def busy_with_others():
-        while True:
-            events.publish(events.UPDATED, others)  # Alex's diary; the stream only wants Sam's
-            await asyncio.sleep(0.05)
-
     async def consume():
         async for _ in live.calendar_events(principal, [str(sam.id)]):
             pass
 
-    publisher = asyncio.create_task(busy_with_others())
     try:
         await credentials.revoke(principal.credential_id)
-        with pytest.raises(DomainError) as ended:
-            await asyncio.wait_for(consume(), 5)
+        async with _busy_clinic(others):  # Alex's diary; the stream only wants Sam's
+            with pytest.raises(DomainError) as ended:
+                await asyncio.wait_for(consume(), 5)
         assert ended.value.code.value == "UNAUTHENTICATED"
     finally:
-        publisher.cancel()
         runtime.configure(replace(TEST_SETTINGS, database_url=backend.url))
 
 
