@@ -82,6 +82,13 @@ def appointments(principal: Principal) -> QuerySet[Appointment]:
     return Appointment.filter(**rule) if rule is not None else Appointment.filter(id__isnull=True)
 
 
+def view_of(principal: Principal) -> tuple[object, ...]:
+    """Everything an appointment's fields may depend on besides the row
+    itself (price visibility, whether it may be cancelled): principals with
+    the same view may be shown the very same rendering."""
+    return principal.kind, principal.clinic_id
+
+
 def can_see(principal: Principal, appointment: Appointment) -> bool:
     """The same rule as `appointments`, for a row already loaded."""
     rule = _appointment_rule(principal)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 
 from schema import per_event_memo
@@ -37,6 +37,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         subscription=Subscription,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
         extensions=[
+            # One parsed document per distinct query text: a thousand calendars
+            # subscribed with the same document share it.
+            partial(ParserCache, maxsize=256),
             partial(QueryDepthLimiter, max_depth=settings.max_query_depth, should_ignore=_introspection),
             partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
             partial(MaxTokensLimiter, max_token_count=settings.max_tokens),

@@ -7,15 +7,23 @@ from collections.abc import AsyncGenerator, AsyncIterator
 
 import strawberry
 
-from resolvers import live
+from resolvers import live, scope
 from schema.context import Info
 from schema.types.appointment import Appointment, CalendarEvent
 
 
 async def _as_graphql(info: Info, events: AsyncIterator[live.LiveEvent]) -> AsyncGenerator[CalendarEvent, None]:
+    """One payload per event and view, shared by the subscribers that have
+    that view, so the same selection is rendered once."""
+    view = scope.view_of(info.context.principal)
     async for event in events:
         info.context.loaders = event.memo.setdefault("loaders", info.context.loaders.__class__())
-        yield CalendarEvent(kind=event.kind, appointment=Appointment(model=event.appointment), occurred_at=event.occurred_at)
+        payload = event.memo.get(view)
+        if payload is None:
+            payload = event.memo[view] = CalendarEvent(
+                kind=event.kind, appointment=Appointment(model=event.appointment), occurred_at=event.occurred_at
+            )
+        yield payload
 
 
 @strawberry.type
