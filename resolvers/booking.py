@@ -99,7 +99,7 @@ async def working_candidates(
         return candidates
     tz = ZoneInfo(clinic.timezone)
     day = start.astimezone(tz).date()
-    spans = await load_spans(clinic.id, candidates, day - timedelta(days=1), day + timedelta(days=1), tz)
+    spans = await load_spans(clinic.id, candidates, day, day, tz)  # an appointment fits within one local day
     step = timedelta(minutes=clinic.slot_step_minutes)
     working = [pid for pid in candidates if fits(spans[pid], [], shape, start, step)]
     if not working:
@@ -200,20 +200,22 @@ async def place(
 def _idempotency(principal: Principal, clinic: Clinic, request: BookingRequest, start: datetime,
                  details: ClientDetails | None) -> tuple[str, str, str]:
     """(caller, key, fingerprint of the request as sent)."""
+
+    def same_id(raw: str | None) -> str:  # one UUID however it was written
+        return str(scope.parse_id(raw) or raw)
+
     key = idempotency.check_key(request.idempotency_key)
     fingerprint = idempotency.fingerprint(
         {
             "clinic": str(clinic.id),
-            "treatment": str(scope.parse_id(request.treatment_id) or request.treatment_id),
+            "treatment": same_id(request.treatment_id),
             "start": start.isoformat(),
-            "practitioner": str(scope.parse_id(request.practitioner_id) or request.practitioner_id),
+            "practitioner": same_id(request.practitioner_id),
             "client": details.__dict__ if details else None,
-            "clientId": str(scope.parse_id(request.client_id) or request.client_id),
+            "clientId": same_id(request.client_id),
         }
     )
-    caller = principal.caller_key
-    if principal.kind is PrincipalKind.ANONYMOUS:  # a visitor is known by clinic and e-mail
-        caller = f"ANONYMOUS:{clinic.id}:{idempotency.fingerprint(details.email if details else '')[:32]}"
+    caller = idempotency.caller_of(principal, clinic.id, details.email if details else None)
     return caller, key, fingerprint
 
 
@@ -231,12 +233,12 @@ async def book_appointment(principal: Principal, request: BookingRequest, *, now
     if request.idempotency_key is not None:
         # A retry gets the booking it made, even if the window has moved on since.
         caller, key, fingerprint = _idempotency(principal, clinic, request, start, details)
-        if (earlier := await idempotency.replay(caller, key, fingerprint, now)) is not None:
+        if (earlier := await idempotency.replay(clinic.id, caller, key, fingerprint, now)) is not None:
             return earlier
 
+    ensure_in_window(clinic, principal, start, now)
     treatment = await bookable_treatment(clinic, principal, request.treatment_id, ["input", "treatmentId"])
     candidates = await offering_practitioners(clinic, treatment, request.practitioner_id, ["input", "practitionerId"])
-    ensure_in_window(clinic, principal, start, now)
     candidates = await working_candidates(clinic, principal, shape_of(treatment), candidates, start)
     try:
         async with write_transaction():
@@ -249,7 +251,7 @@ async def book_appointment(principal: Principal, request: BookingRequest, *, now
                 await idempotency.complete(claim, appointment.id)
     except idempotency.KeyClash:
         # Another request with this key committed first: answer what it booked.
-        earlier = await idempotency.replay(caller, key, fingerprint, now)
+        earlier = await idempotency.replay(clinic.id, caller, key, fingerprint, now)
         if earlier is None:  # it expired in between: rare, but never an unexpected error
             raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, "This idempotency key was just used; retry.") from None
         return earlier

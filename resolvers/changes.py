@@ -48,14 +48,18 @@ async def _locked(principal: Principal, appointment_id: str) -> tuple[Appointmen
 
 
 async def _mark_cancelled(appointment: Appointment, principal: Principal, now: datetime, reason: str | None) -> None:
+    """Cancel the locked row, and the object in hand with it."""
     by, by_id = _who(principal)
-    await Appointment.filter(id=appointment.id, status=AppointmentStatus.BOOKED).update(
-        status=AppointmentStatus.CANCELLED,
-        cancelled_at=now,
-        cancelled_by=by,
-        cancelled_by_id=by_id,
-        cancellation_reason=reason,
-    )
+    change = {
+        "status": AppointmentStatus.CANCELLED,
+        "cancelled_at": now,
+        "cancelled_by": by,
+        "cancelled_by_id": by_id,
+        "cancellation_reason": reason,
+    }
+    await Appointment.filter(id=appointment.id, status=AppointmentStatus.BOOKED).update(**change)
+    for name, value in change.items():
+        setattr(appointment, name, value)
 
 
 async def cancel_appointment(
@@ -69,7 +73,6 @@ async def cancel_appointment(
         appointment, clinic = await _locked(principal, appointment_id)
         ensure_changeable(appointment, clinic, principal, now)
         await _mark_cancelled(appointment, principal, now, (reason or "").strip() or None)
-        await appointment.refresh_from_db()
     events.publish(events.CANCELLED, appointment)
     return appointment
 

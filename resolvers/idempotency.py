@@ -14,6 +14,7 @@ from tortoise.exceptions import IntegrityError
 from models import Appointment, IdempotencyKey
 from resolvers import runtime
 from resolvers.errors import DomainError, ErrorCode, invalid
+from resolvers.principal import Principal, PrincipalKind
 
 MAX_KEY_LENGTH = 200
 
@@ -33,10 +34,23 @@ def check_key(key: str) -> str:
     return key
 
 
-async def replay(caller: str, key: str, request_hash: str, now: datetime) -> Appointment | None:
-    # The caller string names the clinic or a credential of one clinic.
+def caller_of(principal: Principal, clinic_id: uuid.UUID, email: str | None) -> str:
+    """Whose keys these are: a credential, a staff user, a client, or an
+    anonymous visitor known by clinic and (hashed) e-mail."""
+    if principal.kind is PrincipalKind.PARTNER:
+        return f"PARTNER:{principal.credential_id}"
+    if principal.kind is PrincipalKind.STAFF:
+        return f"STAFF:{principal.staff_id}"
+    if principal.client_id is not None:
+        return f"CLIENT:{principal.client_id}"
+    return f"ANONYMOUS:{clinic_id}:{fingerprint(email or '')[:32]}"
+
+
+async def replay(
+    clinic_id: uuid.UUID, caller: str, key: str, request_hash: str, now: datetime
+) -> Appointment | None:
     """The appointment a previous request with this key booked, if any."""
-    row = await IdempotencyKey.get_or_none(caller=caller, key=key, expires_at__gt=now)
+    row = await IdempotencyKey.get_or_none(clinic_id=clinic_id, caller=caller, key=key, expires_at__gt=now)
     if row is None or row.appointment_id is None:
         return None
     if row.request_hash != request_hash:
@@ -45,7 +59,7 @@ async def replay(caller: str, key: str, request_hash: str, now: datetime) -> App
             "This idempotency key was already used with different input.",
             ["input", "idempotencyKey"],
         )
-    return await Appointment.get(id=row.appointment_id)
+    return await Appointment.get(id=row.appointment_id, clinic_id=clinic_id)
 
 
 async def claim(clinic_id: uuid.UUID, caller: str, key: str, request_hash: str, now: datetime) -> IdempotencyKey:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from models import Appointment, AppointmentStatus, Clinic
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.principal import Principal
+from resolvers.scope import portal_refusal
 
 
 def booking_window(clinic: Clinic, now: datetime) -> tuple[datetime, datetime]:
@@ -36,8 +37,8 @@ def change_refusal(
     appointment: Appointment, clinic: Clinic, principal: Principal, now: datetime
 ) -> DomainError | None:
     """Why this principal may not cancel or move this appointment now, if not."""
-    if principal.is_client and not clinic.portal_enabled:
-        return DomainError(ErrorCode.PORTAL_DISABLED, "This clinic's online portal is closed.")
+    if (closed := portal_refusal(clinic, principal)) is not None:
+        return closed
     if appointment.status is not AppointmentStatus.BOOKED or appointment.start_at <= now:
         return DomainError(
             ErrorCode.APPOINTMENT_LOCKED, "Past, completed and cancelled appointments cannot be changed."

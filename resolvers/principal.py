@@ -51,14 +51,5 @@ class Principal:
             return scope.value in self.scopes or Scope.ADMIN.value in self.scopes
         return False
 
-    @property
-    def caller_key(self) -> str:
-        """Stable name of the caller, for idempotency keys and rate limits."""
-        if self.kind is PrincipalKind.PARTNER or self.kind is PrincipalKind.STAFF:
-            return f"{self.kind}:{self.credential_id if self.kind is PrincipalKind.PARTNER else self.staff_id}"
-        if self.client_id is not None:
-            return f"CLIENT:{self.client_id}"
-        return "ANONYMOUS"
-
 
 ANONYMOUS = Principal()

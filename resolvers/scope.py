@@ -29,10 +29,10 @@ def require_signed_in(principal: Principal) -> uuid.UUID:
     return principal.clinic_id
 
 
-def require_client(principal: Principal, *, booking_session_ok: bool = False) -> uuid.UUID:
-    """The client a portal caller acts for."""
-    allowed = (PrincipalKind.CLIENT, PrincipalKind.BOOKING) if booking_session_ok else (PrincipalKind.CLIENT,)
-    if principal.kind not in allowed or principal.client_id is None:
+def require_client(principal: Principal) -> uuid.UUID:
+    """The client a signed-in portal session acts for (a booking session may
+    only book)."""
+    if principal.kind is not PrincipalKind.CLIENT or principal.client_id is None:
         raise unauthenticated("Sign in as a client to do this.")
     return principal.client_id
 
@@ -144,8 +144,15 @@ async def client(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Client:
     return found
 
 
+def portal_refusal(clinic: Clinic, principal: Principal) -> DomainError | None:
+    """Portal callers (clients and anonymous visitors) need the portal on;
+    staff and partners do not."""
+    portal_caller = principal.kind in (PrincipalKind.ANONYMOUS, PrincipalKind.CLIENT, PrincipalKind.BOOKING)
+    if portal_caller and not clinic.portal_enabled:
+        return DomainError(ErrorCode.PORTAL_DISABLED, "This clinic's online portal is closed.")
+    return None
+
+
 def portal_open(clinic: Clinic, principal: Principal) -> None:
-    """Portal callers (clients and anonymous visitors) need the portal on."""
-    if principal.kind in (PrincipalKind.ANONYMOUS, PrincipalKind.CLIENT, PrincipalKind.BOOKING):
-        if not clinic.portal_enabled:
-            raise DomainError(ErrorCode.PORTAL_DISABLED, "This clinic's online portal is closed.")
+    if (refusal := portal_refusal(clinic, principal)) is not None:
+        raise refusal

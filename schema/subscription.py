@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 import strawberry
 
 from resolvers import live, scope
+from resolvers.loaders import Loaders
 from schema.context import Info
 from schema.types.appointment import Appointment, CalendarEvent
 
@@ -17,7 +18,7 @@ async def _as_graphql(info: Info, events: AsyncIterator[live.LiveEvent]) -> Asyn
     that view, so the same selection is rendered once."""
     view = scope.view_of(info.context.principal)
     async for event in events:
-        info.context.loaders = event.memo.setdefault("loaders", info.context.loaders.__class__())
+        info.context.loaders = event.memo.setdefault("loaders", Loaders())
         payload = event.memo.get(view)
         if payload is None:
             payload = event.memo[view] = CalendarEvent(
