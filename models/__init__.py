@@ -6,6 +6,7 @@ from models.catalogue import ConsentForm, Practitioner, PractitionerTreatment, T
 from models.clinic import Clinic
 from models.credential import Credential, CredentialKind, PrefillToken
 from models.idempotency import IdempotencyKey
+from models.outbox import OutboxMessage, OutboxStatus
 from models.people import Client, StaffRole, StaffUser
 from models.roster import RosterEntry, RosterException, RosterExceptionKind
 
@@ -17,6 +18,7 @@ MODEL_MODULES = [
     "models.appointment",
     "models.credential",
     "models.idempotency",
+    "models.outbox",
 ]
 
 __all__ = [
@@ -30,6 +32,8 @@ __all__ = [
     "Credential",
     "CredentialKind",
     "IdempotencyKey",
+    "OutboxMessage",
+    "OutboxStatus",
     "PrefillToken",
     "Practitioner",
     "PractitionerTreatment",

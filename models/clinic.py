@@ -34,7 +34,21 @@ class Clinic(Model):
     slot_step_minutes = fields.IntField(default=15)
     # Practitioner-role staff see only their own diary unless this is set.
     practitioners_see_all_diaries = fields.BooleanField(default=False)
+    # SMS through Twilio: off until an account and a sender are set. The
+    # auth token is never returned by the API.
+    twilio_account_sid = fields.CharField(max_length=64, null=True)
+    twilio_auth_token = fields.CharField(max_length=128, null=True)
+    twilio_from_number = fields.CharField(max_length=20, null=True)
+    twilio_messaging_service_sid = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField(default=utcnow)
+
+    @property
+    def sms_configured(self) -> bool:
+        return bool(
+            self.twilio_account_sid
+            and self.twilio_auth_token
+            and (self.twilio_from_number or self.twilio_messaging_service_sid)
+        )
 
     class Meta:
         table = "clinic"

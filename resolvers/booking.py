@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 from models import Appointment, AppointmentSource, Client, Clinic, PractitionerTreatment, Treatment, utcnow
 from models.db import write_transaction
 from realtime import events
-from resolvers import idempotency, scope
+from resolvers import idempotency, scope, side_effects
 from resolvers.availability import Shape, fits, load_busy, load_spans
 from resolvers.contact import normalize_email, normalize_phone
 from resolvers.errors import DomainError, ErrorCode, invalid
@@ -249,6 +249,7 @@ async def book_appointment(principal: Principal, request: BookingRequest, *, now
             )
             if claim is not None:
                 await idempotency.complete(claim, appointment.id)
+            await side_effects.appointment_changed(events.BOOKED, appointment, clinic)
     except idempotency.KeyClash:
         # Another request with this key committed first: answer what it booked.
         earlier = await idempotency.replay(clinic.id, caller, key, fingerprint, now)

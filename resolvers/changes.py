@@ -9,7 +9,7 @@ from datetime import datetime
 from models import Appointment, AppointmentStatus, Clinic, Treatment, utcnow
 from models.db import write_transaction
 from realtime import events
-from resolvers import scope
+from resolvers import scope, side_effects
 from resolvers.booking import (
     SOURCE_OF,
     BookingRequest,
@@ -73,6 +73,7 @@ async def cancel_appointment(
         appointment, clinic = await _locked(principal, appointment_id)
         ensure_changeable(appointment, clinic, principal, now)
         await _mark_cancelled(appointment, principal, now, (reason or "").strip() or None)
+        await side_effects.appointment_changed(events.CANCELLED, appointment, clinic)
     events.publish(events.CANCELLED, appointment)
     return appointment
 
@@ -111,6 +112,7 @@ async def reschedule_appointment(
             ignore=old.id,
             rescheduled_from=old.id,
         )
+        await side_effects.appointment_changed(events.RESCHEDULED, new, clinic, previous=old)
     # Both diaries hear of the move: the old row (now cancelled) and the new one.
     events.publish(events.RESCHEDULED, old)
     events.publish(events.RESCHEDULED, new, previous=old)

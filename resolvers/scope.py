@@ -45,6 +45,18 @@ def require_scope(principal: Principal, scope: Scope) -> uuid.UUID:
     return clinic_id
 
 
+def require_admin(principal: Principal) -> uuid.UUID:
+    """Admin staff of the clinic, or a partner key with the admin scope:
+    the clinic's settings, catalogue, staff and keys."""
+    clinic_id = require_signed_in(principal)
+    admin = (principal.kind is PrincipalKind.STAFF and principal.staff_is_admin) or (
+        principal.kind is PrincipalKind.PARTNER and principal.has_scope(Scope.ADMIN)
+    )
+    if not admin:
+        raise unauthenticated("Only the clinic's administrators may do this.")
+    return clinic_id
+
+
 async def clinic_by_slug(principal: Principal, slug: str) -> Clinic:
     """The clinic a public operation names; a signed-in caller may only name
     its own."""

@@ -1,6 +1,7 @@
 """idempotencyKey: replay the same request, refuse a different one."""
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 from models import Appointment, IdempotencyKey
 from tests.booking import BOOK, at, book_input, errors
@@ -38,7 +39,7 @@ async def test_keys_belong_to_the_caller(api, demo):
 
 async def test_a_failed_attempt_does_not_spend_the_key(api, demo):
     token = await client_token(api)
-    soon = at(0, 0)  # midnight today: outside the window
+    soon = (datetime.now(UTC) + timedelta(minutes=10)).replace(second=0, microsecond=0).isoformat()  # inside the 1 h notice
     refused = (await api.data(BOOK, {"input": book_input(demo, start=soon, idempotencyKey="k")}, token))["bookAppointment"]
     assert errors(refused) == ["OUTSIDE_BOOKING_WINDOW"]
     assert not await IdempotencyKey.exists(key="k")

@@ -1,0 +1,28 @@
+"""What an appointment change sets in motion besides the change itself.
+
+`appointment_changed` runs inside the change's write transaction, right
+after the row is written; each planner adds outbox rows (messages,
+reminders, webhooks) that commit or roll back with the change. Live
+calendar events are published separately, after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from models import Appointment, Clinic
+from realtime.events import EventKind
+
+Planner = Callable[[EventKind, Appointment, Clinic, "Appointment | None"], Awaitable[None]]
+
+# Each planner owns one kind of consequence.
+PLANNERS: list[Planner] = []
+
+
+async def appointment_changed(
+    kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None = None
+) -> None:
+    """BOOKED (also a repeat), CANCELLED, RESCHEDULED (`appointment` is the
+    new row, `previous` the old, now cancelled, one) or UPDATED (a status
+    change such as completed or no-show)."""
+    for plan in PLANNERS:
+        await plan(kind, appointment, clinic, previous)
