@@ -50,7 +50,7 @@ async def check_rate(key: str, limit: int, message: str) -> None:
         )
 
 
-def _network(ip: str) -> str:
+def rate_source(ip: str) -> str:
     """An IPv6 host owns a whole /64, so it is counted as one."""
     try:
         address = ipaddress.ip_address(ip)
@@ -66,7 +66,7 @@ async def _limit_sign_in(account_key: str, ip: str) -> None:
     cannot lock the owner out; and per account from everywhere, higher, so
     many addresses together still cannot guess freely."""
     settings = runtime.current().settings
-    source = _network(ip)
+    source = rate_source(ip)
     message = "Too many sign-in attempts."
     await check_rate(f"signin:ip:{source}", settings.signin_per_ip, message)
     await check_rate(f"signin:account:{account_key}:{source}", settings.signin_per_account, message)
