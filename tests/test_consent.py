@@ -214,3 +214,29 @@ async def test_guessing_links_from_one_address_is_rate_limited(api, demo):
     limited = (await api.data(SIGN, {"t": "guess-4", "n": "X", "a": True}))["signConsentForm"]
     assert errors(limited) == ["RATE_LIMITED"] and limited["userErrors"][0]["message"].startswith("Too many")
     assert (await api.post(READ, {"t": "guess-5"}))["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
+async def test_staff_calendars_hear_of_a_signing_at_once(backend, demo):
+    import httpx
+
+    from tests.conftest import FAST_HASH_ENV
+    from tests.servers import running_server
+    from tests.test_subscriptions import _next, _subscribe, _token
+
+    subscription = "subscription { calendarUpdates { kind appointment { id consentStatus } } }"
+    async with running_server({"DATABASE_URL": backend.url, **FAST_HASH_ENV}) as server:
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            staff = await _token(http, 'mutation { staffSignIn(email: "owner@demo.clinic", password: "demo-owner-pass") { session { token } } }')
+            client = await _token(http, 'mutation { signIn(clinicSlug: "demo", email: "client@demo.clinic", password: "demo-client-pass") { session { token } } }')
+            ws = await _subscribe(server.url, staff, subscription)
+            booked = (await http.post(
+                "/graphql", json={"query": BOOK, "variables": {"input": book_input(demo, "demo", "Chemical Peel", at(5, 11))}},
+                headers={"authorization": f"Bearer {client}"},
+            )).json()["data"]["bookAppointment"]["appointment"]
+            assert (await _next(ws))["calendarUpdates"] == {"kind": "BOOKED", "appointment": {"id": booked["id"], "consentStatus": "PENDING"}}
+            [mail] = [m for m in await queued(appointment_id=booked["id"]) if m.payload["purpose"] == "consent_request"]
+            variables = {"t": consent_token(mail.payload["body"]), "n": "Jamie Client", "a": True}
+            signed = (await http.post("/graphql", json={"query": SIGN, "variables": variables})).json()
+            assert signed["data"]["signConsentForm"]["userErrors"] == []
+            assert (await _next(ws))["calendarUpdates"] == {"kind": "UPDATED", "appointment": {"id": booked["id"], "consentStatus": "SIGNED"}}
+            await ws.close()
