@@ -157,7 +157,7 @@ async def update_email_choice(principal: Principal, data: EmailChoice) -> Practi
     return await PractitionerEmailSettings.get(clinic_id=clinic_id)
 
 
-# Starting points a new clinic (and the demo) gets: (name, subject, body).
+# Starting points, as the demo clinics get them: (name, subject, body).
 NEW_APPOINTMENT = (
     "New appointment",
     "New booking: {TreatmentName} with {ClientFullName}, {AppointmentStartDateTime}",

@@ -170,3 +170,32 @@ async def test_with_no_template_picked_no_practitioner_email_is_queued(api, demo
     booked = (await api.data(BOOK, {"input": book_input(demo, start=at(6, 14))}, await client_token(api)))
     assert errors(booked["bookAppointment"]) == []
     assert await _practitioner_emails() == []
+
+
+async def test_every_placeholder_is_filled_in_when_the_email_is_queued(api, demo):
+    token = await staff_token(api)
+    names = [p["name"] for p in (await api.data("{ emailPlaceholders { name } }"))["emailPlaceholders"]]
+    body = "\n".join(f"{name}=[{{{name}}}]" for name in names)
+    made = (await api.data(CREATE, {"i": _template(name="Everything", body=body)}, token))["createEmailTemplate"]
+    assert made["userErrors"] == []
+    await api.data(CHOOSE, {"i": {"newAppointmentTemplateId": made["emailTemplate"]["id"]}}, token)
+    alex = demo["demo"].practitioners["Alex Morgan"]
+    booked = await api.data(BOOK, {"input": book_input(demo, start=at(6, 14), practitionerId=str(alex.id))}, await client_token(api))
+    assert errors(booked["bookAppointment"]) == []
+    [mail] = await _practitioner_emails()
+    filled = dict(line.split("=", 1) for line in mail["body"].splitlines())
+    start = filled["AppointmentStartDateTime"]
+    assert start.endswith(" 14:00 GMT (Europe/London)]") or start.endswith(" 14:00 BST (Europe/London)]")
+    assert filled["NextAppointmentStartDateTime"] == start
+    assert filled["AppointmentEndDateTime"].split(", ")[1].startswith("15:00 ")
+    assert {k: v for k, v in filled.items() if "DateTime" not in k} == {
+        "ClientFullName": "[Jamie Client]",
+        "ClientMobilePhone": "[+447700900001]",
+        "ClientEmail": "[client@demo.clinic]",
+        "TreatmentName": "[Facial]",
+        "PractitionerName": "[Alex Morgan]",
+        "ClinicName": "[Demo Skin Clinic]",
+        "ClinicTimeZone": "[Europe/London]",
+        "CancellationReason": "[]",
+    }
+    assert mail["subject"] == f"Jamie Client at {start[1:-1]}"
