@@ -30,7 +30,7 @@ from resolvers import credentials, runtime, scope, templating
 from resolvers.auth import check_rate, rate_source
 from resolvers.errors import DomainError, ErrorCode, invalid
 from resolvers.outbox import enqueue
-from resolvers.principal import Principal
+from resolvers.principal import Principal, PrincipalKind, Scope
 
 PURPOSE = "consent_request"
 MAX_SIGNATURE = 200
@@ -57,6 +57,36 @@ def signing_link(clinic: Clinic, token: str) -> str:
     return f"{base}/p/{quote(clinic.slug)}/consent?token={quote(token)}"
 
 
+async def _queue_link(appointment: Appointment, clinic: Clinic, client: Client, treatment: str, form: str, token: str) -> None:
+    """The signing link to the client: by e-mail, and by SMS when the clinic
+    has Twilio configured."""
+    link = signing_link(clinic, token)
+    when = templating.local_time(appointment.start_at, clinic.timezone)
+    if client.email:
+        body = (
+            f"Hello {client.full_name},\n\n"
+            f"Before your {treatment} appointment on {when}, please read and sign"
+            f" the consent form \"{form}\":\n\n{link}\n\n"
+            "The link is for you alone and works until your appointment starts.\n\n"
+            f"{clinic.name}\n"
+        )
+        subject = templating.one_line(f"{clinic.name}: please sign your consent form for {treatment}")
+        await enqueue(
+            clinic.id,
+            "email",
+            {"to": [client.email], "subject": subject, "body": body, "purpose": PURPOSE},
+            appointment_id=appointment.id,
+        )
+    if clinic.sms_configured and client.phone:
+        text = f"{clinic.name}: please sign your consent form before your {treatment} appointment on {when}: {link}"
+        await enqueue(
+            clinic.id,
+            "sms",
+            {"to": client.phone, "body": text, "client_id": str(client.id), "purpose": PURPOSE},
+            appointment_id=appointment.id,
+        )
+
+
 async def _ask(appointment: Appointment, clinic: Clinic, treatment: Treatment, form: ConsentForm) -> None:
     """Write the request and queue the link to the client."""
     token = credentials.new_token()
@@ -71,31 +101,7 @@ async def _ask(appointment: Appointment, clinic: Clinic, treatment: Treatment, f
         token_hash=credentials.hash_token(token),
         expires_at=appointment.start_at,
     )
-    link = signing_link(clinic, token)
-    when = templating.local_time(appointment.start_at, clinic.timezone)
-    if client.email:
-        body = (
-            f"Hello {client.full_name},\n\n"
-            f"Before your {treatment.name} appointment on {when}, please read and sign"
-            f" the consent form \"{form.title}\":\n\n{link}\n\n"
-            "The link is for you alone and works until your appointment starts.\n\n"
-            f"{clinic.name}\n"
-        )
-        subject = templating.one_line(f"{clinic.name}: please sign your consent form for {treatment.name}")
-        await enqueue(
-            clinic.id,
-            "email",
-            {"to": [client.email], "subject": subject, "body": body, "purpose": PURPOSE},
-            appointment_id=appointment.id,
-        )
-    if clinic.sms_configured and client.phone:
-        text = f"{clinic.name}: please sign your consent form before your {treatment.name} appointment on {when}: {link}"
-        await enqueue(
-            clinic.id,
-            "sms",
-            {"to": client.phone, "body": text, "client_id": str(client.id), "purpose": PURPOSE},
-            appointment_id=appointment.id,
-        )
+    await _queue_link(appointment, clinic, client, treatment.name, form.title, token)
 
 
 async def plan_consent(
@@ -227,3 +233,39 @@ async def sign_consent_form(
     appointment = await Appointment.get(id=request.appointment_id, clinic_id=request.clinic_id)
     events.publish(events.UPDATED, appointment)  # calendars show the new consent status
     return await _view(request)
+
+
+RESENDS_PER_WINDOW = 3
+
+
+async def resend_consent_link(principal: Principal, appointment_id: str, *, now: datetime | None = None) -> Appointment:
+    """A fresh link for an unsigned form (the client lost the first): the
+    old link stops working. Staff, a partner key with the book scope, or the
+    client; a few times per appointment per window, as it may send an SMS."""
+    now = now or utcnow()
+    if principal.kind is PrincipalKind.PARTNER:
+        scope.require_scope(principal, Scope.BOOK)
+    appointment = await scope.appointment(principal, appointment_id)
+    window = runtime.current().settings.signin_window_seconds
+    retry_after = await runtime.current().limiter.hit(f"consent:resend:{appointment.id}", RESENDS_PER_WINDOW, window)
+    if retry_after is not None:
+        raise DomainError(
+            ErrorCode.RATE_LIMITED,
+            f"A new link was sent recently. Try again in {retry_after} seconds.",
+            retry_after_seconds=retry_after,
+        )
+    token = credentials.new_token()
+    async with write_transaction():
+        request = await ConsentRequest.filter(
+            clinic_id=appointment.clinic_id, appointment_id=appointment.id, status=ConsentRequestStatus.PENDING
+        ).select_for_update().first()
+        if request is None or request.expires_at <= now:
+            raise invalid("This appointment has no consent form waiting to be signed.", ["appointmentId"])
+        await ConsentRequest.filter(id=request.id, status=ConsentRequestStatus.PENDING).update(
+            token_hash=credentials.hash_token(token)
+        )
+        clinic = await Clinic.get(id=appointment.clinic_id)
+        client = await Client.get(id=appointment.client_id, clinic_id=clinic.id)
+        treatment = await Treatment.get(id=appointment.treatment_id, clinic_id=clinic.id)
+        await _queue_link(appointment, clinic, client, treatment.name, request.form_title, token)
+    return appointment

@@ -240,3 +240,30 @@ async def test_staff_calendars_hear_of_a_signing_at_once(backend, demo):
             assert signed["data"]["signConsentForm"]["userErrors"] == []
             assert (await _next(ws))["calendarUpdates"] == {"kind": "UPDATED", "appointment": {"id": booked["id"], "consentStatus": "SIGNED"}}
             await ws.close()
+
+
+RESEND = "mutation($id: ID!) { resendConsentLink(appointmentId: $id) { appointment { id consentStatus } userErrors { code message field } } }"
+
+
+async def test_a_resent_link_replaces_the_old_one(api, demo):
+    appointment, old = await _book_peel(api, demo)
+    resent = (await api.data(RESEND, {"id": appointment["id"]}, await staff_token(api)))["resendConsentLink"]
+    assert resent == {"appointment": {"id": appointment["id"], "consentStatus": "PENDING"}, "userErrors": []}
+    first, second = [m for m in await queued(appointment_id=appointment["id"]) if m.payload["purpose"] == "consent_request"]
+    new = consent_token(second.payload["body"])
+    assert new != old and consent_token(first.payload["body"]) == old
+    assert errors((await api.data(SIGN, {"t": old, "n": "Jamie", "a": True}))["signConsentForm"]) == ["TOKEN_INVALID"]
+    assert (await api.data(SIGN, {"t": new, "n": "Jamie", "a": True}))["signConsentForm"]["userErrors"] == []
+    again = (await api.data(RESEND, {"id": appointment["id"]}, await client_token(api)))["resendConsentLink"]
+    assert errors(again) == ["INVALID_INPUT"]  # nothing left to sign
+
+
+async def test_resending_is_limited_per_appointment_and_scoped_to_the_clinic(api, demo):
+    appointment, _ = await _book_peel(api, demo)
+    assert errors((await api.data(RESEND, {"id": appointment["id"]}, await staff_token(api, "northside")))["resendConsentLink"]) == ["NOT_FOUND"]
+    client = await client_token(api)
+    for _ in range(3):
+        assert (await api.data(RESEND, {"id": appointment["id"]}, client))["resendConsentLink"]["userErrors"] == []
+    assert errors((await api.data(RESEND, {"id": appointment["id"]}, client))["resendConsentLink"]) == ["RATE_LIMITED"]
+    links = [m for m in await queued(appointment_id=appointment["id"]) if m.payload["purpose"] == "consent_request"]
+    assert len(links) == 4
