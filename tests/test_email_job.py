@@ -81,6 +81,13 @@ async def test_a_payload_without_recipients_is_dead_lettered_at_once(demo, mailb
         await send_email(await _row(demo, []))
 
 
+async def test_names_outside_ascii_arrive_intact(demo, mailbox):
+    await send_email(await _row(demo, ["alex@demo.clinic"], "Zoë Łukasz — 10:00", "Rendez-vous confirmé pour Zoë 🌿\n"))
+    [mail] = mailbox.recorder.received()
+    assert mail["subject"] == "Zoë Łukasz — 10:00"
+    assert mail["body"] == "Rendez-vous confirmé pour Zoë 🌿\n"
+
+
 async def test_a_subject_cannot_smuggle_in_a_header(demo, mailbox):
     await send_email(await _row(demo, ["alex@demo.clinic"], "Hi\r\nBcc: victim@example.com"))
     [mail] = mailbox.recorder.received()
