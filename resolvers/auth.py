@@ -50,7 +50,7 @@ async def check_rate(key: str, limit: int, message: str) -> None:
         )
 
 
-def rate_source(ip: str) -> str:
+def _network(ip: str) -> str:
     """An IPv6 host owns a whole /64, so it is counted as one."""
     try:
         address = ipaddress.ip_address(ip)
@@ -61,12 +61,15 @@ def rate_source(ip: str) -> str:
     return str(address)
 
 
+rate_source = _network  # for other limits counted per address
+
+
 async def _limit_sign_in(account_key: str, ip: str) -> None:
     """Per address; per account from one address, so guessing from one place
     cannot lock the owner out; and per account from everywhere, higher, so
     many addresses together still cannot guess freely."""
     settings = runtime.current().settings
-    source = rate_source(ip)
+    source = _network(ip)
     message = "Too many sign-in attempts."
     await check_rate(f"signin:ip:{source}", settings.signin_per_ip, message)
     await check_rate(f"signin:account:{account_key}:{source}", settings.signin_per_account, message)
