@@ -1,4 +1,4 @@
-"""`clinicportal`: serve, migrate, seed-demo, worker, create-api-key, list-api-keys, revoke-api-key."""
+"""`clinicportal`: serve, migrate, seed-demo, worker, create-api-key, list-api-keys, revoke-api-key, sandbox-mail."""
 
 from __future__ import annotations
 
@@ -138,6 +138,22 @@ def worker(settings: Settings) -> int:
     return 0
 
 
+def sandbox_mail(host: str, smtp_port: int, http_port: int) -> int:
+    """A local SMTP server for the demo: prints each mail it receives and
+    serves them as JSON at http://HOST:HTTP_PORT/messages."""
+    import uvicorn
+
+    from jobs.sandbox_mail import http_app, start_mail_sandbox
+
+    sandbox = start_mail_sandbox(host, smtp_port, echo=True)
+    print(f"SMTP sandbox on {host}:{smtp_port}; received mail at http://{host}:{http_port}/messages", flush=True)
+    try:
+        uvicorn.run(http_app(sandbox), host=host, port=http_port, log_level="warning")
+    finally:
+        sandbox.stop()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="clinicportal", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -157,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     revoke_cmd = commands.add_parser("revoke-api-key", help="revoke a partner API key by its id")
     revoke_cmd.add_argument("--clinic", required=True)
     revoke_cmd.add_argument("--id", required=True)
+    mail_cmd = commands.add_parser("sandbox-mail", help="a local SMTP server that shows the mail it receives")
+    mail_cmd.add_argument("--host", default="127.0.0.1")
+    mail_cmd.add_argument("--smtp-port", type=int, default=1025)
+    mail_cmd.add_argument("--http-port", type=int, default=8025)
     args = parser.parse_args(argv)
     settings = Settings.from_env()
 
@@ -168,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         return seed_demo(settings)
     if args.command == "worker":
         return worker(settings)
+    if args.command == "sandbox-mail":
+        return sandbox_mail(args.host, args.smtp_port, args.http_port)
     if args.command == "list-api-keys":
         return list_api_keys(settings, args.clinic)
     if args.command == "revoke-api-key":

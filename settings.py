@@ -24,6 +24,17 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false, got {raw!r}")
+
+
 def _list(env: dict[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
 
@@ -60,6 +71,16 @@ class Settings:
     ws_max_subscriptions: int = 20
     ws_init_timeout_seconds: int = 10
     ws_recheck_seconds: float = 30  # how often a live stream re-checks its credential
+    # Outgoing e-mail (SMTP); the defaults reach `clinicportal sandbox-mail`
+    smtp_host: str = "localhost"
+    smtp_port: int = 1025
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: int = 20
+    mail_from: str = "Clinic Portal <no-reply@clinicportal.localhost>"
+    # Consent links looked up or signed per address per window
+    consent_per_ip: int = 60
     # Argon2 cost (lower only in tests)
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -99,6 +120,14 @@ class Settings:
             ws_recheck_seconds=recheck,
             ws_max_subscriptions=_int(env, "WS_MAX_SUBSCRIPTIONS", cls.ws_max_subscriptions),
             ws_init_timeout_seconds=_int(env, "WS_INIT_TIMEOUT_SECONDS", cls.ws_init_timeout_seconds),
+            smtp_host=env.get("SMTP_HOST") or cls.smtp_host,
+            smtp_port=_int(env, "SMTP_PORT", cls.smtp_port),
+            smtp_username=env.get("SMTP_USERNAME") or None,
+            smtp_password=env.get("SMTP_PASSWORD") or None,
+            smtp_starttls=_bool(env, "SMTP_STARTTLS", cls.smtp_starttls),
+            smtp_timeout_seconds=_int(env, "SMTP_TIMEOUT_SECONDS", cls.smtp_timeout_seconds),
+            mail_from=env.get("MAIL_FROM") or cls.mail_from,
+            consent_per_ip=_int(env, "CONSENT_PER_IP", cls.consent_per_ip),
             argon2_time_cost=_int(env, "ARGON2_TIME_COST", cls.argon2_time_cost),
             argon2_memory_kib=_int(env, "ARGON2_MEMORY_KIB", cls.argon2_memory_kib),
         )

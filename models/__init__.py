@@ -4,8 +4,10 @@ from models.appointment import Appointment, AppointmentSource, AppointmentStatus
 from models.base import utcnow
 from models.catalogue import ConsentForm, Practitioner, PractitionerTreatment, Treatment
 from models.clinic import Clinic
+from models.consent import ConsentRequest, ConsentRequestStatus
 from models.credential import Credential, CredentialKind, PrefillToken
 from models.idempotency import IdempotencyKey
+from models.notifications import EmailTemplate, PractitionerEmailSettings
 from models.outbox import OutboxMessage, OutboxStatus
 from models.people import Client, StaffRole, StaffUser
 from models.roster import RosterEntry, RosterException, RosterExceptionKind
@@ -19,6 +21,8 @@ MODEL_MODULES = [
     "models.credential",
     "models.idempotency",
     "models.outbox",
+    "models.notifications",
+    "models.consent",
 ]
 
 __all__ = [
@@ -29,12 +33,16 @@ __all__ = [
     "Client",
     "Clinic",
     "ConsentForm",
+    "ConsentRequest",
+    "ConsentRequestStatus",
     "Credential",
     "CredentialKind",
+    "EmailTemplate",
     "IdempotencyKey",
     "OutboxMessage",
     "OutboxStatus",
     "PrefillToken",
+    "PractitionerEmailSettings",
     "Practitioner",
     "PractitionerTreatment",
     "RosterEntry",

@@ -61,6 +61,9 @@ def _network(ip: str) -> str:
     return str(address)
 
 
+rate_source = _network  # for other limits counted per address
+
+
 async def _limit_sign_in(account_key: str, ip: str) -> None:
     """Per address; per account from one address, so guessing from one place
     cannot lock the owner out; and per account from everywhere, higher, so

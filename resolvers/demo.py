@@ -25,6 +25,7 @@ from models import (
 )
 from models.db import write_transaction
 from resolvers.auth import hash_password
+from resolvers.email_templates import seed_default_templates
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,8 @@ async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str]) -> None:
         role=StaffRole.PRACTITIONER,
         practitioner=practitioners[0],
     )
+    # Practitioners get an e-mail per booking and cancellation; the front desk a copy of bookings.
+    await seed_default_templates(clinic.id, [f"frontdesk@{spec.owner[0].split('@')[1]}"])
     name, email, password, phone = spec.client
     client = await Client.create(
         clinic=clinic, full_name=name, email=email, phone=phone, password_hash=hashes[password]

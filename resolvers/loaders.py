@@ -10,7 +10,8 @@ from typing import Iterable
 
 from strawberry.dataloader import DataLoader
 
-from models import Clinic, Practitioner, PractitionerTreatment, Treatment
+from models import Clinic, ConsentRequest, Practitioner, PractitionerTreatment, Treatment
+from resolvers.consent import ConsentStatus, status_of
 
 Key = tuple[uuid.UUID, uuid.UUID]  # (clinic id, object id)
 
@@ -68,6 +69,19 @@ async def _treatments_by_practitioner(keys: list[tuple[uuid.UUID, uuid.UUID, boo
     return [found.get(k, []) for k in keys]
 
 
+async def _consent_status(keys: list[Key]) -> list[ConsentStatus]:
+    """Keys are (clinic, appointment): one query per clinic, however many
+    appointments."""
+    found: dict[Key, list[str]] = defaultdict(list)
+    for clinic_id, ids in _by_clinic(keys).items():
+        rows = await ConsentRequest.filter(clinic_id=clinic_id, appointment_id__in=ids).values_list(
+            "appointment_id", "status"
+        )
+        for appointment_id, status in rows:
+            found[(clinic_id, appointment_id)].append(status)
+    return [status_of(found.get(k, [])) for k in keys]
+
+
 @dataclass
 class Loaders:
     clinic: DataLoader = field(default_factory=lambda: DataLoader(_clinics))
@@ -75,3 +89,4 @@ class Loaders:
     treatment: DataLoader = field(default_factory=lambda: DataLoader(_treatments))
     practitioners_by_treatment: DataLoader = field(default_factory=lambda: DataLoader(_practitioners_by_treatment))
     treatments_by_practitioner: DataLoader = field(default_factory=lambda: DataLoader(_treatments_by_practitioner))
+    consent_status: DataLoader = field(default_factory=lambda: DataLoader(_consent_status))

@@ -9,7 +9,7 @@ import uuid
 
 from tortoise.queryset import QuerySet
 
-from models import Appointment, Client, Clinic, Practitioner, Treatment
+from models import Appointment, Client, Clinic, ConsentRequest, EmailTemplate, Practitioner, Treatment
 from resolvers.errors import DomainError, ErrorCode, not_found, unauthenticated
 from resolvers.principal import Principal, PrincipalKind, Scope
 
@@ -168,3 +168,31 @@ def portal_refusal(clinic: Clinic, principal: Principal) -> DomainError | None:
 def portal_open(clinic: Clinic, principal: Principal) -> None:
     if (refusal := portal_refusal(clinic, principal)) is not None:
         raise refusal
+
+
+def email_templates(clinic_id: uuid.UUID) -> QuerySet[EmailTemplate]:
+    return EmailTemplate.filter(clinic_id=clinic_id)
+
+
+async def email_template(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> EmailTemplate:
+    template_id = parse_id(raw_id)
+    found = await email_templates(clinic_id).get_or_none(id=template_id) if template_id else None
+    if found is None:
+        raise not_found("E-mail template", field)
+    return found
+
+
+async def consent_request_by_token_hash(
+    principal: Principal, token_hash: str, clinic_slug: str | None
+) -> ConsentRequest | None:
+    """The consent request a signing link names. The token is the credential;
+    a signed-in caller, or a page that names its clinic, only finds its own
+    clinic's requests: another clinic's link answers as an unknown one."""
+    found = await ConsentRequest.get_or_none(token_hash=token_hash)
+    if found is None:
+        return None
+    if principal.clinic_id is not None and found.clinic_id != principal.clinic_id:
+        return None
+    if clinic_slug is not None and not await Clinic.exists(id=found.clinic_id, slug=clinic_slug):
+        return None
+    return found

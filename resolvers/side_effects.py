@@ -11,11 +11,16 @@ from collections.abc import Awaitable, Callable
 
 from models import Appointment, Clinic
 from realtime.events import EventKind
+from resolvers.consent import plan_consent
+from resolvers.practitioner_emails import plan_practitioner_emails
 
 Planner = Callable[[EventKind, Appointment, Clinic, "Appointment | None"], Awaitable[None]]
 
 # Each planner owns one kind of consequence.
-PLANNERS: list[Planner] = []
+PLANNERS: list[Planner] = [
+    plan_consent,
+    plan_practitioner_emails,
+]
 
 
 async def appointment_changed(

@@ -14,6 +14,8 @@ from schema.errors import CodedErrors
 from schema.text import StorableText
 from schema.mutations.auth import AuthMutations
 from schema.mutations.booking import BookingMutations
+from schema.mutations.consent import ConsentMutations
+from schema.mutations.notifications import NotificationMutations
 from schema.mutations.prefill import PrefillMutations
 from schema.query import Query
 from schema.subscription import Subscription
@@ -21,7 +23,7 @@ from settings import Settings
 
 
 @strawberry.type
-class Mutation(AuthMutations, PrefillMutations, BookingMutations):
+class Mutation(AuthMutations, PrefillMutations, BookingMutations, NotificationMutations, ConsentMutations):
     pass
 
 

@@ -12,10 +12,12 @@ from schema.context import Info
 from schema.types.account import ClientAccount
 from schema.types.appointment import Appointment
 from schema.types.catalogue import Clinic, Practitioner, Slot
+from schema.types.consent import ConsentQueries
+from schema.types.notifications import NotificationQueries
 
 
 @strawberry.type
-class Query:
+class Query(NotificationQueries, ConsentQueries):
     @strawberry.field(description="The public face of a portal; null if unknown.")
     async def clinic(self, slug: str) -> Clinic | None:
         row = await catalogue.clinic_by_slug(slug)

@@ -37,6 +37,9 @@ TEST_SETTINGS = Settings(argon2_time_cost=1, argon2_memory_kib=1024)
 FAST_HASH_ENV = {"ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024"}
 
 TABLES = (
+    "consent_request",
+    "practitioner_email_settings",
+    "email_template",
     "outbox_message",
     "idempotency_key",
     "prefill_token",

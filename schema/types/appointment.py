@@ -15,6 +15,7 @@ from resolvers import policy
 from resolvers.account import When
 from schema.context import Info
 from schema.types.catalogue import Practitioner, Treatment
+from schema.types.consent import ConsentStatus
 from schema.types.common import Money, PageInfo, mirror, prices_visible
 
 AppointmentStatus = strawberry.enum(AppointmentStatusValues, name="AppointmentStatus")
@@ -51,6 +52,10 @@ class Appointment:
         return policy.can_change(self.model, clinic, info.context.principal, utcnow())
 
     cancelled_at: datetime | None = mirror("cancelled_at")
+
+    @strawberry.field(description="Whether the treatment's consent form is signed.")
+    async def consent_status(self, info: Info) -> ConsentStatus:
+        return await info.context.loaders.consent_status.load((self.model.clinic_id, self.model.id))
 
     @strawberry.field(description="The appointment this one was moved from.")
     def rescheduled_from_id(self) -> strawberry.ID | None:
