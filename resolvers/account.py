@@ -12,7 +12,7 @@ from enum import StrEnum
 from tortoise.expressions import Q
 
 from models import Appointment, AppointmentStatus, Client, utcnow
-from resolvers import scope
+from resolvers import runtime, scope
 from resolvers.errors import DomainError, invalid
 from resolvers.times import as_utc
 from resolvers.principal import Principal, PrincipalKind
@@ -78,3 +78,15 @@ async def my_appointments(
     order = ("start_at", "id") if upcoming else ("-start_at", "-id")
     rows = await query.order_by(*order).limit(first + 1)
     return Page(items=rows[:first], has_next=len(rows) > first, has_previous=bool(after))
+
+
+async def set_language(principal: Principal, language: str) -> Client:
+    """The language of the client's messages, one the clinic's messages
+    are written in (SUPPORTED_LANGUAGES)."""
+    client_id = scope.require_client(principal)
+    code = (language or "").strip().lower().replace("_", "-")
+    supported = runtime.current().settings.supported_languages
+    if code not in supported:
+        raise invalid(f"Choose one of: {', '.join(supported)}.", ["language"])
+    await Client.filter(id=client_id, clinic_id=principal.clinic_id).update(language=code)
+    return await Client.get(id=client_id, clinic_id=principal.clinic_id)

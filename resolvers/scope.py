@@ -98,7 +98,7 @@ def view_of(principal: Principal) -> tuple[object, ...]:
     """Everything an appointment's fields may depend on besides the row
     itself (price visibility, whether it may be cancelled): principals with
     the same view may be shown the very same rendering."""
-    return principal.kind, principal.clinic_id
+    return principal.kind, principal.clinic_id, principal.has_scope(Scope.BOOK)  # BOOK: canRepeat
 
 
 def can_see(principal: Principal, appointment: Appointment) -> bool:

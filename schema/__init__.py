@@ -12,6 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 from schema import per_event_memo
 from schema.errors import CodedErrors
 from schema.text import StorableText
+from schema.mutations.account import AccountMutations
 from schema.mutations.auth import AuthMutations
 from schema.mutations.booking import BookingMutations
 from schema.mutations.prefill import PrefillMutations
@@ -21,7 +22,7 @@ from settings import Settings
 
 
 @strawberry.type
-class Mutation(AuthMutations, PrefillMutations, BookingMutations):
+class Mutation(AuthMutations, PrefillMutations, BookingMutations, AccountMutations):
     pass
 
 
