@@ -9,7 +9,7 @@ import uuid
 
 from tortoise.queryset import QuerySet
 
-from models import Appointment, Client, Clinic, Practitioner, Treatment
+from models import Appointment, Client, Clinic, GiftCard, LoyaltyProgramme, Membership, Practitioner, Treatment
 from resolvers.errors import DomainError, ErrorCode, not_found, unauthenticated
 from resolvers.principal import Principal, PrincipalKind, Scope
 
@@ -168,3 +168,43 @@ def portal_refusal(clinic: Clinic, principal: Principal) -> DomainError | None:
 def portal_open(clinic: Clinic, principal: Principal) -> None:
     if (refusal := portal_refusal(clinic, principal)) is not None:
         raise refusal
+
+
+# Balances: memberships, gift cards, loyalty cards and the account ledger.
+
+
+def balances_of(principal: Principal, client: Client) -> dict[str, uuid.UUID]:
+    """Whose balances a principal may read, as column values: a client their
+    own, the clinic's admins any of its clients'. Anyone else is told the
+    client does not exist."""
+    own = principal.kind is PrincipalKind.CLIENT and principal.client_id == client.id
+    admin = principal.clinic_id == client.clinic_id and (
+        (principal.kind is PrincipalKind.STAFF and principal.staff_is_admin)
+        or (principal.kind is PrincipalKind.PARTNER and principal.has_scope(Scope.ADMIN))
+    )
+    if principal.clinic_id != client.clinic_id or not (own or admin):
+        raise not_found("Client")
+    return {"clinic_id": client.clinic_id, "client_id": client.id}
+
+
+async def membership(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Membership:
+    found = await Membership.get_or_none(id=parse_id(raw_id), clinic_id=clinic_id) if parse_id(raw_id) else None
+    if found is None:
+        raise not_found("Membership", field)
+    return found
+
+
+async def gift_card_by_code(clinic_id: uuid.UUID, code: str, field: list[str], *, for_update: bool = False) -> GiftCard:
+    query = GiftCard.filter(clinic_id=clinic_id, code=code.strip().upper())
+    found = await (query.select_for_update() if for_update else query).first()
+    if found is None:
+        raise not_found("Gift card", field)
+    return found
+
+
+async def loyalty_programme(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> LoyaltyProgramme:
+    programme_id = parse_id(raw_id)
+    found = await LoyaltyProgramme.get_or_none(id=programme_id, clinic_id=clinic_id) if programme_id else None
+    if found is None:
+        raise not_found("Loyalty programme", field)
+    return found

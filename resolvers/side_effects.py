@@ -11,11 +11,12 @@ from collections.abc import Awaitable, Callable
 
 from models import Appointment, Clinic
 from realtime.events import EventKind
+from resolvers.membership_sessions import plan_membership_sessions
 
 Planner = Callable[[EventKind, Appointment, Clinic, "Appointment | None"], Awaitable[None]]
 
 # Each planner owns one kind of consequence.
-PLANNERS: list[Planner] = []
+PLANNERS: list[Planner] = [plan_membership_sessions]
 
 
 async def appointment_changed(

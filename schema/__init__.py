@@ -14,6 +14,7 @@ from schema.errors import CodedErrors
 from schema.text import StorableText
 from schema.mutations.account import AccountMutations
 from schema.mutations.auth import AuthMutations
+from schema.mutations.balances import BalanceMutations
 from schema.mutations.booking import BookingMutations
 from schema.mutations.prefill import PrefillMutations
 from schema.query import Query
@@ -22,7 +23,7 @@ from settings import Settings
 
 
 @strawberry.type
-class Mutation(AuthMutations, PrefillMutations, BookingMutations, AccountMutations):
+class Mutation(AuthMutations, PrefillMutations, BookingMutations, AccountMutations, BalanceMutations):
     pass
 
 
