@@ -80,8 +80,22 @@ def new_code() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
 
-def _code_message(clinic: Clinic, code: str, minutes: int) -> str:
-    return f"{code} is your {clinic.name} sign-in code. It expires in {minutes} minutes. Never share it."
+# The code's SMS in the client's language (`setLanguage`); English for a number not yet known.
+CODE_MESSAGES = {
+    "en": "{code} is your {clinic} sign-in code. It expires in {minutes} minutes. Never share it.",
+    "de": "{code} ist Ihr Anmeldecode für {clinic}. Er läuft in {minutes} Minuten ab. Geben Sie ihn nie weiter.",
+    "es": "{code} es tu código de acceso a {clinic}. Caduca en {minutes} minutos. No lo compartas nunca.",
+    "fr": "{code} est votre code de connexion à {clinic}. Il expire dans {minutes} minutes. Ne le partagez jamais.",
+    "it": "{code} è il tuo codice di accesso a {clinic}. Scade tra {minutes} minuti. Non condividerlo mai.",
+    "nl": "{code} is je inlogcode voor {clinic}. Hij verloopt over {minutes} minuten. Deel hem nooit.",
+    "pl": "{code} to Twój kod logowania do {clinic}. Wygaśnie za {minutes} minut. Nigdy go nie udostępniaj.",
+    "pt": "{code} é o seu código de acesso a {clinic}. Expira em {minutes} minutos. Nunca o partilhe.",
+}
+
+
+def _code_message(clinic: Clinic, code: str, minutes: int, language: str | None) -> str:
+    template = CODE_MESSAGES.get(language or "en", CODE_MESSAGES["en"])
+    return template.format(code=code, clinic=clinic.name, minutes=minutes)
 
 
 async def _clinic(principal: Principal, clinic_slug: str) -> Clinic:
@@ -126,7 +140,7 @@ async def request_sign_in_code(
             requested_from=ip[:64],
         )
         client = await Client.get_or_none(clinic_id=clinic.id, phone=phone)
-        body = _code_message(clinic, code, settings.sign_in_code_minutes)
+        body = _code_message(clinic, code, settings.sign_in_code_minutes, client.language if client else None)
         payload = {"to": phone, "body": body, "client_id": str(client.id) if client else None, "purpose": "sign_in_code"}
         await outbox.enqueue(clinic.id, "sms", payload)
     return expires_at

@@ -227,3 +227,11 @@ async def test_an_unknown_clinic_and_a_bad_number_are_clear_errors(api, sms):
     assert codes([await request_code(api, slug="nowhere")]) == ["NOT_FOUND"]
     bad = await request_code(api, "12")
     assert codes([bad]) == ["INVALID_INPUT"] and bad["userErrors"][0]["field"] == ["phone"]
+
+
+async def test_the_code_is_sent_in_the_clients_language(api, demo, sms):
+    await Client.filter(id=demo["demo"].client.id).update(language="fr")
+    await request_code(api)
+    [message] = await OutboxMessage.filter(kind="sms")
+    assert "code de connexion" in message.payload["body"]
+    assert (await verify(api, await last_code()))["session"]
