@@ -110,7 +110,8 @@ class Actor(StrEnum):
 class LedgerEntry(TenantModel):
     account = fields.CharEnumField(LedgerAccount, max_length=16)
     kind = fields.CharEnumField(LedgerKind, max_length=16)
-    client = fields.ForeignKeyField("models.Client", related_name=False, null=True, on_delete=fields.CASCADE)
+    # SET_NULL: a gift card's rows outlive the client it was issued to.
+    client = fields.ForeignKeyField("models.Client", related_name=False, null=True, on_delete=fields.SET_NULL)
     client_id: uuid.UUID | None
     membership = fields.ForeignKeyField("models.Membership", related_name=False, null=True, on_delete=fields.CASCADE)
     membership_id: uuid.UUID | None

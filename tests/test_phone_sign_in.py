@@ -235,3 +235,19 @@ async def test_the_code_is_sent_in_the_clients_language(api, demo, sms):
     [message] = await OutboxMessage.filter(kind="sms")
     assert "code de connexion" in message.payload["body"]
     assert (await verify(api, await last_code()))["session"]
+
+
+async def test_the_clean_up_targets_only_codes_and_links_long_expired(api, sms):
+    from models import PasswordResetToken
+    from models.signin import cleanup_targets
+
+    await request_code(api)
+    await request_code(api, "+447700900777")
+    await SignInCode.filter(phone="+447700900777").update(expires_at=utcnow() - timedelta(days=2))
+    client = await Client.get(phone=DEMO_PHONE, clinic_id=sms.id)
+    await PasswordResetToken.create(clinic=sms, client=client, token_hash="a" * 64, expires_at=utcnow() - timedelta(days=2))
+    await PasswordResetToken.create(clinic=sms, client=client, token_hash="b" * 64, expires_at=utcnow() + timedelta(hours=1))
+    for model, condition in cleanup_targets():
+        await model.filter(condition).delete()
+    assert await SignInCode.all().values_list("phone", flat=True) == [DEMO_PHONE]
+    assert await PasswordResetToken.all().values_list("token_hash", flat=True) == ["b" * 64]

@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
                 ('clinic', fields.ForeignKeyField('models.Clinic', source_field='clinic_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
                 ('account', fields.CharEnumField(description='ACCOUNT: ACCOUNT\nMEMBERSHIP: MEMBERSHIP\nGIFT_CARD: GIFT_CARD\nLOYALTY: LOYALTY', enum_type=LedgerAccount, max_length=16)),
                 ('kind', fields.CharEnumField(description='ISSUED: ISSUED\nADJUSTED: ADJUSTED\nUSED: USED\nRETURNED: RETURNED', enum_type=LedgerKind, max_length=16)),
-                ('client', fields.ForeignKeyField('models.Client', source_field='client_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('client', fields.ForeignKeyField('models.Client', source_field='client_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
                 ('membership', fields.ForeignKeyField('models.Membership', source_field='membership_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
                 ('gift_card', fields.ForeignKeyField('models.GiftCard', source_field='gift_card_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
                 ('loyalty_card', fields.ForeignKeyField('models.LoyaltyCard', source_field='loyalty_card_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
