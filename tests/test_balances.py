@@ -246,3 +246,22 @@ async def test_only_the_clinics_admins_issue_and_adjust_balances(api, demo):
     )
     assert errors(cross["issueMembership"]) == ["NOT_FOUND"]
     assert await LedgerEntry.filter(account=LedgerAccount.ACCOUNT, client_id=client_id).count() == 1
+
+
+async def test_admins_read_a_clients_account_and_others_only_their_own(api, demo):
+    query = (
+        "query($id: ID!) { clientAccount(id: $id) { fullName accountBalance { amount }"
+        " memberships { sessionsRemaining } appointments(when: UPCOMING) { edges { node { id } } } } }"
+    )
+    other = await Client.create(clinic=demo["demo"].clinic, full_name="Other Client", phone="+447700900556")
+    staff = await staff_token(api)
+    jamie = (await api.data(query, {"id": str(demo["demo"].client.id)}, token=staff))["clientAccount"]
+    assert jamie["fullName"] == "Jamie Client" and jamie["accountBalance"] == {"amount": "10.00"}
+    assert jamie["memberships"] == [{"sessionsRemaining": 5}] and len(jamie["appointments"]["edges"]) == 1
+    assert (await api.data(query, {"id": str(other.id)}, token=staff))["clientAccount"]["appointments"]["edges"] == []
+    practitioner = await api.staff_sign_in("alex@demo.clinic", "demo-practitioner-pass")
+    for token in (practitioner, await staff_token(api, "northside"), None):
+        assert (await api.data(query, {"id": str(demo["demo"].client.id)}, token=token))["clientAccount"] is None
+    own = await client_token(api)  # a client reads only their own, as with `me`
+    assert (await api.data(query, {"id": str(demo["demo"].client.id)}, token=own))["clientAccount"] == jamie
+    assert (await api.data(query, {"id": str(other.id)}, token=own))["clientAccount"] is None

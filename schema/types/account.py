@@ -31,7 +31,9 @@ class ClientAccount:
         after: str | None = None,
         include_cancelled: bool = False,
     ) -> AppointmentConnection:
-        page = await account.my_appointments(info.context.principal, when, first, after, include_cancelled)
+        page = await account.my_appointments(
+            info.context.principal, when, first, after, include_cancelled, client_id=self.model.id
+        )
         edges = [AppointmentEdge(node=Appointment(model=a), cursor=account.cursor_of(a)) for a in page.items]
         return AppointmentConnection(
             edges=edges,
