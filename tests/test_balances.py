@@ -265,3 +265,13 @@ async def test_admins_read_a_clients_account_and_others_only_their_own(api, demo
     own = await client_token(api)  # a client reads only their own, as with `me`
     assert (await api.data(query, {"id": str(demo["demo"].client.id)}, token=own))["clientAccount"] == jamie
     assert (await api.data(query, {"id": str(other.id)}, token=own))["clientAccount"] is None
+
+
+async def test_a_booking_that_fails_uses_no_session(api, demo):
+    token = await client_token(api)
+    practitioner = str(demo["demo"].practitioners["Alex Morgan"].id)
+    slot = book_input(demo, start=at(6, 11), practitionerId=practitioner)
+    first = (await api.data(BOOK, {"input": slot}, token=token))["bookAppointment"]
+    second = (await api.data(BOOK, {"input": slot}, token=token))["bookAppointment"]
+    assert errors(first) == [] and errors(second) == ["SLOT_UNAVAILABLE"]
+    assert await sessions_left(api, token) == 4
