@@ -66,6 +66,18 @@ class Settings:
     signin_per_account_total: int = 50  # from all addresses together
     signin_per_ip: int = 60
     signin_window_seconds: int = 15 * 60
+    # Phone sign-in codes and password-reset links (see resolvers/phone_sign_in.py,
+    # resolvers/password_reset.py). Counts are per hour unless named per day.
+    secret_key: str = ""  # keys the HMAC of sign-in codes; one per deployment
+    sms_code_per_phone: int = 5
+    sms_code_per_ip: int = 10
+    sms_code_per_clinic_day: int = 500
+    sign_in_code_minutes: int = 10
+    sign_in_code_max_attempts: int = 5
+    password_reset_per_account: int = 3
+    password_reset_per_ip: int = 20
+    password_reset_minutes: int = 60
+    supported_languages: tuple[str, ...] = ("en", "de", "es", "fr", "it", "nl", "pl", "pt")
     # Websockets
     ws_allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     ws_max_subscriptions: int = 20
@@ -116,6 +128,13 @@ class Settings:
             signin_per_account=_int(env, "SIGNIN_PER_ACCOUNT", cls.signin_per_account),
             signin_per_account_total=_int(env, "SIGNIN_PER_ACCOUNT_TOTAL", cls.signin_per_account_total),
             signin_per_ip=_int(env, "SIGNIN_PER_IP", cls.signin_per_ip),
+            secret_key=env.get("SECRET_KEY", ""),
+            sms_code_per_phone=_int(env, "SMS_CODE_PER_PHONE", cls.sms_code_per_phone),
+            sms_code_per_ip=_int(env, "SMS_CODE_PER_IP", cls.sms_code_per_ip),
+            sms_code_per_clinic_day=_int(env, "SMS_CODE_PER_CLINIC_DAY", cls.sms_code_per_clinic_day),
+            password_reset_per_account=_int(env, "PASSWORD_RESET_PER_ACCOUNT", cls.password_reset_per_account),
+            password_reset_per_ip=_int(env, "PASSWORD_RESET_PER_IP", cls.password_reset_per_ip),
+            supported_languages=_list(env, "SUPPORTED_LANGUAGES") or cls.supported_languages,
             ws_allowed_origins=_list(env, "WS_ALLOWED_ORIGINS"),
             ws_recheck_seconds=recheck,
             ws_max_subscriptions=_int(env, "WS_MAX_SUBSCRIPTIONS", cls.ws_max_subscriptions),

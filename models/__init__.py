@@ -1,6 +1,18 @@
 """Tortoise models, one domain a file."""
 
 from models.appointment import Appointment, AppointmentSource, AppointmentStatus
+from models.balances import (
+    Actor,
+    GiftCard,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerKind,
+    LoyaltyCard,
+    LoyaltyKind,
+    LoyaltyProgramme,
+    Membership,
+    MembershipTreatment,
+)
 from models.base import utcnow
 from models.catalogue import ConsentForm, Practitioner, PractitionerTreatment, Treatment
 from models.clinic import Clinic
@@ -11,6 +23,7 @@ from models.notifications import EmailTemplate, PractitionerEmailSettings
 from models.outbox import OutboxMessage, OutboxStatus
 from models.people import Client, StaffRole, StaffUser
 from models.roster import RosterEntry, RosterException, RosterExceptionKind
+from models.signin import PasswordResetToken, SignInCode
 
 MODEL_MODULES = [
     "models.clinic",
@@ -23,9 +36,23 @@ MODEL_MODULES = [
     "models.outbox",
     "models.notifications",
     "models.consent",
+    "models.signin",
+    "models.balances",
 ]
 
 __all__ = [
+    "Actor",
+    "GiftCard",
+    "LedgerAccount",
+    "LedgerEntry",
+    "LedgerKind",
+    "LoyaltyCard",
+    "LoyaltyKind",
+    "LoyaltyProgramme",
+    "Membership",
+    "MembershipTreatment",
+    "PasswordResetToken",
+    "SignInCode",
     "MODEL_MODULES",
     "Appointment",
     "AppointmentSource",

@@ -40,6 +40,9 @@ class Clinic(Model):
     twilio_auth_token = fields.CharField(max_length=128, null=True)
     twilio_from_number = fields.CharField(max_length=20, null=True)
     twilio_messaging_service_sid = fields.CharField(max_length=64, null=True)
+    # The version of the privacy policy and user agreement a client accepts
+    # when signing in by phone; raise it when the texts change.
+    privacy_policy_version = fields.CharField(max_length=32, default="1")
     created_at = fields.DatetimeField(default=utcnow)
 
     @property

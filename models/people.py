@@ -16,6 +16,9 @@ class Client(TenantModel):
     phone = fields.CharField(max_length=20, null=True)  # stored in E.164
     password_hash = fields.CharField(max_length=200, null=True)
     language = fields.CharField(max_length=16, default="en")
+    # The privacy policy and user agreement the client last accepted.
+    terms_version = fields.CharField(max_length=32, null=True)
+    terms_accepted_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(default=utcnow)
 
     class Meta:

@@ -12,7 +12,7 @@ from enum import StrEnum
 from tortoise.expressions import Q
 
 from models import Appointment, AppointmentStatus, Client, utcnow
-from resolvers import scope
+from resolvers import runtime, scope
 from resolvers.errors import DomainError, invalid
 from resolvers.times import as_utc
 from resolvers.principal import Principal, PrincipalKind
@@ -51,6 +51,20 @@ async def me(principal: Principal) -> Client | None:
     return await Client.get_or_none(id=principal.client_id, clinic_id=principal.clinic_id)
 
 
+async def client_account(principal: Principal, raw_id: str) -> Client | None:
+    """A client's account as the clinic's admins see it (balances, history);
+    None for anyone else, as for an unknown id."""
+    client_id = scope.parse_id(raw_id)
+    client = await Client.get_or_none(id=client_id, clinic_id=principal.clinic_id) if client_id and principal.clinic_id else None
+    if client is None:
+        return None
+    try:
+        scope.balances_of(principal, client)
+    except DomainError:
+        return None
+    return client
+
+
 async def my_appointments(
     principal: Principal,
     when: When,
@@ -58,13 +72,18 @@ async def my_appointments(
     after: str | None,
     include_cancelled: bool = False,
     *,
+    client_id: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> Page:
+    """The appointments of the principal's own client, or of `client_id`
+    among those the principal may read (a clinic's admins reading an account)."""
     now = now or utcnow()
     first = 20 if first is None else first
     if not 0 <= first <= MAX_PAGE:
         raise invalid(f"`first` is between 0 and {MAX_PAGE}.", ["first"])
     query = scope.appointments(principal)
+    if client_id is not None:
+        query = query.filter(client_id=client_id)
     if not include_cancelled:
         query = query.exclude(status=AppointmentStatus.CANCELLED)
     upcoming = when is When.UPCOMING
@@ -78,3 +97,15 @@ async def my_appointments(
     order = ("start_at", "id") if upcoming else ("-start_at", "-id")
     rows = await query.order_by(*order).limit(first + 1)
     return Page(items=rows[:first], has_next=len(rows) > first, has_previous=bool(after))
+
+
+async def set_language(principal: Principal, language: str) -> Client:
+    """The language of the client's messages, one the clinic's messages
+    are written in (SUPPORTED_LANGUAGES)."""
+    client_id = scope.require_client(principal)
+    code = (language or "").strip().lower().replace("_", "-")
+    supported = runtime.current().settings.supported_languages
+    if code not in supported:
+        raise invalid(f"Choose one of: {', '.join(supported)}.", ["language"])
+    await Client.filter(id=client_id, clinic_id=principal.clinic_id).update(language=code)
+    return await Client.get(id=client_id, clinic_id=principal.clinic_id)

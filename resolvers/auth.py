@@ -39,9 +39,11 @@ async def _password_matches(password_hash: str | None, password: str) -> bool:
         return False
 
 
-async def check_rate(key: str, limit: int, message: str) -> None:
+async def check_rate(key: str, limit: int, message: str, window_seconds: int | None = None) -> None:
+    """Counts one attempt under `key`; RATE_LIMITED past `limit` in the
+    window (the sign-in window unless given)."""
     rt = runtime.current()
-    retry_after = await rt.limiter.hit(key, limit, rt.settings.signin_window_seconds)
+    retry_after = await rt.limiter.hit(key, limit, window_seconds or rt.settings.signin_window_seconds)
     if retry_after is not None:
         raise DomainError(
             ErrorCode.RATE_LIMITED,
@@ -50,7 +52,7 @@ async def check_rate(key: str, limit: int, message: str) -> None:
         )
 
 
-def _network(ip: str) -> str:
+def network(ip: str) -> str:
     """An IPv6 host owns a whole /64, so it is counted as one."""
     try:
         address = ipaddress.ip_address(ip)
@@ -61,15 +63,12 @@ def _network(ip: str) -> str:
     return str(address)
 
 
-rate_source = _network  # for other limits counted per address
-
-
-async def _limit_sign_in(account_key: str, ip: str) -> None:
+async def limit_sign_in(account_key: str, ip: str) -> None:
     """Per address; per account from one address, so guessing from one place
     cannot lock the owner out; and per account from everywhere, higher, so
     many addresses together still cannot guess freely."""
     settings = runtime.current().settings
-    source = _network(ip)
+    source = network(ip)
     message = "Too many sign-in attempts."
     await check_rate(f"signin:ip:{source}", settings.signin_per_ip, message)
     await check_rate(f"signin:account:{account_key}:{source}", settings.signin_per_account, message)
@@ -89,7 +88,7 @@ async def _verified(account: Client | StaffUser | None, password: str) -> Client
     return account
 
 
-async def _session(kind: CredentialKind, clinic_id, hours: int, **holder) -> IssuedSession:
+async def issue_session(kind: CredentialKind, clinic_id, hours: int, **holder) -> IssuedSession:
     token, credential = await credentials.issue(kind, clinic_id, lifetime=timedelta(hours=hours), **holder)
     return IssuedSession(token, credential.expires_at)
 
@@ -97,21 +96,21 @@ async def _session(kind: CredentialKind, clinic_id, hours: int, **holder) -> Iss
 async def sign_in(principal: Principal, clinic_slug: str, email: str, password: str, ip: str) -> IssuedSession:
     email = normalize_email(email, ["email"])
     _require_password(password)
-    await _limit_sign_in(f"client:{clinic_slug}:{email}", ip)
+    await limit_sign_in(f"client:{clinic_slug}:{email}", ip)
     clinic = await clinic_by_slug(principal, clinic_slug)
     portal_open(clinic, principal)
     client = await _verified(await Client.get_or_none(clinic_id=clinic.id, email=email), password)
     hours = runtime.current().settings.client_session_hours
-    return await _session(CredentialKind.CLIENT_SESSION, clinic.id, hours, client_id=client.id)
+    return await issue_session(CredentialKind.CLIENT_SESSION, clinic.id, hours, client_id=client.id)
 
 
 async def staff_sign_in(email: str, password: str, ip: str) -> IssuedSession:
     email = normalize_email(email, ["email"])
     _require_password(password)
-    await _limit_sign_in(f"staff:{email}", ip)
+    await limit_sign_in(f"staff:{email}", ip)
     staff = await _verified(await StaffUser.get_or_none(email=email, active=True), password)
     hours = runtime.current().settings.staff_session_hours
-    return await _session(CredentialKind.STAFF_SESSION, staff.clinic_id, hours, staff_id=staff.id)
+    return await issue_session(CredentialKind.STAFF_SESSION, staff.clinic_id, hours, staff_id=staff.id)
 
 
 async def sign_out(principal: Principal) -> None:

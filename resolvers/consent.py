@@ -27,7 +27,7 @@ from models.db import write_transaction
 from realtime import events
 from realtime.events import EventKind
 from resolvers import credentials, runtime, scope, templating
-from resolvers.auth import check_rate, rate_source
+from resolvers.auth import check_rate, network
 from resolvers.errors import DomainError, ErrorCode, invalid
 from resolvers.outbox import enqueue
 from resolvers.principal import Principal, PrincipalKind, Scope
@@ -146,7 +146,7 @@ class ConsentView:
 
 async def _limit(ip: str) -> None:
     settings = runtime.current().settings
-    await check_rate(f"consent:ip:{rate_source(ip)}", settings.consent_per_ip, "Too many consent link attempts.")
+    await check_rate(f"consent:ip:{network(ip)}", settings.consent_per_ip, "Too many consent link attempts.")
 
 
 def _invalid() -> DomainError:

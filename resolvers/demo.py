@@ -26,6 +26,7 @@ from models import (
 from models.db import write_transaction
 from resolvers.auth import hash_password
 from resolvers.email_templates import seed_default_templates
+from resolvers.demo_balances import seed_balances
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str]) -> None:
             price=facial.price,
             currency=clinic.currency,
         )
+    await seed_balances(clinic, client, facial)
 
 
 async def seed_demo() -> list[str]:

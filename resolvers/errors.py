@@ -23,6 +23,8 @@ class ErrorCode(StrEnum):
     APPOINTMENT_LOCKED = "APPOINTMENT_LOCKED"
     CANCELLATION_WINDOW_CLOSED = "CANCELLATION_WINDOW_CLOSED"
     IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
+    SMS_UNAVAILABLE = "SMS_UNAVAILABLE"  # the clinic has no SMS set up
+    TERMS_NOT_ACCEPTED = "TERMS_NOT_ACCEPTED"  # the privacy policy and user agreement
 
 
 class DomainError(Exception):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from models import Appointment, AppointmentStatus, Clinic
+from models import Appointment, AppointmentStatus, Clinic, Treatment
 from resolvers.errors import DomainError, ErrorCode
-from resolvers.principal import Principal
+from resolvers.principal import Principal, PrincipalKind, Scope
 from resolvers.scope import portal_refusal
 
 
@@ -60,3 +60,15 @@ def ensure_changeable(appointment: Appointment, clinic: Clinic, principal: Princ
 
 def can_change(appointment: Appointment, clinic: Clinic, principal: Principal, now: datetime) -> bool:
     return change_refusal(appointment, clinic, principal, now) is None
+
+
+def can_repeat(appointment: Appointment, clinic: Clinic, treatment: Treatment | None, principal: Principal, now: datetime) -> bool:
+    """Whether `repeatAppointment` may book this past appointment's treatment
+    again: the caller may book, and the treatment is still offered to them."""
+    if appointment.start_at > now or treatment is None or treatment.archived:
+        return False
+    if principal.kind is PrincipalKind.PARTNER:
+        return principal.has_scope(Scope.BOOK)
+    if principal.is_staff:
+        return True
+    return principal.kind is PrincipalKind.CLIENT and clinic.portal_enabled and treatment.online_bookable

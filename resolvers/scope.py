@@ -9,7 +9,18 @@ import uuid
 
 from tortoise.queryset import QuerySet
 
-from models import Appointment, Client, Clinic, ConsentRequest, EmailTemplate, Practitioner, Treatment
+from models import (
+    Appointment,
+    Client,
+    Clinic,
+    ConsentRequest,
+    EmailTemplate,
+    GiftCard,
+    LoyaltyProgramme,
+    Membership,
+    Practitioner,
+    Treatment,
+)
 from resolvers.errors import DomainError, ErrorCode, not_found, unauthenticated
 from resolvers.principal import Principal, PrincipalKind, Scope
 
@@ -98,7 +109,7 @@ def view_of(principal: Principal) -> tuple[object, ...]:
     """Everything an appointment's fields may depend on besides the row
     itself (price visibility, whether it may be cancelled): principals with
     the same view may be shown the very same rendering."""
-    return principal.kind, principal.clinic_id
+    return principal.kind, principal.clinic_id, principal.has_scope(Scope.BOOK)  # BOOK: canRepeat
 
 
 def can_see(principal: Principal, appointment: Appointment) -> bool:
@@ -195,4 +206,44 @@ async def consent_request_by_token_hash(
         return None
     if clinic_slug is not None and not await Clinic.exists(id=found.clinic_id, slug=clinic_slug):
         return None
+    return found
+
+
+# Balances: memberships, gift cards, loyalty cards and the account ledger.
+
+
+def balances_of(principal: Principal, client: Client) -> dict[str, uuid.UUID]:
+    """Whose balances a principal may read, as column values: a client their
+    own, the clinic's admins any of its clients'. Anyone else is told the
+    client does not exist."""
+    own = principal.kind is PrincipalKind.CLIENT and principal.client_id == client.id
+    admin = principal.clinic_id == client.clinic_id and (
+        (principal.kind is PrincipalKind.STAFF and principal.staff_is_admin)
+        or (principal.kind is PrincipalKind.PARTNER and principal.has_scope(Scope.ADMIN))
+    )
+    if principal.clinic_id != client.clinic_id or not (own or admin):
+        raise not_found("Client")
+    return {"clinic_id": client.clinic_id, "client_id": client.id}
+
+
+async def membership(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Membership:
+    found = await Membership.get_or_none(id=parse_id(raw_id), clinic_id=clinic_id) if parse_id(raw_id) else None
+    if found is None:
+        raise not_found("Membership", field)
+    return found
+
+
+async def gift_card_by_code(clinic_id: uuid.UUID, code: str, field: list[str], *, for_update: bool = False) -> GiftCard:
+    query = GiftCard.filter(clinic_id=clinic_id, code=code.strip().upper())
+    found = await (query.select_for_update() if for_update else query).first()
+    if found is None:
+        raise not_found("Gift card", field)
+    return found
+
+
+async def loyalty_programme(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> LoyaltyProgramme:
+    programme_id = parse_id(raw_id)
+    found = await LoyaltyProgramme.get_or_none(id=programme_id, clinic_id=clinic_id) if programme_id else None
+    if found is None:
+        raise not_found("Loyalty programme", field)
     return found

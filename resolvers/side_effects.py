@@ -12,12 +12,14 @@ from collections.abc import Awaitable, Callable
 from models import Appointment, Clinic
 from realtime.events import EventKind
 from resolvers.consent import plan_consent
+from resolvers.membership_sessions import plan_membership_sessions
 from resolvers.practitioner_emails import plan_practitioner_emails
 
 Planner = Callable[[EventKind, Appointment, Clinic, "Appointment | None"], Awaitable[None]]
 
 # Each planner owns one kind of consequence.
 PLANNERS: list[Planner] = [
+    plan_membership_sessions,
     plan_consent,
     plan_practitioner_emails,
 ]

@@ -12,7 +12,9 @@ from strawberry.schema.config import StrawberryConfig
 from schema import per_event_memo
 from schema.errors import CodedErrors
 from schema.text import StorableText
+from schema.mutations.account import AccountMutations
 from schema.mutations.auth import AuthMutations
+from schema.mutations.balances import BalanceMutations
 from schema.mutations.booking import BookingMutations
 from schema.mutations.consent import ConsentMutations
 from schema.mutations.notifications import NotificationMutations
@@ -23,7 +25,15 @@ from settings import Settings
 
 
 @strawberry.type
-class Mutation(AuthMutations, PrefillMutations, BookingMutations, NotificationMutations, ConsentMutations):
+class Mutation(
+    AuthMutations,
+    PrefillMutations,
+    BookingMutations,
+    AccountMutations,
+    BalanceMutations,
+    NotificationMutations,
+    ConsentMutations,
+):
     pass
 
 

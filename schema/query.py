@@ -46,6 +46,11 @@ class Query(NotificationQueries, ConsentQueries):
         client = await account.me(info.context.principal)
         return ClientAccount(model=client) if client else None
 
+    @strawberry.field(description="Admins: any client's account (balances, appointments); a client: their own; null otherwise.")
+    async def client_account(self, info: Info, id: strawberry.ID) -> ClientAccount | None:
+        client = await account.client_account(info.context.principal, id)
+        return ClientAccount(model=client) if client else None
+
     @strawberry.field(description="One appointment the credential may see; null otherwise.")
     async def appointment(self, info: Info, id: strawberry.ID) -> Appointment | None:
         row = await scope.find_appointment(info.context.principal, id)

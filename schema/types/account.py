@@ -5,10 +5,11 @@ from __future__ import annotations
 import strawberry
 
 from models import Client as ClientModel
-from resolvers import account
+from resolvers import account, balances
 from schema.context import Info
 from schema.types.appointment import Appointment, AppointmentConnection, AppointmentEdge, AppointmentWhen
-from schema.types.common import PageInfo, mirror
+from schema.types.balances import AccountLedgerConnection, GiftCard, LoyaltyCard, Membership
+from schema.types.common import Money, PageInfo, mirror
 
 
 @strawberry.type
@@ -30,7 +31,9 @@ class ClientAccount:
         after: str | None = None,
         include_cancelled: bool = False,
     ) -> AppointmentConnection:
-        page = await account.my_appointments(info.context.principal, when, first, after, include_cancelled)
+        page = await account.my_appointments(
+            info.context.principal, when, first, after, include_cancelled, client_id=self.model.id
+        )
         edges = [AppointmentEdge(node=Appointment(model=a), cursor=account.cursor_of(a)) for a in page.items]
         return AppointmentConnection(
             edges=edges,
@@ -41,6 +44,27 @@ class ClientAccount:
                 end_cursor=edges[-1].cursor if edges else None,
             ),
         )
+
+    @strawberry.field(description="Positive: in credit; negative: owed. The sum of the account ledger.")
+    async def account_balance(self, info: Info) -> Money:
+        clinic = await info.context.loaders.clinic.load(self.model.clinic_id)
+        return Money.of(await balances.account_balance(info.context.principal, self.model), clinic.currency)
+
+    @strawberry.field(description="Every change to the account balance, newest first.")
+    async def account_ledger(self, info: Info, first: int | None = None, after: str | None = None) -> AccountLedgerConnection:
+        return AccountLedgerConnection.of(await balances.account_ledger(info.context.principal, self.model, first, after))
+
+    @strawberry.field(description="Memberships and packages, newest first, expired ones included.")
+    async def memberships(self, info: Info) -> list[Membership]:
+        return [Membership(view=v) for v in await balances.memberships(info.context.principal, self.model)]
+
+    @strawberry.field(description="Gift cards issued to the client, newest first.")
+    async def gift_cards(self, info: Info) -> list[GiftCard]:
+        return [GiftCard(view=v) for v in await balances.gift_cards(info.context.principal, self.model)]
+
+    @strawberry.field(description="One card per loyalty programme the client is in.")
+    async def loyalty_cards(self, info: Info) -> list[LoyaltyCard]:
+        return [LoyaltyCard(view=v) for v in await balances.loyalty_cards(info.context.principal, self.model)]
 
 
 @strawberry.type(description="The client's details for the booking form; read-only there.")

@@ -51,6 +51,17 @@ class Appointment:
         clinic = await info.context.loaders.clinic.load(self.model.clinic_id)
         return policy.can_change(self.model, clinic, info.context.principal, utcnow())
 
+    @strawberry.field(description="Whether the caller may move it now (the same rule as cancelling).")
+    async def can_reschedule(self, info: Info) -> bool:
+        clinic = await info.context.loaders.clinic.load(self.model.clinic_id)
+        return policy.can_change(self.model, clinic, info.context.principal, utcnow())
+
+    @strawberry.field(description="Whether the caller may book this past appointment's treatment again.")
+    async def can_repeat(self, info: Info) -> bool:
+        clinic = await info.context.loaders.clinic.load(self.model.clinic_id)
+        treatment = await info.context.loaders.treatment.load((self.model.clinic_id, self.model.treatment_id))
+        return policy.can_repeat(self.model, clinic, treatment, info.context.principal, utcnow())
+
     cancelled_at: datetime | None = mirror("cancelled_at")
 
     @strawberry.field(description="Whether the treatment's consent form is signed.")

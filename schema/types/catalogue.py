@@ -85,6 +85,13 @@ class Clinic:
     show_prices: bool = mirror("show_prices")
     booking_instructions: str | None = mirror("booking_instructions")
     terms_and_conditions: str | None = mirror("terms_and_conditions")
+    privacy_policy_version: str = mirror(
+        "privacy_policy_version", "The version of the privacy policy and user agreement a client accepts."
+    )
+
+    @strawberry.field(description="Whether clients may sign in with their phone and a code by SMS.")
+    def sms_sign_in_enabled(self) -> bool:
+        return self.model.sms_configured
 
     @strawberry.field
     def cancellation_policy(self) -> CancellationPolicy:

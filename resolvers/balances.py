@@ -1,0 +1,166 @@
+"""Reading a client's balances. Every figure is a sum of ledger rows, taken
+in the database; nothing here writes."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from tortoise.expressions import Q
+from tortoise.functions import Sum
+
+from models import (
+    Client,
+    GiftCard,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerKind,
+    LoyaltyCard,
+    LoyaltyKind,
+    LoyaltyProgramme,
+    Membership,
+    MembershipTreatment,
+)
+from resolvers import scope
+from resolvers.errors import DomainError, invalid
+from resolvers.principal import Principal
+from resolvers.times import as_utc
+
+MAX_PAGE = 100
+ZERO = Decimal("0.00")
+GRANTS = (LedgerKind.ISSUED, LedgerKind.ADJUSTED)  # what makes up a membership's total or a card's initial value
+
+
+@dataclass(frozen=True)
+class MembershipView:
+    membership: Membership
+    treatment_ids: list[uuid.UUID]
+    sessions_total: int
+    sessions_remaining: int
+
+
+@dataclass(frozen=True)
+class GiftCardView:
+    card: GiftCard
+    initial_value: Decimal
+    remaining_value: Decimal
+
+
+@dataclass(frozen=True)
+class LoyaltyCardView:
+    card: LoyaltyCard
+    programme: LoyaltyProgramme
+    points: int
+    cashback: Decimal
+
+
+@dataclass(frozen=True)
+class LedgerPage:
+    items: list[LedgerEntry]
+    has_next: bool
+    has_previous: bool
+
+
+async def sums(column: str, value_column: str, ids: list[uuid.UUID], extra: Q | None = None) -> dict[uuid.UUID, object]:
+    """Sum of `value_column` over ledger rows grouped by `column` (one of the
+    holding foreign keys), for the given holdings."""
+    if not ids:
+        return {}
+    query = LedgerEntry.filter(**{f"{column}__in": ids})
+    if extra is not None:
+        query = query.filter(extra)
+    rows = await query.annotate(total=Sum(value_column)).group_by(column).values(column, "total")
+    return {row[column]: row["total"] for row in rows}
+
+
+def _money(value) -> Decimal:
+    return Decimal(value if value is not None else 0).quantize(ZERO)
+
+
+async def account_balance(principal: Principal, client: Client) -> Decimal:
+    """Positive: in credit; negative: owed."""
+    owner = scope.balances_of(principal, client)
+    rows = await LedgerEntry.filter(account=LedgerAccount.ACCOUNT, **owner).annotate(total=Sum("amount")).values("total")
+    return _money(rows[0]["total"] if rows else None)
+
+
+def ledger_cursor(entry: LedgerEntry) -> str:
+    return base64.urlsafe_b64encode(f"{entry.created_at.isoformat()}|{entry.id}".encode()).decode()
+
+
+def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        at, _, ident = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        return as_utc(datetime.fromisoformat(at), ["after"], whole_minutes=False), uuid.UUID(ident)
+    except (ValueError, UnicodeDecodeError, DomainError):
+        raise invalid("This cursor is not valid.", ["after"]) from None
+
+
+async def account_ledger(principal: Principal, client: Client, first: int | None, after: str | None) -> LedgerPage:
+    """The account's entries, newest first."""
+    owner = scope.balances_of(principal, client)
+    first = 20 if first is None else first
+    if not 0 <= first <= MAX_PAGE:
+        raise invalid(f"`first` is between 0 and {MAX_PAGE}.", ["first"])
+    query = LedgerEntry.filter(account=LedgerAccount.ACCOUNT, **owner)
+    if after:
+        at, ident = _decode(after)
+        query = query.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=ident))
+    rows = await query.order_by("-created_at", "-id").limit(first + 1)
+    return LedgerPage(items=rows[:first], has_next=len(rows) > first, has_previous=bool(after))
+
+
+async def membership_views(memberships: list[Membership]) -> list[MembershipView]:
+    ids = [m.id for m in memberships]
+    remaining = await sums("membership_id", "units", ids)
+    total = await sums("membership_id", "units", ids, Q(kind__in=GRANTS))
+    covered: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
+    for link in await MembershipTreatment.filter(membership_id__in=ids).order_by("id") if ids else []:
+        covered[link.membership_id].append(link.treatment_id)
+    return [
+        MembershipView(m, covered[m.id], int(total.get(m.id) or 0), int(remaining.get(m.id) or 0)) for m in memberships
+    ]
+
+
+async def memberships(principal: Principal, client: Client) -> list[MembershipView]:
+    owner = scope.balances_of(principal, client)
+    return await membership_views(await Membership.filter(**owner).order_by("-created_at", "id"))
+
+
+async def gift_card_views(cards: list[GiftCard]) -> list[GiftCardView]:
+    ids = [c.id for c in cards]
+    remaining = await sums("gift_card_id", "amount", ids)
+    initial = await sums("gift_card_id", "amount", ids, Q(kind__in=GRANTS))
+    return [GiftCardView(c, _money(initial.get(c.id)), _money(remaining.get(c.id))) for c in cards]
+
+
+async def gift_cards(principal: Principal, client: Client) -> list[GiftCardView]:
+    owner = scope.balances_of(principal, client)
+    return await gift_card_views(await GiftCard.filter(**owner).order_by("-created_at", "id"))
+
+
+async def loyalty_card_views(cards: list[LoyaltyCard]) -> list[LoyaltyCardView]:
+    ids = [c.id for c in cards]
+    points = await sums("loyalty_card_id", "units", ids)
+    cashback = await sums("loyalty_card_id", "amount", ids)
+    programmes = {p.id: p for p in await LoyaltyProgramme.filter(id__in=[c.programme_id for c in cards])} if cards else {}
+    return [
+        LoyaltyCardView(c, programmes[c.programme_id], int(points.get(c.id) or 0), _money(cashback.get(c.id)))
+        for c in cards
+    ]
+
+
+async def loyalty_cards(principal: Principal, client: Client) -> list[LoyaltyCardView]:
+    owner = scope.balances_of(principal, client)
+    return await loyalty_card_views(await LoyaltyCard.filter(**owner).order_by("created_at", "id"))
+
+
+def cashback_of(view: LoyaltyCardView) -> Decimal | None:
+    return view.cashback if view.programme.kind is LoyaltyKind.CASHBACK else None
+
+
+def discount_of(view: LoyaltyCardView) -> int | None:
+    return view.programme.discount_percent if view.programme.kind is LoyaltyKind.DISCOUNT else None
