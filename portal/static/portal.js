@@ -1,0 +1,358 @@
+// The client portal: sign in, My bookings (cancel, repeat), Book Now, balances.
+import { gql, optional, userError, store, session, GraphQLError } from "./gql.js";
+import { $, el, show, say, brand, money, when, today, slugFromPath, openDialog } from "./dom.js";
+import { freeSlots, byStart, renderTimes } from "./slots.js";
+
+const slug = slugFromPath();
+const SESSION = `portal:${slug}`;
+const message = $("#message");
+let clinic = null;
+let token = session(SESSION)?.token || null;
+
+const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) {
+  id name timezone portalEnabled termsAndConditions cancellationPolicy { noticeHours text }
+  branding { backgroundColor logoUrl } } }`;
+const SMS_ENABLED = `query($slug: String!) { clinic(slug: $slug) { smsSignInEnabled } }`;
+const APPOINTMENT = `id start end status canCancel treatment { id name } practitioner { id name } price { amount currency }`;
+const ME = (extra) => `query Me { me { fullName
+  upcoming: appointments(when: UPCOMING, first: 50) { edges { node { ${APPOINTMENT} ${extra} } } }
+  past: appointments(when: PAST, first: 20) { edges { node { ${APPOINTMENT} ${extra} } } } } }`;
+const BALANCES = `query Balances { me { accountBalance { amount currency }
+  memberships { id name sessionsTotal sessionsRemaining expiresAt treatments { name } }
+  giftCards { id code initialValue { amount currency } remainingValue { amount currency } expiresAt }
+  loyaltyCards { id programme kind points cashback { amount currency } discountPercent } } }`;
+
+function fail(error) {
+  say(message, error.message || String(error), "error");
+}
+
+async function start() {
+  try {
+    clinic = (await gql(CLINIC, { slug }))?.clinic;
+  } catch (error) {
+    show($("#loading"), false);
+    return fail(error);
+  }
+  show($("#loading"), false);
+  if (!clinic) {
+    document.title = "Portal not found";
+    return say(message, "There is no clinic portal at this address.", "error");
+  }
+  brand(clinic, "Client portal");
+  if (!clinic.portalEnabled) return say(message, `${clinic.name}'s online portal is closed at the moment.`, "error");
+  if (clinic.termsAndConditions) {
+    $("#terms-text").textContent = clinic.termsAndConditions;
+    show($("#terms-box"));
+  }
+  const policy = clinic.cancellationPolicy;
+  $("#policy").textContent = policy.text || `Please give ${policy.noticeHours} hours' notice to cancel.`;
+  if (token) await showAccount();
+  else await showSignIn();
+}
+
+async function showSignIn() {
+  show($("#account"), false);
+  show($("#sign-out"), false);
+  show($("#sign-in"));
+  const sms = await optional(SMS_ENABLED, { slug }).catch(() => null);
+  show($("#phone-sign-in"), Boolean(sms?.clinic?.smsSignInEnabled));
+  $("#email").focus();
+}
+
+function signedIn(result) {
+  token = result.token;
+  store.set(SESSION, result);
+  say(message, "");
+  return showAccount();
+}
+
+$("#email-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const button = event.submitter;
+  button.disabled = true;
+  try {
+    const data = await gql(
+      `mutation($slug: String!, $email: String!, $password: String!) { signIn(clinicSlug: $slug, email: $email, password: $password) {
+        session { token expiresAt } userErrors { code message } } }`,
+      { slug, email: $("#email").value.trim(), password: $("#password").value },
+    );
+    const error = userError(data.signIn);
+    if (error) return say(message, error.message, "error");
+    $("#password").value = "";
+    await signedIn(data.signIn.session);
+  } catch (error) {
+    fail(error);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+$("#phone-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const button = event.submitter;
+  button.disabled = true;
+  try {
+    const data = await gql(
+      `mutation($slug: String!, $phone: String!, $accepted: Boolean!) { requestSignInCode(clinicSlug: $slug, phone: $phone, acceptedTerms: $accepted) {
+        sent expiresAt userErrors { code message } } }`,
+      { slug, phone: $("#phone").value.trim(), accepted: $("#accept-terms").checked },
+    );
+    const error = userError(data.requestSignInCode);
+    if (error) return say(message, error.message, "error");
+    say(message, "We've sent you a code by text message. Enter it below.");
+    show($("#code-form"));
+    $("#code").focus();
+  } catch (error) {
+    fail(error);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+$("#code-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const button = event.submitter;
+  button.disabled = true;
+  try {
+    const data = await gql(
+      `mutation($slug: String!, $phone: String!, $code: String!) { verifySignInCode(clinicSlug: $slug, phone: $phone, code: $code) {
+        session { token expiresAt } userErrors { code message } } }`,
+      { slug, phone: $("#phone").value.trim(), code: $("#code").value.trim() },
+    );
+    const error = userError(data.verifySignInCode);
+    if (error) return say(message, error.message, "error");
+    $("#code").value = "";
+    show($("#code-form"), false);
+    await signedIn(data.verifySignInCode.session);
+  } catch (error) {
+    fail(error);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+$("#sign-out").addEventListener("click", async () => {
+  const spent = token;
+  token = null;
+  store.remove(SESSION);
+  try {
+    await gql("mutation { signOut { ok } }", {}, spent);
+  } catch {
+    // The token is gone from this browser either way.
+  }
+  say(message, "You're signed out.");
+  await showSignIn();
+});
+
+// Older servers have no canRepeat: then every past appointment offers Repeat.
+async function loadMe() {
+  try {
+    return { me: (await gql(ME("canRepeat"), {}, token)).me, knowsRepeat: true };
+  } catch (error) {
+    if (!(error instanceof GraphQLError && error.unknownField)) throw error;
+    return { me: (await gql(ME(""), {}, token)).me, knowsRepeat: false };
+  }
+}
+
+async function showAccount() {
+  let result;
+  try {
+    result = await loadMe();
+  } catch (error) {
+    return fail(error);
+  }
+  if (!result.me) {
+    // The session has expired or was revoked.
+    token = null;
+    store.remove(SESSION);
+    say(message, "Your session has ended. Please sign in again.");
+    return showSignIn();
+  }
+  const { me, knowsRepeat } = result;
+  show($("#sign-in"), false);
+  show($("#account"));
+  show($("#sign-out"));
+  $("#greeting").textContent = `Welcome, ${me.fullName}`;
+  renderUpcoming(me.upcoming.edges.map((e) => e.node));
+  renderPast(me.past.edges.map((e) => e.node), knowsRepeat);
+  renderBalances();
+}
+
+function card(appointment, ...actions) {
+  const price = money(appointment.price);
+  return el(
+    "li",
+    { class: "card", "data-id": appointment.id },
+    el("strong", {}, appointment.treatment.name),
+    el("span", {}, when(appointment.start, clinic.timezone)),
+    el("span", { class: "small" }, `with ${appointment.practitioner.name}${price ? ` · ${price}` : ""}`),
+    appointment.status === "BOOKED" || appointment.status === "COMPLETED" ? null : el("span", { class: "badge" }, appointment.status.replace("_", " ").toLowerCase()),
+    actions.length ? el("div", { class: "row" }, ...actions) : null,
+  );
+}
+
+function renderUpcoming(appointments) {
+  const list = $("#upcoming");
+  list.replaceChildren(
+    ...appointments.map((a) =>
+      card(a, a.canCancel ? el("button", { type: "button", class: "danger", onclick: (e) => askCancel(a, e.currentTarget) }, "Cancel") : null),
+    ),
+  );
+  show($("#upcoming-empty"), appointments.length === 0);
+}
+
+function renderPast(appointments, knowsRepeat) {
+  const list = $("#past");
+  list.replaceChildren(
+    ...appointments.map((a) =>
+      card(a, !knowsRepeat || a.canRepeat ? el("button", { type: "button", onclick: (e) => askRepeat(a, e.currentTarget) }, "Repeat") : null),
+    ),
+  );
+  show($("#past-empty"), appointments.length === 0);
+}
+
+async function renderBalances() {
+  let data;
+  try {
+    data = await optional(BALANCES, {}, token);
+  } catch {
+    data = null;
+  }
+  const me = data?.me;
+  const body = $("#balances-body");
+  body.replaceChildren();
+  if (!me) return show($("#balances"), false);
+  const expires = (iso) => (iso ? ` · expires ${when(iso, clinic.timezone, { dateStyle: "medium" })}` : "");
+  if (me.accountBalance) body.append(el("p", {}, "Account balance: ", el("strong", {}, money(me.accountBalance))));
+  const lists = [
+    ["Memberships", me.memberships, (m) => `${m.name}: ${m.sessionsRemaining} of ${m.sessionsTotal} sessions left${expires(m.expiresAt)}`],
+    ["Gift cards", me.giftCards, (g) => `${g.code}: ${money(g.remainingValue)} of ${money(g.initialValue)}${expires(g.expiresAt)}`],
+    [
+      "Loyalty",
+      me.loyaltyCards,
+      (l) =>
+        [l.programme, l.points != null ? `${l.points} points` : null, l.cashback ? `${money(l.cashback)} cashback` : null, l.discountPercent ? `${l.discountPercent}% off` : null]
+          .filter(Boolean)
+          .join(" · "),
+    ],
+  ];
+  for (const [title, items, line] of lists) {
+    if (items?.length) body.append(el("h4", {}, title), el("ul", {}, ...items.map((item) => el("li", {}, line(item)))));
+  }
+  show($("#balances"), body.childElementCount > 0);
+}
+
+$("#book-now").addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  button.disabled = true;
+  try {
+    const data = await gql("mutation { createPrefillToken { bookingUrl userErrors { code message } } }", {}, token);
+    const error = userError(data.createPrefillToken);
+    if (error) return say(message, error.message, "error");
+    location.assign(data.createPrefillToken.bookingUrl);
+  } catch (error) {
+    fail(error);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// Cancel: a dialog naming the treatment and time, then a confirmation.
+const cancelDialog = $("#cancel-dialog");
+let cancelling = null;
+
+function askCancel(appointment, opener) {
+  cancelling = appointment;
+  $("#cancel-what").textContent = `${appointment.treatment.name}, ${when(appointment.start, clinic.timezone)}, with ${appointment.practitioner.name}.`;
+  $("#cancel-reason").value = "";
+  say($("#cancel-error"), "");
+  openDialog(cancelDialog, opener);
+}
+
+$("#cancel-keep").addEventListener("click", () => cancelDialog.close());
+$("#cancel-confirm").addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  button.disabled = true;
+  try {
+    const data = await gql(
+      `mutation($id: ID!, $reason: String) { cancelAppointment(id: $id, reason: $reason) { appointment { id status } userErrors { code message } } }`,
+      { id: cancelling.id, reason: $("#cancel-reason").value.trim() || null },
+      token,
+    );
+    const error = userError(data.cancelAppointment);
+    if (error) return say($("#cancel-error"), error.message, "error");
+    const done = cancelling;
+    cancelDialog.close();
+    await showAccount();
+    say(message, `Cancelled: ${done.treatment.name}, ${when(done.start, clinic.timezone)}.`, "success");
+    $("#upcoming-title").focus?.();
+  } catch (error) {
+    say($("#cancel-error"), error.message, "error");
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// Repeat: the same treatment at a new time.
+const repeatDialog = $("#repeat-dialog");
+let repeating = null;
+let repeatChoice = null;
+
+function askRepeat(appointment, opener) {
+  repeating = appointment;
+  repeatChoice = null;
+  $("#repeat-title").textContent = `Book ${appointment.treatment.name} again`;
+  const day = today(clinic.timezone);
+  $("#repeat-date").min = day;
+  $("#repeat-date").value = day;
+  $("#repeat-confirm").disabled = true;
+  say($("#repeat-error"), "");
+  openDialog(repeatDialog, opener);
+  loadRepeatTimes();
+}
+
+async function loadRepeatTimes() {
+  repeatChoice = null;
+  $("#repeat-confirm").disabled = true;
+  const times = $("#repeat-times");
+  times.replaceChildren(el("p", {}, "Looking for free times…"));
+  try {
+    const slots = byStart(await freeSlots(slug, repeating.treatment.id, $("#repeat-date").value), repeating.practitioner.id);
+    if (!slots.length) return times.replaceChildren(el("p", {}, "No free times that day. Try another date."));
+    renderTimes(times, slots, clinic.timezone, "repeat-time", (slot) => {
+      repeatChoice = slot;
+      $("#repeat-confirm").disabled = false;
+    });
+  } catch (error) {
+    times.replaceChildren();
+    say($("#repeat-error"), error.message, "error");
+  }
+}
+
+$("#repeat-date").addEventListener("change", loadRepeatTimes);
+$("#repeat-close").addEventListener("click", () => repeatDialog.close());
+$("#repeat-confirm").addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  button.disabled = true;
+  try {
+    const data = await gql(
+      `mutation($id: ID!, $start: DateTime!) { repeatAppointment(id: $id, start: $start) { appointment { id start treatment { name } } userErrors { code message } } }`,
+      { id: repeating.id, start: repeatChoice.start },
+      token,
+    );
+    const error = userError(data.repeatAppointment);
+    if (error) {
+      say($("#repeat-error"), error.message, "error");
+      return loadRepeatTimes();
+    }
+    const booked = data.repeatAppointment.appointment;
+    repeatDialog.close();
+    await showAccount();
+    say(message, `Booked: ${booked.treatment.name}, ${when(booked.start, clinic.timezone)}.`, "success");
+  } catch (error) {
+    say($("#repeat-error"), error.message, "error");
+    button.disabled = false;
+  }
+});
+
+start();
