@@ -1,0 +1,310 @@
+"""The portal, booking page and calendar in a real Chromium against a real
+server process (SQLite, seeded demo). Each test saves a screenshot of the
+page it drives under docs/screenshots/ (shown in the README)."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from tests.browser import CHROMIUM_ARGS, DESKTOP, PHONE, SCREENSHOTS, chromium_path, seeded_database, unavailable
+from tests.conftest import FAST_HASH_ENV
+from tests.servers import free_port, running_server
+
+try:
+    from playwright.async_api import async_playwright, expect
+except ImportError:  # reported by the `chromium` fixture
+    async_playwright = expect = None
+
+CLIENT = ("client@demo.clinic", "demo-client-pass")
+OWNER = ("owner@demo.clinic", "demo-owner-pass")
+
+
+@pytest.fixture(scope="session")
+async def chromium():
+    path = chromium_path()
+    if async_playwright is None:
+        unavailable("Playwright is not installed")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    return seeded_database(tmp_path_factory.mktemp("seeded"), FAST_HASH_ENV)
+
+
+class Site:
+    """The app on a fixed port (so it can be stopped and started again),
+    with `PUBLIC_BOOKING_URL` pointing at itself."""
+
+    def __init__(self, env: dict[str, str], port: int) -> None:
+        self.env, self.port, self.url = env, port, f"http://127.0.0.1:{port}"
+        self._stack: AsyncExitStack | None = None
+
+    async def start(self) -> None:
+        self._stack = AsyncExitStack()
+        await self._stack.enter_async_context(running_server(self.env, port=self.port))
+
+    async def stop(self) -> None:
+        if self._stack is not None:
+            await self._stack.aclose()
+            self._stack = None
+
+    async def gql(self, query: str, variables: dict | None = None, token: str | None = None, url: str | None = None) -> dict:
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        async with httpx.AsyncClient(base_url=url or self.url) as http:
+            body = (await http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)).json()
+        assert "errors" not in body, body
+        return body["data"]
+
+    async def client_token(self) -> str:
+        data = await self.gql(
+            "mutation($e: String!, $p: String!) { signIn(clinicSlug: \"demo\", email: $e, password: $p) { session { token } } }",
+            {"e": CLIENT[0], "p": CLIENT[1]},
+        )
+        return data["signIn"]["session"]["token"]
+
+
+@pytest.fixture
+async def site(template, tmp_path):
+    database = tmp_path / "portal.sqlite3"
+    shutil.copy(template, database)
+    port = free_port()
+    site = Site({**FAST_HASH_ENV, "DATABASE_URL": f"sqlite://{database}", "PUBLIC_BOOKING_URL": f"http://127.0.0.1:{port}"}, port)
+    await site.start()
+    yield site
+    await site.stop()
+
+
+@pytest.fixture
+async def new_page(chromium):
+    """Pages in fresh browser contexts; a script error, a refused resource
+    or a Content-Security-Policy violation on any of them fails the test."""
+    contexts, problems = [], []
+
+    async def open_page(viewport: dict = PHONE):
+        context = await chromium.new_context(viewport=viewport)
+        contexts.append(context)
+        page = await context.new_page()
+        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+        page.on(
+            "console",
+            lambda m: m.type == "error" and "WebSocket connection" not in m.text and problems.append(f"console: {m.text}"),
+        )
+        return page
+
+    yield open_page
+    for context in contexts:
+        await context.close()
+    assert problems == []
+
+
+async def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+async def sign_in(page, site: Site) -> None:
+    await page.goto(f"{site.url}/p/demo/")
+    await page.get_by_label("E-mail").fill(CLIENT[0])
+    await page.get_by_label("Password").fill(CLIENT[1])
+    await page.get_by_role("button", name="Sign in", exact=True).click()
+    await expect(page.get_by_role("heading", name="Welcome, Jamie Client")).to_be_visible()
+
+
+async def pick_time(page, index: int = 1) -> str:
+    times = page.locator("#times label")
+    await expect(times.first).to_be_visible()
+    chosen = times.nth(index)
+    await chosen.click()
+    return (await chosen.text_content()).strip()
+
+
+async def test_a_client_books_from_book_now_with_read_only_details_and_finds_it_in_my_bookings(site, new_page):
+    page = await new_page()
+    await sign_in(page, site)
+    assert "Demo Skin Clinic" in await page.title()
+    stored = await page.evaluate("Object.keys(sessionStorage)")
+    assert stored == ["clinicportal:portal:demo"]
+    await expect(page.locator("#upcoming li")).to_have_count(1)
+    await shot(page, "portal")
+
+    await page.get_by_role("button", name="Book Now").click()
+    await expect(page.get_by_label("Full name")).to_have_value("Jamie Client")
+    assert page.url == f"{site.url}/p/demo/book"  # the pre-fill token is out of the address bar
+    for label, value in (("Full name", "Jamie Client"), ("E-mail", CLIENT[0]), ("Mobile number", "+447700900001")):
+        await expect(page.get_by_label(label)).to_have_value(value)
+        await expect(page.get_by_label(label)).not_to_be_editable()
+    await expect(page.get_by_text("Arrive five minutes early")).to_be_visible()
+    await expect(page.get_by_text("By booking you accept our cancellation policy.")).to_be_visible()
+    consultation = page.locator("#treatment option", has_text="Consultation")
+    assert "£25.00" in await consultation.text_content()  # the clinic shows prices
+    await page.get_by_label("Treatment").select_option(await consultation.get_attribute("value"))
+    time = await pick_time(page)
+    await expect(page.locator("#summary")).to_contain_text("Consultation")
+    await shot(page, "booking")
+
+    await page.get_by_role("button", name="Confirm booking").dblclick()
+    await expect(page.get_by_role("heading", name="You're booked")).to_be_visible()
+    await expect(page.locator("#done-what")).to_contain_text(f"Consultation")
+    await expect(page.locator("#done-what")).to_contain_text(time)
+
+    await page.get_by_role("link", name="See my bookings").click()
+    await expect(page.get_by_role("heading", name="Welcome, Jamie Client")).to_be_visible()
+    await expect(page.locator("#upcoming li")).to_have_count(2)  # booked once despite the double click
+    await expect(page.locator("#upcoming li", has_text="Consultation")).to_contain_text(time)
+
+
+async def test_a_used_booking_link_says_so_and_the_page_books_with_typed_in_details(site, new_page):
+    token = await site.client_token()
+    link = (await site.gql("mutation { createPrefillToken { bookingUrl } }", token=token))["createPrefillToken"]["bookingUrl"]
+    spent = link.split("token=")[1]
+    redeemed = await site.gql("mutation($t: String!) { redeemPrefillToken(token: $t) { userErrors { code } } }", {"t": spent})
+    assert redeemed["redeemPrefillToken"]["userErrors"] == []
+
+    page = await new_page()
+    await page.goto(link)
+    await expect(page.locator("#message")).to_contain_text("This booking link has already been used.")
+    assert "token" not in page.url
+    name = page.get_by_label("Full name")
+    await expect(name).to_be_editable()
+    await expect(name).to_have_value("")
+    await pick_time(page, 3)
+    await shot(page, "booking-link-used")
+
+    await page.get_by_role("button", name="Confirm booking").click()
+    await expect(page.locator("#message")).to_contain_text("Please fill in your name, e-mail and mobile number.")
+    await expect(name).to_be_focused()
+    await name.fill("Pat Walker")
+    await page.get_by_label("E-mail").fill("pat.walker@example.com")
+    await page.get_by_label("Mobile number").fill("+447700900123")
+    await page.get_by_role("button", name="Confirm booking").click()
+    await expect(page.get_by_role("heading", name="You're booked")).to_be_visible()
+
+    await page.goto(f"{site.url}/p/demo/book")
+    await expect(page.locator("#message")).to_contain_text("without a booking link")
+
+
+async def test_a_client_cancels_through_the_dialog_and_no_cancel_is_offered_inside_the_notice_period(site, new_page):
+    staff = (await site.gql('mutation { staffSignIn(email: "%s", password: "%s") { session { token } } }' % OWNER))["staffSignIn"]["session"]["token"]
+    client_id = (await site.gql("{ me { id } }", token=await site.client_token()))["me"]["id"]
+    treatment = next(
+        t["id"] for t in (await site.gql('{ clinic(slug: "demo") { treatments { id name } } }'))["clinic"]["treatments"] if t["name"] == "Consultation"
+    )
+    soon = (datetime.now(UTC) + timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+    booked = await site.gql(
+        "mutation($i: BookAppointmentInput!) { bookAppointment(input: $i) { appointment { canCancel } userErrors { code message } } }",
+        {"i": {"clinicSlug": "demo", "treatmentId": treatment, "start": soon.isoformat(), "clientId": client_id}},
+        token=staff,
+    )
+    assert booked["bookAppointment"]["userErrors"] == []
+
+    page = await new_page()
+    await sign_in(page, site)
+    within_notice = page.locator("#upcoming li", has_text="Consultation")
+    await expect(within_notice).to_be_visible()
+    await expect(within_notice.get_by_role("button", name="Cancel")).to_have_count(0)
+    facial = page.locator("#upcoming li", has_text="Facial")
+    when = (await facial.locator("span").first.text_content()).strip()
+
+    cancel = facial.get_by_role("button", name="Cancel")
+    await cancel.click()
+    dialog = page.get_by_role("dialog", name="Cancel this appointment?")
+    await expect(dialog).to_be_visible()
+    await expect(dialog).to_contain_text(f"Facial, {when}")
+    await expect(dialog.get_by_role("button", name="Keep it")).to_be_focused()
+    await shot(page, "cancel-dialog")
+    await page.keyboard.press("Escape")
+    await expect(dialog).to_be_hidden()
+    await expect(cancel).to_be_focused()  # focus goes back where it was
+
+    await cancel.click()
+    await dialog.get_by_role("button", name="Cancel appointment").click()
+    await expect(page.locator("#message")).to_have_text(f"Cancelled: Facial, {when}.")
+    await expect(page.locator("#upcoming li", has_text="Facial")).to_have_count(0)
+    await expect(page.locator("#upcoming li")).to_have_count(1)
+
+
+async def _entries(page) -> int:
+    return await page.locator("#days .entry").count()
+
+
+async def test_the_calendar_shows_a_booking_from_another_browser_live_and_catches_up_after_a_reconnect(site, new_page):
+    calendar = await new_page(DESKTOP)
+    await calendar.goto(f"{site.url}/calendar")
+    await calendar.get_by_label("E-mail").fill(OWNER[0])
+    await calendar.get_by_label("Password").fill(OWNER[1])
+    await calendar.get_by_role("button", name="Sign in").click()
+    status = calendar.locator("#status")
+    await expect(status).to_have_text("Live")
+    assert "Demo Skin Clinic" in await calendar.title()
+
+    booking = await new_page()
+    await booking.goto(f"{site.url}/p/demo/book")
+    time = await pick_time(booking, 2)
+    day = await booking.get_by_label("Date").input_value()
+    await calendar.get_by_label("Date").fill(day)
+    await calendar.get_by_role("button", name="Day", exact=True).click()
+    await expect(calendar.locator("#days .day")).to_have_count(1)
+    before = await _entries(calendar)
+    await calendar.evaluate("window.stillTheSamePage = true")
+
+    await booking.get_by_label("Full name").fill("Pat Walker")
+    await booking.get_by_label("E-mail").fill("pat.walker@example.com")
+    await booking.get_by_label("Mobile number").fill("+447700900123")
+    await booking.get_by_role("button", name="Confirm booking").click()
+    await expect(booking.get_by_role("heading", name="You're booked")).to_be_visible()
+
+    await expect(calendar.locator("#days .entry")).to_have_count(before + 1)
+    await expect(calendar.locator("#days .entry", has_text=time)).to_have_count(1)
+    assert await calendar.evaluate("window.stillTheSamePage") is True  # no reload
+    await calendar.get_by_role("button", name="Week", exact=True).click()
+    await expect(calendar.locator("#days .day")).to_have_count(7)
+    await expect(calendar.locator("#days .entry", has_text=time)).to_have_count(1)
+    await shot(calendar, "calendar")
+    await calendar.get_by_role("button", name="Day", exact=True).click()
+    await expect(calendar.locator("#days .entry")).to_have_count(before + 1)
+
+    # The server goes away; a booking is made through another process (whose
+    # events never reach this page); the server comes back on the same address.
+    await site.stop()
+    await expect(status).to_have_text("Reconnecting…")
+    async with running_server(site.env) as other:
+        treatments = (await site.gql('{ clinic(slug: "demo") { treatments { id name } } }', url=other.url))["clinic"]["treatments"]
+        peel = next(t["id"] for t in treatments if t["name"] == "Chemical Peel")
+        slots = (
+            await site.gql(
+                "query($t: ID!, $d: Date!) { availableSlots(clinicSlug: \"demo\", treatmentId: $t, from: $d, to: $d) { start practitioner { id } } }",
+                {"t": peel, "d": day},
+                url=other.url,
+            )
+        )["availableSlots"]
+        slot = slots[-1]
+        made = await site.gql(
+            "mutation($i: BookAppointmentInput!) { bookAppointment(input: $i) { appointment { id } userErrors { code } } }",
+            {
+                "i": {
+                    "clinicSlug": "demo",
+                    "treatmentId": peel,
+                    "start": slot["start"],
+                    "practitionerId": slot["practitioner"]["id"],
+                    "client": {"fullName": "Lee Offline", "email": "lee@example.com", "phone": "+447700900124"},
+                    "idempotencyKey": uuid.uuid4().hex,
+                }
+            },
+            url=other.url,
+        )
+        assert made["bookAppointment"]["userErrors"] == []
+    await site.start()
+    await expect(status).to_have_text("Live", timeout=30_000)
+    await expect(calendar.locator("#days .entry")).to_have_count(before + 2)
+    await expect(calendar.locator(f'#days .entry[data-id="{made["bookAppointment"]["appointment"]["id"]}"]')).to_contain_text("Chemical Peel")
+    assert await calendar.evaluate("window.stillTheSamePage") is True
