@@ -123,6 +123,7 @@ function treatmentChanged(findDay) {
   const treatment = selectedTreatment();
   if (!treatment) return;
   $("#treatment-about").textContent = treatment.description || "";
+  show($("#treatment-about"), Boolean(treatment.description));
   const practitioner = $("#practitioner");
   const kept = practitioner.value;
   practitioner.replaceChildren(

@@ -102,24 +102,42 @@ function status(state) {
 }
 
 // Re-read the days on screen: after loading, moving, and every reconnect.
+// Events that arrive while the read is under way are applied on top of it,
+// so one committed just after the read began is not lost.
+let generation = 0;
+let arrivedDuringRead = null;
+
 async function resync() {
+  const mine = ++generation;
+  arrivedDuringRead = [];
   const { from, to } = range();
   try {
     const rows = (await gql(CALENDAR, { from: from.toISOString(), to: to.toISOString() }, token)).calendar;
+    if (mine !== generation) return; // a newer read is on its way
     appointments = new Map(rows.map((a) => [a.id, a]));
+    const arrived = arrivedDuringRead;
+    arrivedDuringRead = null;
+    for (const a of arrived) place(a);
     render();
   } catch (error) {
+    if (mine !== generation) return;
+    arrivedDuringRead = null;
     if (error.code === "UNAUTHENTICATED") return signedOut("Your session has ended. Please sign in again.");
     say(message, error.message, "error");
   }
 }
 
-function received(event) {
-  const a = event.appointment;
+function place(a) {
   const { from, to } = range();
   const start = new Date(a.start);
   if (start >= from && start < to) appointments.set(a.id, { ...a, fresh: true });
   else appointments.delete(a.id);
+}
+
+function received(event) {
+  const a = event.appointment;
+  if (arrivedDuringRead) arrivedDuringRead.push(a);
+  place(a);
   render();
   const verb = { BOOKED: "New booking", CANCELLED: "Cancelled", RESCHEDULED: "Moved", UPDATED: "Updated" }[event.kind] || event.kind;
   $("#live-news").textContent = `${verb}: ${a.treatment.name} at ${timeOnly(a.start, clinic.timezone)} with ${a.practitioner.name}`;
@@ -140,6 +158,7 @@ function render() {
     byDay.get(localDay(a.start))?.push(a);
   }
   const now = today(clinic.timezone);
+  $("#go-to").value = anchor;
   $("#days").replaceChildren(
     ...days.map((day) => {
       const items = byDay.get(day).sort((x, y) => x.start.localeCompare(y.start));
@@ -186,6 +205,11 @@ $("#previous").addEventListener("click", () => move(-1));
 $("#next").addEventListener("click", () => move(1));
 $("#today").addEventListener("click", () => move(0));
 $("#who").addEventListener("change", render);
+$("#go-to").addEventListener("change", (event) => {
+  if (!event.target.value) return;
+  anchor = event.target.value;
+  resync();
+});
 
 $("#sign-in-form").addEventListener("submit", async (event) => {
   event.preventDefault();

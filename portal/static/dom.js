@@ -46,7 +46,7 @@ export function when(iso, timeZone, options = { dateStyle: "full", timeStyle: "s
 }
 
 export function timeOnly(iso, timeZone) {
-  return new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", timeZone }).format(new Date(iso));
+  return new Intl.DateTimeFormat(undefined, { timeStyle: "short", timeZone }).format(new Date(iso));
 }
 
 // Today's date (YYYY-MM-DD) in a time zone.
@@ -80,7 +80,7 @@ export function brand(clinic, pageName) {
 // and focus returns to what opened it.
 export function openDialog(dialog, opener) {
   dialog.showModal();
-  const first = dialog.querySelector("[autofocus], button, input, select, textarea");
+  const first = dialog.querySelector("[autofocus]") || dialog.querySelector("button, input, select, textarea");
   first?.focus();
   dialog.addEventListener("close", () => opener?.focus(), { once: true });
 }
