@@ -8,6 +8,7 @@ import shutil
 import uuid
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -308,3 +309,44 @@ async def test_the_calendar_shows_a_booking_from_another_browser_live_and_catche
     await expect(calendar.locator("#days .entry")).to_have_count(before + 2)
     await expect(calendar.locator(f'#days .entry[data-id="{made["bookAppointment"]["appointment"]["id"]}"]')).to_contain_text("Chemical Peel")
     assert await calendar.evaluate("window.stillTheSamePage") is True
+
+
+async def test_a_client_moves_an_upcoming_appointment_and_repeats_a_past_one_from_a_time_dialog(site, new_page):
+    facial = next(
+        t["id"] for t in (await site.gql('{ clinic(slug: "demo") { treatments { id name } } }'))["clinic"]["treatments"] if t["name"] == "Facial"
+    )
+    today = datetime.now(ZoneInfo("Europe/London")).date()
+    ahead = (
+        await site.gql(
+            'query($t: ID!, $f: Date!, $l: Date!) { availableSlots(clinicSlug: "demo", treatmentId: $t, from: $f, to: $l) { start } }',
+            {"t": facial, "f": today.isoformat(), "l": (today + timedelta(days=13)).isoformat()},
+        )
+    )["availableSlots"]
+    free_day = datetime.fromisoformat(ahead[0]["start"]).astimezone(ZoneInfo("Europe/London")).date().isoformat()
+
+    page = await new_page()
+    await sign_in(page, site)
+    upcoming = page.locator("#upcoming li", has_text="Facial")
+    was = (await upcoming.locator("span").first.text_content()).strip()
+    await upcoming.get_by_role("button", name="Move").click()
+    dialog = page.get_by_role("dialog", name="Move Facial")
+    await expect(dialog).to_be_visible()
+    await expect(dialog.get_by_label("Date")).to_be_focused()
+    moved_to = (await dialog.locator("#time-times label").last.text_content()).strip()
+    await expect(dialog).to_contain_text(f"Now: {was}")
+    await dialog.locator("#time-times label").last.click()
+    await dialog.evaluate("dialog => dialog.scrollTo(0, 0)")
+    await shot(page, "move-dialog")
+    await dialog.get_by_role("button", name="Move to this time").click()
+    await expect(page.locator("#message")).to_contain_text(f"Moved: Facial, now")
+    await expect(page.locator("#message")).to_contain_text(moved_to)
+    await expect(page.locator("#upcoming li")).to_have_count(1)
+    await expect(page.locator("#upcoming li").first).not_to_contain_text(was)
+
+    await page.locator("#past li", has_text="Facial").get_by_role("button", name="Repeat").click()
+    dialog = page.get_by_role("dialog", name="Book Facial again")
+    await dialog.get_by_label("Date").fill(free_day)
+    await dialog.locator("#time-times label").first.click()
+    await dialog.get_by_role("button", name="Book this time").click()
+    await expect(page.locator("#message")).to_contain_text("Booked: Facial,")
+    await expect(page.locator("#upcoming li")).to_have_count(2)

@@ -1,5 +1,5 @@
 // A small graphql-transport-ws client for one subscription, with reconnect
-// and backoff. After every reconnect it calls `onResync` first, because
+// and backoff. Once subscribed it calls `onResync`, every time, because
 // events published while the socket was down are not replayed.
 //
 // Protocol: https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md
@@ -52,14 +52,14 @@ export class LiveSubscription {
     }
     switch (message.type) {
       case "connection_ack": {
-        const again = this.everConnected;
         this.everConnected = true;
         this.subscriptionId = String(this.nextId++);
         socket.send(JSON.stringify({ id: this.subscriptionId, type: "subscribe", payload: { query: this.query, variables: this.variables } }));
         this.failures = 0;
         this.onStatus("live");
-        // Subscribe first, then re-read: nothing falls between the two.
-        if (again) await this.onResync();
+        // Subscribe first, then re-read: nothing falls between the two,
+        // on the first connection as after every reconnect.
+        await this.onResync();
         break;
       }
       case "ping":

@@ -144,13 +144,14 @@ $("#sign-out").addEventListener("click", async () => {
   await showSignIn();
 });
 
-// Older servers have no canRepeat: then every past appointment offers Repeat.
+// Older servers have no canRepeat / canReschedule: then every past
+// appointment offers Repeat, and Move goes with canCancel.
 async function loadMe() {
   try {
-    return { me: (await gql(ME("canRepeat"), {}, token)).me, knowsRepeat: true };
+    return { me: (await gql(ME("canRepeat canReschedule"), {}, token)).me, knows: true };
   } catch (error) {
     if (!(error instanceof GraphQLError && error.unknownField)) throw error;
-    return { me: (await gql(ME(""), {}, token)).me, knowsRepeat: false };
+    return { me: (await gql(ME(""), {}, token)).me, knows: false };
   }
 }
 
@@ -168,13 +169,13 @@ async function showAccount() {
     say(message, "Your session has ended. Please sign in again.");
     return showSignIn();
   }
-  const { me, knowsRepeat } = result;
+  const { me, knows } = result;
   show($("#sign-in"), false);
   show($("#account"));
   show($("#sign-out"));
   $("#greeting").textContent = `Welcome, ${me.fullName}`;
-  renderUpcoming(me.upcoming.edges.map((e) => e.node));
-  renderPast(me.past.edges.map((e) => e.node), knowsRepeat);
+  renderUpcoming(me.upcoming.edges.map((e) => e.node), knows);
+  renderPast(me.past.edges.map((e) => e.node), knows);
   renderBalances();
 }
 
@@ -191,11 +192,15 @@ function card(appointment, ...actions) {
   );
 }
 
-function renderUpcoming(appointments) {
+function renderUpcoming(appointments, knowsMove) {
   const list = $("#upcoming");
   list.replaceChildren(
     ...appointments.map((a) =>
-      card(a, a.canCancel ? el("button", { type: "button", class: "danger", onclick: (e) => askCancel(a, e.currentTarget) }, "Cancel") : null),
+      card(
+        a,
+        (knowsMove ? a.canReschedule : a.canCancel) ? el("button", { type: "button", onclick: (e) => askTime("move", a, e.currentTarget) }, "Move") : null,
+        a.canCancel ? el("button", { type: "button", class: "danger", onclick: (e) => askCancel(a, e.currentTarget) }, "Cancel") : null,
+      ),
     ),
   );
   show($("#upcoming-empty"), appointments.length === 0);
@@ -205,7 +210,7 @@ function renderPast(appointments, knowsRepeat) {
   const list = $("#past");
   list.replaceChildren(
     ...appointments.map((a) =>
-      card(a, !knowsRepeat || a.canRepeat ? el("button", { type: "button", onclick: (e) => askRepeat(a, e.currentTarget) }, "Repeat") : null),
+      card(a, !knowsRepeat || a.canRepeat ? el("button", { type: "button", onclick: (e) => askTime("repeat", a, e.currentTarget) }, "Repeat") : null),
     ),
   );
   show($("#past-empty"), appointments.length === 0);
@@ -293,64 +298,83 @@ $("#cancel-confirm").addEventListener("click", async (event) => {
   }
 });
 
-// Repeat: the same treatment at a new time.
-const repeatDialog = $("#repeat-dialog");
-let repeating = null;
-let repeatChoice = null;
+// A new time for an appointment: Repeat (a past one, booked again) or Move
+// (an upcoming one). The same practitioner's times are preferred.
+const timeDialog = $("#time-dialog");
+const ACTIONS = {
+  repeat: {
+    title: (a) => `Book ${a.treatment.name} again`,
+    button: "Book this time",
+    mutation: `mutation($id: ID!, $start: DateTime!) { result: repeatAppointment(id: $id, start: $start) {
+      appointment { id start treatment { name } } userErrors { code message } } }`,
+    variables: (a, slot) => ({ id: a.id, start: slot.start }),
+    done: (b) => `Booked: ${b.treatment.name}, ${when(b.start, clinic.timezone)}.`,
+  },
+  move: {
+    title: (a) => `Move ${a.treatment.name}`,
+    button: "Move to this time",
+    mutation: `mutation($id: ID!, $start: DateTime!, $practitioner: ID) {
+      result: rescheduleAppointment(id: $id, start: $start, practitionerId: $practitioner) {
+      appointment { id start treatment { name } } userErrors { code message } } }`,
+    variables: (a, slot) => ({ id: a.id, start: slot.start, practitioner: slot.practitioner.id }),
+    done: (b) => `Moved: ${b.treatment.name}, now ${when(b.start, clinic.timezone)}.`,
+  },
+};
+let picking = null; // { appointment, action }
+let picked = null;
 
-function askRepeat(appointment, opener) {
-  repeating = appointment;
-  repeatChoice = null;
-  $("#repeat-title").textContent = `Book ${appointment.treatment.name} again`;
+function askTime(kind, appointment, opener) {
+  picking = { appointment, action: ACTIONS[kind] };
+  $("#time-title").textContent = picking.action.title(appointment);
+  $("#time-confirm").textContent = picking.action.button;
+  $("#time-now").textContent = `${kind === "move" ? "Now" : "Last time"}: ${when(appointment.start, clinic.timezone)}, with ${appointment.practitioner.name}.`;
   const day = today(clinic.timezone);
-  $("#repeat-date").min = day;
-  $("#repeat-date").value = day;
-  $("#repeat-confirm").disabled = true;
-  say($("#repeat-error"), "");
-  openDialog(repeatDialog, opener);
-  loadRepeatTimes();
+  $("#time-date").min = day;
+  $("#time-date").value = kind === "move" ? new Intl.DateTimeFormat("en-CA", { timeZone: clinic.timezone }).format(new Date(appointment.start)) : day;
+  say($("#time-error"), "");
+  openDialog(timeDialog, opener);
+  loadDialogTimes();
 }
 
-async function loadRepeatTimes() {
-  repeatChoice = null;
-  $("#repeat-confirm").disabled = true;
-  const times = $("#repeat-times");
+async function loadDialogTimes() {
+  picked = null;
+  $("#time-confirm").disabled = true;
+  const times = $("#time-times");
+  const { appointment } = picking;
   times.replaceChildren(el("p", {}, "Looking for free times…"));
   try {
-    const slots = byStart(await freeSlots(slug, repeating.treatment.id, $("#repeat-date").value), repeating.practitioner.id);
+    const day = $("#time-date").value;
+    const slots = byStart(await freeSlots(slug, appointment.treatment.id, day), appointment.practitioner.id);
     if (!slots.length) return times.replaceChildren(el("p", {}, "No free times that day. Try another date."));
-    renderTimes(times, slots, clinic.timezone, "repeat-time", (slot) => {
-      repeatChoice = slot;
-      $("#repeat-confirm").disabled = false;
+    renderTimes(times, slots, clinic.timezone, "dialog-time", (slot) => {
+      picked = slot;
+      $("#time-confirm").disabled = false;
     });
   } catch (error) {
     times.replaceChildren();
-    say($("#repeat-error"), error.message, "error");
+    say($("#time-error"), error.message, "error");
   }
 }
 
-$("#repeat-date").addEventListener("change", loadRepeatTimes);
-$("#repeat-close").addEventListener("click", () => repeatDialog.close());
-$("#repeat-confirm").addEventListener("click", async (event) => {
+$("#time-date").addEventListener("change", loadDialogTimes);
+$("#time-close").addEventListener("click", () => timeDialog.close());
+$("#time-confirm").addEventListener("click", async (event) => {
   const button = event.currentTarget;
+  const { appointment, action } = picking;
   button.disabled = true;
   try {
-    const data = await gql(
-      `mutation($id: ID!, $start: DateTime!) { repeatAppointment(id: $id, start: $start) { appointment { id start treatment { name } } userErrors { code message } } }`,
-      { id: repeating.id, start: repeatChoice.start },
-      token,
-    );
-    const error = userError(data.repeatAppointment);
+    const data = await gql(action.mutation, action.variables(appointment, picked), token);
+    const error = userError(data.result);
     if (error) {
-      say($("#repeat-error"), error.message, "error");
-      return loadRepeatTimes();
+      say($("#time-error"), error.message, "error");
+      return loadDialogTimes();
     }
-    const booked = data.repeatAppointment.appointment;
-    repeatDialog.close();
+    timeDialog.close();
     await showAccount();
-    say(message, `Booked: ${booked.treatment.name}, ${when(booked.start, clinic.timezone)}.`, "success");
+    say(message, action.done(data.result.appointment), "success");
+    $("#upcoming-title").focus();
   } catch (error) {
-    say($("#repeat-error"), error.message, "error");
+    say($("#time-error"), error.message, "error");
     button.disabled = false;
   }
 });
