@@ -50,16 +50,16 @@ async function start() {
   }
   brand(clinic, "Book an appointment");
   if (!clinic.portalEnabled) return say(message, `${clinic.name} is not taking online bookings at the moment.`, "error");
-  await details();
+  await details(linkToken);
   setUpChoices();
   show(form);
 }
 
-async function details() {
+async function details(fromLink) {
   let prefill = null;
-  if (linkToken) {
+  if (fromLink) {
     try {
-      const data = await gql(REDEEM, { token: linkToken });
+      const data = await gql(REDEEM, { token: fromLink });
       const error = userError(data.redeemPrefillToken);
       if (error) {
         store.remove(BOOKING);
@@ -182,6 +182,7 @@ function clientDetails() {
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   if (busy || !choice) return;
+  if (bookingToken && !session(BOOKING)) return sessionEnded();
   const client = clientDetails();
   if (client) {
     const missing = ["#full-name", "#client-email", "#client-phone"].find((s) => !$(s).checkValidity());
@@ -209,11 +210,7 @@ form.addEventListener("submit", async (event) => {
     if (error) {
       attempt = null;
       say(message, error.message, "error");
-      if (error.code === "UNAUTHENTICATED") {
-        store.remove(BOOKING);
-        bookingToken = null;
-        await details();
-      }
+      if (error.code === "UNAUTHENTICATED") return sessionEnded();
       if (["SLOT_UNAVAILABLE", "OUTSIDE_BOOKING_WINDOW"].includes(error.code)) await loadTimes();
       return;
     }
@@ -227,6 +224,14 @@ form.addEventListener("submit", async (event) => {
     $("#confirm").disabled = !choice;
   }
 });
+
+// The booking session from the link has run out: book with typed-in details.
+async function sessionEnded() {
+  store.remove(BOOKING);
+  await details(null);
+  say(message, "Your booking link has run out. Enter your details below to book.", "error");
+  $("#full-name").focus();
+}
 
 function booked(appointment) {
   say(message, "");

@@ -2,6 +2,8 @@
 import { gql, optional, userError, store, session, GraphQLError } from "./gql.js";
 import { $, el, show, say, brand, money, when, today, slugFromPath, openDialog } from "./dom.js";
 import { freeSlots, byStart, renderTimes } from "./slots.js";
+import { setUpSignIn } from "./signin.js";
+import { renderBalances } from "./balances.js";
 
 const slug = slugFromPath();
 const SESSION = `portal:${slug}`;
@@ -17,10 +19,6 @@ const APPOINTMENT = `id start end status canCancel treatment { id name } practit
 const ME = (extra) => `query Me { me { fullName
   upcoming: appointments(when: UPCOMING, first: 50) { edges { node { ${APPOINTMENT} ${extra} } } }
   past: appointments(when: PAST, first: 20) { edges { node { ${APPOINTMENT} ${extra} } } } } }`;
-const BALANCES = `query Balances { me { accountBalance { amount currency }
-  memberships { id name sessionsTotal sessionsRemaining expiresAt treatments { name } }
-  giftCards { id code initialValue { amount currency } remainingValue { amount currency } expiresAt }
-  loyaltyCards { id programme kind points cashback { amount currency } discountPercent } } }`;
 
 function fail(error) {
   say(message, error.message || String(error), "error");
@@ -66,70 +64,7 @@ function signedIn(result) {
   return showAccount();
 }
 
-$("#email-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const button = event.submitter;
-  button.disabled = true;
-  try {
-    const data = await gql(
-      `mutation($slug: String!, $email: String!, $password: String!) { signIn(clinicSlug: $slug, email: $email, password: $password) {
-        session { token expiresAt } userErrors { code message } } }`,
-      { slug, email: $("#email").value.trim(), password: $("#password").value },
-    );
-    const error = userError(data.signIn);
-    if (error) return say(message, error.message, "error");
-    $("#password").value = "";
-    await signedIn(data.signIn.session);
-  } catch (error) {
-    fail(error);
-  } finally {
-    button.disabled = false;
-  }
-});
-
-$("#phone-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const button = event.submitter;
-  button.disabled = true;
-  try {
-    const data = await gql(
-      `mutation($slug: String!, $phone: String!, $accepted: Boolean!) { requestSignInCode(clinicSlug: $slug, phone: $phone, acceptedTerms: $accepted) {
-        sent expiresAt userErrors { code message } } }`,
-      { slug, phone: $("#phone").value.trim(), accepted: $("#accept-terms").checked },
-    );
-    const error = userError(data.requestSignInCode);
-    if (error) return say(message, error.message, "error");
-    say(message, "We've sent you a code by text message. Enter it below.");
-    show($("#code-form"));
-    $("#code").focus();
-  } catch (error) {
-    fail(error);
-  } finally {
-    button.disabled = false;
-  }
-});
-
-$("#code-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const button = event.submitter;
-  button.disabled = true;
-  try {
-    const data = await gql(
-      `mutation($slug: String!, $phone: String!, $code: String!) { verifySignInCode(clinicSlug: $slug, phone: $phone, code: $code) {
-        session { token expiresAt } userErrors { code message } } }`,
-      { slug, phone: $("#phone").value.trim(), code: $("#code").value.trim() },
-    );
-    const error = userError(data.verifySignInCode);
-    if (error) return say(message, error.message, "error");
-    $("#code").value = "";
-    show($("#code-form"), false);
-    await signedIn(data.verifySignInCode.session);
-  } catch (error) {
-    fail(error);
-  } finally {
-    button.disabled = false;
-  }
-});
+setUpSignIn(slug, signedIn);
 
 $("#sign-out").addEventListener("click", async () => {
   const spent = token;
@@ -176,7 +111,7 @@ async function showAccount() {
   $("#greeting").textContent = `Welcome, ${me.fullName}`;
   renderUpcoming(me.upcoming.edges.map((e) => e.node), knows);
   renderPast(me.past.edges.map((e) => e.node), knows);
-  renderBalances();
+  renderBalances(token, clinic.timezone);
 }
 
 function card(appointment, ...actions) {
@@ -214,37 +149,6 @@ function renderPast(appointments, knowsRepeat) {
     ),
   );
   show($("#past-empty"), appointments.length === 0);
-}
-
-async function renderBalances() {
-  let data;
-  try {
-    data = await optional(BALANCES, {}, token);
-  } catch {
-    data = null;
-  }
-  const me = data?.me;
-  const body = $("#balances-body");
-  body.replaceChildren();
-  if (!me) return show($("#balances"), false);
-  const expires = (iso) => (iso ? ` · expires ${when(iso, clinic.timezone, { dateStyle: "medium" })}` : "");
-  if (me.accountBalance) body.append(el("p", {}, "Account balance: ", el("strong", {}, money(me.accountBalance))));
-  const lists = [
-    ["Memberships", me.memberships, (m) => `${m.name}: ${m.sessionsRemaining} of ${m.sessionsTotal} sessions left${expires(m.expiresAt)}`],
-    ["Gift cards", me.giftCards, (g) => `${g.code}: ${money(g.remainingValue)} of ${money(g.initialValue)}${expires(g.expiresAt)}`],
-    [
-      "Loyalty",
-      me.loyaltyCards,
-      (l) =>
-        [l.programme, l.points != null ? `${l.points} points` : null, l.cashback ? `${money(l.cashback)} cashback` : null, l.discountPercent ? `${l.discountPercent}% off` : null]
-          .filter(Boolean)
-          .join(" · "),
-    ],
-  ];
-  for (const [title, items, line] of lists) {
-    if (items?.length) body.append(el("h4", {}, title), el("ul", {}, ...items.map((item) => el("li", {}, line(item)))));
-  }
-  show($("#balances"), body.childElementCount > 0);
 }
 
 $("#book-now").addEventListener("click", async (event) => {
