@@ -57,11 +57,12 @@ async function showSignIn() {
   $("#email").focus();
 }
 
-function signedIn(result) {
+async function signedIn(result) {
   token = result.token;
   store.set(SESSION, result);
   say(message, "");
-  return showAccount();
+  await showAccount();
+  if (token) $("#greeting").focus();
 }
 
 setUpSignIn(slug, signedIn);
@@ -95,7 +96,8 @@ async function showAccount() {
   try {
     result = await loadMe();
   } catch (error) {
-    return fail(error);
+    if (error.code !== "UNAUTHENTICATED") return fail(error);
+    result = { me: null };
   }
   if (!result.me) {
     // The session has expired or was revoked.
@@ -127,14 +129,20 @@ function card(appointment, ...actions) {
   );
 }
 
+// Each card's buttons name their appointment for screen readers.
+function action(label, a, onclick, kind = null) {
+  const name = `${label} ${a.treatment.name}, ${when(a.start, clinic.timezone)}`;
+  return el("button", { type: "button", class: kind, "aria-label": name, onclick }, label);
+}
+
 function renderUpcoming(appointments, knowsMove) {
   const list = $("#upcoming");
   list.replaceChildren(
     ...appointments.map((a) =>
       card(
         a,
-        (knowsMove ? a.canReschedule : a.canCancel) ? el("button", { type: "button", onclick: (e) => askTime("move", a, e.currentTarget) }, "Move") : null,
-        a.canCancel ? el("button", { type: "button", class: "danger", onclick: (e) => askCancel(a, e.currentTarget) }, "Cancel") : null,
+        (knowsMove ? a.canReschedule : a.canCancel) ? action("Move", a, (e) => askTime("move", a, e.currentTarget)) : null,
+        a.canCancel ? action("Cancel", a, (e) => askCancel(a, e.currentTarget), "danger") : null,
       ),
     ),
   );
@@ -145,7 +153,7 @@ function renderPast(appointments, knowsRepeat) {
   const list = $("#past");
   list.replaceChildren(
     ...appointments.map((a) =>
-      card(a, !knowsRepeat || a.canRepeat ? el("button", { type: "button", onclick: (e) => askTime("repeat", a, e.currentTarget) }, "Repeat") : null),
+      card(a, !knowsRepeat || a.canRepeat ? action("Repeat", a, (e) => askTime("repeat", a, e.currentTarget)) : null),
     ),
   );
   show($("#past-empty"), appointments.length === 0);
