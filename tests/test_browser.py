@@ -265,3 +265,18 @@ async def test_a_client_moves_an_upcoming_appointment_and_repeats_a_past_one_fro
     await dialog.get_by_role("button", name="Book this time").click()
     await expect(page.locator("#message")).to_contain_text("Booked: Facial,")
     await expect(page.locator("#upcoming li")).to_have_count(2)
+
+
+async def test_an_unknown_portal_and_a_wrong_password_are_said_plainly(site, new_page):
+    page = await new_page()
+    await page.goto(f"{site.url}/p/no-such-clinic/")
+    await expect(page.get_by_role("status")).to_have_text("There is no clinic portal at this address.")
+    await expect(page.locator("#sign-in")).to_be_hidden()
+
+    await page.goto(f"{site.url}/p/demo/")
+    await page.get_by_label("E-mail").fill(CLIENT[0])
+    await page.get_by_label("Password").fill("not-the-password")
+    await page.get_by_role("button", name="Sign in", exact=True).click()
+    await expect(page.get_by_role("status")).to_contain_text("password")
+    await expect(page.locator("#account")).to_be_hidden()
+    assert await page.evaluate("sessionStorage.length") == 0
