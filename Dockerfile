@@ -7,6 +7,7 @@ COPY resolvers ./resolvers
 COPY models ./models
 COPY realtime ./realtime
 COPY jobs ./jobs
+COPY portal ./portal
 RUN pip install --no-cache-dir . && useradd --system --home /data clinicportal && mkdir -p /data && chown clinicportal /data
 USER clinicportal
 EXPOSE 8000

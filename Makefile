@@ -5,8 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+# The page tests drive the machine's Chromium (the Debian package). As root
+# without it, `make test` installs it first; otherwise those tests say why
+# they are skipped (and fail with REQUIRE_SERVICES=1).
+NEEDS_BROWSER := $(if $(wildcard $(CHROMIUM)),,$(if $(filter 0,$(shell id -u)),browser))
 
-.PHONY: run test bench schema install clean
+.PHONY: run test bench schema install clean browser
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -22,8 +27,15 @@ run: $(STAMP)
 	$(BIN)/clinicportal seed-demo
 	$(BIN)/clinicportal serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(NEEDS_BROWSER)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+browser:
+	@if [ -x $(CHROMIUM) ]; then echo "Chromium: $(CHROMIUM)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	    || echo "Chromium could not be installed: the page tests will say so"; \
+	else echo "No Chromium at $(CHROMIUM); as root, 'make browser' installs the Debian package chromium"; fi
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

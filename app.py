@@ -11,13 +11,14 @@ from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from models.db import close_db, init_db
+from portal import pages
 from realtime import hub
 from resolvers import runtime
 from resolvers.credentials import bearer_token, principal_for_token
@@ -130,6 +131,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/health", health),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            # The reference portal, booking page and practitioner calendar.
+            Route("/p/{slug}", pages.portal_without_slash),
+            Route("/p/{slug}/", pages.portal),
+            Route("/p/{slug}/book", pages.booking),
+            Route("/calendar", pages.calendar),
+            Mount("/assets", pages.assets(), name="assets"),
         ],
         lifespan=lifespan,
     )

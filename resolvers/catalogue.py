@@ -14,6 +14,13 @@ async def clinic_by_slug(slug: str) -> Clinic | None:
     return await Clinic.get_or_none(slug=slug)
 
 
+async def insider_clinic(principal: Principal) -> Clinic | None:
+    """The clinic of a staff session or partner key (the calendar page's
+    time zone and practitioners); None for anyone else."""
+    clinic_id = scope.insider_clinic_id(principal)
+    return await Clinic.get_or_none(id=clinic_id) if clinic_id else None
+
+
 async def treatments(principal: Principal, clinic: Clinic, loaders: Loaders) -> list[Treatment]:
     """Online-bookable treatments; all of them for the clinic's own staff
     and partners."""

@@ -83,6 +83,14 @@ def is_insider(principal: Principal, clinic_id: uuid.UUID) -> bool:
     return principal.clinic_id == clinic_id and principal.kind in (PrincipalKind.STAFF, PrincipalKind.PARTNER)
 
 
+def insider_clinic_id(principal: Principal) -> uuid.UUID | None:
+    """The clinic a staff session or partner key works for; None for
+    anyone else (clients name their clinic by slug)."""
+    if principal.kind in (PrincipalKind.STAFF, PrincipalKind.PARTNER):
+        return principal.clinic_id
+    return None
+
+
 def _appointment_rule(principal: Principal) -> dict[str, object] | None:
     """Which appointments a principal may read, as column values; None for
     none. Both the query and the in-memory check below use it."""

@@ -23,6 +23,11 @@ class Query(NotificationQueries, ConsentQueries):
         row = await catalogue.clinic_by_slug(slug)
         return Clinic(model=row) if row else None
 
+    @strawberry.field(description="Staff and partners: the clinic the credential works for; null otherwise.")
+    async def my_clinic(self, info: Info) -> Clinic | None:
+        row = await catalogue.insider_clinic(info.context.principal)
+        return Clinic(model=row) if row else None
+
     @strawberry.field(description="Free start times, in the clinic's dates from `from` to `to`.")
     async def available_slots(
         self,

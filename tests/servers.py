@@ -34,9 +34,10 @@ class Server:
 
 
 @contextlib.asynccontextmanager
-async def running_server(env: dict[str, str], workers: int = 1) -> AsyncIterator[Server]:
-    """`clinicportal serve` in a child process, until the block ends."""
-    port = free_port()
+async def running_server(env: dict[str, str], workers: int = 1, port: int | None = None) -> AsyncIterator[Server]:
+    """`clinicportal serve` in a child process, until the block ends (on
+    `port` when given: a restart keeps its address)."""
+    port = port or free_port()
     log = Path(tempfile.mkstemp(prefix="clinicportal-server-", suffix=".log")[1])
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -1,0 +1,71 @@
+"""Serves the reference pages with the headers that keep them safe: a strict
+Content-Security-Policy (no inline script, nothing from other origins but a
+clinic's logo), no referrer (a booking link carries a token), no framing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.staticfiles import StaticFiles
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        # A clinic's logo may live on its own site.
+        "img-src 'self' https: data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _page(name: str) -> Response:
+    return FileResponse(HERE / name, headers={**SECURITY_HEADERS, "Cache-Control": "no-store"}, media_type="text/html")
+
+
+async def portal(request: Request) -> Response:
+    return _page("portal.html")
+
+
+async def portal_without_slash(request: Request) -> Response:
+    return RedirectResponse(f"/p/{quote(request.path_params['slug'], safe='')}/", status_code=308)
+
+
+async def booking(request: Request) -> Response:
+    return _page("book.html")
+
+
+async def calendar(request: Request) -> Response:
+    return _page("calendar.html")
+
+
+class Assets(StaticFiles):
+    """The pages' scripts, styles and images, with the same headers."""
+
+    def file_response(self, *args, **kwargs) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers.update(SECURITY_HEADERS)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+
+def assets() -> Assets:
+    return Assets(directory=STATIC)

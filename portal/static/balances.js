@@ -1,0 +1,43 @@
+// Balances: account credit, memberships, gift cards and loyalty cards. A
+// server without them (an unknown field) hides the section.
+import { optional } from "./gql.js";
+import { $, el, show, money, when } from "./dom.js";
+
+const BALANCES = `query Balances { me { accountBalance { amount currency }
+  memberships { id name sessionsTotal sessionsRemaining expiresAt treatments { name } }
+  giftCards { id code initialValue { amount currency } remainingValue { amount currency } expiresAt }
+  loyaltyCards { id programme kind points cashback { amount currency } discountPercent } } }`;
+
+export async function renderBalances(token, timeZone) {
+  let data;
+  try {
+    data = await optional(BALANCES, {}, token);
+  } catch {
+    data = null;
+  }
+  const me = data?.me;
+  const body = $("#balances-body");
+  body.replaceChildren();
+  if (!me) return show($("#balances"), false);
+  const expires = (iso) => (iso ? ` · expires ${when(iso, timeZone, { dateStyle: "medium" })}` : "");
+  if (me.accountBalance) body.append(el("p", {}, "Account balance: ", el("strong", {}, money(me.accountBalance))));
+  const lists = [
+    ["Memberships", me.memberships, (m) => {
+        const covers = m.treatments?.length ? ` (${m.treatments.map((t) => t.name).join(", ")})` : "";
+        return `${m.name}${covers}: ${m.sessionsRemaining} of ${m.sessionsTotal} sessions left${expires(m.expiresAt)}`;
+      }],
+    ["Gift cards", me.giftCards, (g) => `${g.code}: ${money(g.remainingValue)} of ${money(g.initialValue)}${expires(g.expiresAt)}`],
+    [
+      "Loyalty",
+      me.loyaltyCards,
+      (l) =>
+        [l.programme, l.points != null ? `${l.points} points` : null, l.cashback ? `${money(l.cashback)} cashback` : null, l.discountPercent ? `${l.discountPercent}% off` : null]
+          .filter(Boolean)
+          .join(" · "),
+    ],
+  ];
+  for (const [title, items, line] of lists) {
+    if (items?.length) body.append(el("h4", {}, title), el("ul", {}, ...items.map((item) => el("li", {}, line(item)))));
+  }
+  show($("#balances"), body.childElementCount > 0);
+}

@@ -1,0 +1,252 @@
+// The booking page: redeem the pre-fill token (or take typed-in details),
+// pick a treatment, a date and a free time, confirm once.
+import { gql, userError, store, session } from "./gql.js";
+import { $, el, show, say, brand, money, when, today, addDays, slugFromPath, newKey } from "./dom.js";
+import { freeSlots, byStart, renderTimes } from "./slots.js";
+
+const slug = slugFromPath();
+const BOOKING = `booking:${slug}`;
+const message = $("#message");
+const form = $("#booking");
+
+// The pre-fill token is read once and taken out of the address bar at once,
+// so it is neither bookmarked, shared nor kept in history.
+const params = new URLSearchParams(location.search);
+const linkToken = params.get("token");
+if (params.has("token")) history.replaceState(history.state, "", location.pathname);
+
+const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) {
+  id name timezone portalEnabled showPrices bookingInstructions termsAndConditions bookingHorizonDays
+  cancellationPolicy { noticeHours text } branding { backgroundColor logoUrl }
+  treatments { id name description durationMinutes price { amount currency } practitioners { id name } } } }`;
+const REDEEM = `mutation Redeem($token: String!) { redeemPrefillToken(token: $token) {
+  prefill { fullName email phone } bookingSession { token expiresAt } userErrors { code message } } }`;
+const BOOK = `mutation Book($input: BookAppointmentInput!) { bookAppointment(input: $input) {
+  appointment { id start end treatment { name } practitioner { name } price { amount currency } }
+  userErrors { code message field } } }`;
+const TOKEN_TROUBLE = {
+  TOKEN_EXPIRED: "This booking link has expired.",
+  TOKEN_ALREADY_USED: "This booking link has already been used.",
+  TOKEN_INVALID: "This booking link is not valid.",
+};
+
+let clinic = null;
+let bookingToken = null; // a booking session: books for the client it names
+let choice = null; // the chosen slot
+let attempt = null; // { key, signature }: one idempotency key per attempt
+let busy = false;
+
+async function start() {
+  try {
+    clinic = (await gql(CLINIC, { slug }))?.clinic;
+  } catch (error) {
+    show($("#loading"), false);
+    return say(message, error.message, "error");
+  }
+  show($("#loading"), false);
+  if (!clinic) {
+    document.title = "Booking page not found";
+    return say(message, "There is no clinic at this address.", "error");
+  }
+  brand(clinic, "Book an appointment");
+  if (!clinic.portalEnabled) return say(message, `${clinic.name} is not taking online bookings at the moment.`, "error");
+  await details(linkToken);
+  setUpChoices();
+  show(form);
+}
+
+async function details(fromLink) {
+  let prefill = null;
+  if (fromLink) {
+    try {
+      const data = await gql(REDEEM, { token: fromLink });
+      const error = userError(data.redeemPrefillToken);
+      if (error) {
+        store.remove(BOOKING);
+        say(message, `${TOKEN_TROUBLE[error.code] || error.message} You can still book: enter your details below.`, "error");
+      } else {
+        prefill = data.redeemPrefillToken.prefill;
+        store.set(BOOKING, { ...data.redeemPrefillToken.bookingSession, prefill });
+      }
+    } catch (error) {
+      say(message, `${error.message} You can still book: enter your details below.`, "error");
+    }
+  } else {
+    // A reload after the link was spent keeps its booking session.
+    const saved = session(BOOKING);
+    prefill = saved?.prefill || null;
+    if (!prefill) say(message, "This page was opened without a booking link. Enter your details below to book.");
+  }
+  bookingToken = prefill ? session(BOOKING)?.token : null;
+  const fields = { "#full-name": prefill?.fullName, "#client-email": prefill?.email, "#client-phone": prefill?.phone };
+  for (const [selector, value] of Object.entries(fields)) {
+    const input = $(selector);
+    input.readOnly = Boolean(prefill);
+    input.required = !prefill;
+    if (prefill) input.value = value || "";
+  }
+  $("#details-note").textContent = prefill
+    ? "From your account. To change them, contact the clinic."
+    : "We'll use these to confirm your booking.";
+}
+
+function setUpChoices() {
+  const treatment = $("#treatment");
+  treatment.replaceChildren(
+    ...clinic.treatments.map((t) => {
+      const price = clinic.showPrices ? money(t.price) : "";
+      return el("option", { value: t.id }, [t.name, `${t.durationMinutes} min`, price].filter(Boolean).join(" · "));
+    }),
+  );
+  if (clinic.bookingInstructions) {
+    $("#instructions").textContent = clinic.bookingInstructions;
+    show($("#instructions"));
+  }
+  const policy = clinic.cancellationPolicy;
+  $("#cancellation-text").textContent = policy.text || `Please give ${policy.noticeHours} hours' notice to cancel.`;
+  if (clinic.termsAndConditions) $("#terms-text").textContent = clinic.termsAndConditions;
+  show($("#terms"));
+  const first = today(clinic.timezone);
+  $("#day").min = first;
+  $("#day").max = addDays(first, clinic.bookingHorizonDays);
+  treatment.addEventListener("change", () => treatmentChanged(true));
+  $("#practitioner").addEventListener("change", () => loadTimes());
+  $("#day").addEventListener("change", () => loadTimes());
+  treatmentChanged(true);
+}
+
+function selectedTreatment() {
+  return clinic.treatments.find((t) => t.id === $("#treatment").value);
+}
+
+function treatmentChanged(findDay) {
+  const treatment = selectedTreatment();
+  if (!treatment) return;
+  $("#treatment-about").textContent = treatment.description || "";
+  show($("#treatment-about"), Boolean(treatment.description));
+  const practitioner = $("#practitioner");
+  const kept = practitioner.value;
+  practitioner.replaceChildren(
+    el("option", { value: "" }, "Any practitioner"),
+    ...treatment.practitioners.map((p) => el("option", { value: p.id }, p.name)),
+  );
+  if (treatment.practitioners.some((p) => p.id === kept)) practitioner.value = kept;
+  return loadTimes(findDay);
+}
+
+function localDate(iso) {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: clinic.timezone }).format(new Date(iso));
+}
+
+// Times for the chosen day; the first time round, the first day with any.
+async function loadTimes(findDay = false) {
+  choose(null);
+  const times = $("#times");
+  const treatment = selectedTreatment();
+  const practitioner = $("#practitioner").value || null;
+  times.replaceChildren(el("p", {}, "Looking for free times…"));
+  try {
+    if (findDay || !$("#day").value) {
+      const from = $("#day").value || $("#day").min;
+      const ahead = await freeSlots(slug, treatment.id, from, addDays(from, 13), practitioner);
+      $("#day").value = ahead.length ? localDate(ahead[0].start) : from;
+    }
+    const slots = byStart(await freeSlots(slug, treatment.id, $("#day").value, $("#day").value, practitioner));
+    if (!slots.length) return times.replaceChildren(el("p", {}, "No free times on this day. Please choose another date."));
+    renderTimes(times, slots, clinic.timezone, "time", choose);
+  } catch (error) {
+    times.replaceChildren(el("p", {}, error.message));
+  }
+}
+
+function choose(slot) {
+  choice = slot;
+  $("#confirm").disabled = !slot;
+  const summary = $("#summary");
+  if (!slot) return show(summary, false);
+  const treatment = selectedTreatment();
+  const price = clinic.showPrices ? money(treatment.price) : "";
+  summary.textContent = `${treatment.name}, ${when(slot.start, clinic.timezone)}, with ${slot.practitioner.name}${price ? ` · ${price}` : ""}`;
+  show(summary);
+}
+
+function clientDetails() {
+  if (bookingToken) return null;
+  return {
+    fullName: $("#full-name").value.trim(),
+    email: $("#client-email").value.trim(),
+    phone: $("#client-phone").value.trim(),
+  };
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (busy || !choice) return;
+  if (bookingToken && !session(BOOKING)) return sessionEnded();
+  const client = clientDetails();
+  if (client) {
+    const missing = ["#full-name", "#client-email", "#client-phone"].find((s) => !$(s).checkValidity());
+    if (missing) {
+      say(message, "Please fill in your name, e-mail and mobile number.", "error");
+      return $(missing).focus();
+    }
+  }
+  const input = {
+    clinicSlug: slug,
+    treatmentId: selectedTreatment().id,
+    start: choice.start,
+    practitionerId: choice.practitioner.id,
+    client,
+  };
+  // The same choice keeps its key, so a retry or a double click books once.
+  const signature = JSON.stringify(input);
+  if (attempt?.signature !== signature) attempt = { key: newKey(), signature };
+  busy = true;
+  $("#confirm").disabled = true;
+  say(message, "Booking…");
+  try {
+    const data = await gql(BOOK, { input: { ...input, idempotencyKey: attempt.key } }, bookingToken);
+    const error = userError(data.bookAppointment);
+    if (error) {
+      attempt = null;
+      say(message, error.message, "error");
+      if (error.code === "UNAUTHENTICATED") return sessionEnded();
+      if (["SLOT_UNAVAILABLE", "OUTSIDE_BOOKING_WINDOW"].includes(error.code)) await loadTimes();
+      return;
+    }
+    attempt = null;
+    booked(data.bookAppointment.appointment);
+  } catch (error) {
+    // Unknown outcome: the same key on the next try cannot book twice.
+    say(message, `${error.message} Press Confirm again: you will not be booked twice.`, "error");
+  } finally {
+    busy = false;
+    $("#confirm").disabled = !choice;
+  }
+});
+
+// The booking session from the link has run out: book with typed-in details.
+async function sessionEnded() {
+  store.remove(BOOKING);
+  await details(null);
+  say(message, "Your booking link has run out. Enter your details below to book.", "error");
+  $("#full-name").focus();
+}
+
+function booked(appointment) {
+  say(message, "");
+  show(form, false);
+  const price = money(appointment.price);
+  $("#done-what").textContent = `${appointment.treatment.name}, ${when(appointment.start, clinic.timezone)}, with ${appointment.practitioner.name}${price ? ` · ${price}` : ""}.`;
+  show($("#done"));
+  $("#done").focus();
+}
+
+$("#book-another").addEventListener("click", () => {
+  show($("#done"), false);
+  show(form);
+  loadTimes();
+  $("#treatment").focus();
+});
+
+start();

@@ -1,0 +1,257 @@
+// The practitioner calendar: staff sign-in, a day or week of the diary,
+// kept current by `calendarUpdates` and re-read after every reconnect.
+import { gql, userError, store, session } from "./gql.js";
+import { $, el, show, say, brand, today, addDays, timeOnly } from "./dom.js";
+import { LiveSubscription } from "./live.js";
+
+const SESSION = "calendar:staff";
+const message = $("#message");
+const FIELDS = `id start end status treatment { name } practitioner { id name }`;
+const CLINIC = `query { myClinic { id name timezone branding { backgroundColor logoUrl } practitioners { id name } } }`;
+const CALENDAR = `query Calendar($from: DateTime!, $to: DateTime!) { calendar(from: $from, to: $to) { ${FIELDS} } }`;
+const UPDATES = `subscription { calendarUpdates { kind occurredAt appointment { ${FIELDS} } } }`;
+
+let token = session(SESSION)?.token || null;
+let clinic = null;
+let view = "week";
+let anchor = null; // a date (YYYY-MM-DD) in the clinic's time zone
+let appointments = new Map();
+let live = null;
+
+// The UTC instant of midnight starting `isoDate` in `timeZone`.
+function offsetMs(utcMs, timeZone) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+    }).formatToParts(new Date(utcMs)).map((p) => [p.type, p.value]),
+  );
+  return Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second) - utcMs;
+}
+
+function midnight(isoDate, timeZone) {
+  const [y, m, d] = isoDate.split("-").map(Number);
+  const guess = Date.UTC(y, m - 1, d);
+  const first = guess - offsetMs(guess, timeZone);
+  return new Date(guess - offsetMs(first, timeZone));
+}
+
+function localDay(iso) {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: clinic.timezone }).format(new Date(iso));
+}
+
+function visibleDays() {
+  if (view === "day") return [anchor];
+  const weekday = (new Date(`${anchor}T12:00:00Z`).getUTCDay() + 6) % 7; // Monday is 0
+  const monday = addDays(anchor, -weekday);
+  return Array.from({ length: 7 }, (_, i) => addDays(monday, i));
+}
+
+function range() {
+  const days = visibleDays();
+  return { days, from: midnight(days[0], clinic.timezone), to: midnight(addDays(days[days.length - 1], 1), clinic.timezone) };
+}
+
+async function start() {
+  if (!token) return showSignIn();
+  try {
+    clinic = (await gql(CLINIC, {}, token)).myClinic;
+  } catch (error) {
+    return say(message, error.message, "error");
+  }
+  if (!clinic) return signedOut("Your session has ended. Please sign in again.");
+  brand(clinic, "Calendar");
+  $("#clinic-name").textContent = `${clinic.name} · Calendar`;
+  $("#who").replaceChildren(el("option", { value: "" }, "Everyone"), ...clinic.practitioners.map((p) => el("option", { value: p.id }, p.name)));
+  anchor = today(clinic.timezone);
+  show($("#sign-in"), false);
+  show($("#diary"));
+  show($("#sign-out"));
+  await resync();
+  live = new LiveSubscription({
+    token,
+    query: UPDATES,
+    onEvent: (data) => received(data.calendarUpdates),
+    onStatus: status,
+    onResync: resync,
+    onRefused: () => signedOut("Your session has ended. Please sign in again."),
+  }).start();
+}
+
+function showSignIn() {
+  show($("#diary"), false);
+  show($("#sign-out"), false);
+  show($("#sign-in"));
+  status("off");
+  $("#email").focus();
+}
+
+function signedOut(text) {
+  live?.stop();
+  live = null;
+  token = null;
+  store.remove(SESSION);
+  say(message, text);
+  showSignIn();
+}
+
+const STATES = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", stopped: "Offline", off: "Offline" };
+function status(state) {
+  const badge = $("#status");
+  badge.dataset.state = state;
+  badge.textContent = STATES[state] || state;
+}
+
+// Re-read the days on screen: after loading, moving, and every reconnect.
+// Events that arrive while the read is under way are applied on top of it,
+// so one committed just after the read began is not lost.
+let generation = 0;
+let arrivedDuringRead = null;
+
+async function resync() {
+  const mine = ++generation;
+  arrivedDuringRead = [];
+  const { from, to } = range();
+  try {
+    const rows = (await gql(CALENDAR, { from: from.toISOString(), to: to.toISOString() }, token)).calendar;
+    if (mine !== generation) return; // a newer read is on its way
+    appointments = new Map(rows.map((a) => [a.id, a]));
+    const arrived = arrivedDuringRead;
+    arrivedDuringRead = null;
+    for (const a of arrived) place(a);
+    render();
+  } catch (error) {
+    if (mine !== generation) return;
+    arrivedDuringRead = null;
+    if (error.code === "UNAUTHENTICATED") return signedOut("Your session has ended. Please sign in again.");
+    say(message, error.message, "error");
+  }
+}
+
+function place(a) {
+  const { from, to } = range();
+  const start = new Date(a.start);
+  if (start >= from && start < to) appointments.set(a.id, { ...a, fresh: true });
+  else appointments.delete(a.id);
+}
+
+function received(event) {
+  const a = event.appointment;
+  if (arrivedDuringRead) arrivedDuringRead.push(a);
+  place(a);
+  render();
+  const verb = { BOOKED: "New booking", CANCELLED: "Cancelled", RESCHEDULED: "Moved", UPDATED: "Updated" }[event.kind] || event.kind;
+  $("#live-news").textContent = `${verb}: ${a.treatment.name} at ${timeOnly(a.start, clinic.timezone)} with ${a.practitioner.name}`;
+  // A move also changes the appointment it came from.
+  if (event.kind === "RESCHEDULED") resync();
+}
+
+function render() {
+  const { days } = range();
+  const who = $("#who").value;
+  const title = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeZone: "UTC" });
+  const short = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
+  const asDate = (d) => new Date(`${d}T12:00:00Z`);
+  $("#range").textContent = view === "day" ? title.format(asDate(days[0])) : `${short.format(asDate(days[0]))} – ${short.format(asDate(days[6]))}`;
+  const byDay = new Map(days.map((d) => [d, []]));
+  for (const a of appointments.values()) {
+    if (who && a.practitioner.id !== who) continue;
+    byDay.get(localDay(a.start))?.push(a);
+  }
+  const now = today(clinic.timezone);
+  $("#go-to").value = anchor;
+  $("#days").replaceChildren(
+    ...days.map((day) => {
+      const items = byDay.get(day).sort((x, y) => x.start.localeCompare(y.start));
+      return el(
+        "section",
+        { class: `day${day === now ? " now" : ""}`, "aria-label": title.format(asDate(day)) },
+        el("h3", {}, short.format(asDate(day))),
+        items.length
+          ? el("ol", { class: "slots" }, ...items.map(entry))
+          : el("p", { class: "small" }, "Nothing booked"),
+      );
+    }),
+  );
+  for (const a of appointments.values()) delete a.fresh;
+}
+
+function entry(a) {
+  const cancelled = a.status === "CANCELLED";
+  return el(
+    "li",
+    { class: `entry${cancelled ? " cancelled" : ""}${a.fresh ? " fresh" : ""}`, "data-id": a.id, "data-status": a.status },
+    el("span", { class: "when" }, `${timeOnly(a.start, clinic.timezone)}–${timeOnly(a.end, clinic.timezone)}`),
+    el("strong", {}, a.treatment.name),
+    el("span", { class: "small" }, a.practitioner.name),
+    a.status === "BOOKED" ? null : el("span", { class: "badge" }, a.status.replace("_", " ").toLowerCase()),
+  );
+}
+
+function setView(next) {
+  view = next;
+  $("#view-day").setAttribute("aria-pressed", String(view === "day"));
+  $("#view-week").setAttribute("aria-pressed", String(view === "week"));
+  resync();
+}
+
+function move(days) {
+  anchor = days === 0 ? today(clinic.timezone) : addDays(anchor, view === "day" ? days : days * 7);
+  resync();
+}
+
+$("#view-day").addEventListener("click", () => setView("day"));
+$("#view-week").addEventListener("click", () => setView("week"));
+$("#previous").addEventListener("click", () => move(-1));
+$("#next").addEventListener("click", () => move(1));
+$("#today").addEventListener("click", () => move(0));
+$("#who").addEventListener("change", render);
+$("#go-to").addEventListener("change", (event) => {
+  if (!event.target.value) return;
+  anchor = event.target.value;
+  resync();
+});
+
+$("#sign-in-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const button = event.submitter;
+  button.disabled = true;
+  try {
+    const data = await gql(
+      `mutation($email: String!, $password: String!) { staffSignIn(email: $email, password: $password) { session { token expiresAt } userErrors { code message } } }`,
+      { email: $("#email").value.trim(), password: $("#password").value },
+    );
+    const error = userError(data.staffSignIn);
+    if (error) return say(message, error.message, "error");
+    $("#password").value = "";
+    token = data.staffSignIn.session.token;
+    store.set(SESSION, data.staffSignIn.session);
+    say(message, "");
+    await start();
+  } catch (error) {
+    say(message, error.message, "error");
+  } finally {
+    button.disabled = false;
+  }
+});
+
+$("#sign-out").addEventListener("click", async () => {
+  const spent = token;
+  signedOut("You're signed out.");
+  try {
+    await gql("mutation { signOut { ok } }", {}, spent);
+  } catch {
+    // Gone from this browser either way.
+  }
+});
+
+// Keyboard: d / w switch views, arrows move (outside form fields).
+document.addEventListener("keydown", (event) => {
+  if ($("#diary").hidden || event.target.closest("input, select, textarea") || event.altKey || event.ctrlKey || event.metaKey) return;
+  const keys = { d: () => setView("day"), w: () => setView("week"), ArrowLeft: () => move(-1), ArrowRight: () => move(1), t: () => move(0) };
+  if (keys[event.key]) {
+    event.preventDefault();
+    keys[event.key]();
+  }
+});
+
+start();

@@ -1,0 +1,294 @@
+// The client portal: sign in, My bookings (cancel, repeat), Book Now, balances.
+import { gql, optional, userError, store, session, GraphQLError } from "./gql.js";
+import { $, el, show, say, brand, money, when, today, slugFromPath, openDialog } from "./dom.js";
+import { freeSlots, byStart, renderTimes } from "./slots.js";
+import { setUpSignIn } from "./signin.js";
+import { renderBalances } from "./balances.js";
+
+const slug = slugFromPath();
+const SESSION = `portal:${slug}`;
+const message = $("#message");
+let clinic = null;
+let token = session(SESSION)?.token || null;
+
+const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) {
+  id name timezone portalEnabled termsAndConditions cancellationPolicy { noticeHours text }
+  branding { backgroundColor logoUrl } } }`;
+const SMS_ENABLED = `query($slug: String!) { clinic(slug: $slug) { smsSignInEnabled } }`;
+const APPOINTMENT = `id start end status canCancel treatment { id name } practitioner { id name } price { amount currency }`;
+const ME = (extra) => `query Me { me { fullName
+  upcoming: appointments(when: UPCOMING, first: 50) { edges { node { ${APPOINTMENT} ${extra} } } }
+  past: appointments(when: PAST, first: 20) { edges { node { ${APPOINTMENT} ${extra} } } } } }`;
+
+function fail(error) {
+  say(message, error.message || String(error), "error");
+}
+
+async function start() {
+  try {
+    clinic = (await gql(CLINIC, { slug }))?.clinic;
+  } catch (error) {
+    show($("#loading"), false);
+    return fail(error);
+  }
+  show($("#loading"), false);
+  if (!clinic) {
+    document.title = "Portal not found";
+    return say(message, "There is no clinic portal at this address.", "error");
+  }
+  brand(clinic, "Client portal");
+  if (!clinic.portalEnabled) return say(message, `${clinic.name}'s online portal is closed at the moment.`, "error");
+  if (clinic.termsAndConditions) {
+    $("#terms-text").textContent = clinic.termsAndConditions;
+    show($("#terms-box"));
+  }
+  const policy = clinic.cancellationPolicy;
+  $("#policy").textContent = policy.text || `Please give ${policy.noticeHours} hours' notice to cancel.`;
+  if (token) await showAccount();
+  else await showSignIn();
+}
+
+async function showSignIn() {
+  show($("#account"), false);
+  show($("#sign-out"), false);
+  show($("#sign-in"));
+  const sms = await optional(SMS_ENABLED, { slug }).catch(() => null);
+  show($("#phone-sign-in"), Boolean(sms?.clinic?.smsSignInEnabled));
+  $("#email").focus();
+}
+
+async function signedIn(result) {
+  token = result.token;
+  store.set(SESSION, result);
+  say(message, "");
+  await showAccount();
+  if (token) $("#greeting").focus();
+}
+
+setUpSignIn(slug, signedIn);
+
+$("#sign-out").addEventListener("click", async () => {
+  const spent = token;
+  token = null;
+  store.remove(SESSION);
+  try {
+    await gql("mutation { signOut { ok } }", {}, spent);
+  } catch {
+    // The token is gone from this browser either way.
+  }
+  say(message, "You're signed out.");
+  await showSignIn();
+});
+
+// Older servers have no canRepeat / canReschedule: then every past
+// appointment offers Repeat, and Move goes with canCancel.
+async function loadMe() {
+  try {
+    return { me: (await gql(ME("canRepeat canReschedule"), {}, token)).me, knows: true };
+  } catch (error) {
+    if (!(error instanceof GraphQLError && error.unknownField)) throw error;
+    return { me: (await gql(ME(""), {}, token)).me, knows: false };
+  }
+}
+
+async function showAccount() {
+  let result;
+  try {
+    result = await loadMe();
+  } catch (error) {
+    if (error.code !== "UNAUTHENTICATED") return fail(error);
+    result = { me: null };
+  }
+  if (!result.me) {
+    // The session has expired or was revoked.
+    token = null;
+    store.remove(SESSION);
+    say(message, "Your session has ended. Please sign in again.");
+    return showSignIn();
+  }
+  const { me, knows } = result;
+  show($("#sign-in"), false);
+  show($("#account"));
+  show($("#sign-out"));
+  $("#greeting").textContent = `Welcome, ${me.fullName}`;
+  renderUpcoming(me.upcoming.edges.map((e) => e.node), knows);
+  renderPast(me.past.edges.map((e) => e.node), knows);
+  renderBalances(token, clinic.timezone);
+}
+
+function card(appointment, ...actions) {
+  const price = money(appointment.price);
+  return el(
+    "li",
+    { class: "card", "data-id": appointment.id },
+    el("strong", {}, appointment.treatment.name),
+    el("span", {}, when(appointment.start, clinic.timezone)),
+    el("span", { class: "small" }, `with ${appointment.practitioner.name}${price ? ` · ${price}` : ""}`),
+    appointment.status === "BOOKED" || appointment.status === "COMPLETED" ? null : el("span", { class: "badge" }, appointment.status.replace("_", " ").toLowerCase()),
+    actions.length ? el("div", { class: "row" }, ...actions) : null,
+  );
+}
+
+// Each card's buttons name their appointment for screen readers.
+function action(label, a, onclick, kind = null) {
+  const name = `${label} ${a.treatment.name}, ${when(a.start, clinic.timezone)}`;
+  return el("button", { type: "button", class: kind, "aria-label": name, onclick }, label);
+}
+
+function renderUpcoming(appointments, knowsMove) {
+  const list = $("#upcoming");
+  list.replaceChildren(
+    ...appointments.map((a) =>
+      card(
+        a,
+        (knowsMove ? a.canReschedule : a.canCancel) ? action("Move", a, (e) => askTime("move", a, e.currentTarget)) : null,
+        a.canCancel ? action("Cancel", a, (e) => askCancel(a, e.currentTarget), "danger") : null,
+      ),
+    ),
+  );
+  show($("#upcoming-empty"), appointments.length === 0);
+}
+
+function renderPast(appointments, knowsRepeat) {
+  const list = $("#past");
+  list.replaceChildren(
+    ...appointments.map((a) =>
+      card(a, !knowsRepeat || a.canRepeat ? action("Repeat", a, (e) => askTime("repeat", a, e.currentTarget)) : null),
+    ),
+  );
+  show($("#past-empty"), appointments.length === 0);
+}
+
+$("#book-now").addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  button.disabled = true;
+  try {
+    const data = await gql("mutation { createPrefillToken { bookingUrl userErrors { code message } } }", {}, token);
+    const error = userError(data.createPrefillToken);
+    if (error) return say(message, error.message, "error");
+    location.assign(data.createPrefillToken.bookingUrl);
+  } catch (error) {
+    fail(error);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// Cancel: a dialog naming the treatment and time, then a confirmation.
+const cancelDialog = $("#cancel-dialog");
+let cancelling = null;
+
+function askCancel(appointment, opener) {
+  cancelling = appointment;
+  $("#cancel-what").textContent = `${appointment.treatment.name}, ${when(appointment.start, clinic.timezone)}, with ${appointment.practitioner.name}.`;
+  $("#cancel-reason").value = "";
+  say($("#cancel-error"), "");
+  openDialog(cancelDialog, opener);
+}
+
+$("#cancel-keep").addEventListener("click", () => cancelDialog.close());
+$("#cancel-confirm").addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  button.disabled = true;
+  try {
+    const data = await gql(
+      `mutation($id: ID!, $reason: String) { cancelAppointment(id: $id, reason: $reason) { appointment { id status } userErrors { code message } } }`,
+      { id: cancelling.id, reason: $("#cancel-reason").value.trim() || null },
+      token,
+    );
+    const error = userError(data.cancelAppointment);
+    if (error) return say($("#cancel-error"), error.message, "error");
+    const done = cancelling;
+    cancelDialog.close();
+    await showAccount();
+    say(message, `Cancelled: ${done.treatment.name}, ${when(done.start, clinic.timezone)}.`, "success");
+    $("#upcoming-title").focus?.();
+  } catch (error) {
+    say($("#cancel-error"), error.message, "error");
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// A new time for an appointment: Repeat (a past one, booked again) or Move
+// (an upcoming one). The same practitioner's times are preferred.
+const timeDialog = $("#time-dialog");
+const ACTIONS = {
+  repeat: {
+    title: (a) => `Book ${a.treatment.name} again`,
+    button: "Book this time",
+    mutation: `mutation($id: ID!, $start: DateTime!) { result: repeatAppointment(id: $id, start: $start) {
+      appointment { id start treatment { name } } userErrors { code message } } }`,
+    variables: (a, slot) => ({ id: a.id, start: slot.start }),
+    done: (b) => `Booked: ${b.treatment.name}, ${when(b.start, clinic.timezone)}.`,
+  },
+  move: {
+    title: (a) => `Move ${a.treatment.name}`,
+    button: "Move to this time",
+    mutation: `mutation($id: ID!, $start: DateTime!, $practitioner: ID) {
+      result: rescheduleAppointment(id: $id, start: $start, practitionerId: $practitioner) {
+      appointment { id start treatment { name } } userErrors { code message } } }`,
+    variables: (a, slot) => ({ id: a.id, start: slot.start, practitioner: slot.practitioner.id }),
+    done: (b) => `Moved: ${b.treatment.name}, now ${when(b.start, clinic.timezone)}.`,
+  },
+};
+let picking = null; // { appointment, action }
+let picked = null;
+
+function askTime(kind, appointment, opener) {
+  picking = { appointment, action: ACTIONS[kind] };
+  $("#time-title").textContent = picking.action.title(appointment);
+  $("#time-confirm").textContent = picking.action.button;
+  $("#time-now").textContent = `${kind === "move" ? "Now" : "Last time"}: ${when(appointment.start, clinic.timezone)}, with ${appointment.practitioner.name}.`;
+  const day = today(clinic.timezone);
+  $("#time-date").min = day;
+  $("#time-date").value = kind === "move" ? new Intl.DateTimeFormat("en-CA", { timeZone: clinic.timezone }).format(new Date(appointment.start)) : day;
+  say($("#time-error"), "");
+  openDialog(timeDialog, opener);
+  loadDialogTimes();
+}
+
+async function loadDialogTimes() {
+  picked = null;
+  $("#time-confirm").disabled = true;
+  const times = $("#time-times");
+  const { appointment } = picking;
+  times.replaceChildren(el("p", {}, "Looking for free times…"));
+  try {
+    const day = $("#time-date").value;
+    const slots = byStart(await freeSlots(slug, appointment.treatment.id, day), appointment.practitioner.id);
+    if (!slots.length) return times.replaceChildren(el("p", {}, "No free times that day. Try another date."));
+    renderTimes(times, slots, clinic.timezone, "dialog-time", (slot) => {
+      picked = slot;
+      $("#time-confirm").disabled = false;
+    });
+  } catch (error) {
+    times.replaceChildren();
+    say($("#time-error"), error.message, "error");
+  }
+}
+
+$("#time-date").addEventListener("change", loadDialogTimes);
+$("#time-close").addEventListener("click", () => timeDialog.close());
+$("#time-confirm").addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  const { appointment, action } = picking;
+  button.disabled = true;
+  try {
+    const data = await gql(action.mutation, action.variables(appointment, picked), token);
+    const error = userError(data.result);
+    if (error) {
+      say($("#time-error"), error.message, "error");
+      return loadDialogTimes();
+    }
+    timeDialog.close();
+    await showAccount();
+    say(message, action.done(data.result.appointment), "success");
+    $("#upcoming-title").focus();
+  } catch (error) {
+    say($("#time-error"), error.message, "error");
+    button.disabled = false;
+  }
+});
+
+start();

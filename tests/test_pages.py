@@ -1,0 +1,49 @@
+"""The reference pages as the server hands them out, and `myClinic`, the
+query the calendar page starts from. (The pages at work: test_browser.py.)"""
+
+import re
+
+from tests.conftest import client_token, staff_token
+
+PAGES = ("/p/demo/", "/p/demo/book", "/calendar")
+
+
+async def test_every_page_is_served_with_a_strict_content_security_policy_and_no_inline_script(api):
+    for path in PAGES:
+        response = await api.http.get(path)
+        assert response.status_code == 200, path
+        policy = response.headers["content-security-policy"]
+        assert "default-src 'self'" in policy and "script-src 'self'" in policy
+        assert "unsafe" not in policy
+        assert response.headers["referrer-policy"] == "no-referrer"
+        scripts = re.findall(r"<script[^>]*>", response.text)
+        assert scripts and all('src="/assets/' in tag for tag in scripts)
+        assert "style=" not in response.text
+
+
+async def test_page_assets_are_served_and_unknown_ones_are_not_found(api):
+    script = await api.http.get("/assets/portal.js")
+    assert script.status_code == 200
+    assert "javascript" in script.headers["content-type"]
+    assert (await api.http.get("/assets/nothing-here.js")).status_code == 404
+
+
+async def test_a_portal_address_without_its_slash_is_sent_to_the_one_with_it(api):
+    response = await api.http.get("/p/demo")
+    assert response.status_code == 308
+    assert response.headers["location"] == "/p/demo/"
+
+
+MY_CLINIC = "{ myClinic { name timezone practitioners { name } } }"
+
+
+async def test_my_clinic_names_the_clinic_of_a_staff_session(api):
+    data = await api.data(MY_CLINIC, token=await staff_token(api, "northside"))
+    assert data["myClinic"]["name"] == "Northside Salon"
+    assert data["myClinic"]["timezone"] == "America/New_York"
+    assert {p["name"] for p in data["myClinic"]["practitioners"]} == {"Casey Brooks", "Jordan Lee"}
+
+
+async def test_my_clinic_is_null_for_clients_and_anonymous_callers(api):
+    assert (await api.data(MY_CLINIC, token=await client_token(api)))["myClinic"] is None
+    assert (await api.data(MY_CLINIC))["myClinic"] is None
