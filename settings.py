@@ -60,6 +60,11 @@ class Settings:
     ws_max_subscriptions: int = 20
     ws_init_timeout_seconds: int = 10
     ws_recheck_seconds: float = 30  # how often a live stream re-checks its credential
+    # Clinic administration and partner access
+    public_api_url: str = "http://127.0.0.1:8000"  # base of uploaded files' URLs (/media/...)
+    logo_max_bytes: int = 512 * 1024
+    api_key_rate_per_minute: int = 120  # per key, unless the key sets its own
+    webhook_timeout_seconds: int = 10
     # Argon2 cost (lower only in tests)
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -99,6 +104,10 @@ class Settings:
             ws_recheck_seconds=recheck,
             ws_max_subscriptions=_int(env, "WS_MAX_SUBSCRIPTIONS", cls.ws_max_subscriptions),
             ws_init_timeout_seconds=_int(env, "WS_INIT_TIMEOUT_SECONDS", cls.ws_init_timeout_seconds),
+            public_api_url=env.get("PUBLIC_API_URL", cls.public_api_url).rstrip("/"),
+            logo_max_bytes=_int(env, "LOGO_MAX_BYTES", cls.logo_max_bytes),
+            api_key_rate_per_minute=_int(env, "API_KEY_RATE_PER_MINUTE", cls.api_key_rate_per_minute),
+            webhook_timeout_seconds=_int(env, "WEBHOOK_TIMEOUT_SECONDS", cls.webhook_timeout_seconds),
             argon2_time_cost=_int(env, "ARGON2_TIME_COST", cls.argon2_time_cost),
             argon2_memory_kib=_int(env, "ARGON2_MEMORY_KIB", cls.argon2_memory_kib),
         )

@@ -9,6 +9,7 @@ from models.idempotency import IdempotencyKey
 from models.outbox import OutboxMessage, OutboxStatus
 from models.people import Client, StaffRole, StaffUser
 from models.roster import RosterEntry, RosterException, RosterExceptionKind
+from models.webhook import WebhookEndpoint
 
 MODEL_MODULES = [
     "models.clinic",
@@ -19,6 +20,7 @@ MODEL_MODULES = [
     "models.credential",
     "models.idempotency",
     "models.outbox",
+    "models.webhook",
 ]
 
 __all__ = [
@@ -43,5 +45,6 @@ __all__ = [
     "StaffRole",
     "StaffUser",
     "Treatment",
+    "WebhookEndpoint",
     "utcnow",
 ]
