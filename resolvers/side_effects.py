@@ -11,11 +11,12 @@ from collections.abc import Awaitable, Callable
 
 from models import Appointment, Clinic
 from realtime.events import EventKind
+from resolvers.webhooks import plan_webhooks
 
 Planner = Callable[[EventKind, Appointment, Clinic, "Appointment | None"], Awaitable[None]]
 
 # Each planner owns one kind of consequence.
-PLANNERS: list[Planner] = []
+PLANNERS: list[Planner] = [plan_webhooks]
 
 
 async def appointment_changed(
