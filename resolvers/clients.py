@@ -70,6 +70,12 @@ async def search_clients(principal: Principal, text: str | None, first: int | No
     return ClientPage(items, total, offset + len(items) < total, offset > 0, offset)
 
 
+async def find_client(principal: Principal, raw_id: str) -> Client | None:
+    clinic_id = scope.require_client_records(principal, Scope.READ)
+    ident = scope.parse_id(raw_id)
+    return await Client.get_or_none(id=ident, clinic_id=clinic_id) if ident else None
+
+
 async def _fields(clinic: Clinic, changes: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for name, value in changes.items():

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from models import Clinic
 from models.db import write_transaction
@@ -133,27 +132,27 @@ def stored_file(name: str) -> tuple[Path, str] | None:
     return (path, MEDIA_TYPES[match.group(1)]) if path.is_file() else None
 
 
-@dataclass(frozen=True)
-class Upload:
-    filename: str | None
-    data: bytes
+class Readable(Protocol):
+    async def read(self, size: int = -1) -> bytes: ...
 
 
-async def upload_logo(principal: Principal, upload: Upload) -> Clinic:
+async def upload_logo(principal: Principal, file: Readable) -> Clinic:
+    """`file` is the uploaded file (read here up to the size limit)."""
     clinic_id = scope.require_admin(principal)
     limit = runtime.current().settings.logo_max_bytes
-    if not upload.data:
+    data = await file.read(limit + 1)
+    if not data:
         raise invalid("The file is empty.", ["file"])
-    if len(upload.data) > limit:
+    if len(data) > limit:
         raise invalid(f"A logo may be at most {limit // 1024} KiB.", ["file"])
-    ext = sniff_image(upload.data)
+    ext = sniff_image(data)
     if ext is None:
         raise invalid("A logo must be a PNG, JPEG or WebP image (SVG is not accepted).", ["file"])
     folder = uploads_dir()
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.{ext}"
     path = folder / name
-    path.write_bytes(upload.data)
+    path.write_bytes(data)
     try:
         async with write_transaction():
             clinic = await Clinic.select_for_update().get(id=clinic_id)

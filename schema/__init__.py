@@ -12,16 +12,27 @@ from strawberry.schema.config import StrawberryConfig
 from schema import per_event_memo
 from schema.errors import CodedErrors
 from schema.text import StorableText
+from schema.admin_query import AdminQueries
 from schema.mutations.auth import AuthMutations
 from schema.mutations.booking import BookingMutations
+from schema.mutations.clinic_admin import ClinicAdminMutations
+from schema.mutations.partners import PartnerMutations
 from schema.mutations.prefill import PrefillMutations
-from schema.query import Query
+from schema.mutations.staff_desk import StaffDeskMutations
+from schema.query import Query as PortalQuery
 from schema.subscription import Subscription
 from settings import Settings
 
 
 @strawberry.type
-class Mutation(AuthMutations, PrefillMutations, BookingMutations):
+class Query(PortalQuery, AdminQueries):
+    pass
+
+
+@strawberry.type
+class Mutation(
+    AuthMutations, PrefillMutations, BookingMutations, ClinicAdminMutations, StaffDeskMutations, PartnerMutations
+):
     pass
 
 
