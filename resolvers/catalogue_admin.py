@@ -10,7 +10,7 @@ from models import ConsentForm, Practitioner, PractitionerTreatment, Treatment
 from models.db import write_transaction
 from resolvers import scope
 from resolvers.contact import normalize_email
-from resolvers.errors import invalid
+from resolvers.errors import input_field, invalid
 from resolvers.principal import Principal
 
 MAX_PRICE = Decimal("99999999.99")
@@ -44,7 +44,7 @@ def _price(value: Any, field: list[str]) -> Decimal | None:
 async def _treatment_fields(clinic_id, changes: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for name, value in changes.items():
-        field = ["input", name]
+        field = input_field(name)
         if name == "name":
             clean[name] = _name(value, field)
         elif name == "description":
@@ -53,10 +53,9 @@ async def _treatment_fields(clinic_id, changes: dict[str, Any]) -> dict[str, Any
                 raise invalid("At most 5000 characters.", field)
             clean[name] = text or None
         elif name == "duration_minutes":
-            clean[name] = _minutes(value, ["input", "durationMinutes"], 5, 12 * 60)
+            clean[name] = _minutes(value, field, 5, 12 * 60)
         elif name in ("buffer_before_minutes", "buffer_after_minutes"):
-            label = "bufferBeforeMinutes" if name == "buffer_before_minutes" else "bufferAfterMinutes"
-            clean[name] = _minutes(value, ["input", label], 0, 240)
+            clean[name] = _minutes(value, field, 0, 240)
         elif name == "price":
             clean[name] = _price(value, field)
         elif name in ("online_bookable", "archived"):
@@ -64,7 +63,7 @@ async def _treatment_fields(clinic_id, changes: dict[str, Any]) -> dict[str, Any
                 raise invalid("Give true or false.", field)
             clean[name] = bool(value)
         elif name == "consent_form_id":
-            clean[name] = (await scope.consent_form(clinic_id, value, ["input", "consentFormId"])).id if value else None
+            clean[name] = (await scope.consent_form(clinic_id, value, field)).id if value else None
         else:
             raise invalid(f"Unknown field {name}.", field)
     return clean

@@ -15,7 +15,7 @@ from models import Appointment, Client, Clinic, Credential, PrefillToken, utcnow
 from models.db import write_transaction
 from resolvers import scope
 from resolvers.contact import normalize_email, normalize_phone
-from resolvers.errors import invalid
+from resolvers.errors import input_field, invalid
 from resolvers.principal import Principal, Scope
 
 MAX_PAGE = 100
@@ -79,7 +79,7 @@ async def find_client(principal: Principal, raw_id: str) -> Client | None:
 async def _fields(clinic: Clinic, changes: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for name, value in changes.items():
-        field = ["input", {"full_name": "fullName"}.get(name, name)]
+        field = input_field(name)
         if name == "full_name":
             text = (value or "").strip()
             if not 1 <= len(text) <= 200:

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from models import Clinic
 from models.db import write_transaction
 from resolvers import runtime, scope
-from resolvers.errors import invalid
+from resolvers.errors import input_field, invalid
 from resolvers.principal import Principal
 
 HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
@@ -27,17 +27,6 @@ RANGES = {
 }
 FLAGS = ("portal_enabled", "accepts_new_clients", "show_prices", "practitioners_see_all_diaries")
 TEXTS = ("cancellation_policy_text", "booking_instructions", "terms_and_conditions")
-NAMES = {
-    "cancellation_notice_hours": "cancellationNoticeHours",
-    "booking_min_notice_minutes": "bookingMinNoticeMinutes",
-    "booking_horizon_days": "bookingHorizonDays",
-    "slot_step_minutes": "slotStepMinutes",
-    "cancellation_policy_text": "cancellationPolicyText",
-    "booking_instructions": "bookingInstructions",
-    "terms_and_conditions": "termsAndConditions",
-    "branding_background_color": "backgroundColor",
-    "name": "name",
-}
 
 
 def portal_url(clinic: Clinic) -> str:
@@ -55,7 +44,7 @@ def _checked(changes: dict[str, Any]) -> dict[str, Any]:
     """The changes, validated and tidied; raises on the first bad one."""
     clean: dict[str, Any] = {}
     for name, value in changes.items():
-        field = ["input", NAMES.get(name, name)]
+        field = input_field("background_color" if name == "branding_background_color" else name)
         if name in FLAGS:
             if value is None:
                 raise invalid("Give true or false.", field)

@@ -12,7 +12,7 @@ from models.db import write_transaction
 from resolvers import scope
 from resolvers.auth import hash_password
 from resolvers.contact import normalize_email
-from resolvers.errors import invalid
+from resolvers.errors import input_field, invalid
 from resolvers.principal import Principal
 
 MIN_PASSWORD = 10
@@ -27,7 +27,7 @@ def _password(value: Any, field: list[str]) -> str:
 async def _fields(clinic_id, changes: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for name, value in changes.items():
-        field = ["input", {"full_name": "fullName", "practitioner_id": "practitionerId"}.get(name, name)]
+        field = input_field(name)
         if name == "email":
             clean[name] = normalize_email(value or "", field)
         elif name == "full_name":
