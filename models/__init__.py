@@ -6,6 +6,7 @@ from models.catalogue import ConsentForm, Practitioner, PractitionerTreatment, T
 from models.clinic import Clinic
 from models.credential import Credential, CredentialKind, PrefillToken
 from models.idempotency import IdempotencyKey
+from models.invite import StaffInvite
 from models.outbox import OutboxMessage, OutboxStatus
 from models.people import Client, StaffRole, StaffUser
 from models.roster import RosterEntry, RosterException, RosterExceptionKind
@@ -21,6 +22,7 @@ MODEL_MODULES = [
     "models.idempotency",
     "models.outbox",
     "models.webhook",
+    "models.invite",
 ]
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "RosterException",
     "RosterExceptionKind",
     "StaffRole",
+    "StaffInvite",
     "StaffUser",
     "Treatment",
     "WebhookEndpoint",

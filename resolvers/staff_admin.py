@@ -14,6 +14,7 @@ from resolvers.auth import hash_password
 from resolvers.contact import normalize_email
 from resolvers.errors import input_field, invalid
 from resolvers.principal import Principal
+from resolvers.staff_invites import NO_PASSWORD, Invite, issue_invite
 
 MIN_PASSWORD = 10
 
@@ -57,17 +58,26 @@ def _role_needs_diary(role: StaffRole, practitioner_id) -> None:
         raise invalid("A practitioner-role user is linked to a practitioner's diary.", ["input", "practitionerId"])
 
 
-async def create_staff_user(principal: Principal, fields: dict[str, Any]) -> StaffUser:
+async def create_staff_user(principal: Principal, fields: dict[str, Any]) -> tuple[StaffUser, Invite | None]:
+    """With a password the user can sign in at once; without one they get
+    an invitation to choose it (returned once, to be passed on)."""
     clinic_id = scope.require_admin(principal)
-    for required, label in (("email", "email"), ("full_name", "fullName"), ("password", "password")):
+    for required, label in (("email", "email"), ("full_name", "fullName")):
         if fields.get(required) is None:
             raise invalid("This is needed.", ["input", label])
+    fields = {k: v for k, v in fields.items() if not (k == "password" and v is None)}
     clean = await _fields(clinic_id, {"role": StaffRole.ADMIN, **fields})
     _role_needs_diary(clean["role"], clean.get("practitioner_id"))
+    invited = "password_hash" not in clean
+    if invited:
+        clean["password_hash"] = NO_PASSWORD
     try:
-        return await StaffUser.create(clinic_id=clinic_id, **clean)
+        async with write_transaction():
+            user = await StaffUser.create(clinic_id=clinic_id, **clean)
+            invite = await issue_invite(clinic_id, user.id) if invited else None
     except IntegrityError:
         raise invalid("A staff user with this e-mail already exists.", ["input", "email"]) from None
+    return user, invite
 
 
 async def update_staff_user(principal: Principal, raw_id: str, changes: dict[str, Any]) -> StaffUser:

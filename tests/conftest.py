@@ -43,6 +43,7 @@ TABLES = (
     "prefill_token",
     "credential",
     "appointment",
+    "staff_invite",
     "staff_user",
     "client",
     "roster_exception",

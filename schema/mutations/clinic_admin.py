@@ -3,17 +3,19 @@ diaries and the staff."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import strawberry
 from strawberry.file_uploads import Upload
 
-from resolvers import catalogue_admin, portal_settings, rosters, staff_admin
+from resolvers import catalogue_admin, portal_settings, rosters, staff_admin, staff_invites
 from schema.context import Info
 from schema.errors import UserError, payload
 from schema.inputs import provided
+from schema.mutations.auth import SignInPayload
 from schema.types.admin import ConsentForm, RosterException, RosterExceptionKind, StaffRole, StaffUser, WorkingHours
 from schema.types.catalogue import Clinic, Practitioner, Treatment
+from schema.types.common import Session
 
 UNSET = strawberry.UNSET
 
@@ -122,9 +124,17 @@ class StaffUserInput:
     active: bool | None = strawberry.field(default=UNSET, description="false: signed out and unable to sign in.")
 
 
+@strawberry.type(description="Pass the link on to the new user; it is shown once and works once, for 7 days.")
+class StaffInvite:
+    token: str
+    url: str
+    expires_at: datetime
+
+
 @strawberry.type
 class StaffUserPayload:
     staff_user: StaffUser | None = None
+    invite: StaffInvite | None = strawberry.field(default=None, description="When no password was given.")
     user_errors: list[UserError]
 
 
@@ -146,6 +156,17 @@ async def _consent_form(work) -> dict:
 
 async def _staff_user(work) -> dict:
     return {"staff_user": StaffUser(model=await work)}
+
+
+async def _invited(work) -> dict:
+    user, invite = await work
+    shown = StaffInvite(token=invite.token, url=invite.url, expires_at=invite.expires_at) if invite else None
+    return {"staff_user": StaffUser(model=user), "invite": shown}
+
+
+async def _session(work) -> dict:
+    issued = await work
+    return {"session": Session(token=issued.token, expires_at=issued.expires_at)}
 
 
 async def _deleted(work, ident: strawberry.ID) -> dict:
@@ -244,10 +265,21 @@ class ClinicAdminMutations:
         work = catalogue_admin.delete_consent_form(info.context.principal, id)
         return await payload(DeletePayload, _deleted(work, id))
 
-    @strawberry.mutation(description="Admin. Needs email, fullName and password; role ADMIN unless given.")
+    @strawberry.mutation(
+        description="Admin. Needs email and fullName; role ADMIN unless given; without a password, an invitation."
+    )
     async def create_staff_user(self, info: Info, input: StaffUserInput) -> StaffUserPayload:
         work = staff_admin.create_staff_user(info.context.principal, provided(input))
-        return await payload(StaffUserPayload, _staff_user(work))
+        return await payload(StaffUserPayload, _invited(work))
+
+    @strawberry.mutation(description="Admin: a new invitation link; earlier ones stop working.")
+    async def reinvite_staff_user(self, info: Info, id: strawberry.ID) -> StaffUserPayload:
+        return await payload(StaffUserPayload, _invited(staff_invites.reinvite_staff_user(info.context.principal, id)))
+
+    @strawberry.mutation(description="The invited user chooses a password (10+ characters) and is signed in.")
+    async def accept_staff_invite(self, info: Info, token: str, password: str) -> SignInPayload:
+        work = staff_invites.accept_staff_invite(token, password, info.context.ip)
+        return await payload(SignInPayload, _session(work))
 
     @strawberry.mutation(description="Admin: role, diary, password, or `active: false` to deactivate.")
     async def update_staff_user(self, info: Info, id: strawberry.ID, input: StaffUserInput) -> StaffUserPayload:
