@@ -11,7 +11,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
-from models import Appointment, Client, Clinic, Credential, PrefillToken, utcnow
+from models import Appointment, Client, Clinic, Credential, PrefillToken
 from models.db import write_transaction
 from resolvers import scope
 from resolvers.contact import normalize_email, normalize_phone
@@ -98,10 +98,21 @@ async def _fields(clinic: Clinic, changes: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _duplicate(exc: IntegrityError) -> Exception:
-    text = str(exc).lower()
-    which = "phone" if "phone" in text else "email"
-    return invalid(f"Another client already has this {which}.", ["input", which])
+async def _refuse_taken(clinic_id, clean: dict[str, Any], other_than=None) -> None:
+    """A clear error naming the field when another client of the clinic has
+    this e-mail or phone (the unique constraints still decide races)."""
+    for which in ("email", "phone"):
+        if clean.get(which) is None:
+            continue
+        query = Client.filter(clinic_id=clinic_id, **{which: clean[which]})
+        if other_than is not None:
+            query = query.exclude(id=other_than)
+        if await query.exists():
+            raise invalid(f"Another client already has this {which}.", ["input", which])
+
+
+def _duplicate() -> Exception:
+    return invalid("Another client already has this e-mail or phone.", ["input"])
 
 
 async def create_client(principal: Principal, fields: dict[str, Any]) -> Client:
@@ -112,9 +123,10 @@ async def create_client(principal: Principal, fields: dict[str, Any]) -> Client:
     clean = await _fields(clinic, fields)
     try:
         async with write_transaction():
+            await _refuse_taken(clinic_id, clean)
             return await Client.create(clinic_id=clinic_id, **clean)
-    except IntegrityError as exc:
-        raise _duplicate(exc) from None
+    except IntegrityError:
+        raise _duplicate() from None
 
 
 async def update_client(principal: Principal, raw_id: str, changes: dict[str, Any]) -> Client:
@@ -124,10 +136,11 @@ async def update_client(principal: Principal, raw_id: str, changes: dict[str, An
     clean = await _fields(clinic, changes)
     try:
         async with write_transaction():
+            await _refuse_taken(clinic_id, clean, other_than=found.id)
             if clean:
                 await Client.filter(id=found.id, clinic_id=clinic_id).update(**clean)
-    except IntegrityError as exc:
-        raise _duplicate(exc) from None
+    except IntegrityError:
+        raise _duplicate() from None
     return await Client.get(id=found.id)
 
 
@@ -146,7 +159,6 @@ async def merge_clients(principal: Principal, raw_keep_id: str, raw_duplicate_id
         await Appointment.filter(clinic_id=clinic_id, client_id=duplicate.id).update(client_id=keep.id)
         for model in MERGE_MOVES:
             await model.filter(clinic_id=clinic_id, client_id=duplicate.id).update(client_id=keep.id)
-        await Credential.filter(clinic_id=clinic_id, client_id=duplicate.id, revoked_at=None).update(revoked_at=utcnow())
         await PrefillToken.filter(clinic_id=clinic_id, client_id=duplicate.id).delete()
         await Credential.filter(clinic_id=clinic_id, client_id=duplicate.id).delete()
         taken = {

@@ -66,6 +66,8 @@ async def test_staff_create_find_and_edit_clients(api, demo):
     duplicate = (await api.data(CREATE, {"input": {"fullName": "Ada Again", "email": "ada@example.com"}}, owner))
     assert codes(duplicate["createClient"]) == ["INVALID_INPUT"]
     assert duplicate["createClient"]["userErrors"][0]["field"] == ["input", "email"]
+    taken = (await api.data(UPDATE, {"id": ada["id"], "input": {"phone": "+447700900001"}}, owner))["updateClient"]
+    assert codes(taken) == ["INVALID_INPUT"] and taken["userErrors"][0]["field"] == ["input", "phone"]
     bad = (await api.data(UPDATE, {"id": ada["id"], "input": {"email": "not-an-email"}}, owner))["updateClient"]
     assert codes(bad) == ["INVALID_INPUT"]
 
