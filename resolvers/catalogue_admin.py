@@ -167,21 +167,21 @@ async def admin_practitioners(principal: Principal) -> list[Practitioner]:
 # Consent forms
 
 
-def _consent_fields(changes: dict[str, Any]) -> dict[str, Any]:
+def _consent_fields(changes: dict[str, Any], prefix: tuple[str, ...] = ("input",)) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for name, value in changes.items():
         if name == "title":
-            clean[name] = _name(value, ["input", "title"])
+            clean[name] = _name(value, [*prefix, "title"])
         elif name == "body":
-            clean[name] = _name(value, ["input", "body"], 50_000)
+            clean[name] = _name(value, [*prefix, "body"], 50_000)
         else:
-            raise invalid(f"Unknown field {name}.", ["input", name])
+            raise invalid(f"Unknown field {name}.", [*prefix, name])
     return clean
 
 
 async def create_consent_form(principal: Principal, title: str, body: str) -> ConsentForm:
     clinic_id = scope.require_admin(principal)
-    return await ConsentForm.create(clinic_id=clinic_id, **_consent_fields({"title": title, "body": body}))
+    return await ConsentForm.create(clinic_id=clinic_id, **_consent_fields({"title": title, "body": body}, ()))
 
 
 async def update_consent_form(principal: Principal, raw_id: str, changes: dict[str, Any]) -> ConsentForm:

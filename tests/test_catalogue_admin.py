@@ -117,6 +117,8 @@ async def test_an_admin_creates_edits_and_archives_a_treatment(api, demo):
 
 async def test_treatment_values_out_of_range_are_refused(api):
     owner = await staff_token(api)
+    untitled = (await api.data(CREATE_CONSENT, {"t": " ", "b": "Body"}, owner))["createConsentForm"]
+    assert codes(untitled) == ["INVALID_INPUT"] and untitled["userErrors"][0]["field"] == ["title"]
     for bad, field in (
         ({"name": "X", "durationMinutes": 0}, "durationMinutes"),
         ({"name": "X", "durationMinutes": 30, "bufferBeforeMinutes": -5}, "bufferBeforeMinutes"),
