@@ -121,6 +121,16 @@ async def update_webhook_endpoint(principal: Principal, raw_id: str, changes: di
     return await WebhookEndpoint.get(id=endpoint.id)
 
 
+async def rotate_webhook_secret(principal: Principal, raw_id: str) -> CreatedEndpoint:
+    """A new signing secret, shown once; deliveries from now on are signed
+    with it (receivers may accept both for a while)."""
+    clinic_id = scope.require_admin(principal)
+    endpoint = await scope.webhook_endpoint(clinic_id, raw_id, ["id"])
+    secret = new_secret()
+    await WebhookEndpoint.filter(id=endpoint.id, clinic_id=clinic_id).update(secret=secret)
+    return CreatedEndpoint(await WebhookEndpoint.get(id=endpoint.id), secret)
+
+
 async def delete_webhook_endpoint(principal: Principal, raw_id: str) -> None:
     """Deliveries still waiting for it are dropped by the handler."""
     clinic_id = scope.require_admin(principal)

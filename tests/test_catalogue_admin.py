@@ -226,6 +226,12 @@ async def test_a_new_practitioner_role_user_signs_in_and_sees_only_their_own_dia
     assert [a["practitioner"]["name"] for a in seen] == ["Sam Patel"]
     other = (await api.data(CALENDAR, {**window, "p": [str(alex.id)]}, sam_token))["calendar"]
     assert other == []
+    # Until the clinic lets practitioners see every diary.
+    see_all = "mutation($v: Boolean) { updatePortalSettings(input: {practitionersSeeAllDiaries: $v}) { userErrors { code } } }"
+    await api.data(see_all, {"v": True}, owner)
+    assert len((await api.data(CALENDAR, {**window, "p": [str(alex.id)]}, sam_token))["calendar"]) == 1
+    await api.data(see_all, {"v": False}, owner)
+    assert (await api.data(CALENDAR, {**window, "p": [str(alex.id)]}, sam_token))["calendar"] == []
     # Not an admin: cannot change settings or staff.
     result = (await api.data(UPDATE_STAFF, {"id": created["staffUser"]["id"], "input": {"role": "ADMIN"}}, sam_token))
     assert codes(result["updateStaffUser"]) == ["UNAUTHENTICATED"]

@@ -192,6 +192,22 @@ async def test_a_delivery_is_signed_and_a_tampered_body_fails_the_check(api, dem
     assert not verify(secret, stale, got.body)
 
 
+async def test_a_rotated_secret_signs_the_next_delivery(api, demo):
+    async with webhook_receiver() as receiver:
+        message, old_secret = await _planned_delivery(api, demo, receiver.url)
+        owner = await staff_token(api)
+        rotated = await api.data(
+            f"mutation($id: ID!) {{ rotateWebhookSecret(id: $id) {{ secret {USER_ERRORS} }} }}",
+            {"id": message.payload["endpoint_id"]},
+            owner,
+        )
+        new_secret = rotated["rotateWebhookSecret"]["secret"]
+        assert new_secret.startswith("whsec_") and new_secret != old_secret
+        await deliver_webhook(message)
+    (got,) = receiver.received
+    assert verify(new_secret, got.headers, got.body) and not verify(old_secret, got.headers, got.body)
+
+
 async def test_a_failed_delivery_raises_so_it_is_retried_with_the_same_delivery_id(api, demo):
     async with webhook_receiver() as receiver:
         message, secret = await _planned_delivery(api, demo, receiver.url)

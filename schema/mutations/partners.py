@@ -117,6 +117,11 @@ class PartnerMutations:
         work = webhooks.update_webhook_endpoint(info.context.principal, id, _event_names(input))
         return await payload(WebhookEndpointPayload, _endpoint(work))
 
+    @strawberry.mutation(description="Admin: a new signing secret, shown once; the old one stops being used.")
+    async def rotate_webhook_secret(self, info: Info, id: strawberry.ID) -> CreateWebhookEndpointPayload:
+        work = webhooks.rotate_webhook_secret(info.context.principal, id)
+        return await payload(CreateWebhookEndpointPayload, _created_endpoint(work))
+
     @strawberry.mutation(description="Admin.")
     async def delete_webhook_endpoint(self, info: Info, id: strawberry.ID) -> DeleteWebhookEndpointPayload:
         work = webhooks.delete_webhook_endpoint(info.context.principal, id)
