@@ -8,7 +8,7 @@ COPY models ./models
 COPY realtime ./realtime
 COPY jobs ./jobs
 COPY portal ./portal
-RUN pip install --no-cache-dir . && useradd --system --home /data clinicportal && mkdir -p /data && chown clinicportal /data
+RUN pip install --no-cache-dir . && useradd --system --home /data clinicportal && mkdir -p /data/uploads && chown -R clinicportal /data
 USER clinicportal
 EXPOSE 8000
 CMD ["clinicportal", "serve", "--host", "0.0.0.0", "--port", "8000"]

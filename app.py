@@ -10,17 +10,19 @@ from datetime import timedelta
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+import jobs.webhooks  # noqa: F401  (registers the "webhook" outbox handler)
 from models.db import close_db, init_db
 from portal import pages
 from realtime import hub
-from resolvers import runtime
+from resolvers import portal_settings, runtime
+from resolvers.errors import DomainError, ErrorCode
 from resolvers.credentials import bearer_token, principal_for_token
 from resolvers.ratelimit import RedisRateLimiter
 from schema import build_schema
@@ -30,36 +32,106 @@ from settings import Settings
 log = logging.getLogger("clinicportal")
 
 
+class Refused(Exception):
+    """A request answered before GraphQL runs (a rate-limited key, a
+    multipart request a browser form could have sent)."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+def _graphql_error(status: int, message: str, code: str, headers: dict | None = None, **extensions) -> Response:
+    body = {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+    return JSONResponse(body, status, headers=headers)
+
+
 class GraphQLApp(GraphQL):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except Refused as refused:
+            await refused.response(scope, receive, send)
+
     async def get_context(self, request, response) -> Context:
-        principal = await principal_for_token(bearer_token(request.headers.get("authorization")))
+        if not isinstance(request, Request):  # a websocket: its credential comes in connection_init
+            return Context(request=request, response=response)
+        authorization = request.headers.get("authorization")
+        if request.method == "POST" and _multipart(request.headers.get("content-type")) and not authorization:
+            # A browser form on another site can send multipart without a
+            # preflight, but never an Authorization header: uploads need one.
+            raise Refused(_graphql_error(400, "Multipart requests need an Authorization header.", "UNAUTHENTICATED"))
+        try:
+            principal = await principal_for_token(bearer_token(authorization))
+        except DomainError as error:
+            raise Refused(_refusal(error)) from None
         return Context(request=request, response=response, principal=principal)
 
     async def on_ws_connect(self, context: Context):
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         raw = params.get("authorization") or params.get("Authorization")
-        principal = await principal_for_token(bearer_token(raw if isinstance(raw, str) else None))
+        try:
+            principal = await principal_for_token(bearer_token(raw if isinstance(raw, str) else None))
+        except DomainError:
+            raise ConnectionRejectionError() from None
         if principal.clinic_id is None:
             raise ConnectionRejectionError()
         context.principal = principal
         return None
 
 
+def _multipart(content_type: str | None) -> bool:
+    return (content_type or "").split(";")[0].strip().lower() == "multipart/form-data"
+
+
+def _refusal(error: DomainError) -> Response:
+    if error.code is ErrorCode.RATE_LIMITED:
+        retry = error.retry_after_seconds or 1
+        return _graphql_error(
+            429, error.message, error.code.value, {"Retry-After": str(retry)}, retryAfterSeconds=retry
+        )
+    return _graphql_error(400, error.message, error.code.value)
+
+
+async def media(request: Request) -> Response:
+    """Uploaded files (clinic logos) by their random names: never a script,
+    never sniffed into another type, cached for good (a new upload gets a
+    new name)."""
+    found = portal_settings.stored_file(request.path_params["name"])
+    if found is None:
+        return PlainTextResponse("Not found", 404, headers={"X-Content-Type-Options": "nosniff"})
+    path, media_type = found
+    return FileResponse(
+        path,
+        media_type=media_type,
+        headers={
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "public, max-age=31536000, immutable",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+        },
+    )
+
+
 class BodyLimit:
     """Refuses request bodies over a size with 413, before the app reads
-    them. A body without a declared length is read up to the limit first."""
+    them. A body without a declared length is read up to the limit first.
+    Multipart uploads may be larger: up to `max_upload_bytes`."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int = 0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_upload_bytes = max(max_bytes, max_upload_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         too_large = JSONResponse({"errors": [{"message": "Request body too large."}]}, 413)
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        upload = _multipart(headers.get(b"content-type", b"").decode("latin-1"))
+        limit = self.max_upload_bytes if upload else self.max_bytes
+        declared = headers.get(b"content-length")
         if declared is not None:
-            if not declared.isdigit() or int(declared) > self.max_bytes:
+            if not declared.isdigit() or int(declared) > limit:
                 return await too_large(scope, receive, send)
             return await self.app(scope, receive, send)
         body, more = b"", True
@@ -69,7 +141,7 @@ class BodyLimit:
                 return
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > self.max_bytes:
+            if len(body) > limit:
                 return await too_large(scope, receive, send)
         replayed = False
 
@@ -120,6 +192,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
         allowed_origins=settings.ws_allowed_origins,
+        # Logo uploads (GraphQL multipart request spec). Only with a bearer
+        # credential: see GraphQLApp.get_context.
+        multipart_uploads_enabled=True,
     )
 
     async def health(request: Request) -> JSONResponse:
@@ -130,6 +205,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/health", health),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/media/{name}", media, methods=["GET", "HEAD"]),
             WebSocketRoute("/graphql", graphql),
             # The reference portal, booking page and practitioner calendar.
             Route("/p/{slug}", pages.portal_without_slash),
@@ -140,5 +216,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # A multipart body carries the logo and a little form data besides.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.logo_max_bytes + 64 * 1024)
     return app

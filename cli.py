@@ -1,4 +1,4 @@
-"""`clinicportal`: serve, migrate, seed-demo, worker, create-api-key, list-api-keys, revoke-api-key, sandbox-mail."""
+"""`clinicportal`: serve, migrate, seed-demo, worker, create-clinic, create-api-key, list-api-keys, revoke-api-key, sandbox-mail."""
 
 from __future__ import annotations
 
@@ -53,25 +53,52 @@ def seed_demo(settings: Settings) -> int:
     return _run_with_db(settings, work)
 
 
-def create_api_key(settings: Settings, clinic_slug: str, scopes: list[str], name: str | None) -> int:
-    from models import Clinic, CredentialKind
-    from resolvers import credentials
-    from resolvers.principal import Scope
-
-    known = {s.value for s in Scope}
-    if unknown := set(scopes) - known:
-        print(f"unknown scopes: {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})", file=sys.stderr)
-        return 2
+def create_api_key(
+    settings: Settings, clinic_slug: str, scopes: list[str], name: str | None, rate_limit: int | None = None
+) -> int:
+    from models import Clinic
+    from resolvers.api_keys import create_key
+    from resolvers.errors import DomainError
 
     async def work() -> int:
         clinic = await Clinic.get_or_none(slug=clinic_slug)
         if clinic is None:
             print(f"no clinic with slug {clinic_slug!r}", file=sys.stderr)
             return 2
-        token, _ = await credentials.issue(
-            CredentialKind.API_KEY, clinic.id, lifetime=None, scopes=sorted(set(scopes)), name=name
-        )
-        print(token)
+        try:
+            issued = await create_key(clinic.id, scopes, name, rate_limit)
+        except DomainError as error:
+            print(error.message, file=sys.stderr)
+            return 2
+        print(issued.key)
+        return 0
+
+    return _run_with_db(settings, work)
+
+
+def create_clinic(settings: Settings, args: argparse.Namespace) -> int:
+    from resolvers.clinic_setup import NewClinic
+    from resolvers.clinic_setup import create_clinic as create
+    from resolvers.errors import DomainError
+
+    spec = NewClinic(
+        slug=args.slug,
+        name=args.name,
+        timezone=args.timezone,
+        currency=args.currency,
+        country=args.country,
+        admin_email=args.admin_email,
+        admin_password=args.admin_password,
+        admin_name=args.admin_name,
+    )
+
+    async def work() -> int:
+        try:
+            clinic, admin = await create(spec)
+        except DomainError as error:
+            print(f"{'/'.join(error.field or [])}: {error.message}", file=sys.stderr)
+            return 2
+        print(f"created clinic {clinic.slug} ({clinic.id}); administrator {admin.email} signs in with staffSignIn")
         return 0
 
     return _run_with_db(settings, work)
@@ -168,6 +195,16 @@ def main(argv: list[str] | None = None) -> int:
     key_cmd.add_argument("--clinic", required=True, help="clinic slug")
     key_cmd.add_argument("--scopes", default="read", help="comma-separated: read,book,calendar,admin")
     key_cmd.add_argument("--name", default=None)
+    key_cmd.add_argument("--rate-limit", type=int, default=None, help="requests a minute (default: API_KEY_RATE_PER_MINUTE)")
+    clinic_cmd = commands.add_parser("create-clinic", help="a new clinic with its first administrator")
+    clinic_cmd.add_argument("--slug", required=True, help="the portal's address: /p/SLUG/")
+    clinic_cmd.add_argument("--name", required=True)
+    clinic_cmd.add_argument("--timezone", required=True, help="IANA time zone, e.g. Europe/London")
+    clinic_cmd.add_argument("--currency", required=True, help="ISO 4217, e.g. GBP")
+    clinic_cmd.add_argument("--country", required=True, help="ISO 3166, e.g. GB")
+    clinic_cmd.add_argument("--admin-email", required=True)
+    clinic_cmd.add_argument("--admin-password", required=True, help="at least 10 characters")
+    clinic_cmd.add_argument("--admin-name", default="Clinic Owner")
     list_cmd = commands.add_parser("list-api-keys", help="a clinic's partner API keys (ids, scopes, state)")
     list_cmd.add_argument("--clinic", required=True)
     revoke_cmd = commands.add_parser("revoke-api-key", help="revoke a partner API key by its id")
@@ -194,8 +231,10 @@ def main(argv: list[str] | None = None) -> int:
         return list_api_keys(settings, args.clinic)
     if args.command == "revoke-api-key":
         return revoke_api_key(settings, args.clinic, args.id)
+    if args.command == "create-clinic":
+        return create_clinic(settings, args)
     scopes = [s.strip() for s in args.scopes.split(",") if s.strip()]
-    return create_api_key(settings, args.clinic, scopes, args.name)
+    return create_api_key(settings, args.clinic, scopes, args.name, args.rate_limit)
 
 
 if __name__ == "__main__":

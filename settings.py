@@ -93,6 +93,11 @@ class Settings:
     mail_from: str = "Clinic Portal <no-reply@clinicportal.localhost>"
     # Consent links looked up or signed per address per window
     consent_per_ip: int = 60
+    # Clinic administration and partner access
+    public_api_url: str = "http://127.0.0.1:8000"  # base of uploaded files' URLs (/media/...)
+    logo_max_bytes: int = 512 * 1024
+    api_key_rate_per_minute: int = 120  # per key, unless the key sets its own
+    webhook_timeout_seconds: int = 10
     # Argon2 cost (lower only in tests)
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -147,6 +152,10 @@ class Settings:
             smtp_timeout_seconds=_int(env, "SMTP_TIMEOUT_SECONDS", cls.smtp_timeout_seconds),
             mail_from=env.get("MAIL_FROM") or cls.mail_from,
             consent_per_ip=_int(env, "CONSENT_PER_IP", cls.consent_per_ip),
+            public_api_url=env.get("PUBLIC_API_URL", cls.public_api_url).rstrip("/"),
+            logo_max_bytes=_int(env, "LOGO_MAX_BYTES", cls.logo_max_bytes),
+            api_key_rate_per_minute=_int(env, "API_KEY_RATE_PER_MINUTE", cls.api_key_rate_per_minute),
+            webhook_timeout_seconds=_int(env, "WEBHOOK_TIMEOUT_SECONDS", cls.webhook_timeout_seconds),
             argon2_time_cost=_int(env, "ARGON2_TIME_COST", cls.argon2_time_cost),
             argon2_memory_kib=_int(env, "ARGON2_MEMORY_KIB", cls.argon2_memory_kib),
         )

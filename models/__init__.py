@@ -24,6 +24,11 @@ from models.outbox import OutboxMessage, OutboxStatus
 from models.people import Client, StaffRole, StaffUser
 from models.roster import RosterEntry, RosterException, RosterExceptionKind
 from models.signin import PasswordResetToken, SignInCode
+from models.invite import StaffInvite
+from models.outbox import OutboxMessage, OutboxStatus
+from models.people import Client, StaffRole, StaffUser
+from models.roster import RosterEntry, RosterException, RosterExceptionKind
+from models.webhook import WebhookEndpoint
 
 MODEL_MODULES = [
     "models.clinic",
@@ -38,6 +43,8 @@ MODEL_MODULES = [
     "models.consent",
     "models.signin",
     "models.balances",
+    "models.webhook",
+    "models.invite",
 ]
 
 __all__ = [
@@ -76,7 +83,9 @@ __all__ = [
     "RosterException",
     "RosterExceptionKind",
     "StaffRole",
+    "StaffInvite",
     "StaffUser",
     "Treatment",
+    "WebhookEndpoint",
     "utcnow",
 ]

@@ -34,6 +34,8 @@ class Credential(TenantModel):
     created_at = fields.DatetimeField(default=utcnow)
     expires_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+    # API keys: requests a minute; null takes API_KEY_RATE_PER_MINUTE.
+    rate_limit_per_minute = fields.IntField(null=True)
 
     class Meta:
         table = "credential"

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from tortoise.expressions import Q
 
 from models import Clinic, Credential, CredentialKind, StaffRole, StaffUser, utcnow
+from resolvers import runtime
+from resolvers.errors import DomainError, ErrorCode
 from resolvers.principal import ANONYMOUS, Principal, PrincipalKind
 
 _PRINCIPAL_KIND = {
@@ -42,6 +44,7 @@ async def issue(
     staff_id: uuid.UUID | None = None,
     scopes: list[str] | None = None,
     name: str | None = None,
+    rate_limit_per_minute: int | None = None,
 ) -> tuple[str, Credential]:
     """Create a credential; the raw token is returned once and never stored."""
     token = new_token()
@@ -53,20 +56,38 @@ async def issue(
         staff_id=staff_id,
         scopes=scopes or [],
         name=name,
+        rate_limit_per_minute=rate_limit_per_minute,
         expires_at=utcnow() + lifetime if lifetime else None,
     )
     return token, credential
 
 
+async def _within_rate(credential: Credential) -> None:
+    """Partner keys: at most their requests a minute (the key's own limit,
+    or API_KEY_RATE_PER_MINUTE), counted per key across processes."""
+    rt = runtime.current()
+    limit = credential.rate_limit_per_minute or rt.settings.api_key_rate_per_minute
+    retry_after = await rt.limiter.hit(f"apikey:{credential.id}", limit, 60)
+    if retry_after is not None:
+        raise DomainError(
+            ErrorCode.RATE_LIMITED,
+            f"This API key is limited to {limit} requests a minute. Try again in {retry_after} seconds.",
+            retry_after_seconds=retry_after,
+        )
+
+
 async def principal_for_token(token: str | None) -> Principal:
     """The principal a bearer token stands for; anonymous when the token is
-    missing, unknown, expired or revoked."""
+    missing, unknown, expired or revoked. Raises RATE_LIMITED when an API
+    key is over its rate limit."""
     if not token:
         return ANONYMOUS
     credential = await Credential.get_or_none(token_hash=hash_token(token), revoked_at=None)
     now = utcnow()
     if credential is None or (credential.expires_at and credential.expires_at <= now):
         return ANONYMOUS
+    if credential.kind is CredentialKind.API_KEY:
+        await _within_rate(credential)
     staff: StaffUser | None = None
     own_diary_only = False
     if credential.staff_id:

@@ -55,3 +55,10 @@ def invalid(message: str, field: list[str] | None = None) -> DomainError:
 
 def unauthenticated(message: str = "Sign in to do this.") -> DomainError:
     return DomainError(ErrorCode.UNAUTHENTICATED, message)
+
+
+def input_field(attr: str) -> list[str]:
+    """The GraphQL path of an input field named after a model attribute:
+    `booking_min_notice_minutes` -> ["input", "bookingMinNoticeMinutes"]."""
+    head, *rest = attr.split("_")
+    return ["input", head + "".join(part.title() for part in rest)]

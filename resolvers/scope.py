@@ -13,13 +13,18 @@ from models import (
     Appointment,
     Client,
     Clinic,
+    ConsentForm,
     ConsentRequest,
+    Credential,
+    CredentialKind,
     EmailTemplate,
     GiftCard,
     LoyaltyProgramme,
     Membership,
     Practitioner,
+    StaffUser,
     Treatment,
+    WebhookEndpoint,
 )
 from resolvers.errors import DomainError, ErrorCode, not_found, unauthenticated
 from resolvers.principal import Principal, PrincipalKind, Scope
@@ -173,6 +178,50 @@ async def client(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Client:
     if found is None:
         raise not_found("Client", field)
     return found
+
+
+async def _own(model, clinic_id: uuid.UUID, raw_id: str, what: str, field: list[str], **extra):
+    """A row of this clinic by id, whatever its state; another clinic's row
+    answers exactly like a missing one."""
+    ident = parse_id(raw_id)
+    found = await model.get_or_none(id=ident, clinic_id=clinic_id, **extra) if ident else None
+    if found is None:
+        raise not_found(what, field)
+    return found
+
+
+async def any_treatment(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Treatment:
+    """Archived ones too: for the clinic's administrators."""
+    return await _own(Treatment, clinic_id, raw_id, "Treatment", field)
+
+
+async def any_practitioner(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Practitioner:
+    """Inactive ones too: for the clinic's administrators."""
+    return await _own(Practitioner, clinic_id, raw_id, "Practitioner", field)
+
+
+async def consent_form(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> ConsentForm:
+    return await _own(ConsentForm, clinic_id, raw_id, "Consent form", field)
+
+
+async def staff_user(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> StaffUser:
+    return await _own(StaffUser, clinic_id, raw_id, "Staff user", field)
+
+
+async def api_key(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Credential:
+    return await _own(Credential, clinic_id, raw_id, "API key", field, kind=CredentialKind.API_KEY)
+
+
+async def webhook_endpoint(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> WebhookEndpoint:
+    return await _own(WebhookEndpoint, clinic_id, raw_id, "Webhook endpoint", field)
+
+
+def require_client_records(principal: Principal, scope: Scope) -> uuid.UUID:
+    """Client records (search, create, edit): the clinic's staff, or a
+    partner key with `scope` (read to search, book to write)."""
+    if principal.kind not in (PrincipalKind.STAFF, PrincipalKind.PARTNER):
+        raise unauthenticated("Only the clinic's staff may do this.")
+    return require_scope(principal, scope)
 
 
 def portal_refusal(clinic: Clinic, principal: Principal) -> DomainError | None:

@@ -14,6 +14,7 @@ from realtime.events import EventKind
 from resolvers.consent import plan_consent
 from resolvers.membership_sessions import plan_membership_sessions
 from resolvers.practitioner_emails import plan_practitioner_emails
+from resolvers.webhooks import plan_webhooks
 
 Planner = Callable[[EventKind, Appointment, Clinic, "Appointment | None"], Awaitable[None]]
 
@@ -22,6 +23,7 @@ PLANNERS: list[Planner] = [
     plan_membership_sessions,
     plan_consent,
     plan_practitioner_emails,
+    plan_webhooks,
 ]
 
 

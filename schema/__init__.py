@@ -12,16 +12,25 @@ from strawberry.schema.config import StrawberryConfig
 from schema import per_event_memo
 from schema.errors import CodedErrors
 from schema.text import StorableText
+from schema.admin_query import AdminQueries
 from schema.mutations.account import AccountMutations
 from schema.mutations.auth import AuthMutations
 from schema.mutations.balances import BalanceMutations
 from schema.mutations.booking import BookingMutations
+from schema.mutations.clinic_admin import ClinicAdminMutations
 from schema.mutations.consent import ConsentMutations
 from schema.mutations.notifications import NotificationMutations
+from schema.mutations.partners import PartnerMutations
 from schema.mutations.prefill import PrefillMutations
-from schema.query import Query
+from schema.mutations.staff_desk import StaffDeskMutations
+from schema.query import Query as PortalQuery
 from schema.subscription import Subscription
 from settings import Settings
+
+
+@strawberry.type
+class Query(PortalQuery, AdminQueries):
+    pass
 
 
 @strawberry.type
@@ -33,6 +42,9 @@ class Mutation(
     BalanceMutations,
     NotificationMutations,
     ConsentMutations,
+    ClinicAdminMutations,
+    StaffDeskMutations,
+    PartnerMutations,
 ):
     pass
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 
 from models import Clinic as ClinicModel
 from models import Practitioner as PractitionerModel
 from models import Treatment as TreatmentModel
-from resolvers import catalogue, scope
+from resolvers import catalogue, catalogue_admin, portal_settings, rosters, scope
+from resolvers.errors import unauthenticated
 from schema.context import Info
 from schema.types.common import Money, mirror, prices_visible
+
+
+def _insider_only(info: Info, clinic_id) -> None:
+    if not scope.is_insider(info.context.principal, clinic_id):
+        raise unauthenticated("Only the clinic's staff and partners may see this.")
 
 
 @strawberry.type
@@ -20,6 +27,32 @@ class Practitioner:
 
     id: strawberry.ID = mirror("id")
     name: str = mirror("name")
+
+    @strawberry.field(description="False once the clinic takes the diary off the portal and new bookings.")
+    def active(self) -> bool:
+        return self.model.active
+
+    @strawberry.field(description="The clinic's staff and partners only.")
+    def contact_email(self, info: Info) -> str | None:
+        _insider_only(info, self.model.clinic_id)
+        return self.model.contact_email
+
+    @strawberry.field(description="Weekly working hours (the clinic's staff and partners only).")
+    async def weekly_hours(self, info: Info) -> list[Annotated["WorkingHours", strawberry.lazy("schema.types.admin")]]:
+        from schema.types.admin import WorkingHours
+
+        _insider_only(info, self.model.clinic_id)
+        return [WorkingHours(model=r) for r in await rosters.weekly_roster(self.model.clinic_id, self.model.id)]
+
+    @strawberry.field(description="Days off, blocked and extra hours from `from` on (the clinic's staff and partners only).")
+    async def roster_exceptions(
+        self, info: Info, from_: Annotated[date | None, strawberry.argument(name="from")] = None
+    ) -> list[Annotated["RosterException", strawberry.lazy("schema.types.admin")]]:
+        from schema.types.admin import RosterException
+
+        _insider_only(info, self.model.clinic_id)
+        rows = await rosters.roster_exceptions(self.model.clinic_id, self.model.id, from_)
+        return [RosterException(model=r) for r in rows]
 
     @strawberry.field
     async def treatments(self, info: Info) -> list[Treatment]:
@@ -38,6 +71,17 @@ class Treatment:
     name: str = mirror("name")
     description: str | None = mirror("description")
     duration_minutes: int = mirror("duration_minutes")
+    buffer_before_minutes: int = mirror("buffer_before_minutes", "Kept free before, for preparation.")
+    buffer_after_minutes: int = mirror("buffer_after_minutes", "Kept free after, for clearing up.")
+    online_bookable: bool = mirror("online_bookable")
+    archived: bool = mirror("archived")
+
+    @strawberry.field(description="The form a client accepts before this treatment, if any.")
+    async def consent_form(self, info: Info) -> Annotated["ConsentForm", strawberry.lazy("schema.types.admin")] | None:
+        from schema.types.admin import ConsentForm
+
+        row = await catalogue_admin.consent_form_of(self.model)
+        return ConsentForm(model=row) if row else None
 
     @strawberry.field(description="Null when the clinic hides prices.")
     async def price(self, info: Info) -> Money | None:
@@ -102,8 +146,17 @@ class Clinic:
     @strawberry.field
     def branding(self) -> Branding:
         return Branding(
-            background_color=self.model.branding_background_color, logo_url=self.model.branding_logo_url
+            background_color=self.model.branding_background_color, logo_url=portal_settings.logo_url(self.model)
         )
+
+    @strawberry.field(description="The clinic's portal address.")
+    def portal_url(self) -> str:
+        return portal_settings.portal_url(self.model)
+
+    country: str = mirror("country", "ISO 3166 country: how phone numbers without a country code are read.")
+    practitioners_see_all_diaries: bool = mirror(
+        "practitioners_see_all_diaries", "Whether practitioner-role staff see every diary, not only their own."
+    )
 
     booking_min_notice_minutes: int = mirror("booking_min_notice_minutes", "Minutes of notice a portal booking needs.")
     booking_horizon_days: int = mirror("booking_horizon_days", "How many days ahead the portal takes bookings.")

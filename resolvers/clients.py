@@ -1,0 +1,177 @@
+"""Client records as the clinic's staff keep them: search, create, edit,
+and merge a duplicate into the record that stays."""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+
+from models import Appointment, Client, Clinic, Credential, PrefillToken
+from models.db import write_transaction
+from resolvers import scope
+from resolvers.contact import normalize_email, normalize_phone
+from resolvers.errors import input_field, invalid
+from resolvers.principal import Principal, Scope
+
+MAX_PAGE = 100
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+@dataclass(frozen=True)
+class ClientPage:
+    items: list[Client]
+    total: int
+    has_next: bool
+    has_previous: bool
+    offset: int
+
+
+def cursor_at(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"client:{offset}".encode()).decode()
+
+
+def _offset(after: str | None) -> int:
+    if not after:
+        return 0
+    try:
+        kind, _, raw = base64.urlsafe_b64decode(after.encode()).decode().partition(":")
+        if kind == "client" and raw.isdigit():
+            return int(raw) + 1
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise invalid("This cursor is not one this list gave out.", ["after"])
+
+
+async def search_clients(principal: Principal, text: str | None, first: int | None, after: str | None) -> ClientPage:
+    """By any part of the name or e-mail, or the digits of the phone number;
+    sorted by name."""
+    clinic_id = scope.require_client_records(principal, Scope.READ)
+    first = 20 if first is None else first
+    if not 1 <= first <= MAX_PAGE:
+        raise invalid(f"`first` is 1 to {MAX_PAGE}.", ["first"])
+    offset = _offset(after)
+    query = Client.filter(clinic_id=clinic_id)
+    text = (text or "").strip()
+    if len(text) > 200:
+        raise invalid("At most 200 characters.", ["search"])
+    if text:
+        match = Q(full_name__icontains=text) | Q(email__icontains=text)
+        digits = re.sub(r"\D", "", text)
+        if len(digits) >= 3:
+            match |= Q(phone__contains=digits)
+        query = query.filter(match)
+    total = await query.count()
+    items = await query.order_by("full_name", "id").offset(offset).limit(first)
+    return ClientPage(items, total, offset + len(items) < total, offset > 0, offset)
+
+
+async def find_client(principal: Principal, raw_id: str) -> Client | None:
+    clinic_id = scope.require_client_records(principal, Scope.READ)
+    ident = scope.parse_id(raw_id)
+    return await Client.get_or_none(id=ident, clinic_id=clinic_id) if ident else None
+
+
+async def _fields(clinic: Clinic, changes: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    for name, value in changes.items():
+        field = input_field(name)
+        if name == "full_name":
+            text = (value or "").strip()
+            if not 1 <= len(text) <= 200:
+                raise invalid("Give 1 to 200 characters.", field)
+            clean[name] = text
+        elif name == "email":
+            clean[name] = normalize_email(value, field) if value else None
+        elif name == "phone":
+            clean[name] = normalize_phone(value, field, clinic.country) if value else None
+        elif name == "language":
+            if not isinstance(value, str) or not LANGUAGE.match(value):
+                raise invalid("Give a language tag such as en or pt-BR.", field)
+            clean[name] = value
+        else:
+            raise invalid(f"Unknown field {name}.", field)
+    return clean
+
+
+async def _refuse_taken(clinic_id, clean: dict[str, Any], other_than=None) -> None:
+    """A clear error naming the field when another client of the clinic has
+    this e-mail or phone (the unique constraints still decide races)."""
+    for which in ("email", "phone"):
+        if clean.get(which) is None:
+            continue
+        query = Client.filter(clinic_id=clinic_id, **{which: clean[which]})
+        if other_than is not None:
+            query = query.exclude(id=other_than)
+        if await query.exists():
+            raise invalid(f"Another client already has this {which}.", ["input", which])
+
+
+def _duplicate() -> Exception:
+    return invalid("Another client already has this e-mail or phone.", ["input"])
+
+
+async def create_client(principal: Principal, fields: dict[str, Any]) -> Client:
+    clinic_id = scope.require_client_records(principal, Scope.BOOK)
+    clinic = await Clinic.get(id=clinic_id)
+    if fields.get("full_name") is None:
+        raise invalid("This is needed.", ["input", "fullName"])
+    clean = await _fields(clinic, fields)
+    try:
+        async with write_transaction():
+            await _refuse_taken(clinic_id, clean)
+            return await Client.create(clinic_id=clinic_id, **clean)
+    except IntegrityError:
+        raise _duplicate() from None
+
+
+async def update_client(principal: Principal, raw_id: str, changes: dict[str, Any]) -> Client:
+    clinic_id = scope.require_client_records(principal, Scope.BOOK)
+    clinic = await Clinic.get(id=clinic_id)
+    found = await scope.client(clinic_id, raw_id, ["id"])
+    clean = await _fields(clinic, changes)
+    try:
+        async with write_transaction():
+            await _refuse_taken(clinic_id, clean, other_than=found.id)
+            if clean:
+                await Client.filter(id=found.id, clinic_id=clinic_id).update(**clean)
+    except IntegrityError:
+        raise _duplicate() from None
+    return await Client.get(id=found.id)
+
+
+async def merge_clients(principal: Principal, raw_keep_id: str, raw_duplicate_id: str) -> Client:
+    """Everything of the duplicate moves to the client kept, in one
+    transaction: appointments (with what hangs off them), then the
+    duplicate goes. The kept record takes the duplicate's e-mail, phone and
+    password where it has none. The duplicate's sessions and pre-fill tokens
+    end with it."""
+    clinic_id = scope.require_admin(principal)
+    async with write_transaction():
+        keep = await scope.client(clinic_id, raw_keep_id, ["keepId"])
+        duplicate = await scope.client(clinic_id, raw_duplicate_id, ["duplicateId"])
+        if keep.id == duplicate.id:
+            raise invalid("A client cannot be merged into itself.", ["duplicateId"])
+        await Appointment.filter(clinic_id=clinic_id, client_id=duplicate.id).update(client_id=keep.id)
+        for model in MERGE_MOVES:
+            await model.filter(clinic_id=clinic_id, client_id=duplicate.id).update(client_id=keep.id)
+        await PrefillToken.filter(clinic_id=clinic_id, client_id=duplicate.id).delete()
+        await Credential.filter(clinic_id=clinic_id, client_id=duplicate.id).delete()
+        taken = {
+            name: getattr(duplicate, name)
+            for name in ("email", "phone", "password_hash")
+            if getattr(keep, name) is None and getattr(duplicate, name) is not None
+        }
+        await Client.filter(id=duplicate.id, clinic_id=clinic_id).delete()
+        if taken:
+            await Client.filter(id=keep.id, clinic_id=clinic_id).update(**taken)
+    return await Client.get(id=keep.id)
+
+
+# Other tables that point at a client (`clinic_id`, `client_id` columns) add
+# their model here so a merge carries their rows across too.
+MERGE_MOVES: list[type] = []

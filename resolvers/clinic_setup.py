@@ -1,0 +1,83 @@
+"""A new clinic (tenant) with its first administrator, for the platform's
+operators (`clinicportal create-clinic`); and a caller's own clinic."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import phonenumbers
+from tortoise.exceptions import IntegrityError
+
+from models import Clinic, StaffRole, StaffUser
+from models.db import write_transaction
+from resolvers import scope
+from resolvers.contact import normalize_email
+from resolvers.errors import invalid, unauthenticated
+from resolvers.principal import Principal, PrincipalKind
+from resolvers.auth import hash_password
+from resolvers.staff_admin import MIN_PASSWORD
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass(frozen=True)
+class NewClinic:
+    slug: str
+    name: str
+    timezone: str
+    currency: str
+    country: str
+    admin_email: str
+    admin_password: str
+    admin_name: str = "Clinic Owner"
+
+
+async def create_clinic(spec: NewClinic) -> tuple[Clinic, StaffUser]:
+    """The clinic starts with its portal enabled and the model's default
+    settings, and nothing in its catalogue yet."""
+    slug = spec.slug.strip().lower()
+    if not SLUG.match(slug):
+        raise invalid("A slug is lower-case letters, digits and dashes (at most 64).", ["slug"])
+    name = spec.name.strip()
+    if not 1 <= len(name) <= 200:
+        raise invalid("A clinic's name has 1 to 200 characters.", ["name"])
+    try:
+        ZoneInfo(spec.timezone)
+        if spec.timezone not in available_timezones():
+            raise ZoneInfoNotFoundError(spec.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise invalid("Give an IANA time zone such as Europe/London.", ["timezone"]) from None
+    currency = spec.currency.strip().upper()
+    if not CURRENCY.match(currency):
+        raise invalid("Give an ISO 4217 currency code such as GBP.", ["currency"])
+    country = spec.country.strip().upper()
+    if country not in phonenumbers.SUPPORTED_REGIONS:
+        raise invalid("Give an ISO 3166 country code such as GB.", ["country"])
+    email = normalize_email(spec.admin_email, ["adminEmail"])
+    if not MIN_PASSWORD <= len(spec.admin_password) <= 1024:
+        raise invalid(f"A password has {MIN_PASSWORD} to 1024 characters.", ["adminPassword"])
+    password_hash = hash_password(spec.admin_password)
+    if await Clinic.exists(slug=slug):
+        raise invalid("This slug is taken.", ["slug"])
+    if await StaffUser.exists(email=email):
+        raise invalid("A staff user with this e-mail already exists.", ["adminEmail"])
+    try:
+        async with write_transaction():
+            clinic = await Clinic.create(slug=slug, name=name, timezone=spec.timezone, currency=currency, country=country)
+            admin = await StaffUser.create(
+                clinic=clinic, email=email, full_name=spec.admin_name, password_hash=password_hash, role=StaffRole.ADMIN
+            )
+    except IntegrityError:
+        raise invalid("This slug or e-mail was taken meanwhile.", ["slug"]) from None
+    return clinic, admin
+
+
+async def own_clinic(principal: Principal) -> Clinic:
+    """The clinic of a staff user or partner key."""
+    clinic_id = scope.require_signed_in(principal)
+    if principal.kind not in (PrincipalKind.STAFF, PrincipalKind.PARTNER):
+        raise unauthenticated("Only the clinic's staff and partners may do this.")
+    return await Clinic.get(id=clinic_id)

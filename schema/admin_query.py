@@ -1,0 +1,66 @@
+"""Queries for the clinic's staff and administrators."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers import api_keys, catalogue_admin, clients, clinic_setup, staff_admin, webhooks
+from schema.context import Info
+from schema.types.admin import ApiKey, Client, ClientConnection, ClientEdge, ConsentForm, StaffUser, WebhookEndpoint
+from schema.types.catalogue import Clinic, Practitioner, Treatment
+from schema.types.common import PageInfo
+
+
+@strawberry.type
+class AdminQueries:
+    @strawberry.field(description="Staff and partners: their own clinic.")
+    async def my_clinic(self, info: Info) -> Clinic:
+        return Clinic(model=await clinic_setup.own_clinic(info.context.principal))
+
+    @strawberry.field(description="Admin: every treatment, archived ones included.")
+    async def all_treatments(self, info: Info) -> list[Treatment]:
+        return [Treatment(model=t) for t in await catalogue_admin.admin_treatments(info.context.principal)]
+
+    @strawberry.field(description="Admin: every practitioner, inactive ones included.")
+    async def all_practitioners(self, info: Info) -> list[Practitioner]:
+        return [Practitioner(model=p) for p in await catalogue_admin.admin_practitioners(info.context.principal)]
+
+    @strawberry.field(description="Admin.")
+    async def consent_forms(self, info: Info) -> list[ConsentForm]:
+        return [ConsentForm(model=f) for f in await catalogue_admin.consent_forms(info.context.principal)]
+
+    @strawberry.field(description="Admin.")
+    async def staff_users(self, info: Info) -> list[StaffUser]:
+        return [StaffUser(model=u) for u in await staff_admin.staff_users(info.context.principal)]
+
+    @strawberry.field(description="Admin: partner keys, revoked ones included (never the keys themselves).")
+    async def api_keys(self, info: Info) -> list[ApiKey]:
+        return [ApiKey(model=k) for k in await api_keys.api_keys(info.context.principal)]
+
+    @strawberry.field(description="Admin.")
+    async def webhook_endpoints(self, info: Info) -> list[WebhookEndpoint]:
+        return [WebhookEndpoint(model=e) for e in await webhooks.webhook_endpoints(info.context.principal)]
+
+    @strawberry.field(description="Staff, or partners with the read scope: clients by name, e-mail or phone.")
+    async def clients(
+        self, info: Info, search: str | None = None, first: int | None = None, after: str | None = None
+    ) -> ClientConnection:
+        page = await clients.search_clients(info.context.principal, search, first, after)
+        edges = [
+            ClientEdge(node=Client(model=c), cursor=clients.cursor_at(page.offset + n)) for n, c in enumerate(page.items)
+        ]
+        return ClientConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                has_previous_page=page.has_previous,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=page.total,
+        )
+
+    @strawberry.field(description="Staff, or partners with the read scope; null if unknown.")
+    async def client(self, info: Info, id: strawberry.ID) -> Client | None:
+        row = await clients.find_client(info.context.principal, id)
+        return Client(model=row) if row else None

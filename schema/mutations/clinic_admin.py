@@ -1,0 +1,287 @@
+"""The clinic's administrators set up the portal, the catalogue, the
+diaries and the staff."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+from strawberry.file_uploads import Upload
+
+from resolvers import catalogue_admin, portal_settings, rosters, staff_admin, staff_invites
+from schema.context import Info
+from schema.errors import UserError, payload
+from schema.inputs import provided
+from schema.mutations.auth import SignInPayload
+from schema.types.admin import ConsentForm, RosterException, RosterExceptionKind, StaffRole, StaffUser, WorkingHours
+from schema.types.catalogue import Clinic, Practitioner, Treatment
+from schema.types.common import Session
+
+UNSET = strawberry.UNSET
+
+
+@strawberry.input(description="Only the fields given change; a text sent as null is cleared.")
+class PortalSettingsInput:
+    name: str | None = UNSET
+    portal_enabled: bool | None = UNSET
+    accepts_new_clients: bool | None = UNSET
+    show_prices: bool | None = UNSET
+    cancellation_notice_hours: int | None = UNSET
+    cancellation_policy_text: str | None = UNSET
+    booking_instructions: str | None = UNSET
+    terms_and_conditions: str | None = UNSET
+    booking_min_notice_minutes: int | None = UNSET
+    booking_horizon_days: int | None = UNSET
+    slot_step_minutes: int | None = UNSET
+    background_color: str | None = strawberry.field(default=UNSET, description="A CSS hex colour, e.g. #f4efe9.")
+    practitioners_see_all_diaries: bool | None = UNSET
+
+
+@strawberry.type
+class ClinicPayload:
+    clinic: Clinic | None = None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class TreatmentInput:
+    name: str | None = UNSET
+    description: str | None = UNSET
+    duration_minutes: int | None = UNSET
+    buffer_before_minutes: int | None = UNSET
+    buffer_after_minutes: int | None = UNSET
+    price: str | None = strawberry.field(default=UNSET, description='In the clinic\'s currency, e.g. "45.00".')
+    online_bookable: bool | None = UNSET
+    archived: bool | None = strawberry.field(default=UNSET, description="Archived: off the portal and new bookings.")
+    consent_form_id: strawberry.ID | None = UNSET
+
+
+@strawberry.type
+class TreatmentPayload:
+    treatment: Treatment | None = None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class PractitionerInput:
+    name: str | None = UNSET
+    contact_email: str | None = UNSET
+    active: bool | None = UNSET
+
+
+@strawberry.type
+class PractitionerPayload:
+    practitioner: Practitioner | None = None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class ConsentFormInput:
+    title: str | None = UNSET
+    body: str | None = UNSET
+
+
+@strawberry.type
+class ConsentFormPayload:
+    consent_form: ConsentForm | None = None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class DeletePayload:
+    deleted_id: strawberry.ID | None = None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class WorkingHoursInput:
+    weekday: int = strawberry.field(description="0 = Monday ... 6 = Sunday.")
+    start: str = strawberry.field(description='"HH:MM", local time.')
+    end: str = strawberry.field(description='"HH:MM"; "24:00" for midnight.')
+
+
+@strawberry.type
+class WeeklyHoursPayload:
+    weekly_hours: list[WorkingHours] | None = None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class RosterExceptionPayload:
+    roster_exception: RosterException | None = None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class StaffUserInput:
+    email: str | None = UNSET
+    full_name: str | None = UNSET
+    role: StaffRole | None = UNSET
+    practitioner_id: strawberry.ID | None = strawberry.field(
+        default=UNSET, description="The diary of a PRACTITIONER-role user."
+    )
+    password: str | None = strawberry.field(default=UNSET, description="At least 10 characters.")
+    active: bool | None = strawberry.field(default=UNSET, description="false: signed out and unable to sign in.")
+
+
+@strawberry.type(description="Pass the link on to the new user; it is shown once and works once, for 7 days.")
+class StaffInvite:
+    token: str
+    url: str
+    expires_at: datetime
+
+
+@strawberry.type
+class StaffUserPayload:
+    staff_user: StaffUser | None = None
+    invite: StaffInvite | None = strawberry.field(default=None, description="When no password was given.")
+    user_errors: list[UserError]
+
+
+async def _clinic(work) -> dict:
+    return {"clinic": Clinic(model=await work)}
+
+
+async def _treatment(work) -> dict:
+    return {"treatment": Treatment(model=await work)}
+
+
+async def _practitioner(work) -> dict:
+    return {"practitioner": Practitioner(model=await work)}
+
+
+async def _consent_form(work) -> dict:
+    return {"consent_form": ConsentForm(model=await work)}
+
+
+async def _staff_user(work) -> dict:
+    return {"staff_user": StaffUser(model=await work)}
+
+
+async def _invited(work) -> dict:
+    user, invite = await work
+    shown = StaffInvite(token=invite.token, url=invite.url, expires_at=invite.expires_at) if invite else None
+    return {"staff_user": StaffUser(model=user), "invite": shown}
+
+
+async def _session(work) -> dict:
+    issued = await work
+    return {"session": Session(token=issued.token, expires_at=issued.expires_at)}
+
+
+async def _deleted(work, ident: strawberry.ID) -> dict:
+    await work
+    return {"deleted_id": ident}
+
+
+async def _weekly(work) -> dict:
+    return {"weekly_hours": [WorkingHours(model=r) for r in await work]}
+
+
+async def _exception(work) -> dict:
+    return {"roster_exception": RosterException(model=await work)}
+
+
+@strawberry.type
+class ClinicAdminMutations:
+    @strawberry.mutation(description="Admin: the portal's settings, texts, booking window and colour.")
+    async def update_portal_settings(self, info: Info, input: PortalSettingsInput) -> ClinicPayload:
+        changes = provided(input, {"background_color": "branding_background_color"})
+        return await payload(ClinicPayload, _clinic(portal_settings.update_portal_settings(info.context.principal, changes)))
+
+    @strawberry.mutation(description="Admin: a PNG, JPEG or WebP logo, as a GraphQL multipart upload.")
+    async def upload_logo(self, info: Info, file: Upload) -> ClinicPayload:
+        return await payload(ClinicPayload, _clinic(portal_settings.upload_logo(info.context.principal, file)))
+
+    @strawberry.mutation(description="Admin: the portal shows no logo.")
+    async def remove_logo(self, info: Info) -> ClinicPayload:
+        return await payload(ClinicPayload, _clinic(portal_settings.remove_logo(info.context.principal)))
+
+    @strawberry.mutation(description="Admin. Needs name and durationMinutes.")
+    async def create_treatment(self, info: Info, input: TreatmentInput) -> TreatmentPayload:
+        work = catalogue_admin.create_treatment(info.context.principal, provided(input))
+        return await payload(TreatmentPayload, _treatment(work))
+
+    @strawberry.mutation(description="Admin; `archived: true` archives it.")
+    async def update_treatment(self, info: Info, id: strawberry.ID, input: TreatmentInput) -> TreatmentPayload:
+        work = catalogue_admin.update_treatment(info.context.principal, id, provided(input))
+        return await payload(TreatmentPayload, _treatment(work))
+
+    @strawberry.mutation(description="Admin: exactly these practitioners offer the treatment.")
+    async def set_treatment_practitioners(
+        self, info: Info, treatment_id: strawberry.ID, practitioner_ids: list[strawberry.ID]
+    ) -> TreatmentPayload:
+        work = catalogue_admin.set_treatment_practitioners(info.context.principal, treatment_id, practitioner_ids)
+        return await payload(TreatmentPayload, _treatment(work))
+
+    @strawberry.mutation(description="Admin: a new diary. Needs name.")
+    async def create_practitioner(self, info: Info, input: PractitionerInput) -> PractitionerPayload:
+        work = catalogue_admin.create_practitioner(info.context.principal, provided(input))
+        return await payload(PractitionerPayload, _practitioner(work))
+
+    @strawberry.mutation(description="Admin; `active: false` takes the diary off the portal.")
+    async def update_practitioner(self, info: Info, id: strawberry.ID, input: PractitionerInput) -> PractitionerPayload:
+        work = catalogue_admin.update_practitioner(info.context.principal, id, provided(input))
+        return await payload(PractitionerPayload, _practitioner(work))
+
+    @strawberry.mutation(description="Admin: replaces the practitioner's weekly hours.")
+    async def set_weekly_hours(
+        self, info: Info, practitioner_id: strawberry.ID, hours: list[WorkingHoursInput]
+    ) -> WeeklyHoursPayload:
+        spans = [rosters.Hours(h.weekday, h.start, h.end) for h in hours]
+        work = rosters.set_weekly_roster(info.context.principal, practitioner_id, spans)
+        return await payload(WeeklyHoursPayload, _weekly(work))
+
+    @strawberry.mutation(description="Admin: a day off (no times), blocked hours (OFF with times) or extra hours.")
+    async def add_roster_exception(
+        self,
+        info: Info,
+        practitioner_id: strawberry.ID,
+        date: date,
+        kind: RosterExceptionKind,
+        start: str | None = None,
+        end: str | None = None,
+        note: str | None = None,
+    ) -> RosterExceptionPayload:
+        work = rosters.add_roster_exception(info.context.principal, practitioner_id, date, kind, start, end, note)
+        return await payload(RosterExceptionPayload, _exception(work))
+
+    @strawberry.mutation(description="Admin.")
+    async def remove_roster_exception(self, info: Info, id: strawberry.ID) -> DeletePayload:
+        return await payload(DeletePayload, _deleted(rosters.remove_roster_exception(info.context.principal, id), id))
+
+    @strawberry.mutation(description="Admin.")
+    async def create_consent_form(self, info: Info, title: str, body: str) -> ConsentFormPayload:
+        work = catalogue_admin.create_consent_form(info.context.principal, title, body)
+        return await payload(ConsentFormPayload, _consent_form(work))
+
+    @strawberry.mutation(description="Admin.")
+    async def update_consent_form(self, info: Info, id: strawberry.ID, input: ConsentFormInput) -> ConsentFormPayload:
+        work = catalogue_admin.update_consent_form(info.context.principal, id, provided(input))
+        return await payload(ConsentFormPayload, _consent_form(work))
+
+    @strawberry.mutation(description="Admin; treatments that linked it no longer ask for one.")
+    async def delete_consent_form(self, info: Info, id: strawberry.ID) -> DeletePayload:
+        work = catalogue_admin.delete_consent_form(info.context.principal, id)
+        return await payload(DeletePayload, _deleted(work, id))
+
+    @strawberry.mutation(
+        description="Admin. Needs email and fullName; role ADMIN unless given; without a password, an invitation."
+    )
+    async def create_staff_user(self, info: Info, input: StaffUserInput) -> StaffUserPayload:
+        work = staff_admin.create_staff_user(info.context.principal, provided(input))
+        return await payload(StaffUserPayload, _invited(work))
+
+    @strawberry.mutation(description="Admin: a new invitation link; earlier ones stop working.")
+    async def reinvite_staff_user(self, info: Info, id: strawberry.ID) -> StaffUserPayload:
+        return await payload(StaffUserPayload, _invited(staff_invites.reinvite_staff_user(info.context.principal, id)))
+
+    @strawberry.mutation(description="The invited user chooses a password (10+ characters) and is signed in.")
+    async def accept_staff_invite(self, info: Info, token: str, password: str) -> SignInPayload:
+        work = staff_invites.accept_staff_invite(token, password, info.context.ip)
+        return await payload(SignInPayload, _session(work))
+
+    @strawberry.mutation(description="Admin: role, diary, password, or `active: false` to deactivate.")
+    async def update_staff_user(self, info: Info, id: strawberry.ID, input: StaffUserInput) -> StaffUserPayload:
+        work = staff_admin.update_staff_user(info.context.principal, id, provided(input))
+        return await payload(StaffUserPayload, _staff_user(work))
