@@ -7,6 +7,7 @@ from models.clinic import Clinic
 from models.credential import Credential, CredentialKind, PrefillToken
 from models.idempotency import IdempotencyKey
 from models.outbox import OutboxMessage, OutboxStatus
+from models.payment import Payment, PaymentMethod, Refund
 from models.people import Client, StaffRole, StaffUser
 from models.roster import RosterEntry, RosterException, RosterExceptionKind
 
@@ -19,6 +20,7 @@ MODEL_MODULES = [
     "models.credential",
     "models.idempotency",
     "models.outbox",
+    "models.payment",
 ]
 
 __all__ = [
@@ -34,7 +36,10 @@ __all__ = [
     "IdempotencyKey",
     "OutboxMessage",
     "OutboxStatus",
+    "Payment",
+    "PaymentMethod",
     "PrefillToken",
+    "Refund",
     "Practitioner",
     "PractitionerTreatment",
     "RosterEntry",

@@ -11,6 +11,7 @@ from typing import Iterable
 from strawberry.dataloader import DataLoader
 
 from models import Clinic, Practitioner, PractitionerTreatment, Treatment
+from resolvers.payments import payments_by_appointment, refunds_by_payment
 
 Key = tuple[uuid.UUID, uuid.UUID]  # (clinic id, object id)
 
@@ -75,3 +76,5 @@ class Loaders:
     treatment: DataLoader = field(default_factory=lambda: DataLoader(_treatments))
     practitioners_by_treatment: DataLoader = field(default_factory=lambda: DataLoader(_practitioners_by_treatment))
     treatments_by_practitioner: DataLoader = field(default_factory=lambda: DataLoader(_treatments_by_practitioner))
+    payments_by_appointment: DataLoader = field(default_factory=lambda: DataLoader(payments_by_appointment))
+    refunds_by_payment: DataLoader = field(default_factory=lambda: DataLoader(refunds_by_payment))

@@ -38,6 +38,8 @@ FAST_HASH_ENV = {"ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024"}
 
 TABLES = (
     "outbox_message",
+    "refund",
+    "payment",
     "idempotency_key",
     "prefill_token",
     "credential",
