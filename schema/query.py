@@ -12,10 +12,11 @@ from schema.context import Info
 from schema.types.account import ClientAccount
 from schema.types.appointment import Appointment
 from schema.types.catalogue import Clinic, Practitioner, Slot
+from schema.types.reports import ReportsQuery
 
 
 @strawberry.type
-class Query:
+class Query(ReportsQuery):
     @strawberry.field(description="The public face of a portal; null if unknown.")
     async def clinic(self, slug: str) -> Clinic | None:
         row = await catalogue.clinic_by_slug(slug)
