@@ -99,9 +99,9 @@ async def build(slug: str = "reportville") -> ReportClinic:
     # An OFF day outside the range changes nothing.
     await RosterException.create(clinic=clinic, practitioner=ana, date=date(2026, 4, 1), kind="OFF")
 
-    carol, dan, eve, finn = [
+    carol, dan, eve, finn, gus = [
         await Client.create(clinic=clinic, full_name=name, email=f"{name.lower()}@{slug}.example")
-        for name in ("Carol", "Dan", "Eve", "Finn")
+        for name in ("Carol", "Dan", "Eve", "Finn", "Gus")
     ]
     A = _appointment
     # Before the range: Carol's first visit, and one that ends the day before.
@@ -114,6 +114,9 @@ async def build(slug: str = "reportville") -> ReportClinic:
     a3 = await A(clinic, ben, facial, dan, local(3, 30, 0, 30), "COMPLETED", "STAFF", utc(3, 28, 12))
     a4 = await A(clinic, ana, massage, eve, local(3, 31, 23, 30), "COMPLETED", "PARTNER", utc(3, 29, 12))
     a5 = await A(clinic, ana, facial, eve, local(3, 30, 10), "NO_SHOW", "PORTAL", utc(3, 25, 9))
+    # Gus comes once in the range and is booked to come back after it.
+    await A(clinic, ana, massage, gus, local(3, 28, 11), "COMPLETED", "STAFF", utc(3, 1, 9))
+    await A(clinic, ana, massage, gus, local(4, 15, 11), "BOOKED", "STAFF", utc(3, 1, 9))
     r1 = await A(clinic, ana, facial, carol, local(3, 29, 11), "CANCELLED", "PORTAL", utc(3, 1, 9), **_cancelled(utc(3, 27, 10), "CLIENT", "Rescheduled"))
     await A(clinic, ben, facial, carol, local(3, 31, 10, 30), "BOOKED", "PORTAL", utc(3, 27, 10), rescheduled_from_id=r1.id)
     await A(clinic, ana, facial, finn, local(3, 30, 14), "CANCELLED", "PORTAL", utc(3, 20, 9), **_cancelled(utc(3, 28, 13), "CLIENT"))
@@ -123,6 +126,8 @@ async def build(slug: str = "reportville") -> ReportClinic:
     a7 = await A(clinic, ben, facial, dan, local(4, 1, 0, 30), "COMPLETED", "STAFF", utc(3, 20, 9))
     await A(clinic, ana, facial, finn, local(4, 1, 0, 30), "CANCELLED", "PORTAL", local(4, 1, 0, 10), **_cancelled(utc(3, 31, 23, 40), "CLIENT"))
     await A(clinic, ben, facial, finn, local(4, 20, 10), "BOOKED", "PORTAL", local(3, 31, 23, 30))
+    # Eve's next visit was cancelled: she has not booked again.
+    await A(clinic, ana, facial, eve, local(4, 5, 10), "CANCELLED", "PORTAL", utc(3, 1, 9), **_cancelled(utc(4, 1, 9), "CLIENT"))
 
     p1 = await _pay(a1, "50.00", "CARD", utc(3, 27, 9))
     await _pay(a2, "30.50", "CASH", utc(3, 27, 10, 30))

@@ -56,21 +56,22 @@ async def test_revenue_is_the_price_of_completed_appointments_by_local_day_treat
         "2026-03-27", "2026-03-31", "Europe/London", "GBP",
     )  # fmt: skip
     revenue = found["revenue"]
-    assert revenue["total"] == {"amount": "161.00", "currency": "GBP"}
-    assert revenue["appointments"] == 4
+    assert revenue["total"] == {"amount": "191.50", "currency": "GBP"}
+    assert revenue["appointments"] == 5
     # 00:30 local on Monday 30th (23:30 UTC on Sunday 29th) is Monday's, and
     # 00:30 local on 1 April (still 31 March in UTC) is left out.
     assert revenue["byDay"] == [
         {"day": "2026-03-27", "appointments": 2, "amount": money("80.50")},
+        {"day": "2026-03-28", "appointments": 1, "amount": money("30.50")},
         {"day": "2026-03-30", "appointments": 1, "amount": money("50.00")},
         {"day": "2026-03-31", "appointments": 1, "amount": money("30.50")},
     ]
     assert revenue["byTreatment"] == [
         {"treatment": {"name": "Facial"}, "appointments": 2, "amount": money("100.00")},
-        {"treatment": {"name": "Massage"}, "appointments": 2, "amount": money("61.00")},
+        {"treatment": {"name": "Massage"}, "appointments": 3, "amount": money("91.50")},
     ]
     assert revenue["byPractitioner"] == [
-        {"practitioner": {"name": "Ana"}, "appointments": 3, "amount": money("111.00")},
+        {"practitioner": {"name": "Ana"}, "appointments": 4, "amount": money("141.50")},
         {"practitioner": {"name": "Ben"}, "appointments": 1, "amount": money("50.00")},
     ]
 
@@ -111,8 +112,8 @@ async def test_staff_performance_weighs_booked_minutes_against_rostered_hours_wi
     assert staff == [
         # Rostered: Fri, Mon, Tue 8 hours each, and Sunday 00:00-03:00 local
         # on the day the clocks skip an hour: 3 x 480 + 120.
-        {"practitioner": {"name": "Ana"}, "appointments": 4, "completed": 3, "noShows": 1, "revenue": money("111.00"),
-         "bookedMinutes": 180, "rosteredMinutes": 1560, "utilisation": 0.1154},
+        {"practitioner": {"name": "Ana"}, "appointments": 5, "completed": 4, "noShows": 1, "revenue": money("141.50"),
+         "bookedMinutes": 210, "rosteredMinutes": 1560, "utilisation": 0.1346},
         # Rostered: Saturday off, Monday's extra 2 hours, Tuesday's 3 hours
         # less the hour off: 0 + 120 + 120.
         {"practitioner": {"name": "Ben"}, "appointments": 2, "completed": 1, "noShows": 0, "revenue": money("50.00"),
@@ -123,29 +124,31 @@ async def test_staff_performance_weighs_booked_minutes_against_rostered_hours_wi
 async def test_treatment_popularity_counts_appointments_that_took_place_and_their_share(api, reportville):
     popularity = (await reports(api, reportville.admin_token))["treatmentPopularity"]
     assert popularity == [
-        {"treatment": {"name": "Facial"}, "bookings": 4, "share": 0.6667},
-        {"treatment": {"name": "Massage"}, "bookings": 2, "share": 0.3333},
+        {"treatment": {"name": "Facial"}, "bookings": 4, "share": 0.5714},
+        {"treatment": {"name": "Massage"}, "bookings": 3, "share": 0.4286},
     ]
 
 
 async def test_client_retention_tells_new_from_returning_clients_and_who_booked_again(api, reportville):
     retention = (await reports(api, reportville.admin_token))["clientRetention"]
     assert retention == {
-        "clientsSeen": 3,  # Carol, Dan, Eve; Finn only cancelled
-        "newClients": 2,  # Dan and Eve; Carol first came in February
+        "clientsSeen": 4,  # Carol, Dan, Eve, Gus; Finn only cancelled
+        "newClients": 3,  # Dan, Eve and Gus; Carol first came in February
         "returningClients": 1,
-        "completedClients": 3,
-        "rebookedClients": 2,  # Carol and Dan; Eve's no-show came before her visit
-        "rebookingRate": 0.6667,
+        "completedClients": 4,
+        # Carol and Dan inside the range, Gus after it; Eve's no-show came
+        # before her visit and her next booking was cancelled.
+        "rebookedClients": 3,
+        "rebookingRate": 0.75,
     }
 
 
 async def test_cancellations_report_notice_who_cancelled_and_reopened_slots_with_moves_apart(api, reportville):
     cancellations = (await reports(api, reportville.admin_token))["cancellations"]
     assert cancellations == {
-        "appointments": 9,
+        "appointments": 10,
         "cancellations": 3,
-        "rate": 0.3333,
+        "rate": 0.3,
         "rescheduled": 1,
         "slotsReopened": 2,  # the third was cancelled half an hour after its start
         "withinNoticePeriod": 2,

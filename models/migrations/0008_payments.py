@@ -8,12 +8,13 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 # What the reports read appointments by: their start (revenue, staff,
-# popularity, retention, cancellations), when they were booked (bookings),
-# and the moves that replaced them (a rescheduled appointment is not a
-# cancellation). Created here by hand so the appointment model, which other
+# popularity, retention, cancellations), the cancelled ones by their start
+# (cancellations), when they were booked (bookings), and the moves that
+# replaced them (a rescheduled appointment is not a cancellation). Created here by hand so the appointment model, which other
 # changes touch too, keeps its own index list.
 REPORT_INDEXES = {
     "appointment_clinic_start": "appointment (clinic_id, start_at)",
+    "appointment_clinic_cancelled_start": "appointment (clinic_id, start_at) WHERE status = 'CANCELLED'",
     "appointment_clinic_created": "appointment (clinic_id, created_at)",
     "appointment_rescheduled_from": "appointment (rescheduled_from_id) WHERE rescheduled_from_id IS NOT NULL",
 }

@@ -45,47 +45,51 @@ class Cancellations:
         return round(self.cancellations / self.appointments, 4) if self.appointments else None
 
 
+IN_RANGE = "a.clinic_id = :clinic AND a.start_at >= :start AND a.start_at < :end"
+
+
 def _bucket_sum(low: int | None, high: int | None) -> str:
     tests = [f"c.notice >= {low * 3600}" if low is not None else "", f"c.notice < {high * 3600}" if high is not None else ""]
     return f"SUM(CASE WHEN {' AND '.join(t for t in tests if t)} THEN 1 ELSE 0 END)"
 
 
 def _statement() -> str:
+    """Rows of four kinds: `due` (how many appointments start in the
+    range), `moved` (of those, how many a reschedule replaced), `median`,
+    and `cancelled`, one a canceller. Only the cancelled rows are looked at
+    closely (notice, whether a move replaced them)."""
     notice = sql.seconds_between("a.start_at", "a.cancelled_at")
-    buckets = ", ".join(f"{_bucket_sum(low, high)} AS b{i}" for i, (low, high) in enumerate(BUCKETS))
+    buckets = ", ".join(f"{_bucket_sum(low, high)}" for low, high in BUCKETS)
+    zeros = ", ".join("0" for _ in BUCKETS)
+    named_zeros = ", ".join(f"0 AS b{i}" for i in range(len(BUCKETS)))
     return f"""
-WITH due AS (
-  SELECT a.status, a.cancelled_by,
-    CASE WHEN a.status = 'CANCELLED' THEN {notice} END AS notice,
-    CASE WHEN a.status = 'CANCELLED' AND EXISTS (SELECT 1 FROM appointment n WHERE n.rescheduled_from_id = a.id)
-      THEN 1 ELSE 0 END AS moved
-  FROM appointment a WHERE a.clinic_id = :clinic AND a.start_at >= :start AND a.start_at < :end
-), cancelled AS (
-  SELECT cancelled_by, notice FROM due WHERE status = 'CANCELLED' AND moved = 0
+WITH cancelled_rows AS (
+  SELECT a.cancelled_by, {notice} AS notice,
+    CASE WHEN EXISTS (SELECT 1 FROM appointment n WHERE n.rescheduled_from_id = a.id) THEN 1 ELSE 0 END AS moved
+  FROM appointment a WHERE {IN_RANGE} AND a.status = 'CANCELLED'
+), c AS (
+  SELECT cancelled_by, notice FROM cancelled_rows WHERE moved = 0
 )
-SELECT c.cancelled_by, COUNT(*) AS n, SUM(c.notice) AS notice_total,
-  SUM(CASE WHEN c.notice > 0 THEN 1 ELSE 0 END) AS reopened,
-  SUM(CASE WHEN c.notice < :notice_seconds THEN 1 ELSE 0 END) AS late, {buckets},
-  (SELECT COUNT(*) FROM due WHERE moved = 0) AS appointments,
-  (SELECT COUNT(*) FROM due WHERE moved = 1) AS rescheduled,
-  {sql.median('cancelled', 'notice')} AS median_notice
-FROM cancelled c GROUP BY c.cancelled_by
-UNION ALL
-SELECT NULL, 0, NULL, 0, 0, {', '.join('0' for _ in BUCKETS)},
-  (SELECT COUNT(*) FROM due WHERE moved = 0), (SELECT COUNT(*) FROM due WHERE moved = 1), NULL
+SELECT 'due' AS kind, NULL AS cancelled_by, COUNT(*) AS n, CAST(NULL AS DOUBLE PRECISION) AS notice_total, 0 AS reopened, 0 AS late,
+  {named_zeros} FROM appointment a WHERE {IN_RANGE}
+UNION ALL SELECT 'moved', NULL, COUNT(*), NULL, 0, 0, {zeros} FROM cancelled_rows WHERE moved = 1
+UNION ALL SELECT 'median', NULL, 0, {sql.median('c', 'notice')}, 0, 0, {zeros}
+UNION ALL SELECT 'cancelled', c.cancelled_by, COUNT(*), SUM(c.notice),
+  SUM(CASE WHEN c.notice > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN c.notice < :notice_seconds THEN 1 ELSE 0 END), {buckets}
+FROM c GROUP BY c.cancelled_by
 """
 
 
 async def cancellations(r: ReportRange) -> Cancellations:
     found = await sql.rows(_statement(), **r.params(), notice_seconds=r.cancellation_notice_hours * 3600)
-    # The last row carries the counts even when nothing was cancelled.
-    appointments, rescheduled = int(found[-1]["appointments"]), int(found[-1]["rescheduled"])
-    groups = [row for row in found if row["cancelled_by"] is not None or int(row["n"])]
+    single = {row["kind"]: row for row in found if row["kind"] != "cancelled"}
+    groups = [row for row in found if row["kind"] == "cancelled"]
+    rescheduled = int(single["moved"]["n"])
     count = sum(int(row["n"]) for row in groups)
     notice_total = sum(float(row["notice_total"]) for row in groups if row["notice_total"] is not None)
-    median = next((row["median_notice"] for row in groups if row["median_notice"] is not None), None)
+    median = single["median"]["notice_total"]
     return Cancellations(
-        appointments=appointments,
+        appointments=int(single["due"]["n"]) - rescheduled,
         cancellations=count,
         rescheduled=rescheduled,
         slots_reopened=sum(int(row["reopened"]) for row in groups),

@@ -29,25 +29,26 @@ class Retention:
         return round(self.rebooked_clients / self.completed_clients, 4) if self.completed_clients else None
 
 
-IN_RANGE = "a.clinic_id = :clinic AND a.start_at >= :start AND a.start_at < :end"
-STATEMENT = f"""
-WITH seen AS (
-  SELECT DISTINCT a.client_id FROM appointment a WHERE {IN_RANGE} AND a.status <> 'CANCELLED'
-), firsts AS (
-  SELECT s.client_id, (SELECT MIN(f.start_at) FROM appointment f
-     WHERE f.clinic_id = :clinic AND f.client_id = s.client_id AND f.status <> 'CANCELLED') AS first_at
-  FROM seen s
-), done AS (
-  SELECT a.client_id, MIN(a.start_at) AS done_at FROM appointment a
-  WHERE {IN_RANGE} AND a.status = 'COMPLETED' GROUP BY a.client_id
+# One pass over the range's appointments, one row a client; the client's
+# history outside the range is only probed (by the client_id, start_at
+# index): for an appointment before the range (returning), and, when nothing
+# later in the range follows their first completed visit, for one after it.
+STATEMENT = """
+WITH per_client AS (
+  SELECT a.client_id, MIN(CASE WHEN a.status = 'COMPLETED' THEN a.start_at END) AS done_at,
+         MAX(a.start_at) AS last_at
+  FROM appointment a
+  WHERE a.clinic_id = :clinic AND a.start_at >= :start AND a.start_at < :end AND a.status <> 'CANCELLED'
+  GROUP BY a.client_id
 )
-SELECT
-  (SELECT COUNT(*) FROM firsts) AS clients_seen,
-  (SELECT COUNT(*) FROM firsts WHERE first_at >= :start) AS new_clients,
-  (SELECT COUNT(*) FROM done) AS completed_clients,
-  (SELECT COUNT(*) FROM done d WHERE EXISTS (SELECT 1 FROM appointment n
-     WHERE n.clinic_id = :clinic AND n.client_id = d.client_id AND n.status <> 'CANCELLED'
-       AND n.start_at > d.done_at)) AS rebooked_clients
+SELECT COUNT(*) AS clients_seen,
+  COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM appointment f WHERE f.client_id = p.client_id
+      AND f.clinic_id = :clinic AND f.start_at < :start AND f.status <> 'CANCELLED') THEN 1 ELSE 0 END), 0) AS new_clients,
+  COALESCE(SUM(CASE WHEN p.done_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS completed_clients,
+  COALESCE(SUM(CASE WHEN p.done_at IS NULL THEN 0 WHEN p.last_at > p.done_at THEN 1
+      WHEN EXISTS (SELECT 1 FROM appointment n WHERE n.client_id = p.client_id AND n.clinic_id = :clinic
+        AND n.start_at >= :end AND n.status <> 'CANCELLED') THEN 1 ELSE 0 END), 0) AS rebooked_clients
+FROM per_client p
 """
 
 
