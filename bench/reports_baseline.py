@@ -75,42 +75,41 @@ SELECT a.treatment_id, count(*) AS n FROM appointment a WHERE {RANGE} AND a.stat
 """
 
 RETENTION = f"""
-WITH seen AS (
-  SELECT a.client_id FROM appointment a WHERE {RANGE} AND a.status <> 'CANCELLED' GROUP BY a.client_id
-), done AS (
-  SELECT a.client_id, min(a.start_at) AS done_at FROM appointment a
-  WHERE {RANGE} AND a.status = 'COMPLETED' GROUP BY a.client_id
+WITH per_client AS (
+  SELECT a.client_id, min(a.start_at) FILTER (WHERE a.status = 'COMPLETED') AS done_at, max(a.start_at) AS last_at
+  FROM appointment a WHERE {RANGE} AND a.status <> 'CANCELLED' GROUP BY a.client_id
 )
-SELECT (SELECT count(*) FROM seen) AS seen,
-       (SELECT count(*) FROM seen s WHERE NOT EXISTS (
-          SELECT 1 FROM appointment f WHERE f.client_id = s.client_id AND f.clinic_id = $1
+SELECT count(*) AS seen,
+       count(*) FILTER (WHERE NOT EXISTS (
+          SELECT 1 FROM appointment f WHERE f.client_id = p.client_id AND f.clinic_id = $1
           AND f.start_at < $2 AND f.status <> 'CANCELLED')) AS new,
-       (SELECT count(*) FROM done) AS completed,
-       (SELECT count(*) FROM done d WHERE EXISTS (
-          SELECT 1 FROM appointment n WHERE n.client_id = d.client_id AND n.clinic_id = $1
-          AND n.start_at > d.done_at AND n.status <> 'CANCELLED')) AS rebooked
+       count(p.done_at) AS completed,
+       count(*) FILTER (WHERE p.done_at IS NOT NULL AND (p.last_at > p.done_at OR EXISTS (
+          SELECT 1 FROM appointment n WHERE n.client_id = p.client_id AND n.clinic_id = $1
+          AND n.start_at >= $3 AND n.status <> 'CANCELLED'))) AS rebooked
+FROM per_client p
 """
 
+# MATERIALIZED: inlined, the move check would run once per FILTER below.
 CANCELLATIONS = f"""
-WITH due AS (
-  SELECT a.status = 'CANCELLED' AND NOT EXISTS (SELECT 1 FROM appointment m WHERE m.rescheduled_from_id = a.id)
-           AS cancelled,
-         a.status = 'CANCELLED' AND EXISTS (SELECT 1 FROM appointment m WHERE m.rescheduled_from_id = a.id) AS moved,
-         a.cancelled_by, extract(epoch FROM a.start_at - a.cancelled_at) / 3600 AS notice
-  FROM appointment a WHERE {RANGE}
+WITH c AS MATERIALIZED (
+  SELECT a.cancelled_by, extract(epoch FROM a.start_at - a.cancelled_at) / 3600 AS notice,
+         EXISTS (SELECT 1 FROM appointment m WHERE m.rescheduled_from_id = a.id) AS moved
+  FROM appointment a WHERE {RANGE} AND a.status = 'CANCELLED'
 )
-SELECT count(*) FILTER (WHERE NOT moved) AS appointments, count(*) FILTER (WHERE cancelled) AS cancellations,
-       count(*) FILTER (WHERE moved) AS rescheduled, count(*) FILTER (WHERE cancelled AND notice > 0) AS reopened,
-       count(*) FILTER (WHERE cancelled AND notice < $4) AS late,
-       avg(notice) FILTER (WHERE cancelled) AS average,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY notice) FILTER (WHERE cancelled) AS median,
-       count(*) FILTER (WHERE cancelled AND cancelled_by = 'CLIENT') AS by_client,
-       count(*) FILTER (WHERE cancelled AND cancelled_by = 'STAFF') AS by_staff,
-       count(*) FILTER (WHERE cancelled AND cancelled_by = 'PARTNER') AS by_partner,
-       count(*) FILTER (WHERE cancelled AND notice < 0) AS b0,
-       count(*) FILTER (WHERE cancelled AND notice >= 0 AND notice < 24) AS b1,
-       count(*) FILTER (WHERE cancelled AND notice >= 24 AND notice < 48) AS b2,
-       count(*) FILTER (WHERE cancelled AND notice >= 48 AND notice < 168) AS b3,
-       count(*) FILTER (WHERE cancelled AND notice >= 168) AS b4
-FROM due
+SELECT (SELECT count(*) FROM appointment a WHERE {RANGE}) - count(*) FILTER (WHERE moved) AS appointments,
+       count(*) FILTER (WHERE NOT moved) AS cancellations,
+       count(*) FILTER (WHERE moved) AS rescheduled, count(*) FILTER (WHERE NOT moved AND notice > 0) AS reopened,
+       count(*) FILTER (WHERE NOT moved AND notice < $4) AS late,
+       avg(notice) FILTER (WHERE NOT moved) AS average,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY notice) FILTER (WHERE NOT moved) AS median,
+       count(*) FILTER (WHERE NOT moved AND cancelled_by = 'CLIENT') AS by_client,
+       count(*) FILTER (WHERE NOT moved AND cancelled_by = 'STAFF') AS by_staff,
+       count(*) FILTER (WHERE NOT moved AND cancelled_by = 'PARTNER') AS by_partner,
+       count(*) FILTER (WHERE NOT moved AND notice < 0) AS b0,
+       count(*) FILTER (WHERE NOT moved AND notice >= 0 AND notice < 24) AS b1,
+       count(*) FILTER (WHERE NOT moved AND notice >= 24 AND notice < 48) AS b2,
+       count(*) FILTER (WHERE NOT moved AND notice >= 48 AND notice < 168) AS b3,
+       count(*) FILTER (WHERE NOT moved AND notice >= 168) AS b4
+FROM c
 """

@@ -19,9 +19,9 @@ class TreatmentCount:
 
 
 STATEMENT = (
-    "SELECT a.treatment_id, t.name, COUNT(*) AS bookings FROM appointment a JOIN treatment t ON t.id = a.treatment_id"
+    "SELECT g.treatment_id, t.name, g.bookings FROM (SELECT a.treatment_id, COUNT(*) AS bookings FROM appointment a"
     " WHERE a.clinic_id = :clinic AND a.status <> 'CANCELLED' AND a.start_at >= :start AND a.start_at < :end"
-    " GROUP BY a.treatment_id, t.name"
+    " GROUP BY a.treatment_id) g JOIN treatment t ON t.id = g.treatment_id"
 )
 
 
