@@ -174,3 +174,22 @@ async def test_payments_of_many_appointments_each_land_on_their_own_appointment(
             {"amount": {"amount": f"{n}.00"}, "method": "CARD"},
             {"amount": {"amount": f"{n}.50"}, "method": "CASH"},
         ]
+
+
+async def test_only_one_of_four_refunds_racing_for_the_rest_of_a_payment_passes(api, demo):
+    import asyncio
+
+    from resolvers.errors import DomainError
+    from resolvers.payments import PaymentRequest, record_payment, refund_payment
+    from resolvers.principal import Principal, PrincipalKind
+
+    clinic = demo["demo"]
+    admin = Principal(kind=PrincipalKind.STAFF, clinic_id=clinic.clinic.id, staff_id=clinic.owner.id, staff_is_admin=True)
+    appointment = await past_appointment(demo)
+    payment = await record_payment(admin, PaymentRequest(str(appointment.id), "50.00", "CARD"))
+    outcomes = await asyncio.gather(
+        *(refund_payment(admin, str(payment.id), "30.00", f"Refund {n}") for n in range(4)), return_exceptions=True
+    )
+    refused = [o for o in outcomes if isinstance(o, DomainError)]
+    assert len(refused) == 3 and {e.code.value for e in refused} == {"INVALID_INPUT"}, outcomes
+    assert [r.amount for r in await Refund.filter(payment_id=payment.id)] == [Decimal("30.00")]
