@@ -65,7 +65,8 @@ def _statement() -> str:
     return f"""
 WITH cancelled_rows AS (
   SELECT a.cancelled_by, {notice} AS notice,
-    CASE WHEN EXISTS (SELECT 1 FROM appointment n WHERE n.rescheduled_from_id = a.id) THEN 1 ELSE 0 END AS moved
+    CASE WHEN EXISTS (SELECT 1 FROM appointment n WHERE n.rescheduled_from_id = a.id
+      AND n.clinic_id = a.clinic_id) THEN 1 ELSE 0 END AS moved
   FROM appointment a WHERE {IN_RANGE} AND a.status = 'CANCELLED'
 ), c AS (
   SELECT cancelled_by, notice FROM cancelled_rows WHERE moved = 0
