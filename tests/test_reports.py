@@ -213,3 +213,43 @@ async def test_ranges_backwards_or_over_400_days_are_refused(api, reportville):
     for variables in (backwards, too_long, {"f": "1999-12-31", "t": "2000-01-02"}):
         assert error_code(await api.post(ONE, variables, token)) == "INVALID_INPUT", variables
     assert "errors" not in await api.post(ONE, {"f": "2025-01-01", "t": "2026-02-04"}, token)  # 400 days
+
+
+async def test_a_roster_over_the_autumn_clock_change_counts_the_hour_that_repeats(api, reportville):
+    from models import RosterEntry
+
+    # Ana works Sunday 00:00-03:00 local; on 25 October 2026 01:00-02:00
+    # happens twice, so that night is four hours long.
+    staff = (await reports(api, reportville.admin_token, {"f": "2026-10-25", "t": "2026-10-25"}))["staffPerformance"]
+    assert {s["practitioner"]["name"]: s["rosteredMinutes"] for s in staff} == {"Ana": 240, "Ben": 0}
+    await RosterEntry.filter(practitioner_id=reportville.ana.id, weekday=6).delete()
+    staff = (await reports(api, reportville.admin_token, {"f": "2026-10-25", "t": "2026-10-25"}))["staffPerformance"]
+    assert {s["practitioner"]["name"]: s["rosteredMinutes"] for s in staff} == {"Ana": 0, "Ben": 0}
+
+
+async def test_days_are_local_in_a_zone_half_an_hour_off_the_hour(api, demo):
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from models import Appointment, Client, Clinic, CredentialKind, Practitioner, Treatment
+
+    clinic = await Clinic.create(slug="kolkata", name="Kolkata", timezone="Asia/Kolkata", currency="INR")
+    who = await Practitioner.create(clinic=clinic, name="Priya")
+    what = await Treatment.create(clinic=clinic, name="Facial", duration_minutes=30, price=Decimal("1000.00"))
+    client = await Client.create(clinic=clinic, full_name="Ravi", email="ravi@kolkata.example")
+    # 18:45 UTC on 9 May is 00:15 on 10 May in Kolkata (UTC+05:30); 18:15
+    # UTC is 23:45 on 9 May. An hourly UTC bucket would put both on one day.
+    for hour, minute in ((18, 15), (18, 45)):
+        start = datetime(2026, 5, 9, hour, minute, tzinfo=UTC)
+        end = start + timedelta(minutes=30)
+        await Appointment.create(
+            clinic=clinic, practitioner=who, treatment=what, client=client, start_at=start, end_at=end,
+            occupied_start=start, occupied_end=end, status="COMPLETED", source="STAFF", price=what.price, currency="INR",
+        )  # fmt: skip
+    key, _ = await credentials.issue(CredentialKind.API_KEY, clinic.id, lifetime=None, scopes=["admin"])
+    query = "query($f: Date!, $t: Date!) { reports(from: $f, to: $t) { revenue { byDay { day appointments } } } }"
+    found = await api.data(query, {"f": "2026-05-09", "t": "2026-05-10"}, key)
+    assert found["reports"]["revenue"]["byDay"] == [
+        {"day": "2026-05-09", "appointments": 1},
+        {"day": "2026-05-10", "appointments": 1},
+    ]

@@ -14,6 +14,7 @@ only dates with an exception or a clock change are worked out one by one."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -102,11 +103,14 @@ def _day(value) -> date:
 
 async def rostered_minutes(r: ReportRange) -> dict[uuid.UUID, int]:
     tz = r.tz
+    weekly_rows, exception_rows = await asyncio.gather(
+        sql.rows(WEEKLY, clinic=r.clinic_id), sql.rows(EXCEPTIONS, clinic=r.clinic_id, first=r.first, last=r.last)
+    )
     weekly: dict[uuid.UUID, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-    for row in await sql.rows(WEEKLY, clinic=r.clinic_id):
+    for row in weekly_rows:
         weekly[_uuid(row["practitioner_id"])][int(row["weekday"])].append((row["start_minute"], row["end_minute"]))
     exceptions: dict[uuid.UUID, dict[date, list[DayRule]]] = defaultdict(lambda: defaultdict(list))
-    for row in await sql.rows(EXCEPTIONS, clinic=r.clinic_id, first=r.first, last=r.last):
+    for row in exception_rows:
         rule = DayRule(RosterExceptionKind(row["kind"]), row["start_minute"], row["end_minute"])
         exceptions[_uuid(row["practitioner_id"])][_day(row["date"])].append(rule)
     changes = _clock_changes(r.first, r.last, tz)
@@ -131,10 +135,13 @@ async def rostered_minutes(r: ReportRange) -> dict[uuid.UUID, int]:
 
 
 async def staff_performance(r: ReportRange) -> list[StaffLine]:
-    booked = {_uuid(row["practitioner_id"]): row for row in await sql.rows(_appointments_statement(), **r.params())}
-    rostered = await rostered_minutes(r)
+    # Independent reads: on PostgreSQL they run at once on pooled connections.
+    booked_rows, rostered, people = await asyncio.gather(
+        sql.rows(_appointments_statement(), **r.params()), rostered_minutes(r), sql.rows(PRACTITIONERS, clinic=r.clinic_id)
+    )
+    booked = {_uuid(row["practitioner_id"]): row for row in booked_rows}
     lines = []
-    for row in await sql.rows(PRACTITIONERS, clinic=r.clinic_id):
+    for row in people:
         pid = _uuid(row["id"])
         if not (row["active"] or pid in booked or rostered.get(pid)):
             continue
