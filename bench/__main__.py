@@ -4,6 +4,7 @@
     python -m bench slots                # one of them
     python -m bench booking_race --pool-size 10
     python -m bench fanout               # starts its own server processes
+    python -m bench reports              # a year of one clinic; each report against one SQL statement
 
 PostgreSQL comes from BENCH_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/test); each benchmark creates a scratch
@@ -17,10 +18,10 @@ import os
 import platform
 import subprocess
 
-from bench import booking_race, fanout, slots
+from bench import booking_race, fanout, reports, slots
 from bench.common import DEFAULT_POOL_MAXSIZE
 
-BENCHMARKS = ("slots", "booking_race", "fanout")
+BENCHMARKS = ("slots", "booking_race", "fanout", "reports")
 
 
 def _commit() -> str:
@@ -41,6 +42,8 @@ async def main(names: list[str], runs: int, pool_size: int) -> None:
             await slots.run(runs=runs)
         elif name == "fanout":
             await fanout.run()
+        elif name == "reports":
+            await reports.run()
         else:
             await booking_race.run(pool_maxsize=pool_size)
 

@@ -21,6 +21,7 @@ from models.credential import Credential, CredentialKind, PrefillToken
 from models.idempotency import IdempotencyKey
 from models.notifications import EmailTemplate, PractitionerEmailSettings
 from models.outbox import OutboxMessage, OutboxStatus
+from models.payment import Payment, PaymentMethod, Refund
 from models.people import Client, StaffRole, StaffUser
 from models.roster import RosterEntry, RosterException, RosterExceptionKind
 from models.signin import PasswordResetToken, SignInCode
@@ -45,6 +46,7 @@ MODEL_MODULES = [
     "models.balances",
     "models.webhook",
     "models.invite",
+    "models.payment",
 ]
 
 __all__ = [
@@ -75,8 +77,11 @@ __all__ = [
     "IdempotencyKey",
     "OutboxMessage",
     "OutboxStatus",
+    "Payment",
+    "PaymentMethod",
     "PrefillToken",
     "PractitionerEmailSettings",
+    "Refund",
     "Practitioner",
     "PractitionerTreatment",
     "RosterEntry",

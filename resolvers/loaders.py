@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 
 from models import Clinic, ConsentRequest, Practitioner, PractitionerTreatment, Treatment
 from resolvers.consent import ConsentStatus, status_of
+from resolvers.payments import payments_by_appointment, refunds_by_payment
 
 Key = tuple[uuid.UUID, uuid.UUID]  # (clinic id, object id)
 
@@ -90,3 +91,5 @@ class Loaders:
     practitioners_by_treatment: DataLoader = field(default_factory=lambda: DataLoader(_practitioners_by_treatment))
     treatments_by_practitioner: DataLoader = field(default_factory=lambda: DataLoader(_treatments_by_practitioner))
     consent_status: DataLoader = field(default_factory=lambda: DataLoader(_consent_status))
+    payments_by_appointment: DataLoader = field(default_factory=lambda: DataLoader(payments_by_appointment))
+    refunds_by_payment: DataLoader = field(default_factory=lambda: DataLoader(refunds_by_payment))

@@ -21,6 +21,7 @@ from models import (
     GiftCard,
     LoyaltyProgramme,
     Membership,
+    Payment,
     Practitioner,
     StaffUser,
     Treatment,
@@ -71,6 +72,50 @@ def require_admin(principal: Principal) -> uuid.UUID:
     if not admin:
         raise unauthenticated("Only the clinic's administrators may do this.")
     return clinic_id
+
+
+def require_reports(principal: Principal) -> uuid.UUID:
+    """The reports (revenue, payments, staff performance...) are the
+    owner's numbers: admin staff, or a partner key with the admin scope. A
+    practitioner-role user may not read them."""
+    return require_admin(principal)
+
+
+def require_payment_desk(principal: Principal) -> uuid.UUID:
+    """Recording a payment: any staff user, on an appointment they may see
+    (a practitioner who sees only their own diary takes payments there), or
+    a partner key with the admin scope (a till or payment terminal)."""
+    clinic_id = require_signed_in(principal)
+    if principal.kind is PrincipalKind.STAFF or (
+        principal.kind is PrincipalKind.PARTNER and principal.has_scope(Scope.ADMIN)
+    ):
+        return clinic_id
+    raise unauthenticated("Only the clinic's staff may record payments.")
+
+
+def require_refunds(principal: Principal) -> uuid.UUID:
+    """Giving money back: admin staff, or a partner key with the admin scope."""
+    return require_admin(principal)
+
+
+def payments_visible(principal: Principal, appointment: Appointment) -> bool:
+    """Who sees an appointment's payments: whoever may see the appointment
+    (staff, partner keys that read the diary, and the client it is for: a
+    receipt of what they paid)."""
+    return can_see(principal, appointment)
+
+
+async def find_payment(principal: Principal, raw_id: str, *, for_update: bool = False) -> Payment | None:
+    """A payment of the principal's clinic, on an appointment the principal
+    may see; None otherwise (another clinic's is reported the same way)."""
+    payment_id = parse_id(raw_id)
+    if payment_id is None or principal.clinic_id is None:
+        return None
+    query = Payment.filter(id=payment_id, clinic_id=principal.clinic_id)
+    found = await (query.select_for_update() if for_update else query).first()
+    if found is None or not await appointments(principal).filter(id=found.appointment_id).exists():
+        return None
+    return found
 
 
 async def clinic_by_slug(principal: Principal, slug: str) -> Clinic:

@@ -21,6 +21,7 @@ from schema.mutations.clinic_admin import ClinicAdminMutations
 from schema.mutations.consent import ConsentMutations
 from schema.mutations.notifications import NotificationMutations
 from schema.mutations.partners import PartnerMutations
+from schema.mutations.payments import PaymentMutations
 from schema.mutations.prefill import PrefillMutations
 from schema.mutations.staff_desk import StaffDeskMutations
 from schema.query import Query as PortalQuery
@@ -45,6 +46,7 @@ class Mutation(
     ClinicAdminMutations,
     StaffDeskMutations,
     PartnerMutations,
+    PaymentMutations,
 ):
     pass
 

@@ -14,10 +14,11 @@ from schema.types.appointment import Appointment
 from schema.types.catalogue import Clinic, Practitioner, Slot
 from schema.types.consent import ConsentQueries
 from schema.types.notifications import NotificationQueries
+from schema.types.reports import ReportsQuery
 
 
 @strawberry.type
-class Query(NotificationQueries, ConsentQueries):
+class Query(NotificationQueries, ConsentQueries, ReportsQuery):
     @strawberry.field(description="The public face of a portal; null if unknown.")
     async def clinic(self, slug: str) -> Clinic | None:
         row = await catalogue.clinic_by_slug(slug)

@@ -50,6 +50,8 @@ TABLES = (
     "sign_in_code",
     "webhook_endpoint",
     "outbox_message",
+    "refund",
+    "payment",
     "idempotency_key",
     "prefill_token",
     "credential",

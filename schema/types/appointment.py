@@ -11,12 +11,13 @@ from models import Appointment as AppointmentModel
 from models import AppointmentStatus as AppointmentStatusValues
 from models import utcnow
 from realtime.events import EventKind
-from resolvers import policy
+from resolvers import policy, scope
 from resolvers.account import When
 from schema.context import Info
 from schema.types.catalogue import Practitioner, Treatment
 from schema.types.consent import ConsentStatus
 from schema.types.common import Money, PageInfo, mirror, prices_visible
+from schema.types.payments import Payment
 
 AppointmentStatus = strawberry.enum(AppointmentStatusValues, name="AppointmentStatus")
 AppointmentWhen = strawberry.enum(When, name="AppointmentWhen")
@@ -67,6 +68,13 @@ class Appointment:
     @strawberry.field(description="Whether the treatment's consent form is signed.")
     async def consent_status(self, info: Info) -> ConsentStatus:
         return await info.context.loaders.consent_status.load((self.model.clinic_id, self.model.id))
+
+    @strawberry.field(description="Money taken for it, oldest first: staff, partners that read the diary, and its client.")
+    async def payments(self, info: Info) -> list[Payment]:
+        if not scope.payments_visible(info.context.principal, self.model):
+            return []
+        rows = await info.context.loaders.payments_by_appointment.load((self.model.clinic_id, self.model.id))
+        return [Payment(model=p) for p in rows]
 
     @strawberry.field(description="The appointment this one was moved from.")
     def rescheduled_from_id(self) -> strawberry.ID | None:

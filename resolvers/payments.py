@@ -1,0 +1,177 @@
+"""Recording payments against appointments, and refunds against payments.
+
+Amounts arrive as decimal strings ("45.00") in the clinic's currency. A
+refund never takes back more than is left of its payment: the payment's row
+is locked while the refunds so far are added up (on SQLite the write
+transaction holds the database's write lock), so two refunds racing for the
+last of a payment cannot both pass."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from models import Clinic, Payment, PaymentMethod, Refund, utcnow
+from models.db import write_transaction
+from resolvers import scope
+from resolvers.errors import invalid, not_found
+from resolvers.principal import Principal, PrincipalKind
+from resolvers.times import as_utc
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("99999999.99")  # what the amount columns hold
+MAX_TEXT = 500
+# Clocks of tills and phones drift: a time a few minutes ahead is accepted.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def parse_amount(raw: str, field: list[str]) -> Decimal:
+    try:
+        amount = Decimal(str(raw).strip())
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise invalid('Give the amount as a decimal number, e.g. "45.00".', field)
+    if amount <= 0:
+        raise invalid("The amount must be more than zero.", field)
+    if amount != amount.quantize(CENT):
+        raise invalid("The amount has at most two decimal places.", field)
+    if amount > MAX_AMOUNT:
+        raise invalid(f"The amount is at most {MAX_AMOUNT}.", field)
+    return amount.quantize(CENT)
+
+
+def _moment(value: datetime | None, now: datetime, field: list[str]) -> datetime:
+    if value is None:
+        return now
+    moment = as_utc(value, field, whole_minutes=False)
+    if moment > now + CLOCK_SKEW:
+        raise invalid("This time is in the future.", field)
+    return moment
+
+
+def _text(value: str | None, field: list[str], *, required: bool = False) -> str | None:
+    text = (value or "").strip()
+    if required and not text:
+        raise invalid("Say why.", field)
+    if len(text) > MAX_TEXT:
+        raise invalid(f"At most {MAX_TEXT} characters.", field)
+    return text or None
+
+
+def _recorder(principal: Principal) -> tuple[str, uuid.UUID | None]:
+    if principal.kind is PrincipalKind.PARTNER:
+        return "PARTNER", principal.credential_id
+    return "STAFF", principal.staff_id
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    appointment_id: str
+    amount: str
+    method: PaymentMethod
+    taken_at: datetime | None = None
+    currency: str | None = None
+    note: str | None = None
+
+
+async def record_payment(principal: Principal, request: PaymentRequest, *, now: datetime | None = None) -> Payment:
+    """A payment taken for an appointment the caller may see. Any status is
+    accepted: a deposit before the visit, the bill after it, a no-show or
+    late-cancellation fee."""
+    scope.require_payment_desk(principal)
+    now = now or utcnow()
+    amount = parse_amount(request.amount, ["amount"])
+    taken_at = _moment(request.taken_at, now, ["takenAt"])
+    note = _text(request.note, ["note"])
+    async with write_transaction():
+        appointment = await scope.find_appointment(principal, request.appointment_id)
+        if appointment is None:
+            raise not_found("Appointment", ["appointmentId"])
+        clinic = await Clinic.get(id=appointment.clinic_id)
+        if request.currency is not None and request.currency.strip().upper() != clinic.currency:
+            raise invalid(f"This clinic takes payments in {clinic.currency}.", ["currency"])
+        by, by_id = _recorder(principal)
+        return await Payment.create(
+            clinic_id=clinic.id,
+            appointment_id=appointment.id,
+            amount=amount,
+            currency=clinic.currency,
+            method=request.method,
+            taken_at=taken_at,
+            note=note,
+            recorded_by=by,
+            recorded_by_id=by_id,
+        )
+
+
+async def refunded_so_far(payment: Payment) -> Decimal:
+    amounts = await Refund.filter(clinic_id=payment.clinic_id, payment_id=payment.id).values_list("amount", flat=True)
+    return sum((Decimal(a) for a in amounts), Decimal("0.00"))
+
+
+async def refund_payment(
+    principal: Principal,
+    payment_id: str,
+    amount: str,
+    reason: str,
+    refunded_at: datetime | None = None,
+    *,
+    now: datetime | None = None,
+) -> tuple[Refund, Payment]:
+    """Give back part or all of what is left of a payment."""
+    scope.require_refunds(principal)
+    now = now or utcnow()
+    value = parse_amount(amount, ["amount"])
+    why = _text(reason, ["reason"], required=True)
+    when = _moment(refunded_at, now, ["refundedAt"])
+    async with write_transaction():
+        payment = await scope.find_payment(principal, payment_id, for_update=True)
+        if payment is None:
+            raise not_found("Payment", ["paymentId"])
+        if when < payment.taken_at:
+            raise invalid("A refund cannot come before its payment.", ["refundedAt"])
+        left = payment.amount - await refunded_so_far(payment)
+        if value > left:
+            raise invalid(f"At most {left:.2f} {payment.currency} of this payment is left to refund.", ["amount"])
+        by, by_id = _recorder(principal)
+        refund = await Refund.create(
+            clinic_id=payment.clinic_id,
+            payment_id=payment.id,
+            amount=value,
+            reason=why,
+            refunded_at=when,
+            recorded_by=by,
+            recorded_by_id=by_id,
+        )
+    return refund, payment
+
+
+# Batch loads for the request's DataLoaders; keys are (clinic id, parent id).
+Key = tuple[uuid.UUID, uuid.UUID]
+
+
+def _grouped(keys: list[Key]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    grouped: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for clinic_id, object_id in keys:
+        grouped[clinic_id].append(object_id)
+    return grouped
+
+
+async def payments_by_appointment(keys: list[Key]) -> list[list[Payment]]:
+    found: dict[Key, list[Payment]] = defaultdict(list)
+    for clinic_id, ids in _grouped(keys).items():
+        for payment in await Payment.filter(clinic_id=clinic_id, appointment_id__in=ids).order_by("taken_at", "id"):
+            found[(clinic_id, payment.appointment_id)].append(payment)
+    return [found.get(k, []) for k in keys]
+
+
+async def refunds_by_payment(keys: list[Key]) -> list[list[Refund]]:
+    found: dict[Key, list[Refund]] = defaultdict(list)
+    for clinic_id, ids in _grouped(keys).items():
+        for refund in await Refund.filter(clinic_id=clinic_id, payment_id__in=ids).order_by("refunded_at", "id"):
+            found[(clinic_id, refund.payment_id)].append(refund)
+    return [found.get(k, []) for k in keys]
