@@ -8,6 +8,7 @@ from models.credential import Credential, CredentialKind, PrefillToken
 from models.idempotency import IdempotencyKey
 from models.outbox import OutboxMessage, OutboxStatus
 from models.people import Client, StaffRole, StaffUser
+from models.sms import SmsOptOut
 from models.roster import RosterEntry, RosterException, RosterExceptionKind
 
 MODEL_MODULES = [
@@ -19,6 +20,7 @@ MODEL_MODULES = [
     "models.credential",
     "models.idempotency",
     "models.outbox",
+    "models.sms",
 ]
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "RosterEntry",
     "RosterException",
     "RosterExceptionKind",
+    "SmsOptOut",
     "StaffRole",
     "StaffUser",
     "Treatment",

@@ -10,6 +10,10 @@ from tortoise.models import Model
 from models.base import utcnow
 
 
+def default_reminder_hours() -> list[int]:
+    return [24]
+
+
 class Clinic(Model):
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
     slug = fields.CharField(max_length=64, unique=True)
@@ -40,6 +44,9 @@ class Clinic(Model):
     twilio_auth_token = fields.CharField(max_length=128, null=True)
     twilio_from_number = fields.CharField(max_length=20, null=True)
     twilio_messaging_service_sid = fields.CharField(max_length=64, null=True)
+    # Hours before an appointment at which an SMS reminder goes out (null on
+    # rows older than the column: read as the default).
+    sms_reminder_hours = fields.JSONField(default=default_reminder_hours, null=True)
     created_at = fields.DatetimeField(default=utcnow)
 
     @property

@@ -37,6 +37,7 @@ TEST_SETTINGS = Settings(argon2_time_cost=1, argon2_memory_kib=1024)
 FAST_HASH_ENV = {"ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024"}
 
 TABLES = (
+    "sms_opt_out",
     "outbox_message",
     "idempotency_key",
     "prefill_token",
