@@ -11,11 +11,14 @@ from collections.abc import Awaitable, Callable
 
 from models import Appointment, Clinic
 from realtime.events import EventKind
+from resolvers.sms_plan import plan_sms
 
 Planner = Callable[[EventKind, Appointment, Clinic, "Appointment | None"], Awaitable[None]]
 
 # Each planner owns one kind of consequence.
-PLANNERS: list[Planner] = []
+PLANNERS: list[Planner] = [
+    plan_sms,
+]
 
 
 async def appointment_changed(
