@@ -10,16 +10,17 @@ from datetime import timedelta
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from jobs import runner
 from models.db import close_db, init_db
 from realtime import hub
-from resolvers import runtime
+from resolvers import runtime, twilio_webhooks
 from resolvers.credentials import bearer_token, principal_for_token
 from resolvers.ratelimit import RedisRateLimiter
 from schema import build_schema
@@ -27,6 +28,8 @@ from schema.context import Context
 from settings import Settings
 
 log = logging.getLogger("clinicportal")
+
+TWILIO_WEBHOOKS_PER_MINUTE = 600  # per address: each request checks a signature
 
 
 class GraphQLApp(GraphQL):
@@ -104,9 +107,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         runtime.configure(settings, RedisRateLimiter(redis) if redis else None)
         await init_db(settings.database_url)
         await hub.start(settings.redis_url)
+        if not settings.redis_url:
+            await runner.start_in_process(settings)  # with Redis, `clinicportal worker` runs the jobs
         try:
             yield
         finally:
+            await runner.stop_in_process()
             await hub.stop()
             await close_db()
             if redis is not None:
@@ -125,9 +131,30 @@ def create_app(settings: Settings | None = None) -> Starlette:
         live = hub.current()
         return JSONResponse({"status": "ok", "liveSubscribers": live.subscriber_count if live else 0})
 
+    async def twilio_webhook(request: Request) -> Response:
+        """Twilio's status callbacks (`/webhooks/twilio`) and inbound
+        messages (`/webhooks/twilio/inbound`)."""
+        ip = request.client.host if request.client else "unknown"
+        if await runtime.current().limiter.hit(f"twilio-webhook:{ip}", TWILIO_WEBHOOKS_PER_MINUTE, 60) is not None:
+            return Response(status_code=429)
+        form = await request.form()
+        params = {k: v for k, v in form.items() if isinstance(v, str)}
+        query = f"?{request.url.query}" if request.url.query else ""
+        url = f"{settings.public_api_url}{request.url.path}{query}"
+        signature = request.headers.get("x-twilio-signature")
+        if request.url.path.endswith("/inbound"):
+            outcome = await twilio_webhooks.inbound_message(url, params, signature)
+        else:
+            outcome = await twilio_webhooks.status_callback(request.query_params.get("m"), url, params, signature)
+        if outcome is twilio_webhooks.Outcome.FORBIDDEN:
+            return Response("Invalid signature.", status_code=403)
+        return Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', media_type="text/xml")
+
     app = Starlette(
         routes=[
             Route("/health", health),
+            Route("/webhooks/twilio", twilio_webhook, methods=["POST"]),
+            Route("/webhooks/twilio/inbound", twilio_webhook, methods=["POST"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],

@@ -9,7 +9,7 @@ import uuid
 
 from tortoise.queryset import QuerySet
 
-from models import Appointment, Client, Clinic, Practitioner, Treatment
+from models import Appointment, Client, Clinic, OutboxMessage, Practitioner, Treatment
 from resolvers.errors import DomainError, ErrorCode, not_found, unauthenticated
 from resolvers.principal import Principal, PrincipalKind, Scope
 
@@ -168,3 +168,16 @@ def portal_refusal(clinic: Clinic, principal: Principal) -> DomainError | None:
 def portal_open(clinic: Clinic, principal: Principal) -> None:
     if (refusal := portal_refusal(clinic, principal)) is not None:
         raise refusal
+
+
+def outbox_messages(principal: Principal) -> QuerySet[OutboxMessage]:
+    """The clinic's outgoing messages: its administrators only."""
+    return OutboxMessage.filter(clinic_id=require_admin(principal))
+
+
+async def outbox_message(principal: Principal, raw_id: str) -> OutboxMessage:
+    message_id = parse_id(raw_id)
+    found = await outbox_messages(principal).get_or_none(id=message_id) if message_id else None
+    if found is None:
+        raise not_found("Message", ["id"])
+    return found

@@ -14,6 +14,7 @@ from schema.errors import CodedErrors
 from schema.text import StorableText
 from schema.mutations.auth import AuthMutations
 from schema.mutations.booking import BookingMutations
+from schema.mutations.messaging import MessagingMutations
 from schema.mutations.prefill import PrefillMutations
 from schema.query import Query
 from schema.subscription import Subscription
@@ -21,7 +22,7 @@ from settings import Settings
 
 
 @strawberry.type
-class Mutation(AuthMutations, PrefillMutations, BookingMutations):
+class Mutation(AuthMutations, PrefillMutations, BookingMutations, MessagingMutations):
     pass
 
 

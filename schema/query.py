@@ -9,13 +9,14 @@ import strawberry
 
 from resolvers import account, calendar, catalogue, scope, slots
 from schema.context import Info
+from schema.mutations.messaging import MessagingQueries
 from schema.types.account import ClientAccount
 from schema.types.appointment import Appointment
 from schema.types.catalogue import Clinic, Practitioner, Slot
 
 
 @strawberry.type
-class Query:
+class Query(MessagingQueries):
     @strawberry.field(description="The public face of a portal; null if unknown.")
     async def clinic(self, slug: str) -> Clinic | None:
         row = await catalogue.clinic_by_slug(slug)
