@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo clinic's SMS go to `clinicportal sandbox` (see README, "Jobs and notifications").
+TWILIO_API_BASE ?= http://127.0.0.1:8010
 
-.PHONY: run test bench schema install clean
+.PHONY: run sandbox test bench schema install clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -20,7 +22,10 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/clinicportal migrate
 	$(BIN)/clinicportal seed-demo
-	$(BIN)/clinicportal serve --host $(HOST) --port $(PORT)
+	TWILIO_API_BASE=$(TWILIO_API_BASE) $(BIN)/clinicportal serve --host $(HOST) --port $(PORT)
+
+sandbox: $(STAMP)
+	$(BIN)/clinicportal sandbox
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
