@@ -6,6 +6,7 @@ import logging
 import re
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from urllib.parse import parse_qsl
 
 from redis.asyncio import Redis
 from starlette.applications import Starlette
@@ -137,8 +138,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ip = request.client.host if request.client else "unknown"
         if await runtime.current().limiter.hit(f"twilio-webhook:{ip}", TWILIO_WEBHOOKS_PER_MINUTE, 60) is not None:
             return Response(status_code=429)
-        form = await request.form()
-        params = {k: v for k, v in form.items() if isinstance(v, str)}
+        # Twilio posts application/x-www-form-urlencoded; the signature covers every field.
+        params = dict(parse_qsl((await request.body()).decode(errors="replace"), keep_blank_values=True))
         query = f"?{request.url.query}" if request.url.query else ""
         url = f"{settings.public_api_url}{request.url.path}{query}"
         signature = request.headers.get("x-twilio-signature")

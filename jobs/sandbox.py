@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 from email.utils import format_datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 import uvicorn
 from starlette.applications import Starlette
@@ -108,7 +109,7 @@ class TwilioSandbox:
         if mode == "hang":
             await asyncio.sleep(self.fault.delay)
             return self._error(503, 20503, "Service Unavailable")
-        form = await request.form()
+        form = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
         if mode == "latency":
             await asyncio.sleep(self.fault.delay)
             if await request.is_disconnected():
