@@ -101,6 +101,7 @@ class RedactTokens(logging.Filter):
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
+    logging.getLogger("twilio").setLevel(logging.WARNING)  # it logs every request's headers at INFO
 
     @asynccontextmanager
     async def lifespan(app: Starlette):

@@ -143,6 +143,7 @@ def worker(settings: Settings) -> int:
     from resolvers.ratelimit import RedisRateLimiter
 
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("twilio").setLevel(logging.WARNING)  # it logs every request's headers at INFO
 
     async def main() -> None:
         from redis.asyncio import Redis

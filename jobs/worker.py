@@ -71,6 +71,9 @@ def build_worker(settings: Settings, queue: Queue) -> Worker:
         cron_jobs=[CronJob(clean_up, cron=CLEANUP_CRON, timeout=600)],
         concurrency=settings.jobs_concurrency,
         startup=startup,
+        # A job whose worker died is swept (and its key freed for the relay)
+        # about as soon as its row's lease has run out.
+        timers={"sweep": max(1, min(60, settings.jobs_lease_seconds // 2))},
     )
 
 
