@@ -61,8 +61,11 @@ async def due(limit: int, now: datetime | None = None) -> list[tuple[uuid.UUID, 
 
 
 async def claim(row_id: uuid.UUID, settings: Settings, now: datetime) -> OutboxMessage | None:
+    handlers.load()
     lease = now + timedelta(seconds=settings.jobs_lease_seconds)
-    won = await OutboxMessage.filter(_claimable(now), id=row_id).update(lease_until=lease, attempts=F("attempts") + 1)
+    won = await OutboxMessage.filter(_claimable(now), id=row_id, kind__in=list(HANDLERS)).update(
+        lease_until=lease, attempts=F("attempts") + 1
+    )
     return await OutboxMessage.get_or_none(id=row_id) if won == 1 else None
 
 
