@@ -99,6 +99,11 @@ async def deliver(row_id: uuid.UUID, settings: Settings) -> str:
         log.info("outbox %s: attempt %d follows one that may have reached the provider", msg.id, msg.attempts)
     try:
         result = await handler(msg) or {}
+    except asyncio.CancelledError:
+        # Stopped mid-send (SIGTERM, a SAQ time-out): free the row for the
+        # next runner at once; it is still in doubt, so that runner looks first.
+        await asyncio.shield(_finish(msg))
+        raise
     except Cancelled as exc:
         await _finish(msg, status=OutboxStatus.CANCELLED, last_error=str(exc)[:MAX_ERROR], in_doubt_since=None)
         return OutboxStatus.CANCELLED

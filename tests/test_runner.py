@@ -52,3 +52,19 @@ def test_the_default_retries_ride_out_more_than_an_hour_of_outage():
     s = Settings()
     worst_case = sum(runner.retry_delay(replace(s), n) / 1.2 for n in range(1, s.jobs_max_attempts))
     assert worst_case > 3600
+
+
+async def test_a_send_stopped_midway_frees_the_row_at_once_and_the_next_attempt_looks_first(demo, twilio):
+    twilio.sandbox.set_fault("latency", seconds=3600, delay=1.0)
+    [row_id] = await enqueue_sms(demo["demo"].clinic.id, 1)
+    attempt = asyncio.create_task(runner.deliver(row_id, settings()))
+    while twilio.sandbox.requests == 0:
+        await asyncio.sleep(0.01)
+    attempt.cancel()
+    await asyncio.gather(attempt, return_exceptions=True)
+    row = await OutboxMessage.get(id=row_id)
+    assert row.status == OutboxStatus.PENDING and row.lease_until is None and row.in_doubt_since is not None
+    twilio.sandbox.set_fault("none")
+    await asyncio.sleep(1.2)  # the stopped request has been dropped by the stand-in
+    assert await runner.deliver(row_id, settings()) == "SENT"
+    assert len(twilio.sandbox.messages) == 1
