@@ -10,7 +10,7 @@ import time
 import pytest
 
 from jobs import runner
-from models import OutboxMessage, OutboxStatus
+from models import OutboxMessage, OutboxStatus, utcnow
 from tests.booking import BOOK, at, book_input
 from tests.conftest import client_token
 from tests.jobs_support import deliveries_by_row, enqueue_sms, settings, twilio, wait_until_settled  # noqa: F401
@@ -57,7 +57,7 @@ async def test_bookings_succeed_and_only_enqueue_while_twilio_is_down(api, demo,
     await runner.start_in_process(settings())
     try:
         healthy = await _book_many(api, demo, token, 5)
-        await wait_until_settled([r.id for r in await OutboxMessage.filter(status=OutboxStatus.PENDING, due_at__lte=time_now())])
+        await wait_until_settled([r.id for r in await OutboxMessage.filter(status=OutboxStatus.PENDING, due_at__lte=utcnow())])
         twilio.sandbox.set_fault("hang", seconds=3600, delay=5.0)
         sent_before = len(twilio.sandbox.messages)
         down = await _book_many(api, demo, token, 6)
@@ -72,9 +72,3 @@ async def test_bookings_succeed_and_only_enqueue_while_twilio_is_down(api, demo,
         f"\n[figures] booking latency, median of 5: {statistics.median(healthy) * 1000:.1f} ms with Twilio up,"
         f" {statistics.median(down) * 1000:.1f} ms with Twilio hanging"
     )
-
-
-def time_now():
-    from models import utcnow
-
-    return utcnow()

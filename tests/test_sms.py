@@ -9,7 +9,7 @@ from models import Appointment, AppointmentStatus, Clinic, OutboxMessage, Outbox
 from resolvers.outbox import enqueue
 from tests.booking import BOOK, CANCEL, RESCHEDULE, at, book_input
 from tests.conftest import client_token, staff_token
-from tests.jobs_support import deliveries_by_row, drain, enqueue_sms, sms_rows, twilio  # noqa: F401
+from tests.jobs_support import drain, enqueue_sms, sms_rows, twilio  # noqa: F401
 
 PHONE = "+447700900001"  # the demo client
 
