@@ -10,8 +10,10 @@ CHROMIUM ?= /usr/bin/chromium
 # without it, `make test` installs it first; otherwise those tests say why
 # they are skipped (and fail with REQUIRE_SERVICES=1).
 NEEDS_BROWSER := $(if $(wildcard $(CHROMIUM)),,$(if $(filter 0,$(shell id -u)),browser))
+# The demo clinic's SMS go to `clinicportal sandbox` (see README, "Jobs and notifications").
+TWILIO_API_BASE ?= http://127.0.0.1:8010
 
-.PHONY: run test bench schema install clean browser
+.PHONY: run sandbox test bench schema install clean browser
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -25,7 +27,10 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/clinicportal migrate
 	$(BIN)/clinicportal seed-demo
-	$(BIN)/clinicportal serve --host $(HOST) --port $(PORT)
+	TWILIO_API_BASE=$(TWILIO_API_BASE) $(BIN)/clinicportal serve --host $(HOST) --port $(PORT)
+
+sandbox: $(STAMP)
+	$(BIN)/clinicportal sandbox
 
 test: $(STAMP) $(NEEDS_BROWSER)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -6,6 +6,7 @@ import logging
 import re
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from urllib.parse import parse_qsl
 
 from redis.asyncio import Redis
 from starlette.applications import Starlette
@@ -17,11 +18,11 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-import jobs.webhooks  # noqa: F401  (registers the "webhook" outbox handler)
+from jobs import runner
 from models.db import close_db, init_db
 from portal import pages
 from realtime import hub
-from resolvers import portal_settings, runtime
+from resolvers import portal_settings, runtime, twilio_webhooks
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.credentials import bearer_token, principal_for_token
 from resolvers.ratelimit import RedisRateLimiter
@@ -30,6 +31,8 @@ from schema.context import Context
 from settings import Settings
 
 log = logging.getLogger("clinicportal")
+
+TWILIO_WEBHOOKS_PER_MINUTE = 600  # per address: each request checks a signature
 
 
 class Refused(Exception):
@@ -170,6 +173,7 @@ class RedactTokens(logging.Filter):
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
+    logging.getLogger("twilio").setLevel(logging.WARNING)  # it logs every request's headers at INFO
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
@@ -177,9 +181,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         runtime.configure(settings, RedisRateLimiter(redis) if redis else None)
         await init_db(settings.database_url)
         await hub.start(settings.redis_url)
+        if not settings.redis_url:
+            await runner.start_in_process(settings)  # with Redis, `clinicportal worker` runs the jobs
         try:
             yield
         finally:
+            await runner.stop_in_process()
             await hub.stop()
             await close_db()
             if redis is not None:
@@ -201,9 +208,30 @@ def create_app(settings: Settings | None = None) -> Starlette:
         live = hub.current()
         return JSONResponse({"status": "ok", "liveSubscribers": live.subscriber_count if live else 0})
 
+    async def twilio_webhook(request: Request) -> Response:
+        """Twilio's status callbacks (`/webhooks/twilio`) and inbound
+        messages (`/webhooks/twilio/inbound`)."""
+        ip = request.client.host if request.client else "unknown"
+        if await runtime.current().limiter.hit(f"twilio-webhook:{ip}", TWILIO_WEBHOOKS_PER_MINUTE, 60) is not None:
+            return Response(status_code=429)
+        # Twilio posts application/x-www-form-urlencoded; the signature covers every field.
+        params = dict(parse_qsl((await request.body()).decode(errors="replace"), keep_blank_values=True))
+        query = f"?{request.url.query}" if request.url.query else ""
+        url = f"{settings.public_api_url}{request.url.path}{query}"
+        signature = request.headers.get("x-twilio-signature")
+        if request.url.path.endswith("/inbound"):
+            outcome = await twilio_webhooks.inbound_message(url, params, signature)
+        else:
+            outcome = await twilio_webhooks.status_callback(request.query_params.get("m"), url, params, signature)
+        if outcome is twilio_webhooks.Outcome.FORBIDDEN:
+            return Response("Invalid signature.", status_code=403)
+        return Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', media_type="text/xml")
+
     app = Starlette(
         routes=[
             Route("/health", health),
+            Route("/webhooks/twilio", twilio_webhook, methods=["POST"]),
+            Route("/webhooks/twilio/inbound", twilio_webhook, methods=["POST"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/media/{name}", media, methods=["GET", "HEAD"]),
             WebSocketRoute("/graphql", graphql),

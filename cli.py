@@ -1,4 +1,4 @@
-"""`clinicportal`: serve, migrate, seed-demo, worker, create-clinic, create-api-key, list-api-keys, revoke-api-key, sandbox-mail."""
+"""`clinicportal`: serve, migrate, seed-demo, worker, sandbox, sandbox-mail, create-clinic, create-api-key, list-api-keys, revoke-api-key."""
 
 from __future__ import annotations
 
@@ -158,10 +158,62 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> int:
 
 
 def worker(settings: Settings) -> int:
-    print(
-        "clinicportal worker: there are no background jobs yet; the API process needs no worker.",
-        file=sys.stderr,
-    )
+    if not settings.redis_url:
+        print(
+            "clinicportal worker: REDIS_URL is not set; without it the API process runs the jobs itself.",
+            file=sys.stderr,
+        )
+        return 2
+    import logging
+
+    from jobs import worker as jobs_worker
+    from resolvers.ratelimit import RedisRateLimiter
+
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("twilio").setLevel(logging.WARNING)  # it logs every request's headers at INFO
+
+    async def main() -> None:
+        from redis.asyncio import Redis
+
+        from models.db import close_db, init_db
+        from resolvers import runtime
+
+        redis = Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=1)
+        runtime.configure(settings, RedisRateLimiter(redis))
+        await init_db(settings.database_url)
+        try:
+            await jobs_worker.run(settings)
+        finally:
+            await close_db()
+            await redis.aclose()
+
+    asyncio.run(main())
+    return 0
+
+
+def sandbox(host: str, twilio_port: int, smtp_port: int, mail_http_port: int) -> int:
+    """Local stand-ins for the services the jobs talk to, until Ctrl-C: a
+    Twilio Messages API and an SMTP server (its mail as JSON over HTTP)."""
+    import uvicorn
+
+    from jobs.sandbox import start_twilio_sandbox
+    from jobs.sandbox_mail import http_app, start_mail_sandbox
+
+    async def main() -> None:
+        twilio = await start_twilio_sandbox(host, twilio_port)
+        print(f"Twilio stand-in: {twilio.url}  (TWILIO_API_BASE={twilio.url}; messages at {twilio.url}/_sandbox/messages)")
+        mail = start_mail_sandbox(host, smtp_port, echo=True)
+        print(f"SMTP sandbox on {host}:{smtp_port}; received mail at http://{host}:{mail_http_port}/messages", flush=True)
+        mail_http = uvicorn.Server(uvicorn.Config(http_app(mail), host=host, port=mail_http_port, log_level="warning"))
+        try:
+            await asyncio.gather(twilio.task, mail_http.serve())
+        finally:
+            mail.stop()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass
     return 0
 
 
@@ -190,7 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd.add_argument("--workers", type=int, default=1)
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("seed-demo", help="seed the demo clinics when missing")
-    commands.add_parser("worker", help="run background jobs")
+    commands.add_parser("worker", help="run background jobs through SAQ (needs REDIS_URL)")
+    sandbox_cmd = commands.add_parser("sandbox", help="serve local stand-ins for Twilio (and SMTP) for the demo")
+    sandbox_cmd.add_argument("--host", default="127.0.0.1")
+    sandbox_cmd.add_argument("--twilio-port", type=int, default=8010)
+    sandbox_cmd.add_argument("--smtp-port", type=int, default=1025)
+    sandbox_cmd.add_argument("--mail-http-port", type=int, default=8025)
     key_cmd = commands.add_parser("create-api-key", help="mint a partner API key (printed once)")
     key_cmd.add_argument("--clinic", required=True, help="clinic slug")
     key_cmd.add_argument("--scopes", default="read", help="comma-separated: read,book,calendar,admin")
@@ -227,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
         return worker(settings)
     if args.command == "sandbox-mail":
         return sandbox_mail(args.host, args.smtp_port, args.http_port)
+    if args.command == "sandbox":
+        return sandbox(args.host, args.twilio_port, args.smtp_port, args.mail_http_port)
     if args.command == "list-api-keys":
         return list_api_keys(settings, args.clinic)
     if args.command == "revoke-api-key":

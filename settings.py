@@ -33,6 +33,17 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     if raw in ("0", "false", "no", "off"):
         return False
     raise ValueError(f"{name} must be true or false, got {raw!r}")
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+    if value <= 0:
+        raise ValueError(f"{name} must be above zero")
+    return value
 
 
 def _list(env: dict[str, str], name: str) -> tuple[str, ...]:
@@ -94,10 +105,21 @@ class Settings:
     # Consent links looked up or signed per address per window
     consent_per_ip: int = 60
     # Clinic administration and partner access
-    public_api_url: str = "http://127.0.0.1:8000"  # base of uploaded files' URLs (/media/...)
+    public_api_url: str = "http://127.0.0.1:8000"  # this API's public address: /media/... links, Twilio callbacks
     logo_max_bytes: int = 512 * 1024
     api_key_rate_per_minute: int = 120  # per key, unless the key sets its own
     webhook_timeout_seconds: int = 10
+    # Jobs (outbox runner, SAQ workers, Twilio)
+    jobs_poll_seconds: float = 1.0  # how often due outbox rows are looked for
+    jobs_max_attempts: int = 15  # then the row is DEAD (about 3.7 hours with the delays below)
+    jobs_retry_base_seconds: float = 10  # first retry delay, doubled each time ...
+    jobs_retry_max_seconds: float = 1800  # ... up to this
+    jobs_lease_seconds: int = 120  # a claimed row is another runner's again after this
+    jobs_concurrency: int = 10  # rows carried out at once per process
+    cleanup_interval_seconds: int = 3600
+    outbox_retention_days: int = 30  # SENT and CANCELLED rows are deleted after this
+    twilio_api_base: str = "https://api.twilio.com"
+    twilio_timeout_seconds: float = 15
     # Argon2 cost (lower only in tests)
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -156,6 +178,16 @@ class Settings:
             logo_max_bytes=_int(env, "LOGO_MAX_BYTES", cls.logo_max_bytes),
             api_key_rate_per_minute=_int(env, "API_KEY_RATE_PER_MINUTE", cls.api_key_rate_per_minute),
             webhook_timeout_seconds=_int(env, "WEBHOOK_TIMEOUT_SECONDS", cls.webhook_timeout_seconds),
+            jobs_poll_seconds=_float(env, "JOBS_POLL_SECONDS", cls.jobs_poll_seconds),
+            jobs_max_attempts=_int(env, "JOBS_MAX_ATTEMPTS", cls.jobs_max_attempts),
+            jobs_retry_base_seconds=_float(env, "JOBS_RETRY_BASE_SECONDS", cls.jobs_retry_base_seconds),
+            jobs_retry_max_seconds=_float(env, "JOBS_RETRY_MAX_SECONDS", cls.jobs_retry_max_seconds),
+            jobs_lease_seconds=_int(env, "JOBS_LEASE_SECONDS", cls.jobs_lease_seconds),
+            jobs_concurrency=_int(env, "JOBS_CONCURRENCY", cls.jobs_concurrency),
+            cleanup_interval_seconds=_int(env, "CLEANUP_INTERVAL_SECONDS", cls.cleanup_interval_seconds),
+            outbox_retention_days=_int(env, "OUTBOX_RETENTION_DAYS", cls.outbox_retention_days),
+            twilio_api_base=env.get("TWILIO_API_BASE", cls.twilio_api_base).rstrip("/"),
+            twilio_timeout_seconds=_float(env, "TWILIO_TIMEOUT_SECONDS", cls.twilio_timeout_seconds),
             argon2_time_cost=_int(env, "ARGON2_TIME_COST", cls.argon2_time_cost),
             argon2_memory_kib=_int(env, "ARGON2_MEMORY_KIB", cls.argon2_memory_kib),
         )

@@ -3,8 +3,14 @@ re-reads anything else it needs by id, within the row's clinic), does the
 work keyed by the row's id so that a retry never repeats it, and returns
 what is worth keeping (a provider's message id) or None.
 
-Raising `Permanent` dead-letters the row at once; any other exception is
-retried with backoff."""
+Raising `Permanent` dead-letters the row at once, `Cancelled` marks it no
+longer wanted (the recipient opted out), `InDoubt` retries it but tells the
+next attempt that this one may have reached the provider; any other
+exception is retried with backoff.
+
+`msg.in_doubt_since` is set when an earlier attempt may have reached the
+provider (it timed out, or its worker died mid-send): look for what that
+attempt did before sending again."""
 
 from __future__ import annotations
 
@@ -20,6 +26,15 @@ HANDLERS: dict[str, Handler] = {}
 
 class Permanent(Exception):
     """A failure that no retry will fix (a refused number, a bad address)."""
+
+
+class Cancelled(Exception):
+    """The message is no longer wanted; nothing was sent."""
+
+
+class InDoubt(Exception):
+    """The provider may have carried out the request (a time-out, a dropped
+    connection after sending): retry, but look first."""
 
 
 def handles(kind: str) -> Callable[[Handler], Handler]:

@@ -28,6 +28,7 @@ from models.signin import PasswordResetToken, SignInCode
 from models.invite import StaffInvite
 from models.outbox import OutboxMessage, OutboxStatus
 from models.people import Client, StaffRole, StaffUser
+from models.sms import SmsOptOut
 from models.roster import RosterEntry, RosterException, RosterExceptionKind
 from models.webhook import WebhookEndpoint
 
@@ -47,6 +48,7 @@ MODEL_MODULES = [
     "models.webhook",
     "models.invite",
     "models.payment",
+    "models.sms",
 ]
 
 __all__ = [
@@ -87,6 +89,7 @@ __all__ = [
     "RosterEntry",
     "RosterException",
     "RosterExceptionKind",
+    "SmsOptOut",
     "StaffRole",
     "StaffInvite",
     "StaffUser",

@@ -10,6 +10,10 @@ from tortoise.models import Model
 from models.base import utcnow
 
 
+def default_reminder_hours() -> list[int]:
+    return [24]
+
+
 class Clinic(Model):
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
     slug = fields.CharField(max_length=64, unique=True)
@@ -43,6 +47,9 @@ class Clinic(Model):
     # The version of the privacy policy and user agreement a client accepts
     # when signing in by phone; raise it when the texts change.
     privacy_policy_version = fields.CharField(max_length=32, default="1")
+    # Hours before an appointment at which an SMS reminder goes out (null on
+    # rows older than the column: read as the default).
+    sms_reminder_hours = fields.JSONField(default=default_reminder_hours, null=True)
     created_at = fields.DatetimeField(default=utcnow)
 
     @property

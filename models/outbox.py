@@ -34,6 +34,18 @@ class OutboxMessage(TenantModel):
     result = fields.JSONField(null=True)  # what the handler reported (a Twilio SID, ...)
     created_at = fields.DatetimeField(default=utcnow)
     sent_at = fields.DatetimeField(null=True)
+    # The runner's claim: whoever moved `lease_until` into the future with one
+    # conditional UPDATE owns the row until then (jobs/runner.py).
+    lease_until = fields.DatetimeField(null=True)
+    # Set when an attempt starts talking to the provider and cleared once its
+    # outcome is known. Still set at the next claim means the last attempt may
+    # have reached the provider (a killed worker, a time-out): the handler
+    # looks before it sends again.
+    in_doubt_since = fields.DatetimeField(null=True)
+    # The provider's id for what was sent (a Twilio SM... sid) and the last
+    # delivery status it reported (queued, sent, delivered, undelivered, ...).
+    provider_id = fields.CharField(max_length=64, null=True, db_index=True)
+    provider_status = fields.CharField(max_length=32, null=True)
 
     class Meta:
         table = "outbox_message"

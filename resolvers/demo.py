@@ -66,6 +66,14 @@ DEMO_CLINICS = (
 
 PRACTITIONER_PASSWORD = "demo-practitioner-pass"
 
+# Clearly fake Twilio credentials for the `demo` clinic: with TWILIO_API_BASE
+# pointing at `clinicportal sandbox` (as `make run` does) its SMS land there.
+DEMO_TWILIO = {
+    "twilio_account_sid": "AC" + "00demo00" * 4,
+    "twilio_auth_token": "demo-auth-token-not-a-secret",
+    "twilio_from_number": "+15005550006",  # Twilio's test sender number
+}
+
 # name, minutes, buffer after, price, consent form?
 TREATMENTS = (
     ("Consultation", 30, 0, Decimal("25.00"), False),
@@ -95,6 +103,7 @@ async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str]) -> None:
         booking_instructions="Arrive five minutes early. Tell us about allergies when you book.",
         terms_and_conditions="By booking you accept our cancellation policy.",
         branding_background_color="#f4efe9",
+        **(DEMO_TWILIO if spec.slug == "demo" else {}),
     )
     consent = await ConsentForm.create(
         clinic=clinic, title="Chemical peel consent", body="I understand the risks of a chemical peel."

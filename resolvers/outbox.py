@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from jobs import runner
 from models import OutboxMessage, utcnow
 
 
@@ -22,10 +23,13 @@ async def enqueue(
     """One side effect, carried out by the job handler named `kind` (see
     jobs/registry.py) at `due_at` or as soon as possible. Payloads hold ids
     and plain values, never ORM objects."""
-    return await OutboxMessage.create(
+    row = await OutboxMessage.create(
         clinic_id=clinic_id,
         kind=kind,
         payload=payload,
         due_at=due_at or utcnow(),
         appointment_id=appointment_id,
     )
+    if due_at is None:
+        runner.wake_soon()
+    return row

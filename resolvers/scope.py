@@ -21,6 +21,7 @@ from models import (
     GiftCard,
     LoyaltyProgramme,
     Membership,
+    OutboxMessage,
     Payment,
     Practitioner,
     StaffUser,
@@ -348,4 +349,17 @@ async def loyalty_programme(clinic_id: uuid.UUID, raw_id: str, field: list[str])
     found = await LoyaltyProgramme.get_or_none(id=programme_id, clinic_id=clinic_id) if programme_id else None
     if found is None:
         raise not_found("Loyalty programme", field)
+    return found
+
+
+def outbox_messages(principal: Principal) -> QuerySet[OutboxMessage]:
+    """The clinic's outgoing messages: its administrators only."""
+    return OutboxMessage.filter(clinic_id=require_admin(principal))
+
+
+async def outbox_message(principal: Principal, raw_id: str) -> OutboxMessage:
+    message_id = parse_id(raw_id)
+    found = await outbox_messages(principal).get_or_none(id=message_id) if message_id else None
+    if found is None:
+        raise not_found("Message", ["id"])
     return found

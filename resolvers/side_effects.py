@@ -15,6 +15,7 @@ from resolvers.consent import plan_consent
 from resolvers.membership_sessions import plan_membership_sessions
 from resolvers.practitioner_emails import plan_practitioner_emails
 from resolvers.webhooks import plan_webhooks
+from resolvers.sms_plan import plan_sms
 
 Planner = Callable[[EventKind, Appointment, Clinic, "Appointment | None"], Awaitable[None]]
 
@@ -24,6 +25,7 @@ PLANNERS: list[Planner] = [
     plan_consent,
     plan_practitioner_emails,
     plan_webhooks,
+    plan_sms,
 ]
 
 

@@ -19,6 +19,7 @@ from schema.mutations.balances import BalanceMutations
 from schema.mutations.booking import BookingMutations
 from schema.mutations.clinic_admin import ClinicAdminMutations
 from schema.mutations.consent import ConsentMutations
+from schema.mutations.messaging import MessagingMutations
 from schema.mutations.notifications import NotificationMutations
 from schema.mutations.partners import PartnerMutations
 from schema.mutations.payments import PaymentMutations
@@ -43,6 +44,7 @@ class Mutation(
     BalanceMutations,
     NotificationMutations,
     ConsentMutations,
+    MessagingMutations,
     ClinicAdminMutations,
     StaffDeskMutations,
     PartnerMutations,

@@ -9,6 +9,7 @@ import strawberry
 
 from resolvers import account, calendar, catalogue, scope, slots
 from schema.context import Info
+from schema.mutations.messaging import MessagingQueries
 from schema.types.account import ClientAccount
 from schema.types.appointment import Appointment
 from schema.types.catalogue import Clinic, Practitioner, Slot
@@ -18,7 +19,7 @@ from schema.types.reports import ReportsQuery
 
 
 @strawberry.type
-class Query(NotificationQueries, ConsentQueries, ReportsQuery):
+class Query(NotificationQueries, ConsentQueries, MessagingQueries, ReportsQuery):
     @strawberry.field(description="The public face of a portal; null if unknown.")
     async def clinic(self, slug: str) -> Clinic | None:
         row = await catalogue.clinic_by_slug(slug)

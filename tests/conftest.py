@@ -49,6 +49,7 @@ TABLES = (
     "password_reset_token",
     "sign_in_code",
     "webhook_endpoint",
+    "sms_opt_out",
     "outbox_message",
     "refund",
     "payment",

@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from models import Client, OutboxMessage, SignInCode, utcnow
+from models import Clinic, Client, OutboxMessage, SignInCode, utcnow
 from resolvers import runtime
 from tests.booking import book_input
 
@@ -88,6 +88,7 @@ async def test_the_client_sees_every_booking_made_with_their_number(api, demo, s
 
 
 async def test_a_clinic_without_sms_refuses_with_a_code_and_sends_nothing(api, demo):
+    await Clinic.filter(id=demo["demo"].clinic.id).update(twilio_account_sid=None, twilio_auth_token=None)
     sent = await request_code(api)
     assert sent["sent"] is False and codes([sent]) == ["SMS_UNAVAILABLE"]
     assert not await OutboxMessage.filter(kind="sms").exists()

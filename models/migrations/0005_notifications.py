@@ -10,7 +10,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0003_outbox_and_twilio')]
+    dependencies = [('models', '0004_jobs')]
 
     initial = False
 

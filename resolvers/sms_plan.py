@@ -1,0 +1,76 @@
+"""The SMS an appointment change sets in motion: a confirmation, reminders
+at the clinic's lead times, a cancellation or reschedule notice. Runs inside
+the change's transaction (a planner in resolvers/side_effects.py), so the
+rows commit or roll back with the change; a cancellation or a move marks the
+old appointment's pending reminders CANCELLED in that same transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from models import Appointment, Client, Clinic, OutboxMessage, OutboxStatus, Practitioner, Treatment, utcnow
+from models.clinic import default_reminder_hours
+from realtime.events import EventKind
+from resolvers import sms_texts
+from resolvers.outbox import enqueue
+
+NOTICE_OF = {
+    EventKind.BOOKED: "confirmation",
+    EventKind.CANCELLED: "cancellation",
+    EventKind.RESCHEDULED: "reschedule",
+}
+
+
+def reminder_hours(clinic: Clinic) -> list[int]:
+    hours = clinic.sms_reminder_hours
+    return list(hours) if hours is not None else default_reminder_hours()
+
+
+async def drop_reminders(clinic_id: uuid.UUID, appointment_id: uuid.UUID) -> int:
+    """Marks the appointment's pending SMS reminders CANCELLED."""
+    pending = await OutboxMessage.filter(
+        clinic_id=clinic_id, appointment_id=appointment_id, kind="sms", status=OutboxStatus.PENDING
+    ).values_list("id", "payload")
+    ids = [row_id for row_id, payload in pending if (payload or {}).get("purpose") == "reminder"]
+    if not ids:
+        return 0
+    return await OutboxMessage.filter(id__in=ids, status=OutboxStatus.PENDING).update(
+        status=OutboxStatus.CANCELLED, last_error="The appointment was cancelled or moved."
+    )
+
+
+async def plan_sms(kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None) -> None:
+    if kind is EventKind.CANCELLED:
+        await drop_reminders(clinic.id, appointment.id)
+    if kind is EventKind.RESCHEDULED and previous is not None:
+        await drop_reminders(clinic.id, previous.id)
+    purpose = NOTICE_OF.get(kind)
+    if purpose is None or not clinic.sms_configured:
+        return
+    client = await Client.get_or_none(id=appointment.client_id, clinic_id=clinic.id)
+    if client is None or not client.phone:
+        return
+    treatment = await Treatment.get(id=appointment.treatment_id, clinic_id=clinic.id)
+    practitioner = await Practitioner.get(id=appointment.practitioner_id, clinic_id=clinic.id)
+
+    def text(purpose: str) -> dict:
+        body = sms_texts.render(
+            purpose,
+            client.language,
+            clinic=clinic.name,
+            treatment=treatment.name,
+            practitioner=practitioner.name,
+            start=appointment.start_at,
+            timezone=clinic.timezone,
+        )
+        return {"to": client.phone, "body": body, "client_id": str(client.id), "purpose": purpose}
+
+    await enqueue(clinic.id, "sms", text(purpose), appointment_id=appointment.id)
+    if kind is EventKind.CANCELLED:
+        return
+    now = utcnow()
+    for hours in sorted(set(reminder_hours(clinic)), reverse=True):
+        due_at = appointment.start_at - timedelta(hours=hours)
+        if due_at > now:
+            await enqueue(clinic.id, "sms", text("reminder"), due_at=due_at, appointment_id=appointment.id)
