@@ -201,39 +201,30 @@ def practitioners(clinic_id: uuid.UUID) -> QuerySet[Practitioner]:
 
 
 async def treatment(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Treatment:
-    treatment_id = parse_id(raw_id)
-    found = await treatments(clinic_id).get_or_none(id=treatment_id) if treatment_id else None
-    if found is None:
-        raise not_found("Treatment", field)
-    return found
+    return await _one(treatments(clinic_id), raw_id, "Treatment", field)
 
 
 async def practitioner(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Practitioner:
-    practitioner_id = parse_id(raw_id)
-    found = (
-        await practitioners(clinic_id).get_or_none(id=practitioner_id) if practitioner_id else None
-    )
-    if found is None:
-        raise not_found("Practitioner", field)
-    return found
+    return await _one(practitioners(clinic_id), raw_id, "Practitioner", field)
 
 
 async def client(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Client:
-    client_id = parse_id(raw_id)
-    found = await Client.get_or_none(id=client_id, clinic_id=clinic_id) if client_id else None
+    return await _one(Client.filter(clinic_id=clinic_id), raw_id, "Client", field)
+
+
+async def _one(query: QuerySet, raw_id: str, what: str, field: list[str]):
+    """The row of `query` with this id; a malformed id, a missing row and
+    another clinic's row all answer the same NOT_FOUND."""
+    ident = parse_id(raw_id)
+    found = await query.get_or_none(id=ident) if ident else None
     if found is None:
-        raise not_found("Client", field)
+        raise not_found(what, field)
     return found
 
 
 async def _own(model, clinic_id: uuid.UUID, raw_id: str, what: str, field: list[str], **extra):
-    """A row of this clinic by id, whatever its state; another clinic's row
-    answers exactly like a missing one."""
-    ident = parse_id(raw_id)
-    found = await model.get_or_none(id=ident, clinic_id=clinic_id, **extra) if ident else None
-    if found is None:
-        raise not_found(what, field)
-    return found
+    """A row of this clinic by id, whatever its state."""
+    return await _one(model.filter(clinic_id=clinic_id, **extra), raw_id, what, field)
 
 
 async def any_treatment(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Treatment:
@@ -289,11 +280,7 @@ def email_templates(clinic_id: uuid.UUID) -> QuerySet[EmailTemplate]:
 
 
 async def email_template(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> EmailTemplate:
-    template_id = parse_id(raw_id)
-    found = await email_templates(clinic_id).get_or_none(id=template_id) if template_id else None
-    if found is None:
-        raise not_found("E-mail template", field)
-    return found
+    return await _one(email_templates(clinic_id), raw_id, "E-mail template", field)
 
 
 async def consent_request_by_token_hash(
@@ -330,10 +317,7 @@ def balances_of(principal: Principal, client: Client) -> dict[str, uuid.UUID]:
 
 
 async def membership(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Membership:
-    found = await Membership.get_or_none(id=parse_id(raw_id), clinic_id=clinic_id) if parse_id(raw_id) else None
-    if found is None:
-        raise not_found("Membership", field)
-    return found
+    return await _own(Membership, clinic_id, raw_id, "Membership", field)
 
 
 async def gift_card_by_code(clinic_id: uuid.UUID, code: str, field: list[str], *, for_update: bool = False) -> GiftCard:
@@ -345,11 +329,7 @@ async def gift_card_by_code(clinic_id: uuid.UUID, code: str, field: list[str], *
 
 
 async def loyalty_programme(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> LoyaltyProgramme:
-    programme_id = parse_id(raw_id)
-    found = await LoyaltyProgramme.get_or_none(id=programme_id, clinic_id=clinic_id) if programme_id else None
-    if found is None:
-        raise not_found("Loyalty programme", field)
-    return found
+    return await _own(LoyaltyProgramme, clinic_id, raw_id, "Loyalty programme", field)
 
 
 def outbox_messages(principal: Principal) -> QuerySet[OutboxMessage]:
@@ -358,8 +338,4 @@ def outbox_messages(principal: Principal) -> QuerySet[OutboxMessage]:
 
 
 async def outbox_message(principal: Principal, raw_id: str) -> OutboxMessage:
-    message_id = parse_id(raw_id)
-    found = await outbox_messages(principal).get_or_none(id=message_id) if message_id else None
-    if found is None:
-        raise not_found("Message", ["id"])
-    return found
+    return await _one(outbox_messages(principal), raw_id, "Message", ["id"])

@@ -37,12 +37,7 @@ class ClientAccount:
         edges = [AppointmentEdge(node=Appointment(model=a), cursor=account.cursor_of(a)) for a in page.items]
         return AppointmentConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=page.has_previous,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=PageInfo.of(edges, page.has_next, page.has_previous),
         )
 
     @strawberry.field(description="Positive: in credit; negative: owed. The sum of the account ledger.")

@@ -40,6 +40,16 @@ class PageInfo:
     start_cursor: str | None
     end_cursor: str | None
 
+    @classmethod
+    def of(cls, edges: list, has_next: bool, has_previous: bool) -> PageInfo:
+        """A Relay page's info from its edges (each with a `cursor`)."""
+        return cls(
+            has_next_page=has_next,
+            has_previous_page=has_previous,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        )
+
 
 def prices_visible(info: Info, clinic: Clinic) -> bool:
     """Prices show when the clinic shows them, and always to its own staff
