@@ -1,6 +1,7 @@
 """The demo as a reader runs it, with every part a real process:
 `clinicportal sandbox` (Twilio stand-in and SMTP sandbox) and `clinicportal
-serve` on a migrated and seeded SQLite database, jobs in-process. A
+serve` on a database `clinicportal migrate` and `seed-demo` prepared (the
+embedded SQLite default, and PostgreSQL), jobs in-process. A
 consent-linked booking sends each of its messages once; the demo client then
 signs in by phone with the code the stand-in received and finds their
 bookings and balances."""
@@ -14,10 +15,14 @@ import subprocess
 import sys
 import time
 
+import uuid
+
+import asyncpg
 import httpx
+import pytest
 
 from tests.booking import BOOK, REPEAT, at
-from tests.conftest import FAST_HASH_ENV
+from tests.conftest import FAST_HASH_ENV, PG_BASE, _backends, _with_database
 from tests.servers import ROOT, free_port, running_server
 from tests.test_jobs_end_to_end import _cli, _wait_for
 
@@ -62,8 +67,25 @@ class Demo:
         return found
 
 
-async def test_the_demo_books_a_peel_sends_each_message_once_and_the_client_signs_in_by_phone(tmp_path):
-    env = {"DATABASE_URL": f"sqlite://{tmp_path / 'demo.sqlite3'}", **FAST_HASH_ENV}
+@pytest.fixture(params=_backends())
+async def database_url(request, tmp_path):
+    """An empty database of its own: a file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite://{tmp_path / 'demo.sqlite3'}"
+        return
+    name = f"clinicportal_demo_{uuid.uuid4().hex[:12]}"
+    admin_url = PG_BASE.replace("postgres://", "postgresql://", 1)
+    admin = await asyncpg.connect(admin_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    yield _with_database(PG_BASE, name)
+    admin = await asyncpg.connect(admin_url)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()
+
+
+async def test_the_demo_books_a_peel_sends_each_message_once_and_the_client_signs_in_by_phone(database_url):
+    env = {"DATABASE_URL": database_url, **FAST_HASH_ENV}
     assert _cli(env, "migrate").returncode == 0
     assert _cli(env, "seed-demo").returncode == 0
     twilio, smtp, mail_http = free_port(), free_port(), free_port()
