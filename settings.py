@@ -12,6 +12,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = ROOT / "var"
+# docker-compose.yml's stand-in for SECRET_KEY: a production process refuses it.
+PLACEHOLDER_SECRET_KEY = "change-me-to-the-output-of-secrets.token_hex-32"
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -138,6 +140,11 @@ class Settings:
         if environment not in ("development", "production"):
             raise ValueError("ENVIRONMENT must be 'development' or 'production'")
         data_dir = Path(env.get("DATA_DIR") or DEFAULT_DATA_DIR)
+        if environment == "production" and env.get("SECRET_KEY") == PLACEHOLDER_SECRET_KEY:
+            raise ValueError(
+                "SECRET_KEY is still docker-compose.yml's placeholder: set one random value"
+                " (python -c 'import secrets; print(secrets.token_hex(32))') for every process"
+            )
         return cls(
             environment=environment,
             database_url=env.get("DATABASE_URL")

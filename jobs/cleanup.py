@@ -15,12 +15,27 @@ from datetime import datetime, timedelta
 from tortoise.expressions import Q
 from tortoise.models import Model
 
-from models import Credential, CredentialKind, IdempotencyKey, OutboxMessage, OutboxStatus, PrefillToken, utcnow
+from models import (
+    Credential,
+    CredentialKind,
+    IdempotencyKey,
+    OutboxMessage,
+    OutboxStatus,
+    PasswordResetToken,
+    PrefillToken,
+    SignInCode,
+    StaffInvite,
+    utcnow,
+)
 from settings import Settings
 
 log = logging.getLogger("clinicportal.jobs")
 
 Condition = Callable[[datetime, Settings], Q]
+
+# Links and codes that say "expired" when used late keep saying so for a day
+# before they go (after that they are simply unknown). A spent one expires too.
+GRACE = timedelta(days=1)
 
 RULES: list[tuple[str, type[Model], Condition]] = [
     ("expired pre-fill tokens", PrefillToken, lambda now, s: Q(expires_at__lt=now)),
@@ -31,6 +46,11 @@ RULES: list[tuple[str, type[Model], Condition]] = [
         lambda now, s: ~Q(kind=CredentialKind.API_KEY) & (Q(expires_at__lt=now) | Q(revoked_at__isnull=False)),
     ),
     ("expired idempotency keys", IdempotencyKey, lambda now, s: Q(expires_at__lt=now)),
+    # What a code recorded (terms accepted) lives on in the client row once verified.
+    ("expired sign-in codes", SignInCode, lambda now, s: Q(expires_at__lt=now - GRACE)),
+    ("expired password-reset links", PasswordResetToken, lambda now, s: Q(expires_at__lt=now - GRACE)),
+    ("expired staff invitations", StaffInvite, lambda now, s: Q(expires_at__lt=now - GRACE)),
+    # Consent requests are records of what was asked and signed: never deleted here.
     (
         "sent or cancelled outbox rows past retention",
         OutboxMessage,

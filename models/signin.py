@@ -4,11 +4,8 @@ password-reset links sent by e-mail. Neither is ever stored in the clear."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
 
 from tortoise import fields
-from tortoise.expressions import Q
-from tortoise.models import Model
 
 from models.base import TenantModel, utcnow
 
@@ -46,13 +43,3 @@ class PasswordResetToken(TenantModel):
     class Meta:
         table = "password_reset_token"
 
-
-def cleanup_targets(now: datetime | None = None, keep: timedelta = timedelta(days=1)) -> list[tuple[type[Model], Q]]:
-    """Rows the periodic clean-up may delete: codes and reset links that
-    expired more than `keep` ago (a spent one expires too). The acceptance
-    of terms a code recorded lives on in the client row once verified."""
-    cutoff = (now or utcnow()) - keep
-    return [
-        (SignInCode, Q(expires_at__lt=cutoff)),
-        (PasswordResetToken, Q(expires_at__lt=cutoff)),
-    ]

@@ -11,7 +11,21 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
-from models import Appointment, Client, Clinic, Credential, PrefillToken
+from models import (
+    Appointment,
+    Client,
+    Clinic,
+    ConsentRequest,
+    Credential,
+    GiftCard,
+    LedgerEntry,
+    LoyaltyCard,
+    Membership,
+    OutboxMessage,
+    OutboxStatus,
+    PasswordResetToken,
+    PrefillToken,
+)
 from models.db import write_transaction
 from resolvers import scope
 from resolvers.contact import normalize_email, normalize_phone
@@ -146,10 +160,12 @@ async def update_client(principal: Principal, raw_id: str, changes: dict[str, An
 
 async def merge_clients(principal: Principal, raw_keep_id: str, raw_duplicate_id: str) -> Client:
     """Everything of the duplicate moves to the client kept, in one
-    transaction: appointments (with what hangs off them), then the
-    duplicate goes. The kept record takes the duplicate's e-mail, phone and
-    password where it has none. The duplicate's sessions and pre-fill tokens
-    end with it."""
+    transaction: appointments (with their payments and what else hangs off
+    them), memberships, gift cards, ledger rows, loyalty cards, consent
+    requests and the pending SMS that name it; then the duplicate goes. The
+    kept record takes the duplicate's e-mail, phone and password where it
+    has none. The duplicate's sessions, pre-fill tokens and password-reset
+    links end with it."""
     clinic_id = scope.require_admin(principal)
     async with write_transaction():
         keep = await scope.client(clinic_id, raw_keep_id, ["keepId"])
@@ -157,9 +173,12 @@ async def merge_clients(principal: Principal, raw_keep_id: str, raw_duplicate_id
         if keep.id == duplicate.id:
             raise invalid("A client cannot be merged into itself.", ["duplicateId"])
         await Appointment.filter(clinic_id=clinic_id, client_id=duplicate.id).update(client_id=keep.id)
+        await _join_loyalty_cards(clinic_id, keep.id, duplicate.id)
         for model in MERGE_MOVES:
             await model.filter(clinic_id=clinic_id, client_id=duplicate.id).update(client_id=keep.id)
+        await _readdress_pending_sms(clinic_id, keep.id, duplicate.id)
         await PrefillToken.filter(clinic_id=clinic_id, client_id=duplicate.id).delete()
+        await PasswordResetToken.filter(clinic_id=clinic_id, client_id=duplicate.id).delete()
         await Credential.filter(clinic_id=clinic_id, client_id=duplicate.id).delete()
         taken = {
             name: getattr(duplicate, name)
@@ -172,6 +191,35 @@ async def merge_clients(principal: Principal, raw_keep_id: str, raw_duplicate_id
     return await Client.get(id=keep.id)
 
 
-# Other tables that point at a client (`clinic_id`, `client_id` columns) add
-# their model here so a merge carries their rows across too.
-MERGE_MOVES: list[type] = []
+async def _join_loyalty_cards(clinic_id, keep_id, duplicate_id) -> None:
+    """A client holds one card per programme: where both hold one, the
+    duplicate's points and cashback move onto the kept card (its ledger rows
+    change card) and the duplicate's card goes; its other cards move with
+    MERGE_MOVES."""
+    kept = dict(
+        await LoyaltyCard.filter(clinic_id=clinic_id, client_id=keep_id).values_list("programme_id", "id")
+    )
+    for card_id, programme_id in await LoyaltyCard.filter(clinic_id=clinic_id, client_id=duplicate_id).values_list(
+        "id", "programme_id"
+    ):
+        if programme_id in kept:
+            await LedgerEntry.filter(clinic_id=clinic_id, loyalty_card_id=card_id).update(
+                loyalty_card_id=kept[programme_id], client_id=keep_id
+            )
+            await LoyaltyCard.filter(id=card_id, clinic_id=clinic_id).delete()
+
+
+async def _readdress_pending_sms(clinic_id, keep_id, duplicate_id) -> None:
+    """SMS not sent yet that name the duplicate name the kept client: the
+    number stays, it is where the message was meant to go."""
+    pending = await OutboxMessage.filter(clinic_id=clinic_id, kind="sms", status=OutboxStatus.PENDING)
+    for message in pending:
+        payload = message.payload if isinstance(message.payload, dict) else None
+        if payload and payload.get("client_id") == str(duplicate_id):
+            await OutboxMessage.filter(id=message.id).update(payload={**payload, "client_id": str(keep_id)})
+
+
+# Tables that point at a client (`clinic_id`, `client_id` columns): a merge
+# carries their rows across. Payments follow their appointments; SMS opt-outs
+# and sign-in codes are kept by phone number, not by client.
+MERGE_MOVES: list[type] = [Membership, GiftCard, LedgerEntry, LoyaltyCard, ConsentRequest]

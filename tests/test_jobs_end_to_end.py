@@ -15,12 +15,15 @@ import httpx
 
 from jobs import cleanup
 from models import (
+    Appointment,
+    ConsentRequest,
     Credential,
     CredentialKind,
     IdempotencyKey,
     OutboxMessage,
     OutboxStatus,
     PrefillToken,
+    StaffInvite,
     utcnow,
 )
 from resolvers import credentials, runtime
@@ -123,6 +126,9 @@ async def test_the_clean_up_removes_what_has_expired_and_keeps_the_rest(demo):
         "expired pre-fill tokens": 1,
         "expired or revoked sessions": 2,
         "expired idempotency keys": 1,
+        "expired sign-in codes": 0,
+        "expired password-reset links": 0,
+        "expired staff invitations": 0,
         "sent or cancelled outbox rows past retention": 2,
     }
     left = set(await Credential.filter(clinic_id=clinic.id).values_list("id", flat=True))
@@ -131,3 +137,21 @@ async def test_the_clean_up_removes_what_has_expired_and_keeps_the_rest(demo):
     assert await IdempotencyKey.filter(clinic_id=clinic.id).values_list("key", flat=True) == ["new"]
     remaining = set(await OutboxMessage.filter(id__in=list(rows.values())).values_list("id", flat=True))
     assert remaining == {rows["old dead"], rows["old pending"], rows["new sent"]}
+
+
+async def test_the_clean_up_deletes_staff_invitations_a_day_after_they_expired_and_keeps_consent_requests(demo):
+    d = demo["demo"]
+    now = utcnow()
+    for token, expires in (("a", now - timedelta(days=2)), ("b", now - timedelta(hours=2)), ("c", now + timedelta(days=3))):
+        await StaffInvite.create(clinic=d.clinic, staff=d.owner, token_hash=token * 64, expires_at=expires)
+    past = await Appointment.filter(clinic_id=d.clinic.id, client_id=d.client.id).first()
+    consent = await ConsentRequest.create(
+        clinic=d.clinic, appointment=past, client=d.client, form_title="Consent", form_body="...",
+        token_hash="d" * 64, expires_at=now - timedelta(days=60),
+    )
+
+    deleted = await cleanup.run(runtime.current().settings, now=now)
+
+    assert deleted["expired staff invitations"] == 1
+    assert sorted(await StaffInvite.filter(clinic_id=d.clinic.id).values_list("token_hash", flat=True)) == ["b" * 64, "c" * 64]
+    assert await ConsentRequest.filter(id=consent.id).exists()
