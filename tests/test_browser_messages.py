@@ -142,6 +142,41 @@ async def test_a_made_up_consent_link_says_it_is_not_valid_and_offers_nothing_to
     await page.goto(f"{messaging_site.url}/p/demo/consent?token=made-up-token")
     await expect(page.locator("#message")).to_contain_text("This consent link is not valid.")
     assert "token" not in page.url
+    await expect(page.get_by_role("heading", name="Chemical peel consent")).to_have_count(0)
+    await expect(page.get_by_role("button", name="Sign consent form")).to_be_hidden()
+
+
+async def test_the_consent_link_of_a_cancelled_appointment_says_there_is_nothing_to_sign(messaging_site, new_page):
+    site = messaging_site
+    token = await site.client_token()
+    treatments = (await site.gql('{ clinic(slug: "demo") { treatments { id name } } }'))["clinic"]["treatments"]
+    peel = next(t["id"] for t in treatments if t["name"] == "Chemical Peel")
+    today = datetime.now(UTC).date()
+    slots = await site.gql(
+        "query($t: ID!, $f: Date!, $to: Date!) { availableSlots(clinicSlug: \"demo\", treatmentId: $t, from: $f, to: $to) { start } }",
+        {"t": peel, "f": (today + timedelta(days=2)).isoformat(), "to": (today + timedelta(days=9)).isoformat()},
+    )
+    booked = await site.gql(
+        "mutation($i: BookAppointmentInput!) { bookAppointment(input: $i) { appointment { id } userErrors { code } } }",
+        {"i": {"clinicSlug": "demo", "treatmentId": peel, "start": slots["availableSlots"][0]["start"]}},
+        token=token,
+    )
+    assert booked["bookAppointment"]["userErrors"] == []
+
+    async def consent_mail():
+        return [m for m in site.mail.recorder.received() if "consent" in m["subject"]]
+
+    link = LINK.search((await eventually(consent_mail, "consent e-mail"))[0]["body"]).group(0)
+    cancelled = await site.gql(
+        "mutation($id: ID!) { cancelAppointment(id: $id) { userErrors { code } } }",
+        {"id": booked["bookAppointment"]["appointment"]["id"]},
+        token=token,
+    )
+    assert cancelled["cancelAppointment"]["userErrors"] == []
+
+    page = await new_page()
+    await page.goto(link)
+    await expect(page.locator("#message")).to_have_text("The appointment was cancelled; nothing to sign.")
     await expect(page.get_by_role("button", name="Sign consent form")).to_be_hidden()
 
 
