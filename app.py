@@ -239,6 +239,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/p/{slug}", pages.portal_without_slash),
             Route("/p/{slug}/", pages.portal),
             Route("/p/{slug}/book", pages.booking),
+            Route("/p/{slug}/consent", pages.consent),
             Route("/calendar", pages.calendar),
             Mount("/assets", pages.assets(), name="assets"),
         ],

@@ -53,6 +53,10 @@ async def booking(request: Request) -> Response:
     return _page("book.html")
 
 
+async def consent(request: Request) -> Response:
+    return _page("consent.html")
+
+
 async def calendar(request: Request) -> Response:
     return _page("calendar.html")
 

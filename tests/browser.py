@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from contextlib import AsyncExitStack
 from pathlib import Path
 
@@ -37,7 +38,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# The README's screenshots are rewritten only on request (UPDATE_SCREENSHOTS=1),
+# so a test run leaves the working tree as it found it.
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+UPDATE_SCREENSHOTS = os.environ.get("UPDATE_SCREENSHOTS") == "1"
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 800}
 CLIENT = ("client@demo.clinic", "demo-client-pass")
@@ -154,6 +158,24 @@ async def new_page(chromium):
     assert problems == []
 
 
-async def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+def screenshot_folder() -> Path:
+    """docs/screenshots/ with UPDATE_SCREENSHOTS=1; else one temporary folder
+    for this test run (named clinicportal-screenshots-*, left for a look)."""
+    global _scratch
+    if UPDATE_SCREENSHOTS:
+        return SCREENSHOTS
+    if _scratch is None:
+        _scratch = Path(tempfile.mkdtemp(prefix="clinicportal-screenshots-"))
+    return _scratch
+
+
+_scratch: Path | None = None
+
+
+async def shot(page, name: str) -> Path:
+    """A full-page screenshot of what the page shows now."""
+    folder = screenshot_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    await page.screenshot(path=path, full_page=True)
+    return path

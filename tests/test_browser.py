@@ -1,6 +1,7 @@
 """The portal, booking page and calendar in a real Chromium against a real
 server process (SQLite, seeded demo). Each test saves a screenshot of the
-page it drives under docs/screenshots/ (shown in the README)."""
+page it drives: under docs/screenshots/ (shown in the README) when run with
+UPDATE_SCREENSHOTS=1, else in a temporary folder."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ import re
 
 from tests.conftest import client_token, staff_token
 
-PAGES = ("/p/demo/", "/p/demo/book", "/calendar")
+PAGES = ("/p/demo/", "/p/demo/book", "/p/demo/consent", "/calendar")
 
 
 async def test_every_page_is_served_with_a_strict_content_security_policy_and_no_inline_script(api):
@@ -47,3 +47,13 @@ async def test_my_clinic_names_the_clinic_of_a_staff_session(api):
 async def test_my_clinic_is_null_for_clients_and_anonymous_callers(api):
     assert (await api.data(MY_CLINIC, token=await client_token(api)))["myClinic"] is None
     assert (await api.data(MY_CLINIC))["myClinic"] is None
+
+
+async def test_the_consent_signing_link_opens_a_page_that_is_never_cached_nor_sent_on_as_a_referrer(api):
+    response = await api.http.get("/p/demo/consent?token=not-a-real-token")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert '<script type="module" src="/assets/consent.js"></script>' in response.text
+    assert (await api.http.get("/assets/consent.js")).status_code == 200

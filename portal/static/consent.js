@@ -1,0 +1,126 @@
+// The consent signing page: the form behind a single-use link from an
+// e-mail or text message, read and signed with a typed name and agreement.
+import { gql, userError, store, GraphQLError } from "./gql.js";
+import { $, show, say, brand, when, slugFromPath } from "./dom.js";
+
+const slug = slugFromPath();
+const KEPT = `consent:${slug}`;
+const message = $("#message");
+
+// The link's token is read once and taken out of the address bar at once, so
+// it is neither bookmarked, shared nor kept in history; the tab keeps it for
+// a reload.
+const params = new URLSearchParams(location.search);
+if (params.has("token")) {
+  store.set(KEPT, { token: params.get("token") });
+  history.replaceState(history.state, "", location.pathname);
+}
+const token = store.get(KEPT)?.token || null;
+
+const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) { name branding { backgroundColor logoUrl } } }`;
+const FIELDS = `status title body clinicName clinicTimezone treatmentName practitionerName appointmentStart expiresAt signedAt signatureName`;
+const REQUEST = `query Consent($token: String!, $slug: String) { consentRequest(token: $token, clinicSlug: $slug) { ${FIELDS} } }`;
+const SIGN = `mutation Sign($token: String!, $name: String!, $agree: Boolean!, $slug: String) {
+  signConsentForm(token: $token, signatureName: $name, agree: $agree, clinicSlug: $slug) {
+    consentRequest { ${FIELDS} } userErrors { code message field } } }`;
+const TROUBLE = {
+  TOKEN_INVALID: "This consent link is not valid. Please use the latest link the clinic sent you, or ask the clinic for a new one.",
+};
+
+let busy = false;
+
+async function start() {
+  let clinic = null;
+  try {
+    clinic = (await gql(CLINIC, { slug }))?.clinic;
+  } catch (error) {
+    return finish(error.message);
+  }
+  if (!clinic) {
+    document.title = "Consent form not found";
+    return finish("There is no clinic at this address.");
+  }
+  brand(clinic, "Consent form");
+  if (!token) return finish("This page needs the link from your e-mail or text message. Please open that link again.");
+  let request;
+  try {
+    request = (await gql(REQUEST, { token, slug })).consentRequest;
+  } catch (error) {
+    return finish(trouble(error));
+  }
+  show($("#loading"), false);
+  render(request);
+}
+
+function finish(text) {
+  show($("#loading"), false);
+  say(message, text, "error");
+}
+
+// A refused link (TOKEN_INVALID, TOKEN_EXPIRED, RATE_LIMITED) in plain words.
+function trouble(error) {
+  return (error instanceof GraphQLError && TROUBLE[error.code]) || error.message;
+}
+
+function render(request) {
+  $("#form-title").textContent = request.title;
+  $("#form-body").textContent = request.body;
+  $("#treatment").textContent = request.treatmentName;
+  $("#practitioner").textContent = request.practitionerName;
+  $("#start").textContent = when(request.appointmentStart, request.clinicTimezone);
+  show($("#form"));
+  if (request.status === "SIGNED") return signed(request, false);
+  $("#expires").textContent = `This link works until your appointment starts (${when(request.expiresAt, request.clinicTimezone)}).`;
+  show($("#sign"));
+}
+
+function signed(request, justNow) {
+  show($("#sign"), false);
+  store.remove(KEPT);
+  const at = request.signedAt ? when(request.signedAt, request.clinicTimezone) : null;
+  const by = request.signatureName ? ` by ${request.signatureName}` : "";
+  const text = justNow
+    ? `Thank you. You signed this form${by}. ${request.clinicName} has it; there is nothing more to do.`
+    : `This form has already been signed${by}${at ? ` on ${at}` : ""}. There is nothing more to do.`;
+  const note = $("#signed");
+  note.textContent = text;
+  show(note);
+  say(message, "");
+}
+
+$("#sign").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (busy) return;
+  const name = $("#signature").value.trim();
+  if (!name) {
+    say(message, "Type your full name to sign.", "error");
+    return $("#signature").focus();
+  }
+  if (!$("#agree").checked) {
+    say(message, "Tick the box to agree to the form before signing.", "error");
+    return $("#agree").focus();
+  }
+  busy = true;
+  $("#sign-button").disabled = true;
+  say(message, "Signing…");
+  try {
+    const data = await gql(SIGN, { token, name, agree: true, slug });
+    const error = userError(data.signConsentForm);
+    if (error) {
+      say(message, TROUBLE[error.code] || error.message, "error");
+      if (error.field?.includes("signatureName")) $("#signature").focus();
+      else if (error.field?.includes("agree")) $("#agree").focus();
+      else show($("#sign"), false); // the link can no longer sign
+      return;
+    }
+    signed(data.signConsentForm.consentRequest, true);
+    $("#form").focus();
+  } catch (error) {
+    say(message, `${trouble(error)} Please try again.`, "error");
+  } finally {
+    busy = false;
+    $("#sign-button").disabled = false;
+  }
+});
+
+start();
