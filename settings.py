@@ -109,6 +109,8 @@ class Settings:
     # Clinic administration and partner access
     public_api_url: str = "http://127.0.0.1:8000"  # this API's public address: /media/... links, Twilio callbacks
     logo_max_bytes: int = 512 * 1024
+    clinic_signup: bool = True  # self-serve `createClinic`; false: operators only (CLI)
+    clinic_signup_per_ip: int = 5  # new clinics per address per hour
     api_key_rate_per_minute: int = 120  # per key, unless the key sets its own
     webhook_timeout_seconds: int = 10
     # Jobs (outbox runner, SAQ workers, Twilio)
@@ -183,6 +185,8 @@ class Settings:
             consent_per_ip=_int(env, "CONSENT_PER_IP", cls.consent_per_ip),
             public_api_url=env.get("PUBLIC_API_URL", cls.public_api_url).rstrip("/"),
             logo_max_bytes=_int(env, "LOGO_MAX_BYTES", cls.logo_max_bytes),
+            clinic_signup=_bool(env, "CLINIC_SIGNUP", cls.clinic_signup),
+            clinic_signup_per_ip=_int(env, "CLINIC_SIGNUP_PER_IP", cls.clinic_signup_per_ip),
             api_key_rate_per_minute=_int(env, "API_KEY_RATE_PER_MINUTE", cls.api_key_rate_per_minute),
             webhook_timeout_seconds=_int(env, "WEBHOOK_TIMEOUT_SECONDS", cls.webhook_timeout_seconds),
             jobs_poll_seconds=_float(env, "JOBS_POLL_SECONDS", cls.jobs_poll_seconds),

@@ -1,5 +1,7 @@
-"""A new clinic (tenant) with its first administrator, for the platform's
-operators (`clinicportal create-clinic`); and a caller's own clinic."""
+"""A new clinic (tenant) with its first administrator: by the platform's
+operators (`clinicportal create-clinic`), or self-serve through the
+`createClinic` mutation where `CLINIC_SIGNUP` allows it; and a caller's own
+clinic."""
 
 from __future__ import annotations
 
@@ -10,13 +12,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import phonenumbers
 from tortoise.exceptions import IntegrityError
 
-from models import Clinic, StaffRole, StaffUser
+from models import Clinic, CredentialKind, StaffRole, StaffUser
 from models.db import write_transaction
-from resolvers import scope
+from resolvers import runtime, scope
+from resolvers.auth import IssuedSession, check_rate, hash_password, issue_session, network
 from resolvers.contact import normalize_email
 from resolvers.errors import invalid, unauthenticated
 from resolvers.principal import Principal, PrincipalKind
-from resolvers.auth import hash_password
 from resolvers.staff_admin import MIN_PASSWORD
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -73,6 +75,22 @@ async def create_clinic(spec: NewClinic) -> tuple[Clinic, StaffUser]:
     except IntegrityError:
         raise invalid("This slug or e-mail was taken meanwhile.", ["slug"]) from None
     return clinic, admin
+
+
+async def sign_up_clinic(principal: Principal, spec: NewClinic, ip: str) -> tuple[Clinic, IssuedSession]:
+    """Self-serve: a visitor creates a clinic and is signed in as its first
+    administrator. Off where CLINIC_SIGNUP is false; limited per address."""
+    settings = runtime.current().settings
+    if not settings.clinic_signup:
+        raise unauthenticated("New clinics are created by the platform's operators here.")
+    if principal.clinic_id is not None:
+        raise invalid("Sign out first: a new clinic gets its own administrator.")
+    await check_rate(f"clinic-signup:ip:{network(ip)}", settings.clinic_signup_per_ip, "Too many new clinics.", 3600)
+    clinic, admin = await create_clinic(spec)
+    session = await issue_session(
+        CredentialKind.STAFF_SESSION, clinic.id, settings.staff_session_hours, staff_id=admin.id
+    )
+    return clinic, session
 
 
 async def own_clinic(principal: Principal) -> Clinic:

@@ -18,6 +18,7 @@ from schema.mutations.auth import AuthMutations
 from schema.mutations.balances import BalanceMutations
 from schema.mutations.booking import BookingMutations
 from schema.mutations.clinic_admin import ClinicAdminMutations
+from schema.mutations.clinic_signup import ClinicSignUpMutations
 from schema.mutations.consent import ConsentMutations
 from schema.mutations.messaging import MessagingMutations
 from schema.mutations.notifications import NotificationMutations
@@ -45,6 +46,7 @@ class Mutation(
     NotificationMutations,
     ConsentMutations,
     MessagingMutations,
+    ClinicSignUpMutations,
     ClinicAdminMutations,
     StaffDeskMutations,
     PartnerMutations,

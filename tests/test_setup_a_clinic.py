@@ -1,15 +1,19 @@
-"""docs/setup-a-clinic.md, step by step: a new clinic from the command line,
-then everything else through GraphQL, ending with a client's booking."""
+"""docs/setup-a-clinic.md, step by step: a new clinic through GraphQL alone,
+ending with a client's booking; and the operators' way, from the command
+line."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.admin import USER_ERRORS
+from models import Clinic
+from resolvers import runtime
 from tests.conftest import FAST_HASH_ENV
 from tests.servers import ROOT
 
@@ -34,19 +38,32 @@ async def _ok(api, query: str, variables: dict, token: str | None = None) -> dic
     return result
 
 
+CREATE_CLINIC = (
+    "mutation($i: CreateClinicInput!) { createClinic(input: $i) { clinic { slug timezone portalUrl }"
+    " session { token } " + USER_ERRORS + " } }"
+)
+RIVERSIDE = {
+    "slug": "riverside", "name": "Riverside Physio", "timezone": "Europe/Dublin", "currency": "EUR",
+    "country": "IE", "adminEmail": "owner@riverside.example", "adminPassword": "a-long-owner-password",
+}
+
+
+def _signup(allowed: bool, per_ip: int = 5) -> None:
+    rt = runtime.current()
+    runtime.configure(replace(rt.settings, clinic_signup=allowed, clinic_signup_per_ip=per_ip), rt.limiter)
+
+
+def _codes(result: dict) -> list[str]:
+    return [e["code"] for e in result["userErrors"]]
+
+
 async def test_a_new_clinic_is_set_up_through_graphql_and_takes_a_booking(api, backend):
-    # Step 1: the clinic and its first administrator.
-    env = {"DATABASE_URL": backend.url, **FAST_HASH_ENV}
-    made = _cli(
-        env, "create-clinic", "--slug", "riverside", "--name", "Riverside Physio", "--timezone", "Europe/Dublin",
-        "--currency", "EUR", "--country", "IE", "--admin-email", "owner@riverside.example", "--admin-password", "a-long-owner-password",
-    )
-    assert made.returncode == 0, made.stderr
-    again = _cli(
-        env, "create-clinic", "--slug", "riverside", "--name", "X", "--timezone", "Europe/Dublin",
-        "--currency", "EUR", "--country", "IE", "--admin-email", "other@riverside.example", "--admin-password", "a-long-owner-password",
-    )
-    assert again.returncode == 2 and "taken" in again.stderr
+    # Step 1: the clinic and its first administrator, who is signed in at once.
+    created = await _ok(api, CREATE_CLINIC, {"i": RIVERSIDE})
+    assert created["clinic"]["slug"] == "riverside" and created["clinic"]["timezone"] == "Europe/Dublin"
+    assert created["session"]["token"]
+    taken = (await api.data(CREATE_CLINIC, {"i": {**RIVERSIDE, "adminEmail": "other@riverside.example"}}))["createClinic"]
+    assert _codes(taken) == ["INVALID_INPUT"] and taken["userErrors"][0]["field"] == ["slug"]
 
     # Step 2: sign in as the administrator.
     owner = await api.staff_sign_in("owner@riverside.example", "a-long-owner-password")
@@ -120,3 +137,43 @@ async def test_a_new_clinic_is_set_up_through_graphql_and_takes_a_booking(api, b
     assert booked["appointment"]["price"] == {"amount": "55.00", "currency": "EUR"}
     found = (await api.data('{ clients(search: "aoife") { edges { node { phone } } } }', None, owner))["clients"]["edges"]
     assert found == [{"node": {"phone": "+353871234567"}}]
+
+
+async def test_the_command_line_creates_a_clinic_and_refuses_a_taken_slug(api, backend):
+    env = {"DATABASE_URL": backend.url, **FAST_HASH_ENV}
+    made = _cli(
+        env, "create-clinic", "--slug", "lakeside", "--name", "Lakeside Physio", "--timezone", "Europe/Dublin",
+        "--currency", "EUR", "--country", "IE", "--admin-email", "owner@lakeside.example", "--admin-password", "a-long-owner-password",
+    )
+    assert made.returncode == 0, made.stderr
+    assert await Clinic.exists(slug="lakeside")
+    again = _cli(
+        env, "create-clinic", "--slug", "lakeside", "--name", "X", "--timezone", "Europe/Dublin",
+        "--currency", "EUR", "--country", "IE", "--admin-email", "other@lakeside.example", "--admin-password", "a-long-owner-password",
+    )
+    assert again.returncode == 2 and "taken" in again.stderr
+    assert await api.staff_sign_in("owner@lakeside.example", "a-long-owner-password")
+
+
+async def test_self_serve_sign_up_can_be_switched_off_and_is_limited_per_address(api, backend):
+    try:
+        _signup(False)
+        refused = (await api.data(CREATE_CLINIC, {"i": RIVERSIDE}))["createClinic"]
+        assert _codes(refused) == ["UNAUTHENTICATED"] and not await Clinic.exists(slug="riverside")
+        _signup(True, per_ip=2)
+        answers = [
+            (await api.data(CREATE_CLINIC, {"i": {**RIVERSIDE, "slug": f"clinic-{n}", "adminEmail": f"owner{n}@example.com"}}))["createClinic"]
+            for n in range(3)
+        ]
+        assert [_codes(a) for a in answers] == [[], [], ["RATE_LIMITED"]]
+        assert not await Clinic.exists(slug="clinic-2")
+    finally:
+        _signup(True)
+
+
+async def test_a_signed_in_caller_cannot_create_a_clinic_and_bad_input_names_its_field(api, demo):
+    owner = await api.staff_sign_in("owner@demo.clinic", "demo-owner-pass")
+    signed_in = (await api.data(CREATE_CLINIC, {"i": RIVERSIDE}, owner))["createClinic"]
+    assert _codes(signed_in) == ["INVALID_INPUT"] and not await Clinic.exists(slug="riverside")
+    bad_zone = (await api.data(CREATE_CLINIC, {"i": {**RIVERSIDE, "timezone": "Mars/Olympus"}}))["createClinic"]
+    assert bad_zone["userErrors"][0]["field"] == ["timezone"]
