@@ -24,12 +24,15 @@ from resolvers.credentials import bearer_token, principal_for_token
 from resolvers.ratelimit import RedisRateLimiter
 from schema import build_schema
 from schema.context import Context
+from schema.live_transport import LiveTransportWSHandler
 from settings import Settings
 
 log = logging.getLogger("clinicportal")
 
 
 class GraphQLApp(GraphQL):
+    graphql_transport_ws_handler_class = LiveTransportWSHandler
+
     async def get_context(self, request, response) -> Context:
         principal = await principal_for_token(bearer_token(request.headers.get("authorization")))
         return Context(request=request, response=response, principal=principal)

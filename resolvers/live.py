@@ -31,13 +31,16 @@ class LiveEvent:
     memo: dict[str, Any]  # shared by the local subscribers of this event
 
 
-def _shared_row(event: AppointmentEvent, memo: dict[str, Any]) -> asyncio.Future:
-    if "row" not in memo:
-        memo["row"] = asyncio.ensure_future(
+async def _shared_row(event: AppointmentEvent, memo: dict[str, Any]) -> Appointment | None:
+    row = memo.get("row")
+    if row is None:
+        row = memo["row"] = asyncio.ensure_future(
             Appointment.get_or_none(id=event.appointment_id, clinic_id=event.clinic_id)
         )
+    if row.done():  # every subscriber but the first few: no future, no wait
+        return row.result()
     # Shielded: one subscriber leaving must not cancel the read the others await.
-    return asyncio.shield(memo["row"])
+    return await asyncio.shield(row)
 
 
 async def _events(principal: Principal, accept: Callable[[AppointmentEvent], bool]) -> AsyncIterator[LiveEvent]:
