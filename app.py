@@ -19,7 +19,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from models.db import close_db, init_db
 from realtime import hub
-from resolvers import runtime
+from resolvers import live, runtime
 from resolvers.credentials import bearer_token, principal_for_token
 from resolvers.ratelimit import RedisRateLimiter
 from schema import build_schema
@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         redis = Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=1) if settings.redis_url else None
         runtime.configure(settings, RedisRateLimiter(redis) if redis else None)
         await init_db(settings.database_url)
-        await hub.start(settings.redis_url)
+        await hub.start(settings.redis_url, prepare=live.prepare_delivery)
         try:
             yield
         finally:
@@ -125,8 +125,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
 
     async def health(request: Request) -> JSONResponse:
-        live = hub.current()
-        return JSONResponse({"status": "ok", "liveSubscribers": live.subscriber_count if live else 0})
+        current = hub.current()
+        return JSONResponse({"status": "ok", "liveSubscribers": current.subscriber_count if current else 0})
 
     app = Starlette(
         routes=[

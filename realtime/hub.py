@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,9 +74,21 @@ class Subscriber:
         return item
 
 
+Prepare = Callable[[Delivery], Awaitable[None]]
+
+
 class Hub:
-    def __init__(self, backend: BroadcastBackend | None = None, subscriber_queue: int = SUBSCRIBER_QUEUE) -> None:
+    """`prepare`, when given, runs once per received message that has local
+    subscribers, before any of them is offered it (to read what they all
+    need, once); messages are still offered in the order they arrived."""
+
+    def __init__(
+        self, backend: BroadcastBackend | None = None, subscriber_queue: int = SUBSCRIBER_QUEUE,
+        prepare: Prepare | None = None,
+    ) -> None:  # fmt: skip
         self.backend = backend
+        self.prepare = prepare
+        self._preparing: asyncio.Queue[tuple[str, Delivery, asyncio.Future]] = asyncio.Queue(maxsize=PUBLISH_QUEUE)
         self._subscriber_queue = subscriber_queue
         self._subscribers: dict[str, set[Subscriber]] = {}
         self._outgoing: asyncio.Queue[tuple[str, str]] = asyncio.Queue(maxsize=PUBLISH_QUEUE)
@@ -91,6 +103,8 @@ class Hub:
             await self.backend.connect()
             self._tasks.append(asyncio.create_task(self._receive(), name="hub-receive"))
         self._tasks.append(asyncio.create_task(self._send(), name="hub-send"))
+        if self.prepare is not None:
+            self._tasks.append(asyncio.create_task(self._offer_prepared(), name="hub-offer"))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -118,9 +132,31 @@ class Hub:
                 self._subscribers.pop(channel, None)
 
     def _deliver(self, channel: str, message: str) -> None:
+        if not self._subscribers.get(channel):
+            return
         delivery = Delivery(message)
+        if self.prepare is None:
+            self._offer(channel, delivery)
+            return
+        ready = asyncio.ensure_future(self.prepare(delivery))
+        try:
+            self._preparing.put_nowait((channel, delivery, ready))
+        except asyncio.QueueFull:
+            ready.cancel()
+            log.error("live event dropped on %s: the local hub is not keeping up", channel)
+
+    def _offer(self, channel: str, delivery: Delivery) -> None:
         for subscriber in list(self._subscribers.get(channel, ())):
             subscriber.offer(delivery)
+
+    async def _offer_prepared(self) -> None:
+        while True:
+            channel, delivery, ready = await self._preparing.get()
+            try:
+                await ready
+            except Exception:  # noqa: BLE001 - each subscriber meets the failure in its own stream
+                log.warning("live event on %s could not be prepared", channel, exc_info=True)
+            self._offer(channel, delivery)
 
     async def _send(self) -> None:
         while True:
@@ -142,11 +178,11 @@ class Hub:
 _hub: Hub | None = None
 
 
-async def start(redis_url: str | None) -> Hub:
+async def start(redis_url: str | None, prepare: Prepare | None = None) -> Hub:
     global _hub
     from realtime.redis_backend import ResilientRedisBackend
 
-    _hub = Hub(ResilientRedisBackend(redis_url) if redis_url else None)
+    _hub = Hub(ResilientRedisBackend(redis_url) if redis_url else None, prepare=prepare)
     await _hub.start()
     return _hub
 
