@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema import per_event_memo
 from schema.errors import CodedErrors
+from schema.lean_extensions import LeanSchema
 from schema.limits import MaxAliases, MaxDepth
 from schema.text import StorableText
 from schema.mutations.auth import AuthMutations
@@ -32,7 +33,7 @@ def _introspection(ignore) -> bool:
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     per_event_memo.install()
-    return strawberry.Schema(
+    return LeanSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
