@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -44,33 +45,51 @@ class Overflow(Exception):
 
 
 class Subscriber:
+    """A bounded queue for one subscriber, as small as an idle one can be:
+    a thousand calendars sit open all day, waiting. Nothing is allocated
+    until a delivery arrives or the subscriber waits for one."""
+
+    __slots__ = ("_items", "_size", "_waiter", "overflowed")
+
     def __init__(self, size: int) -> None:
-        self._queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=size)
+        self._items: deque[Delivery] | None = None
+        self._size = size
+        self._waiter: asyncio.Future | None = None
         self.overflowed = False
+
+    @property
+    def pending(self) -> int:
+        return len(self._items) if self._items else 0
 
     def offer(self, delivery: Delivery) -> None:
         if self.overflowed:
             return
-        try:
-            self._queue.put_nowait(delivery)
-        except asyncio.QueueFull:
+        if self._items is None:
+            self._items = deque()
+        if len(self._items) >= self._size:
             self.overflowed = True
-            while not self._queue.empty():
-                self._queue.get_nowait()
-            self._queue.put_nowait(None)
+            self._items = None  # what it held is dropped
+        else:
+            self._items.append(delivery)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
     async def next(self, timeout: float | None = None) -> Delivery | None:
         """The next delivery, or None when `timeout` passes first."""
-        if self._queue.empty():
+        if not self._items and not self.overflowed:
+            self._waiter = asyncio.get_running_loop().create_future()
             try:
                 async with asyncio.timeout(timeout):  # no task per wait, unlike wait_for on 3.11
-                    item = await self._queue.get()
+                    await self._waiter
             except TimeoutError:
                 return None
-        else:
-            item = self._queue.get_nowait()
-        if item is None:
+            finally:
+                self._waiter = None
+        if self.overflowed:
             raise Overflow()
+        item = self._items.popleft()
+        if not self._items:
+            self._items = None
         return item
 
 

@@ -54,6 +54,16 @@ def next_frame(operation_id: str, payload_text: str) -> str:
 
 
 class LiveTransportWSHandler(BaseGraphQLTransportWSHandler):
+    def on_request_accepted(self) -> None:
+        super().on_request_accepted()
+        # Once the init timeout has fired or been cancelled, the socket need
+        # not keep the finished task (and its cancellation traceback) all day.
+        self.connection_init_timeout_task.add_done_callback(self._forget_init_timeout)
+
+    def _forget_init_timeout(self, task) -> None:
+        if self.connection_init_timeout_task is task:
+            self.connection_init_timeout_task = None
+
     async def _send_result_stream(self, operation: Operation, result_source) -> None:
         is_first_result = True
         async for result in result_source:

@@ -20,7 +20,7 @@ async def test_a_subscriber_that_stops_reading_overflows_instead_of_growing():
             assert slow.overflowed
             with pytest.raises(Overflow):
                 await slow.next(timeout=1)
-            assert slow._queue.qsize() == 0  # what it held was dropped
+            assert slow.pending == 0  # what it held was dropped
     finally:
         await hub.stop()
 
