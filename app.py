@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 from contextlib import asynccontextmanager
@@ -107,6 +108,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         runtime.configure(settings, RedisRateLimiter(redis) if redis else None)
         await init_db(settings.database_url)
         await hub.start(settings.redis_url, prepare=live.prepare_delivery)
+        # Everything loaded so far (modules, the schema, the ORM) lives as
+        # long as the process: keep it out of the full collections, which
+        # otherwise stall every live fan-out they land in.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
