@@ -42,6 +42,8 @@ class GraphQLApp(GraphQL):
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         raw = params.get("authorization") or params.get("Authorization")
         principal = await principal_for_token(bearer_token(raw if isinstance(raw, str) else None))
+        # The socket keeps the principal, not the raw token, for its whole life.
+        context.connection_params = None
         if principal.clinic_id is None:
             raise ConnectionRejectionError()
         context.principal = principal
