@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 from contextlib import asynccontextmanager
@@ -22,12 +23,13 @@ from jobs import runner
 from models.db import close_db, init_db
 from portal import pages
 from realtime import hub
-from resolvers import portal_settings, runtime, twilio_webhooks
+from resolvers import live, portal_settings, runtime, twilio_webhooks
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.credentials import bearer_token, principal_for_token
 from resolvers.ratelimit import RedisRateLimiter
 from schema import build_schema
 from schema.context import Context
+from schema.live_transport import LiveTransportWSHandler
 from settings import Settings
 
 log = logging.getLogger("clinicportal")
@@ -49,6 +51,8 @@ def _graphql_error(status: int, message: str, code: str, headers: dict | None = 
 
 
 class GraphQLApp(GraphQL):
+    graphql_transport_ws_handler_class = LiveTransportWSHandler
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
@@ -76,6 +80,8 @@ class GraphQLApp(GraphQL):
             principal = await principal_for_token(bearer_token(raw if isinstance(raw, str) else None))
         except DomainError:
             raise ConnectionRejectionError() from None
+        # The socket keeps the principal, not the raw token, for its whole life.
+        context.connection_params = None
         if principal.clinic_id is None:
             raise ConnectionRejectionError()
         context.principal = principal
@@ -180,9 +186,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         redis = Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=1) if settings.redis_url else None
         runtime.configure(settings, RedisRateLimiter(redis) if redis else None)
         await init_db(settings.database_url)
-        await hub.start(settings.redis_url)
+        await hub.start(settings.redis_url, prepare=live.prepare_delivery)
         if not settings.redis_url:
             await runner.start_in_process(settings)  # with Redis, `clinicportal worker` runs the jobs
+        # Everything loaded so far (modules, the schema, the ORM) lives as
+        # long as the process: keep it out of the full collections, which
+        # otherwise stall every live fan-out they land in.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
@@ -205,8 +216,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
 
     async def health(request: Request) -> JSONResponse:
-        live = hub.current()
-        return JSONResponse({"status": "ok", "liveSubscribers": live.subscriber_count if live else 0})
+        current = hub.current()
+        return JSONResponse({"status": "ok", "liveSubscribers": current.subscriber_count if current else 0})
 
     async def twilio_webhook(request: Request) -> Response:
         """Twilio's status callbacks (`/webhooks/twilio`) and inbound

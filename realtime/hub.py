@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,39 +45,69 @@ class Overflow(Exception):
 
 
 class Subscriber:
+    """A bounded queue for one subscriber, as small as an idle one can be:
+    a thousand calendars sit open all day, waiting. Nothing is allocated
+    until a delivery arrives or the subscriber waits for one."""
+
+    __slots__ = ("_items", "_size", "_waiter", "overflowed")
+
     def __init__(self, size: int) -> None:
-        self._queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=size)
+        self._items: deque[Delivery] | None = None
+        self._size = size
+        self._waiter: asyncio.Future | None = None
         self.overflowed = False
+
+    @property
+    def pending(self) -> int:
+        return len(self._items) if self._items else 0
 
     def offer(self, delivery: Delivery) -> None:
         if self.overflowed:
             return
-        try:
-            self._queue.put_nowait(delivery)
-        except asyncio.QueueFull:
+        if self._items is None:
+            self._items = deque()
+        if len(self._items) >= self._size:
             self.overflowed = True
-            while not self._queue.empty():
-                self._queue.get_nowait()
-            self._queue.put_nowait(None)
+            self._items = None  # what it held is dropped
+        else:
+            self._items.append(delivery)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
     async def next(self, timeout: float | None = None) -> Delivery | None:
         """The next delivery, or None when `timeout` passes first."""
-        if self._queue.empty():
+        if not self._items and not self.overflowed:
+            self._waiter = asyncio.get_running_loop().create_future()
             try:
                 async with asyncio.timeout(timeout):  # no task per wait, unlike wait_for on 3.11
-                    item = await self._queue.get()
+                    await self._waiter
             except TimeoutError:
                 return None
-        else:
-            item = self._queue.get_nowait()
-        if item is None:
+            finally:
+                self._waiter = None
+        if self.overflowed:
             raise Overflow()
+        item = self._items.popleft()
+        if not self._items:
+            self._items = None
         return item
 
 
+Prepare = Callable[[Delivery], Awaitable[None]]
+
+
 class Hub:
-    def __init__(self, backend: BroadcastBackend | None = None, subscriber_queue: int = SUBSCRIBER_QUEUE) -> None:
+    """`prepare`, when given, runs once per received message that has local
+    subscribers, before any of them is offered it (to read what they all
+    need, once); messages are still offered in the order they arrived."""
+
+    def __init__(
+        self, backend: BroadcastBackend | None = None, subscriber_queue: int = SUBSCRIBER_QUEUE,
+        prepare: Prepare | None = None,
+    ) -> None:  # fmt: skip
         self.backend = backend
+        self.prepare = prepare
+        self._preparing: asyncio.Queue[tuple[str, Delivery, asyncio.Future]] = asyncio.Queue(maxsize=PUBLISH_QUEUE)
         self._subscriber_queue = subscriber_queue
         self._subscribers: dict[str, set[Subscriber]] = {}
         self._outgoing: asyncio.Queue[tuple[str, str]] = asyncio.Queue(maxsize=PUBLISH_QUEUE)
@@ -91,6 +122,8 @@ class Hub:
             await self.backend.connect()
             self._tasks.append(asyncio.create_task(self._receive(), name="hub-receive"))
         self._tasks.append(asyncio.create_task(self._send(), name="hub-send"))
+        if self.prepare is not None:
+            self._tasks.append(asyncio.create_task(self._offer_prepared(), name="hub-offer"))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -118,9 +151,31 @@ class Hub:
                 self._subscribers.pop(channel, None)
 
     def _deliver(self, channel: str, message: str) -> None:
+        if not self._subscribers.get(channel):
+            return
         delivery = Delivery(message)
+        if self.prepare is None:
+            self._offer(channel, delivery)
+            return
+        ready = asyncio.ensure_future(self.prepare(delivery))
+        try:
+            self._preparing.put_nowait((channel, delivery, ready))
+        except asyncio.QueueFull:
+            ready.cancel()
+            log.error("live event dropped on %s: the local hub is not keeping up", channel)
+
+    def _offer(self, channel: str, delivery: Delivery) -> None:
         for subscriber in list(self._subscribers.get(channel, ())):
             subscriber.offer(delivery)
+
+    async def _offer_prepared(self) -> None:
+        while True:
+            channel, delivery, ready = await self._preparing.get()
+            try:
+                await ready
+            except Exception:  # noqa: BLE001 - each subscriber meets the failure in its own stream
+                log.warning("live event on %s could not be prepared", channel, exc_info=True)
+            self._offer(channel, delivery)
 
     async def _send(self) -> None:
         while True:
@@ -142,11 +197,11 @@ class Hub:
 _hub: Hub | None = None
 
 
-async def start(redis_url: str | None) -> Hub:
+async def start(redis_url: str | None, prepare: Prepare | None = None) -> Hub:
     global _hub
     from realtime.redis_backend import ResilientRedisBackend
 
-    _hub = Hub(ResilientRedisBackend(redis_url) if redis_url else None)
+    _hub = Hub(ResilientRedisBackend(redis_url) if redis_url else None, prepare=prepare)
     await _hub.start()
     return _hub
 

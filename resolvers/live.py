@@ -14,7 +14,7 @@ from typing import Any
 
 from models import Appointment
 from realtime.events import AppointmentEvent, EventKind
-from realtime.hub import Overflow
+from realtime.hub import Delivery, Overflow
 from realtime.streams import CredentialEnded, appointment_events
 from resolvers import credentials, runtime, scope
 from resolvers.errors import DomainError, ErrorCode
@@ -31,13 +31,26 @@ class LiveEvent:
     memo: dict[str, Any]  # shared by the local subscribers of this event
 
 
-def _shared_row(event: AppointmentEvent, memo: dict[str, Any]) -> asyncio.Future:
-    if "row" not in memo:
-        memo["row"] = asyncio.ensure_future(
+async def _shared_row(event: AppointmentEvent, memo: dict[str, Any]) -> Appointment | None:
+    row = memo.get("row")
+    if row is None:
+        row = memo["row"] = asyncio.ensure_future(
             Appointment.get_or_none(id=event.appointment_id, clinic_id=event.clinic_id)
         )
+    if row.done():  # every subscriber but the first few: no future, no wait
+        return row.result()
     # Shielded: one subscriber leaving must not cancel the read the others await.
-    return asyncio.shield(memo["row"])
+    return await asyncio.shield(row)
+
+
+async def prepare_delivery(delivery: Delivery) -> None:
+    """Run by the hub once per event before its local subscribers are
+    offered it: the event is parsed and its appointment read once, so no
+    subscriber waits on a read another one started."""
+    event = delivery.memo.get("event")
+    if event is None:
+        event = delivery.memo["event"] = AppointmentEvent.loads(delivery.message)
+    await _shared_row(event, delivery.memo)
 
 
 async def _events(principal: Principal, accept: Callable[[AppointmentEvent], bool]) -> AsyncIterator[LiveEvent]:

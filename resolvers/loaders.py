@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterable
 
 from strawberry.dataloader import DataLoader
@@ -83,13 +83,38 @@ async def _consent_status(keys: list[Key]) -> list[ConsentStatus]:
     return [status_of(found.get(k, [])) for k in keys]
 
 
-@dataclass
 class Loaders:
-    clinic: DataLoader = field(default_factory=lambda: DataLoader(_clinics))
-    practitioner: DataLoader = field(default_factory=lambda: DataLoader(_practitioners))
-    treatment: DataLoader = field(default_factory=lambda: DataLoader(_treatments))
-    practitioners_by_treatment: DataLoader = field(default_factory=lambda: DataLoader(_practitioners_by_treatment))
-    treatments_by_practitioner: DataLoader = field(default_factory=lambda: DataLoader(_treatments_by_practitioner))
-    consent_status: DataLoader = field(default_factory=lambda: DataLoader(_consent_status))
-    payments_by_appointment: DataLoader = field(default_factory=lambda: DataLoader(payments_by_appointment))
-    refunds_by_payment: DataLoader = field(default_factory=lambda: DataLoader(refunds_by_payment))
+    """Each loader is built on first use: a websocket's context, open all
+    day, holds none it never used."""
+
+    @cached_property
+    def clinic(self) -> DataLoader:
+        return DataLoader(_clinics)
+
+    @cached_property
+    def practitioner(self) -> DataLoader:
+        return DataLoader(_practitioners)
+
+    @cached_property
+    def treatment(self) -> DataLoader:
+        return DataLoader(_treatments)
+
+    @cached_property
+    def practitioners_by_treatment(self) -> DataLoader:
+        return DataLoader(_practitioners_by_treatment)
+
+    @cached_property
+    def treatments_by_practitioner(self) -> DataLoader:
+        return DataLoader(_treatments_by_practitioner)
+
+    @cached_property
+    def consent_status(self) -> DataLoader:
+        return DataLoader(_consent_status)
+
+    @cached_property
+    def payments_by_appointment(self) -> DataLoader:
+        return DataLoader(payments_by_appointment)
+
+    @cached_property
+    def refunds_by_payment(self) -> DataLoader:
+        return DataLoader(refunds_by_payment)

@@ -6,11 +6,13 @@ from __future__ import annotations
 from functools import partial
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter
+from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
 
 from schema import per_event_memo
 from schema.errors import CodedErrors
+from schema.lean_extensions import LeanSchema
+from schema.limits import MaxAliases, MaxDepth
 from schema.text import StorableText
 from schema.admin_query import AdminQueries
 from schema.mutations.account import AccountMutations
@@ -61,7 +63,7 @@ def _introspection(ignore) -> bool:
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     per_event_memo.install()
-    return strawberry.Schema(
+    return LeanSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -70,8 +72,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             # One parsed document per distinct query text: a thousand calendars
             # subscribed with the same document share it.
             partial(ParserCache, maxsize=256),
-            partial(QueryDepthLimiter, max_depth=settings.max_query_depth, should_ignore=_introspection),
-            partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+            partial(MaxDepth, max_depth=settings.max_query_depth, should_ignore=_introspection),
+            partial(MaxAliases, max_alias_count=settings.max_aliases),
             partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
             StorableText,
             partial(CodedErrors, mask=settings.production),

@@ -62,6 +62,14 @@ class CodedErrors(MaskErrors):
     def __init__(self, mask: bool) -> None:
         super().__init__(should_mask_error=lambda error: mask and _unexpected(error))
 
+    def _process_result(self, result: object) -> None:
+        # MaskErrors checks a runtime Protocol with isinstance, which costs
+        # more than the rest of a live event's delivery; an attribute read
+        # decides the same.
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)
+
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         processed = []
         for error in super()._process_errors(errors):

@@ -43,8 +43,12 @@ def _render_once(executor: Executor, rendered: dict[Any, Any]) -> None:
             result = execute(serially)
             rendered[key] = asyncio.ensure_future(result) if inspect.isawaitable(result) else result
         found = rendered[key]
+        if not isinstance(found, asyncio.Future):
+            return found
+        if found.done() and not found.cancelled() and found.exception() is None:  # the usual case
+            return found.result()
         # Shielded: one subscriber leaving must not cancel the others' result.
-        return asyncio.shield(found) if isinstance(found, asyncio.Future) else found
+        return asyncio.shield(found)
 
     executor.execute_operation = execute_once
 

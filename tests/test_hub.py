@@ -20,7 +20,7 @@ async def test_a_subscriber_that_stops_reading_overflows_instead_of_growing():
             assert slow.overflowed
             with pytest.raises(Overflow):
                 await slow.next(timeout=1)
-            assert slow._queue.qsize() == 0  # what it held was dropped
+            assert slow.pending == 0  # what it held was dropped
     finally:
         await hub.stop()
 
@@ -62,5 +62,31 @@ async def test_events_of_one_channel_do_not_reach_another():
             hub.publish("clinic:a:calendar", "for a")
             assert (await a.next(timeout=1)).message == "for a"
             assert await b.next(timeout=0.2) is None
+    finally:
+        await hub.stop()
+
+
+async def test_each_event_is_prepared_once_before_subscribers_see_it_and_order_is_kept():
+    prepared = []
+
+    async def prepare(delivery):
+        await asyncio.sleep(0.2 if delivery.message == "first" else 0)  # the first takes longest
+        prepared.append(delivery.message)
+        delivery.memo["ready"] = delivery.message
+
+    hub = Hub(prepare=prepare)
+    await hub.start()
+    try:
+        async with hub.subscribe("clinic:a:calendar") as one, hub.subscribe("clinic:a:calendar") as two:
+            for message in ("first", "second", "third"):
+                hub.publish("clinic:a:calendar", message)
+            for subscriber in (one, two):
+                got = [await subscriber.next(timeout=2) for _ in range(3)]
+                assert [d.message for d in got] == ["first", "second", "third"]
+                assert all(d.memo["ready"] == d.message for d in got)  # prepared before it was offered
+            assert sorted(prepared) == ["first", "second", "third"]  # once each, not once per subscriber
+        hub.publish("clinic:a:calendar", "nobody listens")
+        await asyncio.sleep(0.1)
+        assert "nobody listens" not in prepared  # no subscriber here: nothing read for it
     finally:
         await hub.stop()

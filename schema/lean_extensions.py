@@ -1,0 +1,49 @@
+"""Extension hooks with the per-event work of a subscription done once.
+
+For every event of every subscription, strawberry looks up each
+extension's `on_stream_result` hook again (a getattr and an inspect per
+extension) and awaits every extension's `get_results`, although most of
+them define neither. This runner finds both once per operation; the hooks
+run exactly as before."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.context import StreamResultContextManager, WrappedHook
+from strawberry.extensions.runner import SchemaExtensionsRunner
+from strawberry.utils.await_maybe import await_maybe
+
+
+class _StreamResult(StreamResultContextManager):
+    """strawberry's context manager, given hooks found already."""
+
+    def __init__(self, hooks: list[WrappedHook], result: Any) -> None:
+        self.hooks = hooks
+        self.result = result
+
+
+class LeanExtensionsRunner(SchemaExtensionsRunner):
+    def __init__(self, execution_context, extensions: list[SchemaExtension] | None = None) -> None:
+        super().__init__(execution_context, extensions)
+        self._stream_hooks: list[WrappedHook] | None = None
+        self._with_results = [e for e in self.extensions if type(e).get_results is not SchemaExtension.get_results]
+
+    def on_stream_result(self, result: Any) -> StreamResultContextManager:
+        if self._stream_hooks is None:
+            self._stream_hooks = StreamResultContextManager(self.extensions, result).hooks
+        return _StreamResult(self._stream_hooks, result)
+
+    async def get_extensions_results(self, ctx) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for extension in self._with_results:
+            data.update(await await_maybe(extension.get_results()))
+        data.update(ctx.extensions_results)
+        return data
+
+
+class LeanSchema(strawberry.Schema):
+    def create_extensions_runner(self, execution_context, extensions: list[SchemaExtension]) -> SchemaExtensionsRunner:
+        return LeanExtensionsRunner(execution_context, extensions)
