@@ -26,10 +26,7 @@ from models.people import Client, StaffRole, StaffUser
 from models.roster import RosterEntry, RosterException, RosterExceptionKind
 from models.signin import PasswordResetToken, SignInCode
 from models.invite import StaffInvite
-from models.outbox import OutboxMessage, OutboxStatus
-from models.people import Client, StaffRole, StaffUser
 from models.sms import SmsOptOut
-from models.roster import RosterEntry, RosterException, RosterExceptionKind
 from models.webhook import WebhookEndpoint
 
 MODEL_MODULES = [

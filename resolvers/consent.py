@@ -31,6 +31,7 @@ from resolvers.auth import check_rate, network
 from resolvers.errors import DomainError, ErrorCode, invalid
 from resolvers.outbox import enqueue
 from resolvers.principal import Principal, PrincipalKind, Scope
+from resolvers.change_rows import ChangeRows
 
 PURPOSE = "consent_request"
 MAX_SIGNATURE = 200
@@ -87,10 +88,9 @@ async def _queue_link(appointment: Appointment, clinic: Clinic, client: Client, 
         )
 
 
-async def _ask(appointment: Appointment, clinic: Clinic, treatment: Treatment, form: ConsentForm) -> None:
+async def _ask(appointment: Appointment, clinic: Clinic, client: Client, treatment: Treatment, form: ConsentForm) -> None:
     """Write the request and queue the link to the client."""
     token = credentials.new_token()
-    client = await Client.get(id=appointment.client_id, clinic_id=clinic.id)
     await ConsentRequest.create(
         clinic_id=clinic.id,
         appointment_id=appointment.id,
@@ -105,7 +105,7 @@ async def _ask(appointment: Appointment, clinic: Clinic, treatment: Treatment, f
 
 
 async def plan_consent(
-    kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None = None
+    kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None, rows: ChangeRows
 ) -> None:
     """A planner (resolvers/side_effects.py): runs inside the change's transaction."""
     if kind == events.CANCELLED:
@@ -123,12 +123,12 @@ async def plan_consent(
         ).update(appointment_id=appointment.id, expires_at=appointment.start_at)
         if moved:
             return
-    treatment = await Treatment.get(id=appointment.treatment_id, clinic_id=clinic.id)
+    treatment = await rows.treatment(appointment)
     if treatment.consent_form_id is None:
         return
     form = await ConsentForm.get_or_none(id=treatment.consent_form_id, clinic_id=clinic.id)
     if form is not None:
-        await _ask(appointment, clinic, treatment, form)
+        await _ask(appointment, clinic, await rows.client(appointment), treatment, form)
 
 
 @dataclass(frozen=True)

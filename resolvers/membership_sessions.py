@@ -15,6 +15,7 @@ from tortoise.expressions import Q
 from models import Actor, Appointment, Clinic, LedgerAccount, LedgerEntry, LedgerKind, Membership, MembershipTreatment
 from realtime.events import EventKind
 from resolvers import balances
+from resolvers.change_rows import ChangeRows
 
 
 def _row(appointment: Appointment, membership_id, kind: LedgerKind, units: int, reason: str) -> LedgerEntry:
@@ -77,7 +78,7 @@ async def return_sessions(appointment: Appointment, reason: str) -> dict:
 
 
 async def plan_membership_sessions(
-    kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None
+    kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None, rows: ChangeRows
 ) -> None:
     if kind is EventKind.BOOKED:
         await use_session(appointment)

@@ -13,20 +13,21 @@ message already on its way.
 
 from __future__ import annotations
 
-from models import Appointment, Client, Clinic, EmailTemplate, Practitioner, PractitionerEmailSettings, Treatment
+from models import Appointment, Clinic, EmailTemplate, Practitioner, PractitionerEmailSettings
 from realtime import events
 from realtime.events import EventKind
 from resolvers import templating
 from resolvers.outbox import enqueue
+from resolvers.change_rows import ChangeRows
 
 PURPOSE_NEW = "practitioner_new_appointment"
 PURPOSE_CANCELLED = "practitioner_cancelled_appointment"
 
 
-async def _facts(appointment: Appointment, clinic: Clinic) -> tuple[templating.AppointmentFacts, Practitioner]:
-    client = await Client.get(id=appointment.client_id, clinic_id=clinic.id)
-    treatment = await Treatment.get(id=appointment.treatment_id, clinic_id=clinic.id)
-    practitioner = await Practitioner.get(id=appointment.practitioner_id, clinic_id=clinic.id)
+async def _facts(appointment: Appointment, clinic: Clinic, rows: ChangeRows) -> tuple[templating.AppointmentFacts, Practitioner]:
+    client = await rows.client(appointment)
+    treatment = await rows.treatment(appointment)
+    practitioner = await rows.practitioner(appointment)
     facts = templating.AppointmentFacts(
         client_full_name=client.full_name,
         client_mobile_phone=client.phone,
@@ -43,10 +44,10 @@ async def _facts(appointment: Appointment, clinic: Clinic) -> tuple[templating.A
 
 
 async def _send(
-    clinic: Clinic, template: EmailTemplate, appointment: Appointment, extra: list[str], purpose: str
+    clinic: Clinic, template: EmailTemplate, appointment: Appointment, extra: list[str], purpose: str, rows: ChangeRows
 ) -> None:
     """To the practitioner's diary contact and `extra`."""
-    facts, practitioner = await _facts(appointment, clinic)
+    facts, practitioner = await _facts(appointment, clinic, rows)
     values = facts.values()
     recipients = list(dict.fromkeys(a for a in [practitioner.contact_email, *extra] if a))
     if not recipients:
@@ -71,7 +72,7 @@ async def _template(clinic: Clinic, template_id) -> EmailTemplate | None:
 
 
 async def plan_practitioner_emails(
-    kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None = None
+    kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None, rows: ChangeRows
 ) -> None:
     if kind not in (events.BOOKED, events.RESCHEDULED, events.CANCELLED):
         return
@@ -81,10 +82,10 @@ async def plan_practitioner_emails(
     if kind in (events.BOOKED, events.RESCHEDULED):
         template = await _template(clinic, choice.new_appointment_template_id)
         if template is not None:
-            await _send(clinic, template, appointment, choice.extra_new_appointment_recipients, PURPOSE_NEW)
+            await _send(clinic, template, appointment, choice.extra_new_appointment_recipients, PURPOSE_NEW, rows)
     moved_away = kind == events.RESCHEDULED and previous and previous.practitioner_id != appointment.practitioner_id
     if kind == events.CANCELLED or moved_away:
         cancelled = appointment if kind == events.CANCELLED else previous
         template = await _template(clinic, choice.cancelled_appointment_template_id)
         if template is not None:
-            await _send(clinic, template, cancelled, [], PURPOSE_CANCELLED)
+            await _send(clinic, template, cancelled, [], PURPOSE_CANCELLED, rows)

@@ -11,13 +11,14 @@ from collections.abc import Awaitable, Callable
 
 from models import Appointment, Clinic
 from realtime.events import EventKind
+from resolvers.change_rows import ChangeRows
 from resolvers.consent import plan_consent
 from resolvers.membership_sessions import plan_membership_sessions
 from resolvers.practitioner_emails import plan_practitioner_emails
 from resolvers.webhooks import plan_webhooks
 from resolvers.sms_plan import plan_sms
 
-Planner = Callable[[EventKind, Appointment, Clinic, "Appointment | None"], Awaitable[None]]
+Planner = Callable[[EventKind, Appointment, Clinic, "Appointment | None", ChangeRows], Awaitable[None]]
 
 # Each planner owns one kind of consequence.
 PLANNERS: list[Planner] = [
@@ -35,5 +36,6 @@ async def appointment_changed(
     """BOOKED (also a repeat), CANCELLED, RESCHEDULED (`appointment` is the
     new row, `previous` the old, now cancelled, one) or UPDATED (a status
     change such as completed or no-show)."""
+    rows = ChangeRows(clinic)  # the client, treatment and practitioner, read once for all planners
     for plan in PLANNERS:
-        await plan(kind, appointment, clinic, previous)
+        await plan(kind, appointment, clinic, previous, rows)

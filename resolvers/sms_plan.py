@@ -9,11 +9,12 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from models import Appointment, Client, Clinic, OutboxMessage, OutboxStatus, Practitioner, Treatment, utcnow
+from models import Appointment, Clinic, OutboxMessage, OutboxStatus, utcnow
 from models.clinic import default_reminder_hours
 from realtime.events import EventKind
 from resolvers import sms_texts
 from resolvers.outbox import enqueue
+from resolvers.change_rows import ChangeRows
 
 NOTICE_OF = {
     EventKind.BOOKED: "confirmation",
@@ -40,7 +41,9 @@ async def drop_reminders(clinic_id: uuid.UUID, appointment_id: uuid.UUID) -> int
     )
 
 
-async def plan_sms(kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None) -> None:
+async def plan_sms(
+    kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None, rows: ChangeRows
+) -> None:
     if kind is EventKind.CANCELLED:
         await drop_reminders(clinic.id, appointment.id)
     if kind is EventKind.RESCHEDULED and previous is not None:
@@ -48,11 +51,11 @@ async def plan_sms(kind: EventKind, appointment: Appointment, clinic: Clinic, pr
     purpose = NOTICE_OF.get(kind)
     if purpose is None or not clinic.sms_configured:
         return
-    client = await Client.get_or_none(id=appointment.client_id, clinic_id=clinic.id)
-    if client is None or not client.phone:
+    client = await rows.client(appointment)
+    if not client.phone:
         return
-    treatment = await Treatment.get(id=appointment.treatment_id, clinic_id=clinic.id)
-    practitioner = await Practitioner.get(id=appointment.practitioner_id, clinic_id=clinic.id)
+    treatment = await rows.treatment(appointment)
+    practitioner = await rows.practitioner(appointment)
 
     def text(purpose: str) -> dict:
         body = sms_texts.render(

@@ -18,6 +18,7 @@ from resolvers import runtime, scope
 from resolvers.errors import invalid
 from resolvers.outbox import enqueue
 from resolvers.principal import Principal
+from resolvers.change_rows import ChangeRows
 
 KIND = "webhook"
 EVENTS = (EventKind.BOOKED, EventKind.CANCELLED, EventKind.RESCHEDULED)
@@ -168,7 +169,7 @@ def appointment_data(appointment: Appointment) -> dict[str, Any]:
 
 
 async def plan_webhooks(
-    kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None = None
+    kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None, rows: ChangeRows
 ) -> None:
     """One "webhook" outbox row per active endpoint subscribed to `kind`."""
     if kind not in EVENTS:
