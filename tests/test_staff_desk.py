@@ -178,7 +178,7 @@ async def test_marking_an_appointment_completed_publishes_updated_and_runs_the_p
     appointment = await _appointment(d.clinic, d.client, d.practitioners["Alex Morgan"], d.treatments["Facial"], started)
     planned = []
 
-    async def planner(kind, row, clinic, previous):
+    async def planner(kind, row, clinic, previous, rows):
         planned.append((kind, row.id, str(row.status)))
 
     monkeypatch.setattr(side_effects, "PLANNERS", [*side_effects.PLANNERS, planner])
