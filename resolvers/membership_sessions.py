@@ -8,13 +8,12 @@ transaction, so the ledger rows commit or roll back with the booking."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
 
 from tortoise.expressions import Q
 
 from models import Actor, Appointment, Clinic, LedgerAccount, LedgerEntry, LedgerKind, Membership, MembershipTreatment
 from realtime.events import EventKind
-from resolvers import balances
+from resolvers import balances, policy
 from resolvers.change_rows import ChangeRows
 
 
@@ -36,15 +35,20 @@ async def use_session(appointment: Appointment) -> Membership | None:
     """One session of the client's membership that covers the treatment and
     is still valid on the day, soonest to expire first; None when none has
     a session left."""
-    covering = MembershipTreatment.filter(
-        clinic_id=appointment.clinic_id, treatment_id=appointment.treatment_id
-    ).values_list("membership_id", flat=True)
-    candidates = await Membership.filter(
+    # The client's own memberships first (most clients have none: one query).
+    own = await Membership.filter(
         Q(expires_at=None) | Q(expires_at__gt=appointment.start_at),
         clinic_id=appointment.clinic_id,
         client_id=appointment.client_id,
-        id__in=await covering,
     ).select_for_update()  # two bookings may not both take the last session
+    if not own:
+        return None
+    covering = set(
+        await MembershipTreatment.filter(
+            membership_id__in=[m.id for m in own], treatment_id=appointment.treatment_id
+        ).values_list("membership_id", flat=True)
+    )
+    candidates = [m for m in own if m.id in covering]
     if not candidates:
         return None
     left = await balances.sums("membership_id", "units", [m.id for m in candidates])
@@ -67,7 +71,7 @@ async def held_by(appointment: Appointment) -> dict:
 def cancelled_in_time(appointment: Appointment, clinic: Clinic) -> bool:
     if appointment.cancelled_at is None:
         return False
-    return appointment.start_at - appointment.cancelled_at >= timedelta(hours=clinic.cancellation_notice_hours)
+    return policy.within_notice(clinic, appointment.start_at, appointment.cancelled_at)
 
 
 async def return_sessions(appointment: Appointment, reason: str) -> dict:

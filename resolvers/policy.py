@@ -43,13 +43,17 @@ def change_refusal(
         return DomainError(
             ErrorCode.APPOINTMENT_LOCKED, "Past, completed and cancelled appointments cannot be changed."
         )
-    notice = timedelta(hours=clinic.cancellation_notice_hours)
-    if not principal.is_staff and appointment.start_at - now < notice:
+    if not principal.is_staff and not within_notice(clinic, appointment.start_at, now):
         return DomainError(
             ErrorCode.CANCELLATION_WINDOW_CLOSED,
             f"Changes need {clinic.cancellation_notice_hours} hours' notice; please call the clinic.",
         )
     return None
+
+
+def within_notice(clinic: Clinic, start: datetime, at: datetime) -> bool:
+    """Whether a change at `at` gives the clinic the notice it asks for."""
+    return start - at >= timedelta(hours=clinic.cancellation_notice_hours)
 
 
 def ensure_changeable(appointment: Appointment, clinic: Clinic, principal: Principal, now: datetime) -> None:

@@ -63,14 +63,18 @@ def require_scope(principal: Principal, scope: Scope) -> uuid.UUID:
     return clinic_id
 
 
+def is_admin(principal: Principal) -> bool:
+    """Admin staff, or a partner key with the admin scope."""
+    return (principal.kind is PrincipalKind.STAFF and principal.staff_is_admin) or (
+        principal.kind is PrincipalKind.PARTNER and principal.has_scope(Scope.ADMIN)
+    )
+
+
 def require_admin(principal: Principal) -> uuid.UUID:
     """Admin staff of the clinic, or a partner key with the admin scope:
     the clinic's settings, catalogue, staff and keys."""
     clinic_id = require_signed_in(principal)
-    admin = (principal.kind is PrincipalKind.STAFF and principal.staff_is_admin) or (
-        principal.kind is PrincipalKind.PARTNER and principal.has_scope(Scope.ADMIN)
-    )
-    if not admin:
+    if not is_admin(principal):
         raise unauthenticated("Only the clinic's administrators may do this.")
     return clinic_id
 
@@ -307,10 +311,7 @@ def balances_of(principal: Principal, client: Client) -> dict[str, uuid.UUID]:
     own, the clinic's admins any of its clients'. Anyone else is told the
     client does not exist."""
     own = principal.kind is PrincipalKind.CLIENT and principal.client_id == client.id
-    admin = principal.clinic_id == client.clinic_id and (
-        (principal.kind is PrincipalKind.STAFF and principal.staff_is_admin)
-        or (principal.kind is PrincipalKind.PARTNER and principal.has_scope(Scope.ADMIN))
-    )
+    admin = principal.clinic_id == client.clinic_id and is_admin(principal)
     if principal.clinic_id != client.clinic_id or not (own or admin):
         raise not_found("Client")
     return {"clinic_id": client.clinic_id, "client_id": client.id}
