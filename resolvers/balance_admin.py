@@ -9,7 +9,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -34,6 +34,7 @@ from resolvers import balances, scope
 from resolvers.errors import DomainError, ErrorCode, invalid
 from resolvers.principal import Principal, PrincipalKind
 from resolvers.times import as_utc
+from resolvers.money import two_places
 
 MAX_AMOUNT = Decimal("1000000")
 MAX_UNITS = 100_000
@@ -61,11 +62,8 @@ def who(principal: Principal) -> Who:
 
 def money(raw: str, field: list[str], *, positive: bool) -> Decimal:
     """An amount such as "45.00": at most two decimals, below a million."""
-    try:
-        value = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        raise invalid("Enter an amount such as 45.00.", field) from None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")) or abs(value) >= MAX_AMOUNT:
+    value = two_places(raw, field, "Enter an amount such as 45.00.")
+    if abs(value) >= MAX_AMOUNT:
         raise invalid("Enter an amount such as 45.00.", field)
     if value == 0 or (positive and value < 0):
         raise invalid("Enter an amount above zero." if positive else "Enter an amount other than zero.", field)

@@ -3,7 +3,7 @@ forms, practitioners, and which practitioner offers which treatment."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from models import ConsentForm, Practitioner, PractitionerTreatment, Treatment
@@ -12,6 +12,7 @@ from resolvers import scope
 from resolvers.contact import normalize_email
 from resolvers.errors import input_field, invalid
 from resolvers.principal import Principal
+from resolvers.money import two_places
 
 MAX_PRICE = Decimal("99999999.99")
 
@@ -32,13 +33,11 @@ def _minutes(value: Any, field: list[str], low: int, high: int) -> int:
 def _price(value: Any, field: list[str]) -> Decimal | None:
     if value is None or str(value).strip() == "":
         return None
-    try:
-        price = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise invalid("Give a price such as 45.00.", field) from None
-    if not price.is_finite() or price < 0 or price > MAX_PRICE or price != price.quantize(Decimal("0.01")):
-        raise invalid("Give a price from 0.00 with at most two decimals.", field)
-    return price.quantize(Decimal("0.01"))
+    message = "Give a price from 0.00 with at most two decimals, such as 45.00."
+    price = two_places(value, field, message)
+    if price < 0 or price > MAX_PRICE:
+        raise invalid(message, field)
+    return price
 
 
 async def _treatment_fields(clinic_id, changes: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from models import Clinic, Payment, PaymentMethod, Refund, utcnow
 from models.db import write_transaction
@@ -20,6 +20,7 @@ from resolvers import scope
 from resolvers.errors import invalid, not_found
 from resolvers.principal import Principal, PrincipalKind
 from resolvers.times import as_utc
+from resolvers.money import two_places
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("99999999.99")  # what the amount columns hold
@@ -29,19 +30,12 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 
 def parse_amount(raw: str, field: list[str]) -> Decimal:
-    try:
-        amount = Decimal(str(raw).strip())
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite():
-        raise invalid('Give the amount as a decimal number, e.g. "45.00".', field)
+    amount = two_places(raw, field, 'Give the amount as a decimal number with at most two places, e.g. "45.00".')
     if amount <= 0:
         raise invalid("The amount must be more than zero.", field)
-    if amount != amount.quantize(CENT):
-        raise invalid("The amount has at most two decimal places.", field)
     if amount > MAX_AMOUNT:
         raise invalid(f"The amount is at most {MAX_AMOUNT}.", field)
-    return amount.quantize(CENT)
+    return amount
 
 
 def _moment(value: datetime | None, now: datetime, field: list[str]) -> datetime:
