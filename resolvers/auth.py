@@ -23,8 +23,10 @@ class IssuedSession:
     expires_at: datetime
 
 
-def hash_password(password: str) -> str:
-    return runtime.current().hasher.hash(password)
+async def hash_password(password: str) -> str:
+    """argon2 is slow on purpose: off the event loop, so live streams and
+    other requests go on meanwhile."""
+    return await asyncio.to_thread(runtime.current().hasher.hash, password)
 
 
 async def _password_matches(password_hash: str | None, password: str) -> bool:

@@ -27,7 +27,7 @@ from models import (
     PrefillToken,
 )
 from models.db import write_transaction
-from resolvers import scope
+from resolvers import credentials, scope
 from resolvers.contact import normalize_email, normalize_phone
 from resolvers.errors import input_field, invalid
 from resolvers.principal import Principal, Scope
@@ -179,6 +179,7 @@ async def merge_clients(principal: Principal, raw_keep_id: str, raw_duplicate_id
         await _readdress_pending_sms(clinic_id, keep.id, duplicate.id)
         await PrefillToken.filter(clinic_id=clinic_id, client_id=duplicate.id).delete()
         await PasswordResetToken.filter(clinic_id=clinic_id, client_id=duplicate.id).delete()
+        await credentials.revoke_where(Credential.filter(clinic_id=clinic_id, client_id=duplicate.id))
         await Credential.filter(clinic_id=clinic_id, client_id=duplicate.id).delete()
         taken = {
             name: getattr(duplicate, name)

@@ -61,7 +61,7 @@ async def create_clinic(spec: NewClinic) -> tuple[Clinic, StaffUser]:
     email = normalize_email(spec.admin_email, ["adminEmail"])
     if not MIN_PASSWORD <= len(spec.admin_password) <= 1024:
         raise invalid(f"A password has {MIN_PASSWORD} to 1024 characters.", ["adminPassword"])
-    password_hash = hash_password(spec.admin_password)
+    password_hash = await hash_password(spec.admin_password)
     if await Clinic.exists(slug=slug):
         raise invalid("This slug is taken.", ["slug"])
     if await StaffUser.exists(email=email):

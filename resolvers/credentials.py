@@ -153,6 +153,18 @@ async def revoke(credential_id: uuid.UUID, at: datetime | None = None) -> bool:
     return updated == 1
 
 
+async def revoke_where(query, at: datetime | None = None) -> int:
+    """Revokes every live credential `query` (a Credential queryset) finds,
+    in one statement, and forgets their cached checks so live streams on
+    them end at their next check."""
+    ids = await query.filter(revoked_at=None).values_list("id", flat=True)
+    for credential_id in ids:
+        _recent_checks.pop(credential_id, None)
+    if not ids:
+        return 0
+    return await Credential.filter(id__in=ids, revoked_at=None).update(revoked_at=at or utcnow())
+
+
 def bearer_token(header_value: str | None) -> str | None:
     if not header_value:
         return None

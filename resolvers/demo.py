@@ -175,7 +175,7 @@ async def seed_demo() -> list[str]:
     """Seed the demo clinics that are missing; returns the slugs seeded."""
     missing = [spec for spec in DEMO_CLINICS if not await Clinic.exists(slug=spec.slug)]
     passwords = {PRACTITIONER_PASSWORD} | {p for s in missing for p in (s.owner[1], s.client[2])}
-    hashes = {p: hash_password(p) for p in passwords}
+    hashes = {p: await hash_password(p) for p in passwords}
     for spec in missing:
         async with write_transaction():
             await _seed_clinic(spec, hashes)

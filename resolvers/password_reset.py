@@ -8,7 +8,6 @@ the address has an account, and is rate-limited per address and per account."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
@@ -82,13 +81,10 @@ async def _refusal(token_hash: str) -> DomainError:
 
 async def revoke_client_sessions(client_id, now: datetime) -> None:
     """Every portal and booking session of the client stops working."""
-    query = Credential.filter(
-        client_id=client_id,
-        revoked_at=None,
-        kind__in=[CredentialKind.CLIENT_SESSION, CredentialKind.BOOKING_SESSION],
+    await credentials.revoke_where(
+        Credential.filter(client_id=client_id, kind__in=[CredentialKind.CLIENT_SESSION, CredentialKind.BOOKING_SESSION]),
+        now,
     )
-    for credential_id in await query.values_list("id", flat=True):
-        await credentials.revoke(credential_id, now)  # also forgets cached checks of live streams
 
 
 async def reset_password(token: str, password: str, ip: str, *, now: datetime | None = None) -> IssuedSession:
@@ -100,7 +96,7 @@ async def reset_password(token: str, password: str, ip: str, *, now: datetime | 
     token_hash = credentials.hash_token(token or "")
     if not await PasswordResetToken.filter(token_hash=token_hash, used_at=None, expires_at__gt=now).exists():
         raise await _refusal(token_hash)
-    password_hash = await asyncio.to_thread(hash_password, password)  # slow: not while holding the write lock
+    password_hash = await hash_password(password)  # slow: not while holding the write lock
     async with write_transaction():
         spent = await PasswordResetToken.filter(token_hash=token_hash, used_at=None, expires_at__gt=now).update(used_at=now)
         if not spent:

@@ -7,9 +7,9 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from models import Credential, StaffRole, StaffUser, utcnow
+from models import Credential, StaffRole, StaffUser
 from models.db import write_transaction
-from resolvers import scope
+from resolvers import credentials, scope
 from resolvers.auth import hash_password
 from resolvers.contact import normalize_email
 from resolvers.errors import input_field, invalid
@@ -19,10 +19,10 @@ from resolvers.staff_invites import NO_PASSWORD, Invite, issue_invite
 MIN_PASSWORD = 10
 
 
-def _password(value: Any, field: list[str]) -> str:
+async def _password(value: Any, field: list[str]) -> str:
     if not isinstance(value, str) or not MIN_PASSWORD <= len(value) <= 1024:
         raise invalid(f"A password has {MIN_PASSWORD} to 1024 characters.", field)
-    return hash_password(value)
+    return await hash_password(value)
 
 
 async def _fields(clinic_id, changes: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +47,7 @@ async def _fields(clinic_id, changes: dict[str, Any]) -> dict[str, Any]:
                 raise invalid("Give true or false.", field)
             clean[name] = bool(value)
         elif name == "password":
-            clean["password_hash"] = _password(value, field)
+            clean["password_hash"] = await _password(value, field)
         else:
             raise invalid(f"Unknown field {name}.", field)
     return clean
@@ -101,7 +101,7 @@ async def update_staff_user(principal: Principal, raw_id: str, changes: dict[str
                 await StaffUser.filter(id=user.id, clinic_id=clinic_id).update(**clean)
             if "password_hash" in clean or clean.get("active") is False:
                 keep = principal.credential_id if principal.staff_id == user.id else None
-                await Credential.filter(staff_id=user.id, revoked_at=None).exclude(id=keep).update(revoked_at=utcnow())
+                await credentials.revoke_where(Credential.filter(staff_id=user.id).exclude(id=keep))
     except IntegrityError:
         raise invalid("A staff user with this e-mail already exists.", ["input", "email"]) from None
     return await StaffUser.get(id=user.id)

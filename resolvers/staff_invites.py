@@ -66,7 +66,7 @@ async def accept_staff_invite(token: str, password: str, ip: str) -> IssuedSessi
         raise invalid("A password has 10 to 1024 characters.", ["password"])
     token_hash = credentials.hash_token(token or "")
     now = utcnow()
-    password_hash = hash_password(password)
+    password_hash = await hash_password(password)
     async with write_transaction():
         invite = await StaffInvite.get_or_none(token_hash=token_hash)
         if invite is None:
@@ -80,7 +80,7 @@ async def accept_staff_invite(token: str, password: str, ip: str) -> IssuedSessi
         if not spent or user is None:
             raise DomainError(ErrorCode.TOKEN_ALREADY_USED, "This invitation has been used.", ["token"])
         await StaffUser.filter(id=user.id).update(password_hash=password_hash)
-        await Credential.filter(staff_id=user.id, revoked_at=None).update(revoked_at=now)
+        await credentials.revoke_where(Credential.filter(staff_id=user.id), now)
         hours = runtime.current().settings.staff_session_hours
         raw, credential = await credentials.issue(
             CredentialKind.STAFF_SESSION, user.clinic_id, lifetime=timedelta(hours=hours), staff_id=user.id

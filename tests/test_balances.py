@@ -205,7 +205,7 @@ async def test_one_client_never_sees_another_clients_balances_or_appointments(ap
     clinic = demo["demo"].clinic
     other = await Client.create(
         clinic=clinic, full_name="Other Client", email="other@demo.clinic", phone="+447700900555",
-        password_hash=hash_password("other-client-pass"),
+        password_hash=await hash_password("other-client-pass"),
     )
     staff = await staff_token(api)
     issued = await api.data(
