@@ -26,7 +26,7 @@ from models import (
 from models.db import write_transaction
 from realtime import events
 from realtime.events import EventKind
-from resolvers import credentials, runtime, scope, templating
+from resolvers import credentials, outbox, runtime, scope, templating
 from resolvers.auth import check_rate, network
 from resolvers.errors import DomainError, ErrorCode, invalid
 from resolvers.outbox import enqueue
@@ -112,6 +112,7 @@ async def plan_consent(
         await ConsentRequest.filter(
             clinic_id=clinic.id, appointment_id=appointment.id, status=ConsentRequestStatus.PENDING
         ).update(status=ConsentRequestStatus.CANCELLED)
+        await outbox.cancel_pending(clinic.id, appointment.id, {PURPOSE}, "The appointment was cancelled.")
         return
     if kind not in (events.BOOKED, events.RESCHEDULED):
         return

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from jobs import runner
-from models import OutboxMessage, utcnow
+from models import OutboxMessage, OutboxStatus, utcnow
 
 
 async def enqueue(
@@ -33,3 +33,18 @@ async def enqueue(
     if due_at is None:
         runner.wake_soon()
     return row
+
+
+async def cancel_pending(clinic_id: uuid.UUID, appointment_id: uuid.UUID, purposes: set[str], reason: str) -> int:
+    """Marks the appointment's messages of these purposes that are still
+    waiting CANCELLED (reminders of a cancelled appointment, a consent link
+    nobody needs any more), in the caller's transaction."""
+    pending = await OutboxMessage.filter(
+        clinic_id=clinic_id, appointment_id=appointment_id, status=OutboxStatus.PENDING
+    ).values_list("id", "payload")
+    ids = [row_id for row_id, payload in pending if (payload or {}).get("purpose") in purposes]
+    if not ids:
+        return 0
+    return await OutboxMessage.filter(id__in=ids, status=OutboxStatus.PENDING).update(
+        status=OutboxStatus.CANCELLED, last_error=reason
+    )

@@ -9,10 +9,10 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from models import Appointment, Clinic, OutboxMessage, OutboxStatus, utcnow
+from models import Appointment, Clinic, utcnow
 from models.clinic import default_reminder_hours
 from realtime.events import EventKind
-from resolvers import sms_texts
+from resolvers import outbox, sms_texts
 from resolvers.outbox import enqueue
 from resolvers.change_rows import ChangeRows
 
@@ -30,15 +30,7 @@ def reminder_hours(clinic: Clinic) -> list[int]:
 
 async def drop_reminders(clinic_id: uuid.UUID, appointment_id: uuid.UUID) -> int:
     """Marks the appointment's pending SMS reminders CANCELLED."""
-    pending = await OutboxMessage.filter(
-        clinic_id=clinic_id, appointment_id=appointment_id, kind="sms", status=OutboxStatus.PENDING
-    ).values_list("id", "payload")
-    ids = [row_id for row_id, payload in pending if (payload or {}).get("purpose") == "reminder"]
-    if not ids:
-        return 0
-    return await OutboxMessage.filter(id__in=ids, status=OutboxStatus.PENDING).update(
-        status=OutboxStatus.CANCELLED, last_error="The appointment was cancelled or moved."
-    )
+    return await outbox.cancel_pending(clinic_id, appointment_id, {"reminder"}, "The appointment was cancelled or moved.")
 
 
 async def plan_sms(

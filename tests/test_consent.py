@@ -8,7 +8,7 @@ import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
-from models import Appointment, Clinic, ConsentRequest, ConsentRequestStatus, OutboxMessage, utcnow
+from models import Appointment, Clinic, ConsentRequest, ConsentRequestStatus, OutboxMessage, OutboxStatus, utcnow
 from resolvers import runtime
 from resolvers.credentials import hash_token
 from tests.booking import BOOK, CANCEL, RESCHEDULE, at, book_input, errors
@@ -152,6 +152,15 @@ async def test_cancelling_the_appointment_kills_its_pending_request(api, demo):
     assert (await ConsentRequest.get(appointment_id=appointment["id"])).status == ConsentRequestStatus.CANCELLED
     assert errors((await api.data(SIGN, {"t": token, "n": "Jamie", "a": True}))["signConsentForm"]) == ["TOKEN_EXPIRED"]
     assert await _status(api, appointment["id"]) == "NOT_REQUIRED"
+
+
+async def test_cancelling_stops_the_consent_link_still_waiting_to_be_sent(api, demo):
+    appointment, _ = await _book_peel(api, demo)
+    waiting = [m for m in await queued(appointment_id=appointment["id"]) if m.payload["purpose"] == "consent_request"]
+    assert waiting and all(m.status == OutboxStatus.PENDING for m in waiting)
+    await api.data(CANCEL, {"id": appointment["id"]}, await client_token(api))
+    after = await OutboxMessage.filter(id__in=[m.id for m in waiting])
+    assert len(after) == len(waiting) and {m.status for m in after} == {OutboxStatus.CANCELLED}
 
 
 async def test_a_rescheduled_appointment_keeps_its_link_until_the_new_start(api, demo):
