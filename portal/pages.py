@@ -41,24 +41,17 @@ def _page(name: str) -> Response:
     return FileResponse(HERE / name, headers={**SECURITY_HEADERS, "Cache-Control": "no-store"}, media_type="text/html")
 
 
-async def portal(request: Request) -> Response:
-    return _page("portal.html")
+def page(name: str):
+    """A route handler serving one of the pages, with the security headers."""
+
+    async def handler(request: Request) -> Response:
+        return _page(name)
+
+    return handler
 
 
 async def portal_without_slash(request: Request) -> Response:
     return RedirectResponse(f"/p/{quote(request.path_params['slug'], safe='')}/", status_code=308)
-
-
-async def booking(request: Request) -> Response:
-    return _page("book.html")
-
-
-async def consent(request: Request) -> Response:
-    return _page("consent.html")
-
-
-async def calendar(request: Request) -> Response:
-    return _page("calendar.html")
 
 
 class Assets(StaticFiles):

@@ -233,3 +233,37 @@ async def test_the_demo_client_signs_in_with_a_code_texted_through_twilio_and_se
     await dialog.get_by_role("button", name="Book this time").click()
     await expect(page.locator("#message")).to_contain_text("Booked: Facial, ")
     await expect(page.locator("#upcoming li", has_text="Facial")).to_have_count(2)
+
+
+async def test_the_emailed_reset_link_sets_a_new_password_and_signs_the_client_in(messaging_site, new_page):
+    site = messaging_site
+    async with httpx.AsyncClient() as http:
+        asked = await http.post(
+            f"{site.url}/graphql",
+            json={"query": 'mutation { requestPasswordReset(clinicSlug: "demo", email: "client@demo.clinic") { sent userErrors { code } } }'},
+        )
+    assert asked.json()["data"]["requestPasswordReset"] == {"sent": True, "userErrors": []}
+
+    async def reset_mail():
+        return [m for m in site.mail.recorder.received() if m["rcptTos"] == ["client@demo.clinic"] and "password" in m["subject"]]
+
+    [mail] = await eventually(reset_mail, "password-reset e-mail")
+    link = re.search(r"http://\S+/reset-password\?token=\S+", mail["body"]).group(0)
+    page = await new_page()
+    await page.goto(link)
+    await expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    assert "token" not in page.url
+    await page.get_by_label("New password (at least 10 characters)").fill("a-brand-new-password")
+    await page.get_by_label("The same password again").fill("not-the-same-password")
+    await page.get_by_role("button", name="Set password and sign in").click()
+    await expect(page.locator("#message")).to_contain_text("not the same")
+    await page.get_by_label("The same password again").fill("a-brand-new-password")
+    await page.get_by_role("button", name="Set password and sign in").click()
+    await expect(page.get_by_role("heading", name="Welcome, Jamie Client")).to_be_visible()
+
+    await page.goto(link)  # the link was spent
+    await page.get_by_label("New password (at least 10 characters)").fill("another-new-password")
+    await page.get_by_label("The same password again").fill("another-new-password")
+    await page.get_by_role("button", name="Set password and sign in").click()
+    await expect(page.locator("#message")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Welcome, Jamie Client")).to_have_count(0)

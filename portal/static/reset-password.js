@@ -1,0 +1,66 @@
+// The password-reset page: the single-use link from the reset e-mail sets a
+// new password, signs the client in and opens My bookings.
+import { gql, userError, store } from "./gql.js";
+import { $, show, say, brand, slugFromPath } from "./dom.js";
+
+const slug = slugFromPath();
+const KEPT = `reset:${slug}`;
+const message = $("#message");
+
+// The token leaves the address bar at once; the tab keeps it for a reload.
+const params = new URLSearchParams(location.search);
+if (params.has("token")) {
+  store.set(KEPT, { token: params.get("token") });
+  history.replaceState(history.state, "", location.pathname);
+}
+const token = store.get(KEPT)?.token || null;
+
+const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) { name branding { backgroundColor logoUrl } } }`;
+const RESET = `mutation Reset($token: String!, $password: String!) {
+  resetPassword(token: $token, password: $password) { session { token expiresAt } userErrors { code message field } } }`;
+
+let busy = false;
+
+async function start() {
+  const clinic = (await gql(CLINIC, { slug }).catch(() => null))?.clinic;
+  if (clinic) brand(clinic, "Choose a new password");
+  if (!token) {
+    show($("#reset"), false);
+    say(message, "This page needs the link from your e-mail. Please open that link again, or ask for a new one.", "error");
+    return;
+  }
+  $("#password").focus();
+}
+
+$("#reset").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (busy) return;
+  const password = $("#password").value;
+  if (password.length < 10) {
+    say(message, "Choose a password of at least 10 characters.", "error");
+    return $("#password").focus();
+  }
+  if (password !== $("#again").value) {
+    say(message, "The two passwords are not the same.", "error");
+    return $("#again").focus();
+  }
+  busy = true;
+  try {
+    const result = (await gql(RESET, { token, password })).resetPassword;
+    const error = userError(result);
+    if (error) {
+      say(message, error.message, "error");
+      if (error.code !== "INVALID_INPUT") show($("#reset"), false);
+      return;
+    }
+    store.remove(KEPT);
+    store.set(`portal:${slug}`, result.session);
+    location.assign("./");
+  } catch (error) {
+    say(message, error.message, "error");
+  } finally {
+    busy = false;
+  }
+});
+
+start();
