@@ -161,6 +161,7 @@ class InProcessRunner:
         self._tasks: list[asyncio.Task] = []
         self._slots = asyncio.Semaphore(settings.jobs_concurrency)
         self._running: set[uuid.UUID] = set()
+        self._inflight: set[asyncio.Task] = set()  # held, so stop() can end them before the database closes
 
     async def start(self) -> None:
         from jobs import cleanup
@@ -172,9 +173,12 @@ class InProcessRunner:
         ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        """Ends the loop, the clean-up and the sends in flight; a cancelled
+        send frees its row (still in doubt) while the database is open."""
+        pending = [*self._tasks, *self._inflight]
+        for task in pending:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*pending, return_exceptions=True)
         self._tasks = []
 
     def wake(self) -> None:
@@ -199,7 +203,9 @@ class InProcessRunner:
             for row_id in found:
                 await self._slots.acquire()
                 self._running.add(row_id)
-                asyncio.create_task(self._one(row_id))
+                task = asyncio.create_task(self._one(row_id))
+                self._inflight.add(task)
+                task.add_done_callback(self._inflight.discard)
             if found:
                 await asyncio.sleep(0)
                 continue

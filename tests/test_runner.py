@@ -68,3 +68,19 @@ async def test_a_send_stopped_midway_frees_the_row_at_once_and_the_next_attempt_
     await asyncio.sleep(1.2)  # the stopped request has been dropped by the stand-in
     assert await runner.deliver(row_id, settings()) == "SENT"
     assert len(twilio.sandbox.messages) == 1
+
+
+async def test_stopping_the_in_process_runner_frees_the_sends_in_flight(demo, twilio):
+    twilio.sandbox.set_fault("latency", seconds=3600, delay=5.0)
+    [row_id] = await enqueue_sms(demo["demo"].clinic.id, 1)
+    await runner.start_in_process(settings())
+    try:
+        for _ in range(500):
+            if twilio.sandbox.requests:
+                break
+            await asyncio.sleep(0.01)
+        assert twilio.sandbox.requests == 1
+    finally:
+        await runner.stop_in_process()
+    row = await OutboxMessage.get(id=row_id)
+    assert row.status == OutboxStatus.PENDING and row.lease_until is None and row.in_doubt_since is not None
