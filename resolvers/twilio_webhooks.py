@@ -10,6 +10,7 @@ import logging
 from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from twilio.request_validator import RequestValidator
 
 from models import Clinic, OutboxMessage, SmsOptOut
@@ -54,27 +55,34 @@ async def status_callback(message_ref: str | None, url: str, params: dict[str, s
     sid = params.get("MessageSid")
     if status not in STATUS_RANK or not sid:
         return Outcome.OK
-    current = STATUS_RANK.get(message.provider_status or "", -1)
-    if STATUS_RANK[status] >= current:
-        await OutboxMessage.filter(id=message.id, clinic_id=clinic.id).update(provider_status=status, provider_id=sid)
+    # One conditional UPDATE: of two callbacks racing ("sent" and
+    # "delivered" come milliseconds apart), a later stage is never undone.
+    not_further = [name for name, rank in STATUS_RANK.items() if rank <= STATUS_RANK[status]]
+    await OutboxMessage.filter(
+        Q(provider_status__isnull=True) | Q(provider_status__in=not_further), id=message.id, clinic_id=clinic.id
+    ).update(provider_status=status, provider_id=sid)
     return Outcome.OK
 
 
-async def _clinic_for_inbound(params: dict[str, str]) -> Clinic | None:
+async def _clinic_for_inbound(url: str, params: dict[str, str], signature: str | None) -> Clinic | None:
+    """The clinic the message was sent to, and whose auth token signed the
+    request: another clinic that typed in the same account and number
+    cannot take its clients' STOPs."""
     account = params.get("AccountSid")
     if not account:
         return None
     candidates = await Clinic.filter(twilio_account_sid=account)
     service, to = params.get("MessagingServiceSid"), params.get("To")
     for clinic in candidates:
-        if (service and clinic.twilio_messaging_service_sid == service) or (to and clinic.twilio_from_number == to):
+        addressed = (service and clinic.twilio_messaging_service_sid == service) or (to and clinic.twilio_from_number == to)
+        if addressed and _signed(clinic, url, params, signature):
             return clinic
     return None
 
 
 async def inbound_message(url: str, params: dict[str, str], signature: str | None) -> Outcome:
-    clinic = await _clinic_for_inbound(params)
-    if not _signed(clinic, url, params, signature):
+    clinic = await _clinic_for_inbound(url, params, signature)
+    if clinic is None:
         return Outcome.FORBIDDEN
     phone = (params.get("From") or "").strip()
     word = (params.get("Body") or "").strip().upper()

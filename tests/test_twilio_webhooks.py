@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from twilio.request_validator import RequestValidator
 
-from models import OutboxMessage, OutboxStatus, SmsOptOut
+from models import Clinic, OutboxMessage, OutboxStatus, SmsOptOut
 from tests.booking import BOOK, at, book_input
 from tests.conftest import TEST_SETTINGS, client_token
 from tests.jobs_support import drain, enqueue_sms, twilio  # noqa: F401
@@ -106,3 +106,14 @@ async def test_other_replies_change_nothing(api, demo, twilio):
     assert response.status_code == 200
     assert not await SmsOptOut.exists(phone=PHONE)
     assert await OutboxMessage.filter(status=OutboxStatus.DEAD).count() == 0
+
+
+async def test_a_clinic_that_copies_anothers_twilio_account_cannot_take_its_clients_stops(api, demo, twilio):
+    real = demo["demo"].clinic
+    await Clinic.filter(id=demo["northside"].clinic.id).update(
+        twilio_account_sid=real.twilio_account_sid, twilio_from_number=real.twilio_from_number, twilio_auth_token="copycat-token"
+    )
+    response = await _post(api, "/webhooks/twilio/inbound", _inbound(demo, "STOP"), real.twilio_auth_token)
+    assert response.status_code == 200
+    assert await SmsOptOut.exists(clinic_id=real.id, phone=PHONE)
+    assert not await SmsOptOut.exists(clinic_id=demo["northside"].clinic.id)
