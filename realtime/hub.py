@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 SUBSCRIBER_QUEUE = 256
 PUBLISH_QUEUE = 10_000
+PREPARE_AT_ONCE = 4  # events whose appointment is read at the same time
 
 
 def calendar_channel(clinic_id: uuid.UUID | str) -> str:
@@ -108,6 +109,9 @@ class Hub:
         self.backend = backend
         self.prepare = prepare
         self._preparing: asyncio.Queue[tuple[str, Delivery, asyncio.Future]] = asyncio.Queue(maxsize=PUBLISH_QUEUE)
+        # A burst of events (a Redis backlog, a bulk change) reads a few
+        # appointments at a time, leaving the database pool to bookings.
+        self._prepare_slots = asyncio.Semaphore(PREPARE_AT_ONCE)
         self._subscriber_queue = subscriber_queue
         self._subscribers: dict[str, set[Subscriber]] = {}
         self._outgoing: asyncio.Queue[tuple[str, str]] = asyncio.Queue(maxsize=PUBLISH_QUEUE)
@@ -157,12 +161,16 @@ class Hub:
         if self.prepare is None:
             self._offer(channel, delivery)
             return
-        ready = asyncio.ensure_future(self.prepare(delivery))
+        ready = asyncio.ensure_future(self._prepared(delivery))
         try:
             self._preparing.put_nowait((channel, delivery, ready))
         except asyncio.QueueFull:
             ready.cancel()
             log.error("live event dropped on %s: the local hub is not keeping up", channel)
+
+    async def _prepared(self, delivery: Delivery) -> None:
+        async with self._prepare_slots:
+            await self.prepare(delivery)
 
     def _offer(self, channel: str, delivery: Delivery) -> None:
         for subscriber in list(self._subscribers.get(channel, ())):

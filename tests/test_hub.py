@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from realtime.hub import Hub, Overflow
+from realtime.hub import PREPARE_AT_ONCE, Hub, Overflow
 from realtime.redis_backend import ResilientRedisBackend
 
 
@@ -88,5 +88,28 @@ async def test_each_event_is_prepared_once_before_subscribers_see_it_and_order_i
         hub.publish("clinic:a:calendar", "nobody listens")
         await asyncio.sleep(0.1)
         assert "nobody listens" not in prepared  # no subscriber here: nothing read for it
+    finally:
+        await hub.stop()
+
+
+async def test_a_burst_of_events_is_prepared_a_few_at_a_time_and_all_arrive_in_order():
+    running = peak = 0
+
+    async def prepare(delivery):
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+
+    hub = Hub(prepare=prepare)
+    await hub.start()
+    try:
+        async with hub.subscribe("clinic:a:calendar") as subscriber:
+            for n in range(40):
+                hub.publish("clinic:a:calendar", str(n))
+            got = [(await subscriber.next(timeout=5)).message for _ in range(40)]
+        assert got == [str(n) for n in range(40)]
+        assert 1 <= peak <= PREPARE_AT_ONCE
     finally:
         await hub.stop()
