@@ -9,7 +9,7 @@ from models.db import write_transaction
 from realtime import events
 from resolvers import scope, side_effects
 from resolvers.errors import DomainError, ErrorCode, invalid
-from resolvers.principal import Principal, PrincipalKind, Scope
+from resolvers.principal import Principal, Scope
 
 OUTCOMES = (AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW)
 
@@ -20,9 +20,7 @@ async def mark_appointment(
     """Only a BOOKED appointment that has started may be marked; a
     practitioner-role user only in the diaries they may see."""
     now = now or utcnow()
-    if principal.kind not in (PrincipalKind.STAFF, PrincipalKind.PARTNER):
-        raise DomainError(ErrorCode.UNAUTHENTICATED, "Only the clinic's staff may do this.")
-    scope.require_scope(principal, Scope.BOOK)
+    scope.require_client_records(principal, Scope.BOOK)
     if status not in OUTCOMES:
         raise invalid("Mark an appointment COMPLETED or NO_SHOW.", ["status"])
     async with write_transaction():

@@ -22,7 +22,7 @@ from resolvers.booking import (
 from resolvers.times import as_utc
 from resolvers.errors import DomainError, ErrorCode, invalid
 from resolvers.policy import ensure_changeable, ensure_in_window
-from resolvers.principal import Principal, PrincipalKind, Scope
+from resolvers.principal import Principal, PrincipalKind
 
 MAX_REASON = 500
 
@@ -33,11 +33,6 @@ def _who(principal: Principal) -> tuple[str, object]:
     if principal.kind is PrincipalKind.PARTNER:
         return "PARTNER", principal.credential_id
     return "CLIENT", principal.client_id
-
-
-def _may_change(principal: Principal) -> None:
-    if principal.kind is PrincipalKind.PARTNER:
-        scope.require_scope(principal, Scope.BOOK)
 
 
 async def _locked(principal: Principal, appointment_id: str) -> tuple[Appointment, Clinic]:
@@ -66,7 +61,7 @@ async def cancel_appointment(
     principal: Principal, appointment_id: str, reason: str | None, *, now: datetime | None = None
 ) -> Appointment:
     now = now or utcnow()
-    _may_change(principal)
+    scope.require_appointment_change(principal)
     if reason is not None and len(reason) > MAX_REASON:
         raise invalid(f"A reason has at most {MAX_REASON} characters.", ["reason"])
     async with write_transaction():
@@ -90,7 +85,7 @@ async def reschedule_appointment(
     rescheduled and a new one, linked to it, takes the new time. The new
     time may overlap the old one."""
     now = now or utcnow()
-    _may_change(principal)
+    scope.require_appointment_change(principal)
     start = as_utc(start, ["start"])
     async with write_transaction():
         old, clinic = await _locked(principal, appointment_id)

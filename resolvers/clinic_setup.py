@@ -18,7 +18,7 @@ from resolvers import runtime, scope
 from resolvers.auth import IssuedSession, check_rate, hash_password, issue_session, network
 from resolvers.contact import normalize_email
 from resolvers.errors import invalid, unauthenticated
-from resolvers.principal import Principal, PrincipalKind
+from resolvers.principal import Principal
 from resolvers.staff_admin import MIN_PASSWORD
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -95,7 +95,7 @@ async def sign_up_clinic(principal: Principal, spec: NewClinic, ip: str) -> tupl
 
 async def own_clinic(principal: Principal) -> Clinic:
     """The clinic of a staff user or partner key."""
-    clinic_id = scope.require_signed_in(principal)
-    if principal.kind not in (PrincipalKind.STAFF, PrincipalKind.PARTNER):
+    clinic_id = scope.insider_clinic_id(principal)
+    if clinic_id is None:
         raise unauthenticated("Only the clinic's staff and partners may do this.")
     return await Clinic.get(id=clinic_id)

@@ -30,7 +30,7 @@ from resolvers import credentials, outbox, runtime, scope, templating
 from resolvers.auth import check_rate, network
 from resolvers.errors import DomainError, ErrorCode, invalid
 from resolvers.outbox import enqueue
-from resolvers.principal import Principal, PrincipalKind, Scope
+from resolvers.principal import Principal
 from resolvers.change_rows import ChangeRows
 
 PURPOSE = "consent_request"
@@ -244,17 +244,9 @@ async def resend_consent_link(principal: Principal, appointment_id: str, *, now:
     old link stops working. Staff, a partner key with the book scope, or the
     client; a few times per appointment per window, as it may send an SMS."""
     now = now or utcnow()
-    if principal.kind is PrincipalKind.PARTNER:
-        scope.require_scope(principal, Scope.BOOK)
+    scope.require_appointment_change(principal)
     appointment = await scope.appointment(principal, appointment_id)
-    window = runtime.current().settings.signin_window_seconds
-    retry_after = await runtime.current().limiter.hit(f"consent:resend:{appointment.id}", RESENDS_PER_WINDOW, window)
-    if retry_after is not None:
-        raise DomainError(
-            ErrorCode.RATE_LIMITED,
-            f"A new link was sent recently. Try again in {retry_after} seconds.",
-            retry_after_seconds=retry_after,
-        )
+    await check_rate(f"consent:resend:{appointment.id}", RESENDS_PER_WINDOW, "A new link was sent recently.")
     token = credentials.new_token()
     async with write_transaction():
         request = await ConsentRequest.filter(

@@ -70,6 +70,13 @@ def is_admin(principal: Principal) -> bool:
     )
 
 
+def require_appointment_change(principal: Principal) -> None:
+    """Changing an appointment the principal can see (cancel, move, a new
+    consent link): partner keys need the book scope."""
+    if principal.kind is PrincipalKind.PARTNER:
+        require_scope(principal, Scope.BOOK)
+
+
 def require_admin(principal: Principal) -> uuid.UUID:
     """Admin staff of the clinic, or a partner key with the admin scope:
     the clinic's settings, catalogue, staff and keys."""
