@@ -14,9 +14,9 @@ import asyncio
 import logging
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from broadcaster._backends.base import BroadcastBackend
@@ -34,11 +34,10 @@ def calendar_channel(clinic_id: uuid.UUID | str) -> str:
 
 @dataclass
 class Delivery:
-    """One message as handed to every local subscriber of its channel;
-    `memo` lets them share work done for it (loading the appointment once)."""
+    """One message as received, before it is offered to the local
+    subscribers of its channel."""
 
     message: str
-    memo: dict[str, Any] = field(default_factory=dict)
 
 
 class Overflow(Exception):
@@ -48,12 +47,15 @@ class Overflow(Exception):
 class Subscriber:
     """A bounded queue for one subscriber, as small as an idle one can be:
     a thousand calendars sit open all day, waiting. Nothing is allocated
-    until a delivery arrives or the subscriber waits for one."""
+    until an item arrives or the subscriber waits for one. `listener` is
+    what the hub's `prepare` needs to know of the subscriber (what it wants,
+    who it is); the hub itself never looks at it."""
 
-    __slots__ = ("_items", "_size", "_waiter", "overflowed")
+    __slots__ = ("_items", "_size", "_waiter", "listener", "overflowed")
 
-    def __init__(self, size: int) -> None:
-        self._items: deque[Delivery] | None = None
+    def __init__(self, size: int, listener: Any = None) -> None:
+        self.listener = listener
+        self._items: deque[Any] | None = None
         self._size = size
         self._waiter: asyncio.Future | None = None
         self.overflowed = False
@@ -62,7 +64,7 @@ class Subscriber:
     def pending(self) -> int:
         return len(self._items) if self._items else 0
 
-    def offer(self, delivery: Delivery) -> None:
+    def offer(self, item: Any) -> None:
         if self.overflowed:
             return
         if self._items is None:
@@ -71,12 +73,12 @@ class Subscriber:
             self.overflowed = True
             self._items = None  # what it held is dropped
         else:
-            self._items.append(delivery)
+            self._items.append(item)
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
-    async def next(self, timeout: float | None = None) -> Delivery | None:
-        """The next delivery, or None when `timeout` passes first."""
+    async def next(self, timeout: float | None = None) -> Any:
+        """The next item, or None when `timeout` passes first."""
         if not self._items and not self.overflowed:
             self._waiter = asyncio.get_running_loop().create_future()
             try:
@@ -94,13 +96,19 @@ class Subscriber:
         return item
 
 
-Prepare = Callable[[Delivery], Awaitable[None]]
+Offers = Iterable[tuple[Subscriber, Any]]
+# Given a message and the channel's local subscribers, what to offer to whom.
+Prepare = Callable[[Delivery, list[Subscriber]], Awaitable[Offers]]
 
 
 class Hub:
-    """`prepare`, when given, runs once per received message that has local
-    subscribers, before any of them is offered it (to read what they all
-    need, once); messages are still offered in the order they arrived."""
+    """Without `prepare`, every local subscriber of a channel is offered
+    each message as it is (a Delivery). With it, `prepare` runs once per
+    received message that has local subscribers and decides what each of
+    them is offered: the work all of them need (reading the appointment,
+    rendering it) is done once, in one place, instead of once per
+    subscriber. Messages are prepared a few at a time and still offered in
+    the order they arrived."""
 
     def __init__(
         self, backend: BroadcastBackend | None = None, subscriber_queue: int = SUBSCRIBER_QUEUE,
@@ -108,7 +116,7 @@ class Hub:
     ) -> None:  # fmt: skip
         self.backend = backend
         self.prepare = prepare
-        self._preparing: asyncio.Queue[tuple[str, Delivery, asyncio.Future]] = asyncio.Queue(maxsize=PUBLISH_QUEUE)
+        self._preparing: asyncio.Queue[asyncio.Future[Offers]] = asyncio.Queue(maxsize=PUBLISH_QUEUE)
         # A burst of events (a Redis backlog, a bulk change) reads a few
         # appointments at a time, leaving the database pool to bookings.
         self._prepare_slots = asyncio.Semaphore(PREPARE_AT_ONCE)
@@ -143,8 +151,8 @@ class Hub:
             log.error("live event dropped on %s: the publish queue is full", channel)
 
     @asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[Subscriber]:
-        subscriber = Subscriber(self._subscriber_queue)
+    async def subscribe(self, channel: str, listener: Any = None) -> AsyncIterator[Subscriber]:
+        subscriber = Subscriber(self._subscriber_queue, listener)
         self._subscribers.setdefault(channel, set()).add(subscriber)
         try:
             yield subscriber
@@ -155,35 +163,35 @@ class Hub:
                 self._subscribers.pop(channel, None)
 
     def _deliver(self, channel: str, message: str) -> None:
-        if not self._subscribers.get(channel):
+        subscribers = self._subscribers.get(channel)
+        if not subscribers:
             return
         delivery = Delivery(message)
         if self.prepare is None:
-            self._offer(channel, delivery)
+            for subscriber in subscribers:
+                subscriber.offer(delivery)
             return
-        ready = asyncio.ensure_future(self._prepared(delivery))
-        try:
-            self._preparing.put_nowait((channel, delivery, ready))
-        except asyncio.QueueFull:
-            ready.cancel()
+        if self._preparing.full():
             log.error("live event dropped on %s: the local hub is not keeping up", channel)
+            return
+        # The subscribers as of the message's arrival: one who joins while it
+        # is prepared starts with the next message.
+        self._preparing.put_nowait(asyncio.ensure_future(self._prepared(delivery, list(subscribers))))
 
-    async def _prepared(self, delivery: Delivery) -> None:
+    async def _prepared(self, delivery: Delivery, subscribers: list[Subscriber]) -> Offers:
         async with self._prepare_slots:
-            await self.prepare(delivery)
-
-    def _offer(self, channel: str, delivery: Delivery) -> None:
-        for subscriber in list(self._subscribers.get(channel, ())):
-            subscriber.offer(delivery)
+            return await self.prepare(delivery, subscribers)
 
     async def _offer_prepared(self) -> None:
         while True:
-            channel, delivery, ready = await self._preparing.get()
+            ready = await self._preparing.get()
             try:
-                await ready
-            except Exception:  # noqa: BLE001 - each subscriber meets the failure in its own stream
-                log.warning("live event on %s could not be prepared", channel, exc_info=True)
-            self._offer(channel, delivery)
+                offers = await ready
+            except Exception:  # noqa: BLE001 - `prepare` reports its own failures to the subscribers
+                log.exception("live event could not be prepared")
+                continue
+            for subscriber, item in offers:
+                subscriber.offer(item)
 
     async def _send(self) -> None:
         while True:

@@ -1,6 +1,13 @@
-"""Live appointment events for one subscriber: which events it may see,
-each appointment read once per event for every local subscriber, and the
-end of the stream when its credential stops being valid."""
+"""Live appointment events: who hears which event, each event read and
+rendered once per process and audience, and the end of a stream when its
+credential stops being valid.
+
+The hub calls `prepare_delivery` once per event with the local
+subscribers of the clinic's channel. It reads the appointment once, keeps
+the subscribers who asked for the event and may see the appointment, and
+asks one of each audience (subscribers who would be shown the very same
+thing) to render it. Each subscriber is then offered its audience's
+rendering; the subscriber's own task only hands it on."""
 
 from __future__ import annotations
 
@@ -8,14 +15,15 @@ import asyncio
 import logging
 import random
 import uuid
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from models import Appointment
 from realtime.events import AppointmentEvent, EventKind
-from realtime.hub import Delivery, Overflow
-from realtime.streams import CredentialEnded, appointment_events
+from realtime.hub import Delivery, Offers, Overflow, Subscriber, calendar_channel
+from realtime.streams import CredentialEnded, offered
 from resolvers import credentials, runtime, scope
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.principal import Principal, Scope
@@ -23,37 +31,73 @@ from resolvers.principal import Principal, Scope
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LiveEvent:
     kind: EventKind
     appointment: Appointment
-    occurred_at: Any
-    memo: dict[str, Any]  # shared by the local subscribers of this event
+    occurred_at: datetime
+    memo: dict[str, Any] = field(default_factory=dict)  # shared by the renderings of this event
 
 
-async def _shared_row(event: AppointmentEvent, memo: dict[str, Any]) -> Appointment | None:
-    row = memo.get("row")
+Render = Callable[[LiveEvent], Awaitable[Any]]
+
+
+async def as_is(event: LiveEvent) -> LiveEvent:
+    return event
+
+
+@dataclass(eq=False, slots=True)
+class Listener:
+    """What the hub's preparation knows of one subscriber. Listeners with
+    the same `audience` are offered the same rendering, made by the first
+    one's `render`: the audience must name everything the rendering
+    depends on besides the appointment."""
+
+    principal: Principal
+    accept: Callable[[AppointmentEvent], bool]
+    audience: Hashable
+    render: Render
+
+
+class LiveEventLost(Exception):
+    """An event its subscribers should have heard could not be read or
+    rendered; the stream ends so that the client re-syncs."""
+
+    def __init__(self) -> None:
+        super().__init__("A live event could not be delivered; re-sync with the calendar query.")
+
+
+async def prepare_delivery(delivery: Delivery, subscribers: list[Subscriber]) -> Offers:
+    event = AppointmentEvent.loads(delivery.message)
+    wanted = [s for s in subscribers if s.listener.principal.clinic_id == event.clinic_id and s.listener.accept(event)]
+    if not wanted:  # nobody here asked for it: nothing is read
+        return ()
+    try:
+        row = await Appointment.get_or_none(id=event.appointment_id, clinic_id=event.clinic_id)
+    except Exception:  # noqa: BLE001 - the subscribers are told, below
+        log.warning("the appointment of a live event could not be read", exc_info=True)
+        lost = LiveEventLost()
+        return [(s, lost) for s in wanted]
     if row is None:
-        row = memo["row"] = asyncio.ensure_future(
-            Appointment.get_or_none(id=event.appointment_id, clinic_id=event.clinic_id)
-        )
-    if row.done():  # every subscriber but the first few: no future, no wait
-        return row.result()
-    # Shielded: one subscriber leaving must not cancel the read the others await.
-    return await asyncio.shield(row)
+        return ()
+    audiences: dict[Hashable, list[Subscriber]] = {}
+    for subscriber in wanted:
+        if scope.can_see(subscriber.listener.principal, row):
+            audiences.setdefault(subscriber.listener.audience, []).append(subscriber)
+    live_event = LiveEvent(event.kind, row, event.occurred_at)
+    renderings = await asyncio.gather(
+        *(members[0].listener.render(live_event) for members in audiences.values()), return_exceptions=True
+    )
+    offers: list[tuple[Subscriber, Any]] = []
+    for members, rendering in zip(audiences.values(), renderings):
+        if isinstance(rendering, BaseException):
+            log.error("a live event could not be rendered", exc_info=rendering)
+            rendering = LiveEventLost()
+        offers.extend((member, rendering) for member in members)
+    return offers
 
 
-async def prepare_delivery(delivery: Delivery) -> None:
-    """Run by the hub once per event before its local subscribers are
-    offered it: the event is parsed and its appointment read once, so no
-    subscriber waits on a read another one started."""
-    event = delivery.memo.get("event")
-    if event is None:
-        event = delivery.memo["event"] = AppointmentEvent.loads(delivery.message)
-    await _shared_row(event, delivery.memo)
-
-
-async def _events(principal: Principal, accept: Callable[[AppointmentEvent], bool]) -> AsyncIterator[LiveEvent]:
+async def _offered(principal: Principal, accept, audience: Hashable, render: Render) -> AsyncIterator[Any]:
     # Spread over the interval, so sockets that connected together do not check together.
     recheck = runtime.current().settings.ws_recheck_seconds * random.uniform(0.8, 1.0)
 
@@ -64,11 +108,14 @@ async def _events(principal: Principal, accept: Callable[[AppointmentEvent], boo
             log.warning("credential check failed; the stream goes on until the next check", exc_info=True)
             return True
 
+    if (render is as_is) != (audience is as_is):
+        raise ValueError("a rendering needs the audience it is made for")
+    listener = Listener(principal, accept, audience, render)
     try:
-        async for event, memo in appointment_events(principal.clinic_id, accept, still_allowed, recheck):
-            row = await _shared_row(event, memo)
-            if row is not None and scope.can_see(principal, row):
-                yield LiveEvent(event.kind, row, event.occurred_at, memo)
+        async for item in offered(calendar_channel(principal.clinic_id), listener, still_allowed, recheck):
+            if isinstance(item, LiveEventLost):
+                raise item
+            yield item
     except CredentialEnded:
         raise DomainError(ErrorCode.UNAUTHENTICATED, "The session behind this subscription has ended.") from None
     except Overflow:
@@ -77,16 +124,20 @@ async def _events(principal: Principal, accept: Callable[[AppointmentEvent], boo
         ) from None
 
 
-def calendar_events(principal: Principal, practitioner_ids: list[str] | None) -> AsyncIterator[LiveEvent]:
-    """Staff and partner keys with the calendar scope."""
+def calendar_events(
+    principal: Principal, practitioner_ids: list[str] | None, *, render: Render = as_is, audience: Hashable = as_is
+) -> AsyncIterator[Any]:
+    """Staff and partner keys with the calendar scope. Yields each event's
+    rendering: the LiveEvent itself, or what `render` makes of it for
+    everyone in `audience`."""
     scope.require_scope(principal, Scope.CALENDAR)
     wanted: set[uuid.UUID | None] | None = None
     if practitioner_ids is not None:
         wanted = {scope.parse_id(p) for p in practitioner_ids}
-    return _events(principal, lambda event: wanted is None or event.practitioner_id in wanted)
+    return _offered(principal, lambda event: wanted is None or event.practitioner_id in wanted, audience, render)
 
 
-def my_appointment_events(principal: Principal) -> AsyncIterator[LiveEvent]:
+def my_appointment_events(principal: Principal, *, render: Render = as_is, audience: Hashable = as_is) -> AsyncIterator[Any]:
     """A signed-in client's own appointments."""
     client_id = scope.require_client(principal)
-    return _events(principal, lambda event: event.client_id == client_id)
+    return _offered(principal, lambda event: event.client_id == client_id, audience, render)

@@ -9,9 +9,9 @@ import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
 
-from schema import per_event_memo
 from schema.errors import CodedErrors
 from schema.lean_extensions import LeanSchema
+from schema.live_executor import LiveExecutor
 from schema.limits import MaxAliases, MaxDepth
 from schema.text import StorableText
 from schema.admin_query import AdminQueries
@@ -62,7 +62,6 @@ def _introspection(ignore) -> bool:
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    per_event_memo.install()
     return LeanSchema(
         query=Query,
         mutation=Mutation,
@@ -78,4 +77,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             StorableText,
             partial(CodedErrors, mask=settings.production),
         ],
+        execution_context_class=LiveExecutor,
+        code_errors=CodedErrors(mask=settings.production).code,
     )

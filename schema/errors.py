@@ -70,6 +70,9 @@ class CodedErrors(MaskErrors):
         if errors:
             result.errors = self._process_errors(errors)
 
+    def code(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return self._process_errors(errors)
+
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         processed = []
         for error in super()._process_errors(errors):

@@ -1,14 +1,19 @@
-"""Extension hooks with the per-event work of a subscription done once.
+"""The schema class, with extension hooks found once per operation.
 
-For every event of every subscription, strawberry looks up each
-extension's `on_stream_result` hook again (a getattr and an inspect per
-extension) and awaits every extension's `get_results`, although most of
-them define neither. This runner finds both once per operation; the hooks
-run exactly as before."""
+For every result (each event of a subscription consumed in process,
+included), strawberry looks up each extension's `on_stream_result` hook
+again (a getattr and an inspect per extension) and awaits every
+extension's `get_results`, although most of them define neither. This
+runner finds both once per operation; the hooks run exactly as before.
+Live events over the websocket leave this path altogether (see
+schema/live_transport.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from graphql import GraphQLError
 
 import strawberry
 from strawberry.extensions import SchemaExtension
@@ -45,5 +50,13 @@ class LeanExtensionsRunner(SchemaExtensionsRunner):
 
 
 class LeanSchema(strawberry.Schema):
+    """`code_errors` codes and masks the errors of results made outside
+    strawberry's own pipeline (live events, schema/live_transport.py) as
+    the extensions do for every other result."""
+
+    def __init__(self, *args: Any, code_errors: Callable[[list[GraphQLError]], list[GraphQLError]] = list, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.code_errors = code_errors
+
     def create_extensions_runner(self, execution_context, extensions: list[SchemaExtension]) -> SchemaExtensionsRunner:
         return LeanExtensionsRunner(execution_context, extensions)

@@ -1,59 +1,110 @@
-"""The graphql-transport-ws handler, sending each shared `next` payload as
-text encoded once.
+"""The graphql-transport-ws handler, with a direct way out for live events.
 
-Live events are rendered once per audience (schema/per_event_memo.py), so
-many subscriptions are handed the very same `data` object. strawberry would
-build a message dict and JSON-encode it again for every one of them; here the
-payload is encoded once and each subscriber's frame differs only by its
-operation id, joined in by concatenation. Results with errors or extensions
-take strawberry's own path."""
+Each subscription starts as strawberry runs any operation: parsed,
+validated against the limits, authorised by its resolver, and any refusal
+sent as its first result. Once authorised, the resolver hands its stream
+of events over (`LiveOperation.hand_over`) and strawberry's part ends,
+freeing what it held for the operation; the operation's task then runs
+the stream itself (`LiveOperation.run`). The hub renders each event once
+per audience (resolvers/live.py) with one subscriber's executor, it is
+encoded once (`LiveOperation.encode`), and every subscriber's frame is
+that text with its own operation id joined in. The error that ends a
+stream (an ended session, a subscriber that fell behind) is its last
+result, coded and masked as strawberry would, then `complete`."""
 
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
-from typing import Any
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
 
+from collections.abc import AsyncIterator
+
+from graphql import ExecutionResult, GraphQLError
 from starlette.websockets import WebSocketDisconnect
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
-from strawberry.types.execution import ExecutionResult, PreExecutionError
+from strawberry.utils.aio import aclosing
 
-# Payloads of the last few events: enough for every audience of a burst,
-# small enough to hold no memory to speak of.
-ENCODED_KEEP = 256
+if TYPE_CHECKING:
+    from schema.live_executor import LiveExecutor
 
-
-class EncodedPayloads:
-    """`data` object -> its encoded `next` payload. Keyed by identity, and
-    the object is held with its text, so an id is never reused while kept."""
-
-    def __init__(self, keep: int = ENCODED_KEEP) -> None:
-        self._keep = keep
-        self._texts: OrderedDict[int, tuple[Any, str]] = OrderedDict()
-
-    def text(self, data: Any, encode) -> str:
-        found = self._texts.get(id(data))
-        if found is not None and found[0] is data:
-            return found[1]
-        text = encode({"data": data})
-        self._texts[id(data)] = (data, text)
-        if len(self._texts) > self._keep:
-            self._texts.popitem(last=False)
-        return text
+_current: ContextVar[LiveOperation | None] = ContextVar("live_operation", default=None)
 
 
-payloads = EncodedPayloads()
+def current() -> LiveOperation | None:
+    """The websocket operation whose task is running, if any."""
+    return _current.get()
 
 
-def next_frame(operation_id: str, payload_text: str) -> str:
-    return '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":' + payload_text + "}"
+class LiveOperation:
+    """One subscription over a websocket: what its events are rendered
+    with, and where its frames go."""
+
+    __slots__ = ("_handler", "_operation", "_prefix", "_stream", "executor")
+
+    def __init__(self, handler: LiveTransportWSHandler, operation: Operation) -> None:
+        self._handler = handler
+        self._operation = operation
+        self._prefix = '{"id":' + json.dumps(operation.id) + ',"type":"next","payload":'
+        self._stream: AsyncIterator[str] | None = None
+        self.executor: LiveExecutor | None = None  # set once graphql-core has built it
+
+    def hand_over(self, stream: AsyncIterator[str]) -> None:
+        """`stream` yields the payload text of each event; it is run once
+        strawberry's stream for the operation has ended."""
+        self._stream = stream
+
+    async def run(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        try:
+            async with aclosing(stream):
+                async for payload_text in stream:
+                    await self.send(payload_text)
+        except (WebSocketDisconnected, WebSocketDisconnect):
+            raise
+        except Exception as error:  # noqa: BLE001 - how the stream ends: its last result
+            await self.send(self.encode(ExecutionResult(None, [GraphQLError(str(error), original_error=error)])))
+
+    @property
+    def document(self) -> tuple[str, str | None, str]:
+        """What the rendering of an event depends on in the operation itself."""
+        operation = self._operation
+        return operation.query, operation.operation_name, json.dumps(operation.variables, sort_keys=True, default=str)
+
+    def encode(self, result: ExecutionResult) -> str:
+        """The `next` payload of a rendered event, as text; errors are
+        logged, coded and masked as strawberry does for every result."""
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            schema = self._handler.schema
+            schema.process_errors(result.errors)
+            body["errors"] = [error.formatted for error in schema.code_errors(result.errors)]
+        return json.dumps(body, separators=(",", ":"))
+
+    async def send(self, payload_text: str) -> None:
+        if not self._operation.completed:
+            await self._handler.send_text(self._prefix + payload_text + "}")
 
 
 class LiveTransportWSHandler(BaseGraphQLTransportWSHandler):
+    async def run_operation(self, operation: Operation) -> None:
+        # The operation's own task: the variable is seen by its resolver and
+        # executor only.
+        _current.set(LiveOperation(self, operation))
+        await super().run_operation(operation)
+
+    async def _send_result_stream(self, operation: Operation, result_source) -> None:
+        await super()._send_result_stream(operation, result_source)
+        # strawberry's stream has ended; a live subscription may just have
+        # handed its events over (then `complete` follows when they end).
+        await _current.get().run()
+
     def on_request_accepted(self) -> None:
         super().on_request_accepted()
         # Once the init timeout has fired or been cancelled, the socket need
@@ -63,21 +114,6 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler):
     def _forget_init_timeout(self, task) -> None:
         if self.connection_init_timeout_task is task:
             self.connection_init_timeout_task = None
-
-    async def _send_result_stream(self, operation: Operation, result_source) -> None:
-        is_first_result = True
-        async for result in result_source:
-            if is_first_result and isinstance(result, PreExecutionError):
-                await self._handle_pre_execution_error(operation, result)
-                return
-            if not isinstance(result, ExecutionResult):
-                await self._reject_incremental_delivery(operation)
-                return
-            if result.errors or result.extensions or operation.completed:
-                await operation.send_next(result)
-            else:
-                await self.send_text(next_frame(operation.id, payloads.text(result.data, self.view.encode_json)))
-            is_first_result = False
 
     async def send_text(self, text: str) -> None:
         try:

@@ -3,34 +3,60 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Hashable
+from dataclasses import replace
+from typing import Any
 
 import strawberry
 
 from resolvers import live, scope
 from resolvers.loaders import Loaders
+from schema import live_transport
 from schema.context import Info
 from schema.types.appointment import Appointment, CalendarEvent
 
+# Opens the stream of events, each rendered by `render` for its `audience`.
+Open = Callable[..., AsyncIterator[Any]]
 
-async def _as_graphql(info: Info, open_events: Callable[[], AsyncIterator[live.LiveEvent]]) -> AsyncGenerator[CalendarEvent, None]:
-    """One payload per event and view, shared by the subscribers that have
-    that view, so the same selection is rendered once. The events are
-    opened on the first iteration, so a refusal arrives as the stream's
-    first result, as from any generator resolver."""
-    view = scope.view_of(info.context.principal)
-    async for event in open_events():
-        info.context.loaders = event.memo.setdefault("loaders", Loaders())
-        payload = event.memo.get(view)
-        if payload is None:
-            payload = event.memo[view] = CalendarEvent(
-                kind=event.kind, appointment=Appointment(model=event.appointment), occurred_at=event.occurred_at
-            )
-        yield payload
+
+def _payload(event: live.LiveEvent) -> CalendarEvent:
+    return CalendarEvent(kind=event.kind, appointment=Appointment(model=event.appointment), occurred_at=event.occurred_at)
+
+
+def _loaders(event: live.LiveEvent) -> Loaders:
+    """One set of loaders per event, shared by all its renderings."""
+    return event.memo.setdefault("loaders", Loaders())
+
+
+async def _as_graphql(info: Info, open_events: Open) -> AsyncGenerator[CalendarEvent, None]:
+    """Over the websocket transport, once the subscriber is authorised, its
+    events are handed to the transport (schema/live_transport.py), each
+    rendered once for every local subscriber with this view and document;
+    this generator then ends without yielding. Elsewhere (an in-process
+    subscribe), it yields each event for strawberry to execute. Either way
+    the events are opened on the first iteration, so a refusal arrives as
+    the stream's first result, as from any generator resolver."""
+    context = info.context
+    operation = live_transport.current()
+    if operation is None or operation.executor is None:
+        async for event in open_events():
+            context.loaders = _loaders(event)
+            yield _payload(event)
+        return
+    executor = operation.executor
+
+    async def render(event: live.LiveEvent) -> str:
+        per_event = executor.build_per_event_executor(_payload(event))
+        per_event.context_value = replace(context, loaders=_loaders(event))
+        result = per_event.execute_operation(False)
+        return operation.encode(await result if executor.is_awaitable(result) else result)
+
+    audience: Hashable = (scope.view_of(context.principal), operation.document)
+    operation.hand_over(open_events(render=render, audience=audience))
 
 
 # The resolvers hand back the stream itself rather than re-yielding it: one
-# generator fewer held by every subscription and stepped through per event.
+# generator fewer held by every subscription.
 @strawberry.type
 class Subscription:
     @strawberry.subscription(description="Staff and partner keys with the calendar scope.")
@@ -38,9 +64,9 @@ class Subscription:
         self, info: Info, practitioner_ids: list[strawberry.ID] | None = None
     ) -> AsyncGenerator[CalendarEvent, None]:
         principal = info.context.principal
-        return _as_graphql(info, lambda: live.calendar_events(principal, practitioner_ids))
+        return _as_graphql(info, lambda **rendering: live.calendar_events(principal, practitioner_ids, **rendering))
 
     @strawberry.subscription(description="The signed-in client's own appointments.")
     async def my_appointment_updates(self, info: Info) -> AsyncGenerator[CalendarEvent, None]:
         principal = info.context.principal
-        return _as_graphql(info, lambda: live.my_appointment_events(principal))
+        return _as_graphql(info, lambda **rendering: live.my_appointment_events(principal, **rendering))

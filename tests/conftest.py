@@ -24,7 +24,7 @@ from app import create_app
 from models import Client, Clinic, Practitioner, StaffUser, Treatment
 from models.db import close_db, connection, init_db, is_postgres, tortoise_config
 from realtime import hub
-from resolvers import runtime
+from resolvers import live, runtime
 from resolvers.demo import seed_demo
 from settings import Settings
 
@@ -116,7 +116,7 @@ async def backend(request, tmp_path_factory) -> Backend:
     await migrate(url)
     runtime.configure(replace(TEST_SETTINGS, database_url=url))
     await init_db(url)
-    await hub.start(None)
+    await hub.start(None, prepare=live.prepare_delivery)  # as the app does
     yield Backend(request.param, url)
     await hub.stop()
     await close_db()

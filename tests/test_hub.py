@@ -66,24 +66,26 @@ async def test_events_of_one_channel_do_not_reach_another():
         await hub.stop()
 
 
-async def test_each_event_is_prepared_once_before_subscribers_see_it_and_order_is_kept():
+async def test_each_event_is_prepared_once_and_offered_as_prepared_in_arrival_order():
     prepared = []
 
-    async def prepare(delivery):
+    async def prepare(delivery, subscribers):
         await asyncio.sleep(0.2 if delivery.message == "first" else 0)  # the first takes longest
         prepared.append(delivery.message)
-        delivery.memo["ready"] = delivery.message
+        # what each subscriber is offered is up to `prepare`: "quiet" is left out
+        return [(s, f"{delivery.message} for {s.listener}") for s in subscribers if s.listener != "quiet"]
 
     hub = Hub(prepare=prepare)
     await hub.start()
     try:
-        async with hub.subscribe("clinic:a:calendar") as one, hub.subscribe("clinic:a:calendar") as two:
+        async with hub.subscribe("clinic:a:calendar", "one") as one, hub.subscribe("clinic:a:calendar", "two") as two, \
+                hub.subscribe("clinic:a:calendar", "quiet") as quiet:  # fmt: skip
             for message in ("first", "second", "third"):
                 hub.publish("clinic:a:calendar", message)
-            for subscriber in (one, two):
+            for subscriber, name in ((one, "one"), (two, "two")):
                 got = [await subscriber.next(timeout=2) for _ in range(3)]
-                assert [d.message for d in got] == ["first", "second", "third"]
-                assert all(d.memo["ready"] == d.message for d in got)  # prepared before it was offered
+                assert got == [f"first for {name}", f"second for {name}", f"third for {name}"]
+            assert await quiet.next(timeout=0.1) is None
             assert sorted(prepared) == ["first", "second", "third"]  # once each, not once per subscriber
         hub.publish("clinic:a:calendar", "nobody listens")
         await asyncio.sleep(0.1)
@@ -92,15 +94,33 @@ async def test_each_event_is_prepared_once_before_subscribers_see_it_and_order_i
         await hub.stop()
 
 
+async def test_a_preparation_that_fails_costs_that_event_only():
+    async def prepare(delivery, subscribers):
+        if delivery.message == "bad":
+            raise RuntimeError("cannot prepare")
+        return [(s, delivery.message) for s in subscribers]
+
+    hub = Hub(prepare=prepare)
+    await hub.start()
+    try:
+        async with hub.subscribe("clinic:a:calendar") as subscriber:
+            for message in ("before", "bad", "after"):
+                hub.publish("clinic:a:calendar", message)
+            assert [await subscriber.next(timeout=2) for _ in range(2)] == ["before", "after"]
+    finally:
+        await hub.stop()
+
+
 async def test_a_burst_of_events_is_prepared_a_few_at_a_time_and_all_arrive_in_order():
     running = peak = 0
 
-    async def prepare(delivery):
+    async def prepare(delivery, subscribers):
         nonlocal running, peak
         running += 1
         peak = max(peak, running)
         await asyncio.sleep(0.01)
         running -= 1
+        return [(s, delivery.message) for s in subscribers]
 
     hub = Hub(prepare=prepare)
     await hub.start()
@@ -108,7 +128,7 @@ async def test_a_burst_of_events_is_prepared_a_few_at_a_time_and_all_arrive_in_o
         async with hub.subscribe("clinic:a:calendar") as subscriber:
             for n in range(40):
                 hub.publish("clinic:a:calendar", str(n))
-            got = [(await subscriber.next(timeout=5)).message for _ in range(40)]
+            got = [await subscriber.next(timeout=5) for _ in range(40)]
         assert got == [str(n) for n in range(40)]
         assert 1 <= peak <= PREPARE_AT_ONCE
     finally:

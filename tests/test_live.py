@@ -39,10 +39,40 @@ async def test_a_revoked_session_ends_its_streams(server):
         staff = await _token(http, STAFF_SIGN_IN % ("owner@demo.clinic", "demo-owner-pass"))
         ws = await _subscribe(server.url, staff, SUBSCRIBE_STAFF)
         await http.post("/graphql", json={"query": "mutation { signOut { ok } }"}, headers={"authorization": f"Bearer {staff}"})
-        message = json.loads(await asyncio.wait_for(ws.recv(), 5))
-        assert message["type"] in ("error", "next")
-        assert "session" in json.dumps(message)
+        last, done = [json.loads(await asyncio.wait_for(ws.recv(), 5)) for _ in range(2)]
+        assert last["id"] == "1" and last["type"] == "next" and last["payload"]["data"] is None
+        [error] = last["payload"]["errors"]
+        assert error["extensions"]["code"] == "UNAUTHENTICATED" and "session" in error["message"]
+        assert done == {"id": "1", "type": "complete"}
         await ws.close()
+
+
+async def _live_subscribers(http: httpx.AsyncClient, expected: int) -> int:
+    for _ in range(50):
+        count = (await http.get("/health")).json()["liveSubscribers"]
+        if count == expected:
+            break
+        await asyncio.sleep(0.1)
+    return count
+
+
+async def test_a_completed_subscription_stops_and_its_neighbour_on_the_socket_goes_on(server, demo):
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        staff = await _token(http, STAFF_SIGN_IN % ("owner@demo.clinic", "demo-owner-pass"))
+        ws = await _subscribe(server.url, staff, SUBSCRIBE_STAFF)  # operation "1"
+        await ws.send(json.dumps({"id": "2", "type": "subscribe", "payload": {"query": SUBSCRIBE_STAFF}}))
+        assert await _live_subscribers(http, 2) == 2
+        await ws.send(json.dumps({"id": "1", "type": "complete"}))
+        assert await _live_subscribers(http, 1) == 1
+        visitor = {"fullName": "Walk In", "email": "walk.in@example.com", "phone": "+447700900321"}
+        booked = await http.post("/graphql", json={"query": BOOK, "variables": {"input": book_input(demo, client=visitor)}})
+        appointment_id = booked.json()["data"]["bookAppointment"]["appointment"]["id"]
+        message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert message["id"] == "2" and message["payload"]["data"]["calendarUpdates"]["appointment"]["id"] == appointment_id
+        with pytest.raises(asyncio.TimeoutError):  # nothing more: operation "1" is gone
+            await asyncio.wait_for(ws.recv(), 0.5)
+        await ws.close()
+        assert await _live_subscribers(http, 0) == 0
 
 
 async def test_a_socket_that_never_says_connection_init_is_closed(server):

@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 
 from models import Appointment, AppointmentStatus, CredentialKind, StaffUser
-from realtime import events
-from realtime.events import AppointmentEvent
+from realtime import events, hub
+from realtime.hub import SUBSCRIBER_QUEUE
 from resolvers import credentials, live, runtime
 from resolvers.changes import reschedule_appointment
 from resolvers.errors import DomainError
@@ -39,15 +39,87 @@ async def _busy_clinic(row: Appointment):
         publisher.cancel()
 
 
-async def test_one_subscriber_leaving_does_not_cancel_the_read_the_others_wait_for(backend, demo):
+async def _listening(stream):
+    """Starts the stream (it subscribes on its first step) and returns its
+    first item, still to come."""
+    first = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0.1)
+    return first
+
+
+async def test_each_event_is_rendered_once_per_audience_and_offered_to_each_member(backend, demo):
+    staff_a, staff_b = await _principal(demo), await _principal(demo)
     row = await Appointment.get(client_id=demo["demo"].client.id, status=AppointmentStatus.BOOKED)
-    event = AppointmentEvent(events.BOOKED, row.clinic_id, row.id, row.practitioner_id, row.client_id, row.created_at)
-    memo: dict = {}
-    leaving = asyncio.ensure_future(live._shared_row(event, memo))
-    staying = asyncio.ensure_future(live._shared_row(event, memo))
-    await asyncio.sleep(0)
-    leaving.cancel()
-    assert (await staying).id == row.id
+    sam = demo["demo"].practitioners["Sam Patel"]
+    renders = []
+
+    def rendering(audience):
+        async def render(event):
+            renders.append(audience)
+            return {"audience": audience, "appointment": event.appointment.id}
+        return {"render": render, "audience": audience}
+
+    streams = [
+        live.calendar_events(staff_a, None, **rendering("desk")),
+        live.calendar_events(staff_b, None, **rendering("desk")),
+        live.calendar_events(staff_a, None, **rendering("wall")),
+        live.calendar_events(staff_b, [str(sam.id)], **rendering("sam")),  # another practitioner's diary
+    ]
+    firsts = [await _listening(stream) for stream in streams]
+    events.publish(events.UPDATED, row)
+    desk_a, desk_b, wall = await asyncio.wait_for(asyncio.gather(*firsts[:3]), 5)
+    assert desk_a is desk_b and desk_a == {"audience": "desk", "appointment": row.id}  # one rendering, shared
+    assert wall == {"audience": "wall", "appointment": row.id}
+    await asyncio.sleep(0.1)
+    assert not firsts[3].done()  # Sam's diary heard nothing
+    assert sorted(renders) == ["desk", "wall"]  # nothing rendered for an audience with no taker
+    firsts[3].cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await firsts[3]
+    for stream in streams:
+        await stream.aclose()
+
+
+async def test_a_rendering_that_fails_ends_the_streams_of_its_audience_only(backend, demo):
+    principal = await _principal(demo)
+    row = await Appointment.get(client_id=demo["demo"].client.id, status=AppointmentStatus.BOOKED)
+
+    async def broken(event):
+        raise RuntimeError("cannot render")
+
+    async def fine(event):
+        return event.appointment.id
+
+    failing = live.calendar_events(principal, None, render=broken, audience="broken")
+    working = live.calendar_events(principal, None, render=fine, audience="fine")
+    firsts = [await _listening(failing), await _listening(working)]
+    events.publish(events.UPDATED, row)
+    with pytest.raises(live.LiveEventLost):
+        await asyncio.wait_for(firsts[0], 5)
+    assert await asyncio.wait_for(firsts[1], 5) == row.id
+    events.publish(events.UPDATED, row)
+    assert await asyncio.wait_for(anext(working), 5) == row.id  # the other audience goes on
+    for stream in (failing, working):
+        await stream.aclose()
+
+
+async def test_a_subscriber_that_stops_reading_ends_rate_limited(backend, demo):
+    principal = await _principal(demo)
+    row = await Appointment.get(client_id=demo["demo"].client.id, status=AppointmentStatus.BOOKED)
+    stream = live.calendar_events(principal, None)
+    first = await _listening(stream)
+    events.publish(events.UPDATED, row)
+    await asyncio.wait_for(first, 5)
+    for _ in range(SUBSCRIBER_QUEUE + 1):  # and reads none of them
+        events.publish(events.UPDATED, row)
+    for _ in range(100):
+        if all(s.overflowed for subs in hub.current()._subscribers.values() for s in subs):
+            break
+        await asyncio.sleep(0.05)
+    with pytest.raises(DomainError) as ended:
+        await asyncio.wait_for(anext(stream), 5)
+    assert ended.value.code.value == "RATE_LIMITED"
+    assert hub.current().subscriber_count == 0  # its queue is gone with it
 
 
 async def test_a_revoked_session_ends_its_stream_even_in_a_busy_clinic(backend, demo):

@@ -4,12 +4,10 @@ mark how appointments went."""
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import timedelta
 
 from models import Appointment, AppointmentSource, AppointmentStatus, Client, utcnow
-from realtime import hub
-from resolvers import side_effects
+from resolvers import credentials, live, side_effects
 from tests.admin import USER_ERRORS, codes, partner_key, practitioner_token, top_level_code
 from tests.conftest import client_token, staff_token
 
@@ -182,12 +180,14 @@ async def test_marking_an_appointment_completed_publishes_updated_and_runs_the_p
         planned.append((kind, row.id, str(row.status)))
 
     monkeypatch.setattr(side_effects, "PLANNERS", [*side_effects.PLANNERS, planner])
-    async with hub.current().subscribe(hub.calendar_channel(d.clinic.id)) as subscriber:
-        result = (await api.data(MARK, {"id": str(appointment.id), "o": "COMPLETED"}, owner))["markAppointment"]
-        assert result == {"appointment": {"id": str(appointment.id), "status": "COMPLETED"}, "userErrors": []}
-        delivery = await asyncio.wait_for(subscriber.next(), 5)
-    event = json.loads(delivery.message)
-    assert event["kind"] == "UPDATED" and event["appointment_id"] == str(appointment.id)
+    stream = live.calendar_events(await credentials.principal_for_token(owner), None)
+    heard = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0.1)  # listening
+    result = (await api.data(MARK, {"id": str(appointment.id), "o": "COMPLETED"}, owner))["markAppointment"]
+    assert result == {"appointment": {"id": str(appointment.id), "status": "COMPLETED"}, "userErrors": []}
+    event = await asyncio.wait_for(heard, 5)
+    await stream.aclose()
+    assert event.kind.value == "UPDATED" and event.appointment.id == appointment.id
     assert planned == [("UPDATED", appointment.id, "COMPLETED")]
     assert (await Appointment.get(id=appointment.id)).status is AppointmentStatus.COMPLETED
     again = (await api.data(MARK, {"id": str(appointment.id), "o": "NO_SHOW"}, owner))["markAppointment"]

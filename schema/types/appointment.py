@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 
 import strawberry
@@ -102,6 +101,3 @@ class CalendarEvent:
     kind: CalendarEventKind
     appointment: Appointment
     occurred_at: datetime
-    # Results already rendered for this event, shared by subscribers with one
-    # view (see schema/per_event_memo.py).
-    rendered: strawberry.Private[dict] = dataclasses.field(default_factory=dict)
