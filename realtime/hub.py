@@ -49,15 +49,20 @@ class Subscriber:
     a thousand calendars sit open all day, waiting. Nothing is allocated
     until an item arrives or the subscriber waits for one. `listener` is
     what the hub's `prepare` needs to know of the subscriber (what it wants,
-    who it is); the hub itself never looks at it."""
+    who it is); the hub itself never looks at it. An alarm (`set_alarm`)
+    makes `next` return None once, before any item, so that a stream can
+    check something now and then however busy it is, without a timer per
+    wait."""
 
-    __slots__ = ("_items", "_size", "_waiter", "listener", "overflowed")
+    __slots__ = ("_alarm", "_items", "_rang", "_size", "_waiter", "listener", "overflowed")
 
     def __init__(self, size: int, listener: Any = None) -> None:
         self.listener = listener
         self._items: deque[Any] | None = None
         self._size = size
         self._waiter: asyncio.Future | None = None
+        self._alarm: asyncio.TimerHandle | None = None
+        self._rang = False
         self.overflowed = False
 
     @property
@@ -74,22 +79,39 @@ class Subscriber:
             self._items = None  # what it held is dropped
         else:
             self._items.append(item)
+        self._wake()
+
+    def set_alarm(self, delay: float) -> None:
+        self.cancel_alarm()
+        self._alarm = asyncio.get_running_loop().call_later(delay, self._ring)
+
+    def cancel_alarm(self) -> None:
+        if self._alarm is not None:
+            self._alarm.cancel()
+            self._alarm = None
+
+    def _ring(self) -> None:
+        self._alarm = None
+        self._rang = True
+        self._wake()
+
+    def _wake(self) -> None:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
-    async def next(self, timeout: float | None = None) -> Any:
-        """The next item, or None when `timeout` passes first."""
-        if not self._items and not self.overflowed:
+    async def next(self) -> Any:
+        """The next item, or None when the alarm has rung."""
+        if not self._items and not self.overflowed and not self._rang:
             self._waiter = asyncio.get_running_loop().create_future()
             try:
-                async with asyncio.timeout(timeout):  # no task per wait, unlike wait_for on 3.11
-                    await self._waiter
-            except TimeoutError:
-                return None
+                await self._waiter
             finally:
                 self._waiter = None
         if self.overflowed:
             raise Overflow()
+        if self._rang:
+            self._rang = False
+            return None
         item = self._items.popleft()
         if not self._items:
             self._items = None
@@ -157,6 +179,7 @@ class Hub:
         try:
             yield subscriber
         finally:
+            subscriber.cancel_alarm()
             subscribers = self._subscribers.get(channel, set())
             subscribers.discard(subscriber)
             if not subscribers:

@@ -3,7 +3,6 @@ long as its credential stays valid."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -27,13 +26,13 @@ async def offered(
     current = hub.current()
     if current is None:
         raise RuntimeError("live updates are not running in this process")
-    due = time.monotonic() + recheck_seconds
     async with current.subscribe(channel, listener) as subscriber:
+        subscriber.set_alarm(recheck_seconds)
         while True:
-            item = await subscriber.next(timeout=max(0.0, due - time.monotonic()))
-            if time.monotonic() >= due:
+            item = await subscriber.next()
+            if item is None:  # the alarm: time to check
                 if not await still_allowed():
                     raise CredentialEnded()
-                due = time.monotonic() + recheck_seconds
-            if item is not None:
+                subscriber.set_alarm(recheck_seconds)
+            else:
                 yield item

@@ -57,6 +57,7 @@ class Listener:
     accept: Callable[[AppointmentEvent], bool]
     audience: Hashable
     render: Render
+    sees: Callable[[Appointment], bool]  # scope.can_see for this principal
 
 
 class LiveEventLost(Exception):
@@ -82,7 +83,7 @@ async def prepare_delivery(delivery: Delivery, subscribers: list[Subscriber]) ->
         return ()
     audiences: dict[Hashable, list[Subscriber]] = {}
     for subscriber in wanted:
-        if scope.can_see(subscriber.listener.principal, row):
+        if subscriber.listener.sees(row):
             audiences.setdefault(subscriber.listener.audience, []).append(subscriber)
     live_event = LiveEvent(event.kind, row, event.occurred_at)
     renderings = await asyncio.gather(
@@ -110,7 +111,7 @@ async def _offered(principal: Principal, accept, audience: Hashable, render: Ren
 
     if (render is as_is) != (audience is as_is):
         raise ValueError("a rendering needs the audience it is made for")
-    listener = Listener(principal, accept, audience, render)
+    listener = Listener(principal, accept, audience, render, scope.seer(principal))
     try:
         async for item in offered(calendar_channel(principal.clinic_id), listener, still_allowed, recheck):
             if isinstance(item, LiveEventLost):

@@ -6,6 +6,7 @@ another client, is reported exactly like one that does not exist."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from tortoise.queryset import QuerySet
 
@@ -184,8 +185,17 @@ def view_of(principal: Principal) -> tuple[object, ...]:
 
 def can_see(principal: Principal, appointment: Appointment) -> bool:
     """The same rule as `appointments`, for a row already loaded."""
+    return seer(principal)(appointment)
+
+
+def seer(principal: Principal) -> Callable[[Appointment], bool]:
+    """`can_see` for one principal, its rule worked out once: a live stream
+    asks it of every event."""
     rule = _appointment_rule(principal)
-    return rule is not None and all(getattr(appointment, k) == v for k, v in rule.items())
+    if rule is None:
+        return lambda appointment: False
+    columns = tuple(rule.items())
+    return lambda appointment: all(getattr(appointment, k) == v for k, v in columns)
 
 
 async def find_appointment(principal: Principal, raw_id: str, *, for_update: bool = False) -> Appointment | None:

@@ -16,10 +16,10 @@ async def test_a_subscriber_that_stops_reading_overflows_instead_of_growing():
         async with hub.subscribe("clinic:x:calendar") as slow, hub.subscribe("clinic:x:calendar") as fast:
             for n in range(10):
                 hub.publish("clinic:x:calendar", f"m{n}")
-                assert (await fast.next(timeout=1)).message == f"m{n}"
+                assert (await asyncio.wait_for(fast.next(), 1)).message == f"m{n}"
             assert slow.overflowed
             with pytest.raises(Overflow):
-                await slow.next(timeout=1)
+                await asyncio.wait_for(slow.next(), 1)
             assert slow.pending == 0  # what it held was dropped
     finally:
         await hub.stop()
@@ -60,8 +60,9 @@ async def test_events_of_one_channel_do_not_reach_another():
     try:
         async with hub.subscribe("clinic:a:calendar") as a, hub.subscribe("clinic:b:calendar") as b:
             hub.publish("clinic:a:calendar", "for a")
-            assert (await a.next(timeout=1)).message == "for a"
-            assert await b.next(timeout=0.2) is None
+            assert (await asyncio.wait_for(a.next(), 1)).message == "for a"
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(b.next(), 0.2)
     finally:
         await hub.stop()
 
@@ -83,9 +84,10 @@ async def test_each_event_is_prepared_once_and_offered_as_prepared_in_arrival_or
             for message in ("first", "second", "third"):
                 hub.publish("clinic:a:calendar", message)
             for subscriber, name in ((one, "one"), (two, "two")):
-                got = [await subscriber.next(timeout=2) for _ in range(3)]
+                got = [await asyncio.wait_for(subscriber.next(), 2) for _ in range(3)]
                 assert got == [f"first for {name}", f"second for {name}", f"third for {name}"]
-            assert await quiet.next(timeout=0.1) is None
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(quiet.next(), 0.1)
             assert sorted(prepared) == ["first", "second", "third"]  # once each, not once per subscriber
         hub.publish("clinic:a:calendar", "nobody listens")
         await asyncio.sleep(0.1)
@@ -106,7 +108,7 @@ async def test_a_preparation_that_fails_costs_that_event_only():
         async with hub.subscribe("clinic:a:calendar") as subscriber:
             for message in ("before", "bad", "after"):
                 hub.publish("clinic:a:calendar", message)
-            assert [await subscriber.next(timeout=2) for _ in range(2)] == ["before", "after"]
+            assert [await asyncio.wait_for(subscriber.next(), 2) for _ in range(2)] == ["before", "after"]
     finally:
         await hub.stop()
 
@@ -128,8 +130,30 @@ async def test_a_burst_of_events_is_prepared_a_few_at_a_time_and_all_arrive_in_o
         async with hub.subscribe("clinic:a:calendar") as subscriber:
             for n in range(40):
                 hub.publish("clinic:a:calendar", str(n))
-            got = [await subscriber.next(timeout=5) for _ in range(40)]
+            got = [await asyncio.wait_for(subscriber.next(), 5) for _ in range(40)]
         assert got == [str(n) for n in range(40)]
         assert 1 <= peak <= PREPARE_AT_ONCE
+    finally:
+        await hub.stop()
+
+
+async def test_an_alarm_comes_before_waiting_items_and_rings_once():
+    hub = Hub()
+    await hub.start()
+    try:
+        async with hub.subscribe("clinic:a:calendar") as subscriber:
+            subscriber.set_alarm(0.05)
+            waited = asyncio.get_running_loop().time()
+            assert await asyncio.wait_for(subscriber.next(), 1) is None  # an idle subscriber is woken
+            assert asyncio.get_running_loop().time() - waited >= 0.04
+            subscriber.set_alarm(0.01)
+            hub.publish("clinic:a:calendar", "busy")
+            await asyncio.sleep(0.05)  # the alarm rings while an item waits
+            assert await subscriber.next() is None
+            assert (await subscriber.next()).message == "busy"
+            with pytest.raises(TimeoutError):  # rang once, and nothing else is waiting
+                await asyncio.wait_for(subscriber.next(), 0.1)
+            subscriber.set_alarm(60)
+        assert subscriber._alarm is None  # leaving cancels the alarm: nothing keeps the subscriber alive
     finally:
         await hub.stop()
