@@ -44,6 +44,14 @@ def _loopback(host: str) -> bool:
         return False
 
 
+def may_deliver_to(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """In production, webhooks go to public addresses only: never to this
+    machine or a private network. Asked of a URL's literal address when it
+    is saved, and of every address its name resolves to at each delivery
+    (jobs/webhooks.py), since a name can point anywhere later."""
+    return address.is_global or not runtime.current().settings.production
+
+
 def checked_url(raw: str, field: list[str]) -> str:
     """https only; plain http to this machine (loopback) in development. In
     production, addresses of private networks are refused too."""
@@ -61,13 +69,12 @@ def checked_url(raw: str, field: list[str]) -> str:
         return url
     if parts.scheme != "https":
         raise invalid("Webhook URLs use https.", field)
-    if production:
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            address = None
-        if host == "localhost" or (address and not address.is_global):
-            raise invalid("Webhooks go to public addresses.", field)
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if production and (host == "localhost" or (address and not may_deliver_to(address))):
+        raise invalid("Webhooks go to public addresses.", field)
     return url
 
 

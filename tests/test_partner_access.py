@@ -3,9 +3,11 @@ per key, and signed webhooks for appointment events."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
+import socket
 import time
 from dataclasses import replace
 
@@ -233,6 +235,50 @@ async def test_a_delivery_for_a_removed_or_switched_off_endpoint_is_dropped(api,
         with pytest.raises(Permanent):
             await deliver_webhook(message)
     assert receiver.received == []
+
+
+async def test_in_production_a_name_that_resolves_to_a_private_address_gets_no_delivery(api, demo):
+    """The name is accepted when saved (it is not an address), and refused
+    at delivery, when it is resolved."""
+    async with webhook_receiver() as receiver:
+        port = receiver.url.split(":")[2].split("/")[0]
+        name = socket.gethostname()  # resolves to this machine
+        settings = runtime.current().settings
+        runtime.configure(replace(settings, environment="production"))
+        try:
+            message, _ = await _planned_delivery(api, demo, f"https://{name}:{port}/hooks")
+            with pytest.raises(Permanent) as refused:
+                await deliver_webhook(message)
+        finally:
+            runtime.configure(settings)
+    assert "not a public address" in str(refused.value)
+    assert receiver.received == []
+
+
+async def test_a_receiver_that_drips_its_answer_is_cut_off_at_the_deadline(api, demo):
+    async def drip(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        for byte in b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n":  # a byte every 0.3 s: no read ever times out
+            writer.write(bytes([byte]))
+            await writer.drain()
+            await asyncio.sleep(0.3)
+        writer.close()
+
+    server = await asyncio.start_server(drip, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    settings = runtime.current().settings
+    try:
+        message, _ = await _planned_delivery(api, demo, f"http://127.0.0.1:{port}/hooks")
+        runtime.configure(replace(settings, webhook_timeout_seconds=1))
+        started = time.monotonic()
+        with pytest.raises(RuntimeError) as late:
+            await deliver_webhook(message)
+        assert time.monotonic() - started < 3  # the answer would have taken 12 s
+        assert "did not answer within 1s" in str(late.value) and not isinstance(late.value, Permanent)
+    finally:
+        runtime.configure(settings)
+        server.close()
+        await server.wait_closed()
 
 
 async def test_another_clinics_webhook_endpoint_is_not_found(api):
