@@ -27,12 +27,15 @@ from tortoise.expressions import F, Q
 from jobs import handlers
 from jobs.registry import HANDLERS, Cancelled, InDoubt, Permanent
 from models import Appointment, AppointmentStatus, OutboxMessage, OutboxStatus, utcnow
+from resolvers.sms_plan import OUTDATED
 from settings import Settings
 
 log = logging.getLogger("clinicportal.jobs")
 
-# Purposes that only make sense while their appointment is still booked.
-NEEDS_BOOKED_APPOINTMENT = {"reminder"}
+# Purposes that only make sense while their appointment is still booked
+# (the planner drops them when it is cancelled or moved; this catches one
+# claimed as that change committed). A reminder also needs it still ahead.
+NEEDS_BOOKED_APPOINTMENT = OUTDATED
 MAX_ERROR = 2000
 
 
@@ -75,11 +78,17 @@ async def _finish(msg: OutboxMessage, **change: Any) -> bool:
     return await OutboxMessage.filter(id=msg.id, attempts=msg.attempts).update(**change) == 1
 
 
-async def _appointment_gone(msg: OutboxMessage) -> bool:
-    if msg.payload.get("purpose") not in NEEDS_BOOKED_APPOINTMENT or msg.appointment_id is None:
-        return False
-    status = await Appointment.filter(id=msg.appointment_id, clinic_id=msg.clinic_id).values_list("status", flat=True)
-    return not status or status[0] != AppointmentStatus.BOOKED
+async def _outdated(msg: OutboxMessage, now: datetime) -> str | None:
+    """Why the message is no longer worth sending, if it is not."""
+    purpose = msg.payload.get("purpose")
+    if purpose not in NEEDS_BOOKED_APPOINTMENT or msg.appointment_id is None:
+        return None
+    found = await Appointment.filter(id=msg.appointment_id, clinic_id=msg.clinic_id).values_list("status", "start_at")
+    if not found or found[0][0] != AppointmentStatus.BOOKED:
+        return "The appointment is no longer booked."
+    if purpose == "reminder" and found[0][1] <= now:  # retried until after the start
+        return "The appointment has already started."
+    return None
 
 
 async def deliver(row_id: uuid.UUID, settings: Settings) -> str:
@@ -89,8 +98,9 @@ async def deliver(row_id: uuid.UUID, settings: Settings) -> str:
     msg = await claim(row_id, settings, now)
     if msg is None:
         return "not claimed"
-    if await _appointment_gone(msg):
-        await _finish(msg, status=OutboxStatus.CANCELLED, last_error="The appointment is no longer booked.", in_doubt_since=None)
+    outdated = await _outdated(msg, now)
+    if outdated is not None:
+        await _finish(msg, status=OutboxStatus.CANCELLED, last_error=outdated, in_doubt_since=None)
         return OutboxStatus.CANCELLED
     handler = HANDLERS[msg.kind]
     if msg.in_doubt_since is None:

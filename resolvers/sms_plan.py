@@ -1,8 +1,10 @@
 """The SMS an appointment change sets in motion: a confirmation, reminders
 at the clinic's lead times, a cancellation or reschedule notice. Runs inside
 the change's transaction (a planner in resolvers/side_effects.py), so the
-rows commit or roll back with the change; a cancellation or a move marks the
-old appointment's pending reminders CANCELLED in that same transaction."""
+rows commit or roll back with the change; a cancellation or a move marks
+what the old appointment still had waiting (its confirmation or move notice
+not yet sent, its reminders) CANCELLED in that same transaction: a client
+is never told an appointment is confirmed after hearing it was cancelled."""
 
 from __future__ import annotations
 
@@ -28,18 +30,22 @@ def reminder_hours(clinic: Clinic) -> list[int]:
     return list(hours) if hours is not None else default_reminder_hours()
 
 
-async def drop_reminders(clinic_id: uuid.UUID, appointment_id: uuid.UUID) -> int:
-    """Marks the appointment's pending SMS reminders CANCELLED."""
-    return await outbox.cancel_pending(clinic_id, appointment_id, {"reminder"}, "The appointment was cancelled or moved.")
+# What an appointment that is cancelled or moved no longer needs sent.
+OUTDATED = {"confirmation", "reschedule", "reminder"}
+
+
+async def drop_outdated(clinic_id: uuid.UUID, appointment_id: uuid.UUID) -> int:
+    """Marks the appointment's SMS still waiting CANCELLED."""
+    return await outbox.cancel_pending(clinic_id, appointment_id, OUTDATED, "The appointment was cancelled or moved.")
 
 
 async def plan_sms(
     kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None, rows: ChangeRows
 ) -> None:
     if kind is EventKind.CANCELLED:
-        await drop_reminders(clinic.id, appointment.id)
+        await drop_outdated(clinic.id, appointment.id)
     if kind is EventKind.RESCHEDULED and previous is not None:
-        await drop_reminders(clinic.id, previous.id)
+        await drop_outdated(clinic.id, previous.id)
     purpose = NOTICE_OF.get(kind)
     if purpose is None or not clinic.sms_configured:
         return

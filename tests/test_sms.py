@@ -46,16 +46,27 @@ async def test_the_confirmation_goes_through_twilio_once_and_the_reminder_waits(
     assert reminder.status == OutboxStatus.PENDING and reminder.attempts == 0
 
 
-async def test_cancelling_drops_the_pending_reminders_and_sends_a_cancellation(api, demo, twilio):
+async def test_cancelling_drops_what_was_still_waiting_and_sends_a_cancellation(api, demo, twilio):
     token = await client_token(api)
     booked = await _book(api, demo, token, start=at(5, 11))
     cancelled = (await api.data(CANCEL, {"id": booked["id"]}, token))["cancelAppointment"]
     assert cancelled["userErrors"] == []
     [reminder] = await sms_rows(demo["demo"].clinic.id, "reminder")
-    assert reminder.status == OutboxStatus.CANCELLED
-    await drain()
-    bodies = twilio.sandbox.bodies_to(PHONE)  # sent side by side: in either order
-    assert len(bodies) == 2 and sum("has been cancelled" in b for b in bodies) == 1
+    [confirmation] = await sms_rows(demo["demo"].clinic.id, "confirmation")
+    assert reminder.status == confirmation.status == OutboxStatus.CANCELLED  # never "confirmed" after "cancelled"
+    assert await drain() == ["SENT"]
+    [body] = twilio.sandbox.bodies_to(PHONE)
+    assert "has been cancelled" in body
+
+
+async def test_a_confirmation_already_sent_stays_sent_and_the_cancellation_follows(api, demo, twilio):
+    token = await client_token(api)
+    booked = await _book(api, demo, token, start=at(5, 11))
+    assert await drain() == ["SENT"]  # the confirmation
+    assert (await api.data(CANCEL, {"id": booked["id"]}, token))["cancelAppointment"]["userErrors"] == []
+    assert await drain() == ["SENT"]
+    bodies = twilio.sandbox.bodies_to(PHONE)
+    assert len(bodies) == 2 and "has been cancelled" in bodies[1] and "has been cancelled" not in bodies[0]
 
 
 async def test_rescheduling_plans_reminders_for_the_new_time_and_drops_the_old_ones(api, demo, twilio):
@@ -69,9 +80,11 @@ async def test_rescheduling_plans_reminders_for_the_new_time_and_drops_the_old_o
     new = by_appointment[moved["appointment"]["id"]]
     assert new.status == OutboxStatus.PENDING
     assert new.due_at == datetime.fromisoformat(moved["appointment"]["start"]) - timedelta(hours=24)
-    await drain()
-    bodies = twilio.sandbox.bodies_to(PHONE)  # sent side by side: in either order
-    assert len(bodies) == 2 and sum("has moved to" in b for b in bodies) == 1
+    [old_confirmation] = await sms_rows(demo["demo"].clinic.id, "confirmation")
+    assert old_confirmation.status == OutboxStatus.CANCELLED  # it would name the old time
+    assert await drain() == ["SENT"]
+    [body] = twilio.sandbox.bodies_to(PHONE)
+    assert "has moved to" in body
 
 
 async def test_reminders_follow_the_clinics_lead_times_and_skip_those_already_past(api, demo, twilio):
@@ -90,6 +103,17 @@ async def test_a_reminder_for_an_appointment_no_longer_booked_is_cancelled_not_s
     assert await drain() == ["CANCELLED"]
     assert twilio.sandbox.messages == []
     assert (await OutboxMessage.get(id=row.id)).status == OutboxStatus.CANCELLED
+
+
+async def test_a_reminder_still_failing_when_the_appointment_starts_is_dropped(api, demo, twilio):
+    appointment = await Appointment.get(client_id=demo["demo"].client.id, status=AppointmentStatus.BOOKED)
+    payload = {"to": PHONE, "body": "See you tomorrow", "client_id": None, "purpose": "reminder"}
+    row = await enqueue(demo["demo"].clinic.id, "sms", payload, appointment_id=appointment.id)
+    started = datetime.now(UTC) - timedelta(minutes=5)  # Twilio was down until after the start
+    await Appointment.filter(id=appointment.id).update(start_at=started, end_at=started + timedelta(hours=1))
+    assert await drain() == ["CANCELLED"]
+    assert twilio.sandbox.messages == []
+    assert (await OutboxMessage.get(id=row.id)).last_error == "The appointment has already started."
 
 
 async def test_a_clinic_without_twilio_gets_no_sms(api, demo, twilio):
