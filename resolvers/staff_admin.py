@@ -7,7 +7,7 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from models import Credential, StaffRole, StaffUser
+from models import Clinic, Credential, StaffRole, StaffUser
 from models.db import write_transaction
 from resolvers import credentials, scope
 from resolvers.auth import hash_password
@@ -90,6 +90,9 @@ async def update_staff_user(principal: Principal, raw_id: str, changes: dict[str
     _role_needs_diary(role, clean.get("practitioner_id", user.practitioner_id))
     try:
         async with write_transaction():
+            # Changes to a clinic's staff take turns: two admins demoting each
+            # other at once would each still count the other.
+            await Clinic.select_for_update().get(id=clinic_id)
             locked = await StaffUser.select_for_update().get(id=user.id)
             if locked.role is StaffRole.ADMIN and locked.active and (role is not StaffRole.ADMIN or not clean.get("active", True)):
                 others = await StaffUser.filter(

@@ -4,9 +4,11 @@ and staff users with their roles."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from models import StaffUser
 from tests.admin import USER_ERRORS, codes, partner_key, practitioner_token, top_level_code
 from tests.booking import BOOK, SLOTS, at, book_input, working_day
 from tests.conftest import staff_token
@@ -266,6 +268,24 @@ async def test_the_last_active_admin_cannot_be_demoted_or_deactivated(api, demo)
     assert other["createStaffUser"]["staffUser"]["role"] == "ADMIN"
     result = (await api.data(UPDATE_STAFF, {"id": owner_id, "input": {"active": False}}, owner))["updateStaffUser"]
     assert result["userErrors"] == [] and result["staffUser"]["active"] is False
+
+
+async def test_two_admins_demoting_each_other_at_once_leave_one_admin(api, demo):
+    owner = await staff_token(api)
+    second = {"email": "second@demo.clinic", "fullName": "Second", "password": "long-enough-1"}
+    second_id = (await api.data(CREATE_STAFF, {"input": second}, owner))["createStaffUser"]["staffUser"]["id"]
+    second_token = await api.staff_sign_in("second@demo.clinic", "long-enough-1")
+    for _ in range(3):
+        results = await asyncio.gather(
+            api.data(UPDATE_STAFF, {"id": second_id, "input": {"active": False}}, owner),
+            api.data(UPDATE_STAFF, {"id": str(demo["demo"].owner.id), "input": {"active": False}}, second_token),
+        )
+        outcomes = sorted(codes(r["updateStaffUser"]) for r in results)
+        assert outcomes == [[], ["INVALID_INPUT"]]  # exactly one of them won
+        assert await StaffUser.filter(clinic_id=demo["demo"].clinic.id, role="ADMIN", active=True).count() == 1
+        await StaffUser.filter(clinic_id=demo["demo"].clinic.id).update(active=True)  # again, from two admins
+        owner = await staff_token(api)
+        second_token = await api.staff_sign_in("second@demo.clinic", "long-enough-1")
 
 
 async def test_another_clinics_staff_user_is_not_found(api, demo):
