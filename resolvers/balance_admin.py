@@ -247,17 +247,37 @@ async def adjust_loyalty_card(
         raise invalid("Only points programmes hold points.", ["points"])
     if change_points is None and change_cash is None and programme.kind is not LoyaltyKind.DISCOUNT:
         raise invalid("Give the points or cashback to add or take away.", ["points"])
+    below_zero = invalid("A card cannot go below zero.", ["points" if change_points is not None else "cashback"])
+    taking = (change_points or 0) < 0 or (change_cash or 0) < 0
+    card = await _loyalty_card(clinic_id, programme.id, client.id, refuse_new=below_zero if taking else None)
     async with write_transaction():
-        card = await LoyaltyCard.get_or_none(programme_id=programme.id, client_id=client.id)
-        if card is None:
-            card = await LoyaltyCard.create(clinic_id=clinic_id, programme_id=programme.id, client_id=client.id)
         await LoyaltyCard.filter(id=card.id).select_for_update().first()
         [view] = await balances.loyalty_card_views([card])
         if (change_points or 0) + view.points < 0 or (change_cash or 0) + view.cashback < 0:
-            raise invalid("A card cannot go below zero.", ["points" if change_points is not None else "cashback"])
+            raise below_zero
         await entry(
             clinic_id, principal, account=LedgerAccount.LOYALTY,
             kind=LedgerKind.ISSUED if programme.kind is LoyaltyKind.DISCOUNT else LedgerKind.ADJUSTED,
             client_id=client.id, loyalty_card_id=card.id, units=change_points, amount=change_cash, reason=why,
         )
     return (await balances.loyalty_card_views([card]))[0]
+
+
+async def _loyalty_card(
+    clinic_id: uuid.UUID, programme_id: uuid.UUID, client_id: uuid.UUID, refuse_new: DomainError | None
+) -> LoyaltyCard:
+    """The client's card of the programme, made on first use in its own
+    transaction: two first adjustments at once both find the one card
+    (inside theirs, the loser's insert would have failed the whole
+    change). Where there is no card yet, `refuse_new` is raised instead of
+    making one (taking from an empty card)."""
+    card = await LoyaltyCard.get_or_none(programme_id=programme_id, client_id=client_id)
+    if card is not None:
+        return card
+    if refuse_new is not None:
+        raise refuse_new
+    try:
+        async with write_transaction():
+            return await LoyaltyCard.create(clinic_id=clinic_id, programme_id=programme_id, client_id=client_id)
+    except IntegrityError:
+        return await LoyaltyCard.get(programme_id=programme_id, client_id=client_id)

@@ -5,7 +5,7 @@ may see and change them."""
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from models import Actor, Client, LedgerAccount, LedgerEntry, LedgerKind, Membership
+from models import Actor, Client, LedgerAccount, LedgerEntry, LedgerKind, LoyaltyCard, Membership
 from resolvers.auth import hash_password
 from tests.booking import BOOK, CANCEL, RESCHEDULE, at, book_input, errors
 from tests.conftest import client_token, staff_token
@@ -199,6 +199,25 @@ async def test_loyalty_cards_hold_cashback_or_a_discount_by_programme(api, demo)
     await api.data(adjust, {"c": client_id, "p": vip}, token=staff)
     cards = {c["programme"]: c for c in (await holdings(api, token))["loyaltyCards"]}
     assert cards["VIP"]["discountPercent"] == 10 and cards["Cash back"]["cashback"] == {"amount": "5.00"}
+
+
+async def test_first_adjustments_of_a_card_made_at_once_all_count_on_one_card(api, demo):
+    staff = await staff_token(api)
+    client_id = str(demo["demo"].client.id)
+    create = "mutation { createLoyaltyProgramme(name: \"Stamps\", kind: POINTS) { programme { id } } }"
+    stamps = (await api.data(create, None, token=staff))["createLoyaltyProgramme"]["programme"]["id"]
+    adjust = (
+        "mutation($c: ID!, $p: ID!, $pts: Int) { adjustLoyaltyCard(clientId: $c, programmeId: $p, points: $pts, reason: \"Visit\")"
+        " { loyaltyCard { points } userErrors { code } } }"
+    )
+    taken = await api.data(adjust, {"c": client_id, "p": stamps, "pts": -1}, token=staff)
+    assert errors(taken["adjustLoyaltyCard"]) == ["INVALID_INPUT"]  # nothing to take from: no card is made
+    assert await LoyaltyCard.filter(programme_id=stamps).count() == 0
+    answers = await asyncio.gather(*(api.data(adjust, {"c": client_id, "p": stamps, "pts": 10}, token=staff) for _ in range(6)))
+    assert [errors(a["adjustLoyaltyCard"]) for a in answers] == [[]] * 6
+    assert await LoyaltyCard.filter(programme_id=stamps).count() == 1
+    cards = {c["programme"]: c for c in (await holdings(api, await client_token(api)))["loyaltyCards"]}
+    assert cards["Stamps"]["points"] == 60
 
 
 async def test_one_client_never_sees_another_clients_balances_or_appointments(api, demo):
