@@ -27,7 +27,7 @@ from tortoise.expressions import F, Q
 from jobs import handlers
 from jobs.registry import HANDLERS, Cancelled, InDoubt, Permanent
 from models import Appointment, AppointmentStatus, OutboxMessage, OutboxStatus, utcnow
-from resolvers.sms_plan import OUTDATED
+from resolvers.sms_texts import ABOUT_THE_BOOKING
 from settings import Settings
 
 log = logging.getLogger("clinicportal.jobs")
@@ -35,7 +35,7 @@ log = logging.getLogger("clinicportal.jobs")
 # Purposes that only make sense while their appointment is still booked
 # (the planner drops them when it is cancelled or moved; this catches one
 # claimed as that change committed). A reminder also needs it still ahead.
-NEEDS_BOOKED_APPOINTMENT = OUTDATED
+NEEDS_BOOKED_APPOINTMENT = ABOUT_THE_BOOKING
 MAX_ERROR = 2000
 
 

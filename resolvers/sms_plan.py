@@ -30,13 +30,9 @@ def reminder_hours(clinic: Clinic) -> list[int]:
     return list(hours) if hours is not None else default_reminder_hours()
 
 
-# What an appointment that is cancelled or moved no longer needs sent.
-OUTDATED = {"confirmation", "reschedule", "reminder"}
-
-
 async def drop_outdated(clinic_id: uuid.UUID, appointment_id: uuid.UUID) -> int:
     """Marks the appointment's SMS still waiting CANCELLED."""
-    return await outbox.cancel_pending(clinic_id, appointment_id, OUTDATED, "The appointment was cancelled or moved.")
+    return await outbox.cancel_pending(clinic_id, appointment_id, sms_texts.ABOUT_THE_BOOKING, "The appointment was cancelled or moved.")
 
 
 async def plan_sms(

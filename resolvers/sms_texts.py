@@ -7,6 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+# The texts about an appointment as it is booked: outdated once it is
+# cancelled or moved (resolvers/sms_plan.py drops them, jobs/runner.py
+# checks again before sending).
+ABOUT_THE_BOOKING = frozenset({"confirmation", "reschedule", "reminder"})
+
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "confirmation": "{clinic}: your {treatment} with {practitioner} is booked for {when}. Reply STOP to opt out.",
