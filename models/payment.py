@@ -34,10 +34,16 @@ class Payment(TenantModel):
     recorded_by = fields.CharField(max_length=16)  # STAFF or PARTNER
     recorded_by_id = fields.UUIDField(null=True)
     created_at = fields.DatetimeField(default=utcnow)
+    # A key the recorder sent with it, so that sending the request again
+    # (a till retrying after a time-out) returns this payment instead of
+    # recording the money twice; with the hash of what was asked.
+    idempotency_key = fields.CharField(max_length=200, null=True)
+    request_hash = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "payment"
         indexes = (("clinic_id", "taken_at"), ("appointment_id", "taken_at"))
+        unique_together = (("clinic", "recorded_by_id", "idempotency_key"),)
 
 
 class Refund(TenantModel):

@@ -27,11 +27,19 @@ def fingerprint(parts: dict) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def check_key(key: str) -> str:
+def check_key(key: str, field: list[str] | None = None) -> str:
     key = key.strip()
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise invalid(f"An idempotency key has 1 to {MAX_KEY_LENGTH} characters.", ["input", "idempotencyKey"])
+        raise invalid(f"An idempotency key has 1 to {MAX_KEY_LENGTH} characters.", field or ["input", "idempotencyKey"])
     return key
+
+
+def conflict(field: list[str] | None = None) -> DomainError:
+    return DomainError(
+        ErrorCode.IDEMPOTENCY_CONFLICT,
+        "This idempotency key was already used with different input.",
+        field or ["input", "idempotencyKey"],
+    )
 
 
 def caller_of(principal: Principal, clinic_id: uuid.UUID, email: str | None) -> str:
@@ -54,11 +62,7 @@ async def replay(
     if row is None or row.appointment_id is None:
         return None
     if row.request_hash != request_hash:
-        raise DomainError(
-            ErrorCode.IDEMPOTENCY_CONFLICT,
-            "This idempotency key was already used with different input.",
-            ["input", "idempotencyKey"],
-        )
+        raise conflict()
     return await Appointment.get(id=row.appointment_id, clinic_id=clinic_id)
 
 

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from tortoise.exceptions import IntegrityError
+
 from models import Clinic, Payment, PaymentMethod, Refund, utcnow
 from models.db import write_transaction
-from resolvers import scope
+from resolvers import idempotency, scope
 from resolvers.errors import invalid, not_found
 from resolvers.principal import Principal, PrincipalKind
 from resolvers.times import as_utc
@@ -27,6 +29,7 @@ MAX_AMOUNT = Decimal("99999999.99")  # what the amount columns hold
 MAX_TEXT = 500
 # Clocks of tills and phones drift: a time a few minutes ahead is accepted.
 CLOCK_SKEW = timedelta(minutes=5)
+KEY_FIELD = ["idempotencyKey"]
 
 
 def parse_amount(raw: str, field: list[str]) -> Decimal:
@@ -70,36 +73,58 @@ class PaymentRequest:
     taken_at: datetime | None = None
     currency: str | None = None
     note: str | None = None
+    idempotency_key: str | None = None
 
 
 async def record_payment(principal: Principal, request: PaymentRequest, *, now: datetime | None = None) -> Payment:
     """A payment taken for an appointment the caller may see. Any status is
     accepted: a deposit before the visit, the bill after it, a no-show or
-    late-cancellation fee."""
+    late-cancellation fee. With an idempotency key, the same request sent
+    again by the same recorder returns the payment it recorded (at any
+    later time); the key with other input is refused."""
     scope.require_payment_desk(principal)
     now = now or utcnow()
     amount = parse_amount(request.amount, ["amount"])
     taken_at = _moment(request.taken_at, now, ["takenAt"])
     note = _text(request.note, ["note"])
-    async with write_transaction():
-        appointment = await scope.find_appointment(principal, request.appointment_id)
-        if appointment is None:
-            raise not_found("Appointment", ["appointmentId"])
-        clinic = await Clinic.get(id=appointment.clinic_id)
-        if request.currency is not None and request.currency.strip().upper() != clinic.currency:
-            raise invalid(f"This clinic takes payments in {clinic.currency}.", ["currency"])
-        by, by_id = _recorder(principal)
-        return await Payment.create(
-            clinic_id=clinic.id,
-            appointment_id=appointment.id,
-            amount=amount,
-            currency=clinic.currency,
-            method=request.method,
-            taken_at=taken_at,
-            note=note,
-            recorded_by=by,
-            recorded_by_id=by_id,
-        )
+    by, by_id = _recorder(principal)
+    key = idempotency.check_key(request.idempotency_key, KEY_FIELD) if request.idempotency_key is not None else None
+    asked = idempotency.fingerprint({**request.__dict__, "amount": amount, "idempotency_key": None})
+    if key is not None and (earlier := await _recorded_with(principal, by_id, key, asked)) is not None:
+        return earlier
+    try:
+        async with write_transaction():
+            appointment = await scope.find_appointment(principal, request.appointment_id)
+            if appointment is None:
+                raise not_found("Appointment", ["appointmentId"])
+            clinic = await Clinic.get(id=appointment.clinic_id)
+            if request.currency is not None and request.currency.strip().upper() != clinic.currency:
+                raise invalid(f"This clinic takes payments in {clinic.currency}.", ["currency"])
+            return await Payment.create(
+                clinic_id=clinic.id,
+                appointment_id=appointment.id,
+                amount=amount,
+                currency=clinic.currency,
+                method=request.method,
+                taken_at=taken_at,
+                note=note,
+                recorded_by=by,
+                recorded_by_id=by_id,
+                idempotency_key=key,
+                request_hash=asked if key is not None else None,
+            )
+    except IntegrityError:  # the same key, sent twice at once: the other one recorded it
+        earlier = await _recorded_with(principal, by_id, key, asked) if key is not None else None
+        if earlier is None:
+            raise
+        return earlier
+
+
+async def _recorded_with(principal: Principal, by_id: uuid.UUID | None, key: str, asked: str) -> Payment | None:
+    earlier = await Payment.get_or_none(clinic_id=principal.clinic_id, recorded_by_id=by_id, idempotency_key=key)
+    if earlier is not None and earlier.request_hash != asked:
+        raise idempotency.conflict(KEY_FIELD)
+    return earlier
 
 
 async def refunded_so_far(payment: Payment) -> Decimal:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from decimal import Decimal
 
-from models import Appointment, Payment, Refund, utcnow
+from models import Appointment, Payment, Refund, StaffUser, utcnow
+from resolvers.auth import hash_password
 from resolvers import credentials
 from models import CredentialKind
 from resolvers.demo import PRACTITIONER_PASSWORD
@@ -193,3 +195,30 @@ async def test_only_one_of_four_refunds_racing_for_the_rest_of_a_payment_passes(
     refused = [o for o in outcomes if isinstance(o, DomainError)]
     assert len(refused) == 3 and {e.code.value for e in refused} == {"INVALID_INPUT"}, outcomes
     assert [r.amount for r in await Refund.filter(payment_id=payment.id)] == [Decimal("30.00")]
+
+
+async def test_a_payment_sent_again_with_its_idempotency_key_is_recorded_once(api, demo):
+    staff = await staff_token(api)
+    appointment = await past_appointment(demo)
+    first = await record(api, staff, appointment.id, "30.00", idempotencyKey="till-7-receipt-1")
+    assert first["userErrors"] == []
+    again = await record(api, staff, appointment.id, "30.00", idempotencyKey="till-7-receipt-1")
+    assert again["payment"]["id"] == first["payment"]["id"]
+    racing = await asyncio.gather(
+        *(record(api, staff, appointment.id, "12.50", idempotencyKey="till-7-receipt-2") for _ in range(5))
+    )
+    assert [r["userErrors"] for r in racing] == [[]] * 5 and len({r["payment"]["id"] for r in racing}) == 1
+    other_input = await record(api, staff, appointment.id, "31.00", idempotencyKey="till-7-receipt-1")
+    assert [(e["code"], e["field"]) for e in other_input["userErrors"]] == [("IDEMPOTENCY_CONFLICT", ["idempotencyKey"])]
+    assert await Payment.filter(appointment_id=appointment.id).count() == 2
+    # Keys are the recorder's own: another staff user's same key is another payment.
+    await StaffUser.create(
+        clinic_id=demo["demo"].clinic.id, email="desk@demo.clinic", full_name="Front Desk",
+        password_hash=await hash_password("front-desk-pass"),
+    )  # fmt: skip
+    desk = await api.staff_sign_in("desk@demo.clinic", "front-desk-pass")
+    theirs = await record(api, desk, appointment.id, "30.00", idempotencyKey="till-7-receipt-1")
+    assert theirs["userErrors"] == [] and theirs["payment"]["id"] != first["payment"]["id"]
+    empty = await record(api, staff, appointment.id, "30.00", idempotencyKey="  ")
+    assert [e["code"] for e in empty["userErrors"]] == ["INVALID_INPUT"]
+    assert await Payment.filter(appointment_id=appointment.id).count() == 3

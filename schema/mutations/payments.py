@@ -20,6 +20,10 @@ class RecordPaymentInput:
     taken_at: datetime | None = strawberry.field(default=None, description="When it was taken; now when left out.")
     currency: str | None = strawberry.field(default=None, description="Checked against the clinic's when given.")
     note: str | None = None
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Sent again with the same input, returns the payment already recorded instead of a second one.",
+    )
 
 
 @strawberry.input
@@ -63,6 +67,7 @@ class PaymentMutations:
             taken_at=input.taken_at,
             currency=input.currency,
             note=input.note,
+            idempotency_key=input.idempotency_key,
         )
         return await payload(RecordPaymentPayload, _recorded(payments.record_payment(info.context.principal, request)))
 
