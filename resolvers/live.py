@@ -70,7 +70,10 @@ class LiveEventLost(Exception):
 
 async def prepare_delivery(delivery: Delivery, subscribers: list[Subscriber]) -> Offers:
     event = AppointmentEvent.loads(delivery.message)
-    wanted = [s for s in subscribers if s.listener.principal.clinic_id == event.clinic_id and s.listener.accept(event)]
+    wanted = [
+        s for s in subscribers
+        if isinstance(s.listener, Listener) and s.listener.principal.clinic_id == event.clinic_id and s.listener.accept(event)
+    ]  # fmt: skip
     if not wanted:  # nobody here asked for it: nothing is read
         return ()
     try:

@@ -80,6 +80,18 @@ async def test_each_event_is_rendered_once_per_audience_and_offered_to_each_memb
         await stream.aclose()
 
 
+async def test_a_subscriber_the_preparation_does_not_know_hears_nothing_and_stops_no_one(backend, demo):
+    principal = await _principal(demo)
+    row = await Appointment.get(client_id=demo["demo"].client.id, status=AppointmentStatus.BOOKED)
+    async with hub.current().subscribe(hub.calendar_channel(row.clinic_id)) as stranger:  # no listener
+        stream = live.calendar_events(principal, None)
+        first = await _listening(stream)
+        events.publish(events.UPDATED, row)
+        assert (await asyncio.wait_for(first, 5)).appointment.id == row.id
+        assert stranger.pending == 0
+    await stream.aclose()
+
+
 async def test_a_rendering_that_fails_ends_the_streams_of_its_audience_only(backend, demo):
     principal = await _principal(demo)
     row = await Appointment.get(client_id=demo["demo"].client.id, status=AppointmentStatus.BOOKED)
