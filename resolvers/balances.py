@@ -67,13 +67,23 @@ class LedgerPage:
 async def sums(column: str, value_column: str, ids: list[uuid.UUID], extra: Q | None = None) -> dict[uuid.UUID, object]:
     """Sum of `value_column` over ledger rows grouped by `column` (one of the
     holding foreign keys), for the given holdings."""
+    found = await totals(column, ids, total=Sum(value_column, _filter=extra))
+    return {holding: row["total"] for holding, row in found.items()}
+
+
+async def totals(column: str, ids: list[uuid.UUID], **aggregates: Sum) -> dict[uuid.UUID, dict[str, object]]:
+    """Several sums over the ledger rows of each holding (grouped by
+    `column`, one of the holding foreign keys), in one query."""
     if not ids:
         return {}
-    query = LedgerEntry.filter(**{f"{column}__in": ids})
-    if extra is not None:
-        query = query.filter(extra)
-    rows = await query.annotate(total=Sum(value_column)).group_by(column).values(column, "total")
-    return {row[column]: row["total"] for row in rows}
+    query = LedgerEntry.filter(**{f"{column}__in": ids}).annotate(**aggregates).group_by(column)
+    return {row[column]: row for row in await query.values(column, *aggregates)}
+
+
+def _of(found: dict[uuid.UUID, dict[str, object]], holding: uuid.UUID, name: str) -> object:
+    """A holding's total; 0 for a holding without ledger rows (or none of that kind)."""
+    row = found.get(holding)
+    return (row[name] if row is not None else None) or 0
 
 
 def _money(value) -> Decimal:
@@ -115,13 +125,13 @@ async def account_ledger(principal: Principal, client: Client, first: int | None
 
 async def membership_views(memberships: list[Membership]) -> list[MembershipView]:
     ids = [m.id for m in memberships]
-    remaining = await sums("membership_id", "units", ids)
-    total = await sums("membership_id", "units", ids, Q(kind__in=GRANTS))
+    found = await totals("membership_id", ids, remaining=Sum("units"), total=Sum("units", _filter=Q(kind__in=GRANTS)))
     covered: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
     for link in await MembershipTreatment.filter(membership_id__in=ids).order_by("id") if ids else []:
         covered[link.membership_id].append(link.treatment_id)
     return [
-        MembershipView(m, covered[m.id], int(total.get(m.id) or 0), int(remaining.get(m.id) or 0)) for m in memberships
+        MembershipView(m, covered[m.id], int(_of(found, m.id, "total")), int(_of(found, m.id, "remaining")))
+        for m in memberships
     ]
 
 
@@ -132,9 +142,8 @@ async def memberships(principal: Principal, client: Client) -> list[MembershipVi
 
 async def gift_card_views(cards: list[GiftCard]) -> list[GiftCardView]:
     ids = [c.id for c in cards]
-    remaining = await sums("gift_card_id", "amount", ids)
-    initial = await sums("gift_card_id", "amount", ids, Q(kind__in=GRANTS))
-    return [GiftCardView(c, _money(initial.get(c.id)), _money(remaining.get(c.id))) for c in cards]
+    found = await totals("gift_card_id", ids, remaining=Sum("amount"), initial=Sum("amount", _filter=Q(kind__in=GRANTS)))
+    return [GiftCardView(c, _money(_of(found, c.id, "initial")), _money(_of(found, c.id, "remaining"))) for c in cards]
 
 
 async def gift_cards(principal: Principal, client: Client) -> list[GiftCardView]:
@@ -144,11 +153,10 @@ async def gift_cards(principal: Principal, client: Client) -> list[GiftCardView]
 
 async def loyalty_card_views(cards: list[LoyaltyCard]) -> list[LoyaltyCardView]:
     ids = [c.id for c in cards]
-    points = await sums("loyalty_card_id", "units", ids)
-    cashback = await sums("loyalty_card_id", "amount", ids)
+    found = await totals("loyalty_card_id", ids, points=Sum("units"), cashback=Sum("amount"))
     programmes = {p.id: p for p in await LoyaltyProgramme.filter(id__in=[c.programme_id for c in cards])} if cards else {}
     return [
-        LoyaltyCardView(c, programmes[c.programme_id], int(points.get(c.id) or 0), _money(cashback.get(c.id)))
+        LoyaltyCardView(c, programmes[c.programme_id], int(_of(found, c.id, "points")), _money(_of(found, c.id, "cashback")))
         for c in cards
     ]
 
