@@ -79,7 +79,12 @@ async def _finish(msg: OutboxMessage, **change: Any) -> bool:
 
 
 async def _outdated(msg: OutboxMessage, now: datetime) -> str | None:
-    """Why the message is no longer worth sending, if it is not."""
+    """Why the message is no longer worth sending, if it is not. A payload
+    may say when it stops being of use (`expires_at`, ISO 8601: a sign-in
+    code)."""
+    expires_at = msg.payload.get("expires_at")
+    if expires_at and datetime.fromisoformat(expires_at) <= now:
+        return "It expired before it could be sent."
     purpose = msg.payload.get("purpose")
     if purpose not in NEEDS_BOOKED_APPOINTMENT or msg.appointment_id is None:
         return None

@@ -141,7 +141,10 @@ async def request_sign_in_code(
         )
         client = await Client.get_or_none(clinic_id=clinic.id, phone=phone)
         body = _code_message(clinic, code, settings.sign_in_code_minutes, client.language if client else None)
-        payload = {"to": phone, "body": body, "client_id": str(client.id) if client else None, "purpose": "sign_in_code"}
+        payload = {
+            "to": phone, "body": body, "client_id": str(client.id) if client else None, "purpose": "sign_in_code",
+            "expires_at": expires_at.isoformat(),  # not sent once useless (jobs/runner.py)
+        }  # fmt: skip
         await outbox.enqueue(clinic.id, "sms", payload)
     return expires_at
 

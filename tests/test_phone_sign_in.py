@@ -254,3 +254,15 @@ async def test_the_clean_up_deletes_only_codes_and_links_expired_more_than_a_day
     assert await SignInCode.all().values_list("phone", flat=True) == [DEMO_PHONE]
     # Just expired: still there, so using it says "expired" rather than "unknown".
     assert sorted(await PasswordResetToken.all().values_list("token_hash", flat=True)) == ["b" * 64, "c" * 64]
+
+
+async def test_a_code_still_unsent_when_it_expires_is_not_sent_late(api, sms):
+    from tests.jobs_support import drain
+
+    limits(sign_in_code_minutes=0)  # expires as it is made: as if Twilio were down until after the expiry
+    await request_code(api)
+    [message] = await OutboxMessage.filter(kind="sms")
+    assert message.payload["expires_at"]
+    assert await drain() == ["CANCELLED"]
+    message = await OutboxMessage.get(id=message.id)
+    assert message.last_error == "It expired before it could be sent." and message.attempts == 1
