@@ -28,7 +28,7 @@ from models import (
 )
 from models.db import write_transaction
 from resolvers import credentials, scope
-from resolvers.contact import normalize_email, normalize_phone
+from resolvers.contact import normalize_email, normalize_phone, phone_number
 from resolvers.errors import input_field, invalid
 from resolvers.principal import Principal, Scope
 
@@ -78,6 +78,12 @@ async def search_clients(principal: Principal, text: str | None, first: int | No
         digits = re.sub(r"\D", "", text)
         if len(digits) >= 3:
             match |= Q(phone__contains=digits)
+            # Typed as the clinic's clients say it: 07700 900001 is +447700900001.
+            country = await Clinic.filter(id=clinic_id).values_list("country", flat=True)
+            if (number := phone_number(text, country[0] if country else None)) is not None:
+                match |= Q(phone=number)
+            if len(national := digits.lstrip("0")) >= 3 and national != digits:  # a trunk prefix, typed in part
+                match |= Q(phone__contains=national)
         query = query.filter(match)
     total = await query.count()
     items = await query.order_by("full_name", "id").offset(offset).limit(first)

@@ -21,10 +21,18 @@ def normalize_email(raw: str, field: list[str]) -> str:
 def normalize_phone(raw: str, field: list[str], default_region: str | None = None) -> str:
     """E.164, e.g. +447700900001. A number without a country code is read in
     the clinic's region."""
+    number = phone_number(raw, default_region)
+    if number is None:
+        raise invalid("Enter a valid phone number with its country code.", field)
+    return number
+
+
+def phone_number(raw: str, default_region: str | None = None) -> str | None:
+    """`raw` in E.164 if it is a whole, possible phone number; else None."""
     try:
         number = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException:
-        raise invalid("Enter a valid phone number with its country code.", field) from None
+        return None
     if not phonenumbers.is_possible_number(number):
-        raise invalid("Enter a valid phone number with its country code.", field)
+        return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

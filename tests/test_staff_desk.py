@@ -54,7 +54,7 @@ async def test_staff_create_find_and_edit_clients(api, demo):
     assert created["createClient"]["userErrors"] == []
     ada = created["createClient"]["client"]
     assert ada["email"] == "ada@example.com" and ada["phone"] == "+447700900123"
-    for search in ("lovelace", "ADA@EX", "900123", "+44 7700 900123"):
+    for search in ("lovelace", "ADA@EX", "900123", "+44 7700 900123", "07700 900123", "07700900123", "07700 90012"):
         found = (await api.data(CLIENTS, {"s": search}, owner))["clients"]
         assert [e["node"]["fullName"] for e in found["edges"]] == ["Ada Lovelace"], search
     assert (await api.data(CLIENTS, {"s": "nobody-like-this"}, owner))["clients"]["totalCount"] == 0
