@@ -23,9 +23,9 @@ from resolvers import idempotency, scope, side_effects
 from resolvers.availability import Shape, fits, load_busy, load_spans
 from resolvers.contact import normalize_email, normalize_phone
 from resolvers.errors import DomainError, ErrorCode, invalid
-from resolvers.policy import ensure_in_window
+from resolvers.policy import ensure_in_window, treatment_refusal
 from resolvers.times import as_utc
-from resolvers.principal import Principal, PrincipalKind, Scope
+from resolvers.principal import Principal, PrincipalKind
 
 OVERLAP_CONSTRAINT = "appointment_no_overlap"
 
@@ -66,8 +66,8 @@ def shape_of(treatment: Treatment) -> Shape:
 
 async def bookable_treatment(clinic: Clinic, principal: Principal, raw_id: str, field: list[str]) -> Treatment:
     treatment = await scope.treatment(clinic.id, raw_id, field)
-    if not treatment.online_bookable and not principal.is_staff:
-        raise DomainError(ErrorCode.TREATMENT_NOT_OFFERED, "This treatment cannot be booked online.", field)
+    if (refusal := treatment_refusal(treatment, principal, field)) is not None:
+        raise refusal
     return treatment
 
 
@@ -222,9 +222,8 @@ def _idempotency(principal: Principal, clinic: Clinic, request: BookingRequest, 
 async def book_appointment(principal: Principal, request: BookingRequest, *, now: datetime | None = None) -> Appointment:
     now = now or utcnow()
     clinic = await scope.clinic_by_slug(principal, request.clinic_slug)
-    scope.portal_open(clinic, principal)
-    if principal.kind is PrincipalKind.PARTNER:
-        scope.require_scope(principal, Scope.BOOK)
+    if (refusal := scope.booking_refusal(clinic, principal)) is not None:
+        raise refusal
     start = as_utc(request.start, ["input", "start"])
     details = None
     if request.client is not None and not principal.is_client:

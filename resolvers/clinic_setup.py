@@ -1,7 +1,6 @@
 """A new clinic (tenant) with its first administrator: by the platform's
 operators (`clinicportal create-clinic`), or self-serve through the
-`createClinic` mutation where `CLINIC_SIGNUP` allows it; and a caller's own
-clinic."""
+`createClinic` mutation where `CLINIC_SIGNUP` allows it."""
 
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ from tortoise.exceptions import IntegrityError
 
 from models import Clinic, CredentialKind, StaffRole, StaffUser
 from models.db import write_transaction
-from resolvers import runtime, scope
+from resolvers import runtime
 from resolvers.auth import IssuedSession, check_rate, hash_password, issue_session, network
 from resolvers.contact import normalize_email
 from resolvers.errors import invalid, unauthenticated
@@ -92,10 +91,3 @@ async def sign_up_clinic(principal: Principal, spec: NewClinic, ip: str) -> tupl
     )
     return clinic, session
 
-
-async def own_clinic(principal: Principal) -> Clinic:
-    """The clinic of a staff user or partner key."""
-    clinic_id = scope.insider_clinic_id(principal)
-    if clinic_id is None:
-        raise unauthenticated("Only the clinic's staff and partners may do this.")
-    return await Clinic.get(id=clinic_id)

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from models import Appointment, AppointmentStatus, Clinic, Treatment
 from resolvers.errors import DomainError, ErrorCode
-from resolvers.principal import Principal, PrincipalKind, Scope
-from resolvers.scope import portal_refusal
+from resolvers.principal import Principal, PrincipalKind
+from resolvers.scope import booking_refusal, portal_refusal
 
 
 def booking_window(clinic: Clinic, now: datetime) -> tuple[datetime, datetime]:
@@ -66,13 +66,20 @@ def can_change(appointment: Appointment, clinic: Clinic, principal: Principal, n
     return change_refusal(appointment, clinic, principal, now) is None
 
 
+def treatment_refusal(treatment: Treatment, principal: Principal, field: list[str]) -> DomainError | None:
+    """Treatments kept off the portal are booked by the clinic's staff only."""
+    if not treatment.online_bookable and not principal.is_staff:
+        return DomainError(ErrorCode.TREATMENT_NOT_OFFERED, "This treatment cannot be booked online.", field)
+    return None
+
+
 def can_repeat(appointment: Appointment, clinic: Clinic, treatment: Treatment | None, principal: Principal, now: datetime) -> bool:
     """Whether `repeatAppointment` may book this past appointment's treatment
-    again: the caller may book, and the treatment is still offered to them."""
+    again: by the same rules as any booking (scope.booking_refusal,
+    treatment_refusal), for a caller who names the client (staff, partner
+    keys, the client)."""
     if appointment.start_at > now or treatment is None or treatment.archived:
         return False
-    if principal.kind is PrincipalKind.PARTNER:
-        return principal.has_scope(Scope.BOOK)
-    if principal.is_staff:
-        return True
-    return principal.kind is PrincipalKind.CLIENT and clinic.portal_enabled and treatment.online_bookable
+    if principal.kind not in (PrincipalKind.STAFF, PrincipalKind.PARTNER, PrincipalKind.CLIENT):
+        return False
+    return booking_refusal(clinic, principal) is None and treatment_refusal(treatment, principal, []) is None

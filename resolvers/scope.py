@@ -146,6 +146,13 @@ def is_insider(principal: Principal, clinic_id: uuid.UUID) -> bool:
     return principal.clinic_id == clinic_id and principal.kind in (PrincipalKind.STAFF, PrincipalKind.PARTNER)
 
 
+def require_insider(principal: Principal, clinic_id: uuid.UUID) -> None:
+    """For what only the clinic's staff and partner keys may see of it
+    (a practitioner's contact address and diary)."""
+    if not is_insider(principal, clinic_id):
+        raise unauthenticated("Only the clinic's staff and partners may see this.")
+
+
 def insider_clinic_id(principal: Principal) -> uuid.UUID | None:
     """The clinic a staff session or partner key works for; None for
     anyone else (clients name their clinic by slug)."""
@@ -294,6 +301,14 @@ def portal_refusal(clinic: Clinic, principal: Principal) -> DomainError | None:
 def portal_open(clinic: Clinic, principal: Principal) -> None:
     if (refusal := portal_refusal(clinic, principal)) is not None:
         raise refusal
+
+
+def booking_refusal(clinic: Clinic, principal: Principal) -> DomainError | None:
+    """Who may book at this clinic: portal callers while the portal is
+    open, its staff, and partner keys with the book scope."""
+    if principal.kind is PrincipalKind.PARTNER and not principal.has_scope(Scope.BOOK):
+        return unauthenticated(f"This credential may not do this (needs '{Scope.BOOK.value}').")
+    return portal_refusal(clinic, principal)
 
 
 def email_templates(clinic_id: uuid.UUID) -> QuerySet[EmailTemplate]:

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import api_keys, catalogue_admin, clients, clinic_setup, staff_admin, webhooks
+from resolvers import api_keys, catalogue_admin, clients, staff_admin, webhooks
 from schema.context import Info
 from schema.types.admin import ApiKey, Client, ClientConnection, ClientEdge, ConsentForm, StaffUser, WebhookEndpoint
-from schema.types.catalogue import Clinic, Practitioner, Treatment
+from schema.types.catalogue import Practitioner, Treatment
 from schema.types.common import PageInfo
 
 
 @strawberry.type
 class AdminQueries:
-    @strawberry.field(description="Staff and partners: their own clinic.")
-    async def my_clinic(self, info: Info) -> Clinic:
-        return Clinic(model=await clinic_setup.own_clinic(info.context.principal))
-
     @strawberry.field(description="Admin: every treatment, archived ones included.")
     async def all_treatments(self, info: Info) -> list[Treatment]:
         return [Treatment(model=t) for t in await catalogue_admin.admin_treatments(info.context.principal)]

@@ -76,3 +76,18 @@ async def test_only_a_signed_in_client_sets_a_language(api):
     assert errors((await api.data(SET_LANGUAGE, {"l": "de"}))["setLanguage"]) == ["UNAUTHENTICATED"]
     staff = (await api.data(SET_LANGUAGE, {"l": "de"}, token=await staff_token(api)))["setLanguage"]
     assert errors(staff) == ["UNAUTHENTICATED"]
+
+
+async def test_can_repeat_follows_the_booking_rules_for_partner_keys_and_staff(api, demo):
+    from tests.admin import partner_key
+
+    past = (await api.data(HISTORY, {"w": "PAST"}, token=await client_token(api)))["me"]["appointments"]["edges"][0]["node"]
+    ask = "query($id: ID!) { appointment(id: $id) { canRepeat } }"
+    partner, reader, staff = await partner_key("demo", ["read", "book"]), await partner_key("demo", ["read"]), await staff_token(api)
+    flags = [(await api.data(ask, {"id": past["id"]}, token=t))["appointment"]["canRepeat"] for t in (partner, reader, staff)]
+    assert flags == [True, False, True]
+    await Treatment.filter(id=demo["demo"].treatments["Facial"].id).update(online_bookable=False)  # staff only now
+    flags = [(await api.data(ask, {"id": past["id"]}, token=t))["appointment"]["canRepeat"] for t in (partner, staff)]
+    assert flags == [False, True]
+    refused = (await api.data(REPEAT, {"id": past["id"], "start": at(8, 15)}, token=partner))["repeatAppointment"]
+    assert errors(refused) == ["TREATMENT_NOT_OFFERED"]  # what the flag said

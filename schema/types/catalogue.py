@@ -11,14 +11,8 @@ from models import Clinic as ClinicModel
 from models import Practitioner as PractitionerModel
 from models import Treatment as TreatmentModel
 from resolvers import catalogue, catalogue_admin, portal_settings, rosters, scope
-from resolvers.errors import unauthenticated
 from schema.context import Info
 from schema.types.common import Money, mirror, prices_visible
-
-
-def _insider_only(info: Info, clinic_id) -> None:
-    if not scope.is_insider(info.context.principal, clinic_id):
-        raise unauthenticated("Only the clinic's staff and partners may see this.")
 
 
 @strawberry.type
@@ -34,14 +28,14 @@ class Practitioner:
 
     @strawberry.field(description="The clinic's staff and partners only.")
     def contact_email(self, info: Info) -> str | None:
-        _insider_only(info, self.model.clinic_id)
+        scope.require_insider(info.context.principal, self.model.clinic_id)
         return self.model.contact_email
 
     @strawberry.field(description="Weekly working hours (the clinic's staff and partners only).")
     async def weekly_hours(self, info: Info) -> list[Annotated["WorkingHours", strawberry.lazy("schema.types.admin")]]:
         from schema.types.admin import WorkingHours
 
-        _insider_only(info, self.model.clinic_id)
+        scope.require_insider(info.context.principal, self.model.clinic_id)
         return [WorkingHours(model=r) for r in await rosters.weekly_roster(self.model.clinic_id, self.model.id)]
 
     @strawberry.field(description="Days off, blocked and extra hours from `from` on (the clinic's staff and partners only).")
@@ -50,7 +44,7 @@ class Practitioner:
     ) -> list[Annotated["RosterException", strawberry.lazy("schema.types.admin")]]:
         from schema.types.admin import RosterException
 
-        _insider_only(info, self.model.clinic_id)
+        scope.require_insider(info.context.principal, self.model.clinic_id)
         rows = await rosters.roster_exceptions(self.model.clinic_id, self.model.id, from_)
         return [RosterException(model=r) for r in rows]
 
