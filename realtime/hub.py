@@ -160,9 +160,12 @@ class Hub:
             self._tasks.append(asyncio.create_task(self._offer_prepared(), name="hub-offer"))
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        # Events still being prepared go too: they would read a closed
+        # database. (The one being offered is cancelled with its task.)
+        pending = [self._preparing.get_nowait() for _ in range(self._preparing.qsize())]
+        for task in [*pending, *self._tasks]:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*pending, *self._tasks, return_exceptions=True)
         if self.backend is not None:
             await self.backend.disconnect()
 

@@ -167,6 +167,8 @@ async def issue_gift_card(
                 break
             except IntegrityError:
                 continue
+        else:
+            raise RuntimeError("three new gift card codes in a row were taken")
         await entry(
             clinic_id, principal, account=LedgerAccount.GIFT_CARD, kind=LedgerKind.ISSUED, client_id=card.client_id,
             gift_card_id=card.id, amount=amount, reason=reason_of(reason, "Gift card issued"),

@@ -157,3 +157,25 @@ async def test_an_alarm_comes_before_waiting_items_and_rings_once():
         assert subscriber._alarm is None  # leaving cancels the alarm: nothing keeps the subscriber alive
     finally:
         await hub.stop()
+
+
+async def test_stopping_cancels_the_events_still_being_prepared():
+    started, finished = [], []
+
+    async def prepare(delivery, subscribers):
+        started.append(delivery.message)
+        await asyncio.sleep(10)  # a read that would outlive the database
+        finished.append(delivery.message)
+        return []
+
+    hub = Hub(prepare=prepare)
+    await hub.start()
+    async with hub.subscribe("clinic:a:calendar"):
+        for n in range(10):
+            hub.publish("clinic:a:calendar", str(n))
+        await asyncio.sleep(0.1)
+        assert len(started) == PREPARE_AT_ONCE
+        await asyncio.wait_for(hub.stop(), 2)
+    await asyncio.sleep(0)
+    assert finished == [] and hub._preparing.empty()
+    assert all(task.done() for task in asyncio.all_tasks() if task.get_coro().__qualname__.startswith("Hub._prepared"))
