@@ -35,6 +35,8 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     if raw in ("0", "false", "no", "off"):
         return False
     raise ValueError(f"{name} must be true or false, got {raw!r}")
+
+
 def _float(env: dict[str, str], name: str, default: float) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -135,9 +137,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
-        recheck = float(env.get("WS_RECHECK_SECONDS") or cls.ws_recheck_seconds)
-        if recheck <= 0:
-            raise ValueError("WS_RECHECK_SECONDS must be above zero")
+        recheck = _float(env, "WS_RECHECK_SECONDS", cls.ws_recheck_seconds)
         environment = env.get("ENVIRONMENT", "development")
         if environment not in ("development", "production"):
             raise ValueError("ENVIRONMENT must be 'development' or 'production'")

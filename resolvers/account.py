@@ -13,6 +13,7 @@ from tortoise.expressions import Q
 
 from models import Appointment, AppointmentStatus, Client, utcnow
 from resolvers import runtime, scope
+from resolvers.contact import language_code
 from resolvers.errors import DomainError, invalid
 from resolvers.times import as_utc
 from resolvers.principal import Principal, PrincipalKind
@@ -103,9 +104,6 @@ async def set_language(principal: Principal, language: str) -> Client:
     """The language of the client's messages, one the clinic's messages
     are written in (SUPPORTED_LANGUAGES)."""
     client_id = scope.require_client(principal)
-    code = (language or "").strip().lower().replace("_", "-")
-    supported = runtime.current().settings.supported_languages
-    if code not in supported:
-        raise invalid(f"Choose one of: {', '.join(supported)}.", ["language"])
+    code = language_code(language, ["language"], runtime.current().settings.supported_languages)
     await Client.filter(id=client_id, clinic_id=principal.clinic_id).update(language=code)
     return await Client.get(id=client_id, clinic_id=principal.clinic_id)

@@ -77,6 +77,17 @@ async def limit_sign_in(account_key: str, ip: str) -> None:
     await check_rate(f"signin:account:{account_key}", settings.signin_per_account_total, message)
 
 
+STAFF_MIN_PASSWORD = 10
+
+
+async def staff_password_hash(value: object, field: list[str]) -> str:
+    """A new staff password, checked, then hashed (off the event loop):
+    set by an admin, an invitation or a new clinic's first admin."""
+    if not isinstance(value, str) or not STAFF_MIN_PASSWORD <= len(value) <= 1024:
+        raise invalid(f"A password has {STAFF_MIN_PASSWORD} to 1024 characters.", field)
+    return await hash_password(value)
+
+
 def _require_password(password: str) -> None:
     if not password or len(password) > 1024:
         raise invalid("Enter your password.", ["password"])

@@ -27,13 +27,12 @@ from models import (
     PrefillToken,
 )
 from models.db import write_transaction
-from resolvers import credentials, scope
-from resolvers.contact import normalize_email, normalize_phone, phone_number
+from resolvers import credentials, runtime, scope
+from resolvers.contact import language_code, normalize_email, normalize_phone, phone_number
 from resolvers.errors import input_field, invalid
 from resolvers.principal import Principal, Scope
 
 MAX_PAGE = 100
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
 @dataclass(frozen=True)
@@ -110,9 +109,7 @@ async def _fields(clinic: Clinic, changes: dict[str, Any]) -> dict[str, Any]:
         elif name == "phone":
             clean[name] = normalize_phone(value, field, clinic.country) if value else None
         elif name == "language":
-            if not isinstance(value, str) or not LANGUAGE.match(value):
-                raise invalid("Give a language tag such as en or pt-BR.", field)
-            clean[name] = value
+            clean[name] = language_code(value, field, runtime.current().settings.supported_languages)
         else:
             raise invalid(f"Unknown field {name}.", field)
     return clean

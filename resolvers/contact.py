@@ -1,4 +1,5 @@
-"""Normalising what people type: e-mail addresses and phone numbers."""
+"""Normalising what people type: e-mail addresses, phone numbers and the
+language of a client's messages."""
 
 from __future__ import annotations
 
@@ -9,6 +10,15 @@ import phonenumbers
 from resolvers.errors import invalid
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+def language_code(raw: object, field: list[str], supported: tuple[str, ...]) -> str:
+    """One of the languages the clinic's messages are written in
+    (SUPPORTED_LANGUAGES), whoever sets it: the client or the staff."""
+    code = (raw if isinstance(raw, str) else "").strip().lower().replace("_", "-")
+    if code not in supported:
+        raise invalid(f"Choose one of: {', '.join(supported)}.", field)
+    return code
 
 
 def normalize_email(raw: str, field: list[str]) -> str:

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from jobs import runner
 from models import Clinic, OutboxMessage, OutboxStatus
 from resolvers import scope
+from resolvers.auth import check_rate
 from resolvers.contact import normalize_phone
-from resolvers.errors import DomainError, ErrorCode, invalid, not_found
+from resolvers.errors import invalid, not_found
 from resolvers.principal import Principal
-from resolvers.runtime import current
 
 _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
@@ -91,9 +91,7 @@ async def retry_message(principal: Principal, raw_id: str) -> OutboxMessage:
     message = await scope.outbox_message(principal, raw_id)
     if message.status is not OutboxStatus.DEAD:
         raise invalid("Only a message that failed for good can be sent again.", ["id"])
-    wait = await current().limiter.hit(f"outbox-retry:{message.clinic_id}", RETRIES_PER_HOUR, 3600)
-    if wait is not None:
-        raise DomainError(ErrorCode.RATE_LIMITED, "Too many messages sent again; try later.", retry_after_seconds=wait)
+    await check_rate(f"outbox-retry:{message.clinic_id}", RETRIES_PER_HOUR, "Too many messages sent again.", 3600)
     if not await runner.retry_dead(message.clinic_id, message.id):
         raise not_found("Message", ["id"])
     runner.wake_soon()

@@ -10,20 +10,11 @@ from tortoise.exceptions import IntegrityError
 from models import Clinic, Credential, StaffRole, StaffUser
 from models.db import write_transaction
 from resolvers import credentials, scope
-from resolvers.auth import hash_password
+from resolvers.auth import staff_password_hash
 from resolvers.contact import normalize_email
 from resolvers.errors import input_field, invalid
 from resolvers.principal import Principal
 from resolvers.staff_invites import NO_PASSWORD, Invite, issue_invite
-
-MIN_PASSWORD = 10
-
-
-async def _password(value: Any, field: list[str]) -> str:
-    if not isinstance(value, str) or not MIN_PASSWORD <= len(value) <= 1024:
-        raise invalid(f"A password has {MIN_PASSWORD} to 1024 characters.", field)
-    return await hash_password(value)
-
 
 async def _fields(clinic_id, changes: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
@@ -47,7 +38,7 @@ async def _fields(clinic_id, changes: dict[str, Any]) -> dict[str, Any]:
                 raise invalid("Give true or false.", field)
             clean[name] = bool(value)
         elif name == "password":
-            clean["password_hash"] = await _password(value, field)
+            clean["password_hash"] = await staff_password_hash(value, field)
         else:
             raise invalid(f"Unknown field {name}.", field)
     return clean

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from models import Credential, CredentialKind, StaffInvite, StaffUser, utcnow
 from models.db import write_transaction
 from resolvers import credentials, runtime, scope
-from resolvers.auth import IssuedSession, check_rate, hash_password
+from resolvers.auth import IssuedSession, check_rate, issue_session, network, staff_password_hash
 from resolvers.errors import DomainError, ErrorCode, invalid
 from resolvers.principal import Principal
 
@@ -61,12 +61,10 @@ async def reinvite_staff_user(principal: Principal, raw_id: str) -> tuple[StaffU
 async def accept_staff_invite(token: str, password: str, ip: str) -> IssuedSession:
     """Spends the invitation (one conditional UPDATE, so only one use ever
     succeeds), sets the password and signs the user in."""
-    await check_rate(f"staff-invite:ip:{ip}", runtime.current().settings.signin_per_ip, "Too many attempts.")
-    if not isinstance(password, str) or not 10 <= len(password) <= 1024:
-        raise invalid("A password has 10 to 1024 characters.", ["password"])
+    await check_rate(f"staff-invite:ip:{network(ip)}", runtime.current().settings.signin_per_ip, "Too many attempts.")
+    password_hash = await staff_password_hash(password, ["password"])
     token_hash = credentials.hash_token(token or "")
     now = utcnow()
-    password_hash = await hash_password(password)
     async with write_transaction():
         invite = await StaffInvite.get_or_none(token_hash=token_hash)
         if invite is None:
@@ -82,7 +80,4 @@ async def accept_staff_invite(token: str, password: str, ip: str) -> IssuedSessi
         await StaffUser.filter(id=user.id).update(password_hash=password_hash)
         await credentials.revoke_where(Credential.filter(staff_id=user.id), now)
         hours = runtime.current().settings.staff_session_hours
-        raw, credential = await credentials.issue(
-            CredentialKind.STAFF_SESSION, user.clinic_id, lifetime=timedelta(hours=hours), staff_id=user.id
-        )
-    return IssuedSession(raw, credential.expires_at)
+        return await issue_session(CredentialKind.STAFF_SESSION, user.clinic_id, hours, staff_id=user.id)
