@@ -3,14 +3,16 @@ limits."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
 
 from schema.errors import CodedErrors
-from schema.lean_extensions import LeanSchema
 from schema.live_executor import LiveExecutor
 from schema.limits import MaxAliases, MaxDepth
 from schema.text import StorableText
@@ -57,12 +59,22 @@ class Mutation(
     pass
 
 
+class ClinicSchema(strawberry.Schema):
+    """`code_errors` codes and masks the errors of results made outside
+    strawberry's own pipeline (live events, schema/live_transport.py) as
+    the extensions do for every other result."""
+
+    def __init__(self, *args: Any, code_errors: Callable[[list[GraphQLError]], list[GraphQLError]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.code_errors = code_errors
+
+
 def _introspection(ignore) -> bool:
     return ignore.field_name.startswith("__")
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    return LeanSchema(
+    return ClinicSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -12,10 +12,9 @@ from resolvers import catalogue_admin, portal_settings, rosters, staff_admin, st
 from schema.context import Info
 from schema.errors import UserError, payload
 from schema.inputs import provided
-from schema.mutations.auth import SignInPayload
+from schema.mutations.auth import SignInPayload, _session
 from schema.types.admin import ConsentForm, RosterException, RosterExceptionKind, StaffRole, StaffUser, WorkingHours
 from schema.types.catalogue import Clinic, Practitioner, Treatment
-from schema.types.common import Session
 
 UNSET = strawberry.UNSET
 
@@ -162,11 +161,6 @@ async def _invited(work) -> dict:
     user, invite = await work
     shown = StaffInvite(token=invite.token, url=invite.url, expires_at=invite.expires_at) if invite else None
     return {"staff_user": StaffUser(model=user), "invite": shown}
-
-
-async def _session(work) -> dict:
-    issued = await work
-    return {"session": Session(token=issued.token, expires_at=issued.expires_at)}
 
 
 async def _deleted(work, ident: strawberry.ID) -> dict:

@@ -9,6 +9,7 @@ from resolvers import attendance, clients
 from schema.context import Info
 from schema.errors import UserError, payload
 from schema.inputs import provided
+from schema.mutations.booking import _appointment
 from schema.types.admin import AppointmentOutcome, Client
 from schema.types.appointment import Appointment
 
@@ -37,10 +38,6 @@ class MarkAppointmentPayload:
 
 async def _client(work) -> dict:
     return {"client": Client(model=await work)}
-
-
-async def _appointment(work) -> dict:
-    return {"appointment": Appointment(model=await work)}
 
 
 @strawberry.type
