@@ -201,13 +201,6 @@ async def delete_consent_form(principal: Principal, raw_id: str) -> None:
         await ConsentForm.filter(id=form.id, clinic_id=clinic_id).delete()
 
 
-async def consent_form_of(treatment: Treatment) -> ConsentForm | None:
-    """Public: the form a treatment asks clients to accept."""
-    if treatment.consent_form_id is None:
-        return None
-    return await ConsentForm.get_or_none(id=treatment.consent_form_id, clinic_id=treatment.clinic_id)
-
-
 async def consent_forms(principal: Principal) -> list[ConsentForm]:
     clinic_id = scope.require_admin(principal)
     return await ConsentForm.filter(clinic_id=clinic_id).order_by("title")

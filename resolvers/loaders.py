@@ -10,7 +10,8 @@ from typing import Iterable
 
 from strawberry.dataloader import DataLoader
 
-from models import Clinic, ConsentRequest, Practitioner, PractitionerTreatment, Treatment
+from models import Clinic, ConsentForm, ConsentRequest, Practitioner, PractitionerTreatment, Treatment
+from models.base import TenantModel
 from resolvers.consent import ConsentStatus, status_of
 from resolvers.payments import payments_by_appointment, refunds_by_payment
 
@@ -29,20 +30,17 @@ async def _clinics(ids: list[uuid.UUID]) -> list[Clinic | None]:
     return [found.get(i) for i in ids]
 
 
-async def _practitioners(keys: list[Key]) -> list[Practitioner | None]:
-    found = {}
-    for clinic_id, ids in _by_clinic(keys).items():
-        for p in await Practitioner.filter(clinic_id=clinic_id, id__in=ids):
-            found[(clinic_id, p.id)] = p
-    return [found.get(k) for k in keys]
+def _rows(model: type[TenantModel]):
+    """Rows of one tenant table by (clinic, id): one query per clinic."""
 
+    async def load(keys: list[Key]) -> list[TenantModel | None]:
+        found = {}
+        for clinic_id, ids in _by_clinic(keys).items():
+            for row in await model.filter(clinic_id=clinic_id, id__in=ids):
+                found[(clinic_id, row.id)] = row
+        return [found.get(k) for k in keys]
 
-async def _treatments(keys: list[Key]) -> list[Treatment | None]:
-    found = {}
-    for clinic_id, ids in _by_clinic(keys).items():
-        for t in await Treatment.filter(clinic_id=clinic_id, id__in=ids):
-            found[(clinic_id, t.id)] = t
-    return [found.get(k) for k in keys]
+    return load
 
 
 async def _practitioners_by_treatment(keys: list[Key]) -> list[list[Practitioner]]:
@@ -93,11 +91,15 @@ class Loaders:
 
     @cached_property
     def practitioner(self) -> DataLoader:
-        return DataLoader(_practitioners)
+        return DataLoader(_rows(Practitioner))
 
     @cached_property
     def treatment(self) -> DataLoader:
-        return DataLoader(_treatments)
+        return DataLoader(_rows(Treatment))
+
+    @cached_property
+    def consent_form(self) -> DataLoader:
+        return DataLoader(_rows(ConsentForm))
 
     @cached_property
     def practitioners_by_treatment(self) -> DataLoader:

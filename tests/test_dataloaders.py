@@ -216,3 +216,23 @@ async def test_available_slots_run_as_many_statements_for_eight_practitioners_as
     assert len({s["practitioner"]["name"] for s in before["availableSlots"]}) == 2
     assert len({s["practitioner"]["name"] for s in after["availableSlots"]}) == 8
     assert len(small) == len(large), same_count(small, large)
+
+
+async def test_the_consent_forms_of_many_treatments_are_read_in_one_statement(api, demo):
+    from models import ConsentForm
+
+    clinic_id = demo["demo"].clinic.id
+    query = '{ clinic(slug: "demo") { treatments { name consentForm { title } } } }'
+
+    async def forms_for(count: int, tag: str) -> list[str]:
+        for i, treatment in enumerate(await add_treatments(clinic_id, count, tag)):
+            form = await ConsentForm.create(clinic_id=clinic_id, title=f"Form {tag}{i}", body="Terms.")
+            await Treatment.filter(id=treatment.id).update(consent_form_id=form.id)
+        statements, data = await measure(api, query)
+        titles = [t["consentForm"]["title"] for t in data["clinic"]["treatments"] if t["consentForm"]]
+        assert {f"Form {tag}{i}" for i in range(count)} <= set(titles)
+        return statements
+
+    small = await forms_for(1, "a")
+    large = await forms_for(8, "b")
+    assert len(small) == len(large), same_count(small, large)

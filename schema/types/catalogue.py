@@ -10,7 +10,7 @@ import strawberry
 from models import Clinic as ClinicModel
 from models import Practitioner as PractitionerModel
 from models import Treatment as TreatmentModel
-from resolvers import catalogue, catalogue_admin, portal_settings, rosters, scope
+from resolvers import catalogue, portal_settings, rosters, scope
 from schema.context import Info
 from schema.types.common import Money, mirror, prices_visible
 
@@ -74,7 +74,9 @@ class Treatment:
     async def consent_form(self, info: Info) -> Annotated["ConsentForm", strawberry.lazy("schema.types.admin")] | None:
         from schema.types.admin import ConsentForm
 
-        row = await catalogue_admin.consent_form_of(self.model)
+        if self.model.consent_form_id is None:
+            return None
+        row = await info.context.loaders.consent_form.load((self.model.clinic_id, self.model.consent_form_id))
         return ConsentForm(model=row) if row else None
 
     @strawberry.field(description="Null when the clinic hides prices.")
