@@ -23,10 +23,13 @@ from jobs import runner
 from models.db import close_db, init_db
 from portal import pages
 from realtime import hub
-from resolvers import live, portal_settings, runtime, twilio_webhooks
-from resolvers.errors import DomainError, ErrorCode
-from resolvers.credentials import bearer_token, principal_for_token
-from resolvers.ratelimit import RedisRateLimiter
+from resolvers.booking import live
+from resolvers.admin import portal_settings
+from resolvers.core import runtime
+from resolvers.notifications import twilio_webhooks
+from resolvers.core.errors import DomainError, ErrorCode
+from resolvers.account.credentials import bearer_token, principal_for_token
+from resolvers.core.ratelimit import RedisRateLimiter
 from schema import build_schema
 from schema.context import Context
 from schema.live_transport import LiveTransportWSHandler

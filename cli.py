@@ -12,7 +12,7 @@ from settings import Settings
 
 def _run_with_db(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
     from models.db import close_db, init_db
-    from resolvers import runtime
+    from resolvers.core import runtime
 
     async def main() -> int:
         runtime.configure(settings)
@@ -43,7 +43,7 @@ def migrate(settings: Settings) -> int:
 
 
 def seed_demo(settings: Settings) -> int:
-    from resolvers.demo import seed_demo as seed
+    from resolvers.demo.clinics import seed_demo as seed
 
     async def work() -> int:
         seeded = await seed()
@@ -57,8 +57,8 @@ def create_api_key(
     settings: Settings, clinic_slug: str, scopes: list[str], name: str | None, rate_limit: int | None = None
 ) -> int:
     from models import Clinic
-    from resolvers.api_keys import create_key
-    from resolvers.errors import DomainError
+    from resolvers.admin.api_keys import create_key
+    from resolvers.core.errors import DomainError
 
     async def work() -> int:
         clinic = await Clinic.get_or_none(slug=clinic_slug)
@@ -77,9 +77,9 @@ def create_api_key(
 
 
 def create_clinic(settings: Settings, args: argparse.Namespace) -> int:
-    from resolvers.clinic_setup import NewClinic
-    from resolvers.clinic_setup import create_clinic as create
-    from resolvers.errors import DomainError
+    from resolvers.admin.clinic_setup import NewClinic
+    from resolvers.admin.clinic_setup import create_clinic as create
+    from resolvers.core.errors import DomainError
 
     spec = NewClinic(
         slug=args.slug,
@@ -122,8 +122,8 @@ def list_api_keys(settings: Settings, clinic_slug: str) -> int:
 
 def revoke_api_key(settings: Settings, clinic_slug: str, key_id: str) -> int:
     from models import Clinic, Credential, CredentialKind
-    from resolvers import credentials
-    from resolvers.scope import parse_id
+    from resolvers.account import credentials
+    from resolvers.core.ids import parse_id
 
     async def work() -> int:
         clinic = await Clinic.get_or_none(slug=clinic_slug)
@@ -167,7 +167,7 @@ def worker(settings: Settings) -> int:
     import logging
 
     from jobs import worker as jobs_worker
-    from resolvers.ratelimit import RedisRateLimiter
+    from resolvers.core.ratelimit import RedisRateLimiter
 
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("twilio").setLevel(logging.WARNING)  # it logs every request's headers at INFO
@@ -176,7 +176,7 @@ def worker(settings: Settings) -> int:
         from redis.asyncio import Redis
 
         from models.db import close_db, init_db
-        from resolvers import runtime
+        from resolvers.core import runtime
 
         redis = Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=1)
         runtime.configure(settings, RedisRateLimiter(redis))

@@ -34,9 +34,9 @@ from bench.common import (
 )
 from models import Client, StaffRole, StaffUser, utcnow
 from models.db import connection
-from resolvers.booking import BookingRequest, ClientDetails, book_appointment
-from resolvers.errors import DomainError, ErrorCode
-from resolvers.principal import ANONYMOUS, Principal, PrincipalKind
+from resolvers.booking.book import BookingRequest, ClientDetails, book_appointment
+from resolvers.core.errors import DomainError, ErrorCode
+from resolvers.core.principal import ANONYMOUS, Principal, PrincipalKind
 
 SLUG = "bench-race"
 PRACTITIONERS = 8

@@ -22,7 +22,7 @@ from tortoise.backends.base import executor
 from models import Clinic, Practitioner, PractitionerTreatment, RosterEntry, Treatment
 from models.db import close_db, init_db, tortoise_config
 from realtime import hub
-from resolvers import runtime
+from resolvers.core import runtime
 from settings import Settings
 
 # The server the scratch databases are created on (trust auth on CI machines).

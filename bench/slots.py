@@ -31,9 +31,9 @@ from models import (
     Treatment,
     utcnow,
 )
-from resolvers import runtime
-from resolvers.principal import ANONYMOUS
-from resolvers.slots import available_slots
+from resolvers.core import runtime
+from resolvers.core.principal import ANONYMOUS
+from resolvers.booking.slots import available_slots
 
 SLUG = "bench-slots"
 PRACTITIONERS = 10

@@ -18,7 +18,7 @@ import aiosmtplib
 
 from jobs.registry import Permanent, handles
 from models import Clinic, OutboxMessage
-from resolvers import runtime
+from resolvers.core import runtime
 from settings import Settings
 
 

@@ -27,7 +27,7 @@ from tortoise.expressions import F, Q
 from jobs import handlers
 from jobs.registry import HANDLERS, Cancelled, InDoubt, Permanent
 from models import Appointment, AppointmentStatus, OutboxMessage, OutboxStatus, utcnow
-from resolvers.sms_texts import ABOUT_THE_BOOKING
+from resolvers.notifications.sms_texts import ABOUT_THE_BOOKING
 from settings import Settings
 
 log = logging.getLogger("clinicportal.jobs")

@@ -17,7 +17,7 @@ from twilio.rest import Client as TwilioClient
 
 from jobs.registry import Cancelled, InDoubt, Permanent, handles
 from models import Clinic, OutboxMessage, SmsOptOut
-from resolvers import runtime
+from resolvers.core import runtime
 
 log = logging.getLogger("clinicportal.jobs")
 

@@ -31,8 +31,8 @@ import httpx
 
 from jobs.registry import Permanent, handles
 from models import OutboxMessage, WebhookEndpoint
-from resolvers import runtime
-from resolvers.webhooks import may_deliver_to
+from resolvers.core import runtime
+from resolvers.notifications.webhooks import may_deliver_to
 
 DELIVERY_HEADER = "Clinicportal-Delivery"
 TIMESTAMP_HEADER = "Clinicportal-Timestamp"

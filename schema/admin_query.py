@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import api_keys, catalogue_admin, clients, staff_admin, webhooks
+from resolvers.admin import api_keys
+from resolvers.admin import catalogue_admin
+from resolvers.admin import clients
+from resolvers.admin import staff_admin
+from resolvers.notifications import webhooks
 from schema.context import Info
 from schema.types.admin import ApiKey, Client, ClientConnection, ClientEdge, ConsentForm, StaffUser, WebhookEndpoint
 from schema.types.catalogue import Practitioner, Treatment

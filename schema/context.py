@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
-from resolvers.loaders import Loaders
-from resolvers.principal import ANONYMOUS, Principal
+from schema.loaders import Loaders
+from resolvers.core.principal import ANONYMOUS, Principal
 
 
 @dataclass

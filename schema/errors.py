@@ -10,8 +10,8 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from resolvers.errors import DomainError
-from resolvers.errors import ErrorCode as ErrorCodeValues
+from resolvers.core.errors import DomainError
+from resolvers.core.errors import ErrorCode as ErrorCodeValues
 
 ErrorCode = strawberry.enum(ErrorCodeValues, name="ErrorCode")
 

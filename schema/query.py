@@ -7,7 +7,11 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers import account, calendar, catalogue, scope, slots
+from resolvers.account import personal
+from resolvers.booking import calendar
+from resolvers.booking import catalogue
+from resolvers.core import tenant
+from resolvers.booking import slots
 from schema.context import Info
 from schema.mutations.messaging import MessagingQueries
 from schema.types.account import ClientAccount
@@ -50,17 +54,17 @@ class Query(NotificationQueries, ConsentQueries, MessagingQueries, ReportsQuery)
 
     @strawberry.field(description="The signed-in client; null otherwise.")
     async def me(self, info: Info) -> ClientAccount | None:
-        client = await account.me(info.context.principal)
+        client = await personal.me(info.context.principal)
         return ClientAccount(model=client) if client else None
 
     @strawberry.field(description="Admins: any client's account (balances, appointments); a client: their own; null otherwise.")
     async def client_account(self, info: Info, id: strawberry.ID) -> ClientAccount | None:
-        client = await account.client_account(info.context.principal, id)
+        client = await personal.client_account(info.context.principal, id)
         return ClientAccount(model=client) if client else None
 
     @strawberry.field(description="One appointment the credential may see; null otherwise.")
     async def appointment(self, info: Info, id: strawberry.ID) -> Appointment | None:
-        row = await scope.find_appointment(info.context.principal, id)
+        row = await tenant.find_appointment(info.context.principal, id)
         return Appointment(model=row) if row else None
 
     @strawberry.field(description="Staff and partners: the diary between two instants.")

@@ -9,8 +9,9 @@ from typing import Any
 
 import strawberry
 
-from resolvers import live, scope
-from resolvers.loaders import Loaders
+from resolvers.booking import live
+from resolvers.core import access
+from schema.loaders import Loaders
 from schema import live_transport
 from schema.context import Info
 from schema.types.appointment import Appointment, CalendarEvent
@@ -51,7 +52,7 @@ async def _as_graphql(info: Info, open_events: Open) -> AsyncGenerator[CalendarE
         result = per_event.execute_operation(False)
         return operation.encode(await result if executor.is_awaitable(result) else result)
 
-    audience: Hashable = (scope.view_of(context.principal), operation.document)
+    audience: Hashable = (access.view_of(context.principal), operation.document)
     operation.hand_over(open_events(render=render, audience=audience))
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from models import Clinic, CredentialKind
-from resolvers import credentials
-from resolvers.demo import PRACTITIONER_PASSWORD
+from resolvers.account import credentials
+from resolvers.demo.clinics import PRACTITIONER_PASSWORD
 
 USER_ERRORS = "userErrors { code message field }"
 

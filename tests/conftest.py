@@ -24,8 +24,9 @@ from app import create_app
 from models import Client, Clinic, Practitioner, StaffUser, Treatment
 from models.db import close_db, connection, init_db, is_postgres, tortoise_config
 from realtime import hub
-from resolvers import live, runtime
-from resolvers.demo import seed_demo
+from resolvers.booking import live
+from resolvers.core import runtime
+from resolvers.demo.clinics import seed_demo
 from settings import Settings
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -231,14 +232,14 @@ async def redis_url() -> str:
 
 
 async def client_token(api: Api, slug: str = "demo") -> str:
-    from resolvers.demo import DEMO_CLINICS
+    from resolvers.demo.clinics import DEMO_CLINICS
 
     spec = next(s for s in DEMO_CLINICS if s.slug == slug)
     return await api.sign_in(slug, spec.client[1], spec.client[2])
 
 
 async def staff_token(api: Api, slug: str = "demo") -> str:
-    from resolvers.demo import DEMO_CLINICS
+    from resolvers.demo.clinics import DEMO_CLINICS
 
     spec = next(s for s in DEMO_CLINICS if s.slug == slug)
     return await api.staff_sign_in(*spec.owner)

@@ -15,8 +15,8 @@ import pytest
 from jobs import runner
 from jobs.sandbox import RunningSandbox, start_twilio_sandbox
 from models import OutboxMessage, OutboxStatus
-from resolvers import runtime
-from resolvers.outbox import enqueue
+from resolvers.core import runtime
+from resolvers.notifications.outbox import enqueue
 from settings import Settings
 from tests.conftest import TEST_SETTINGS
 from tests.servers import free_port

@@ -14,7 +14,7 @@ from jobs import email as email_job  # noqa: F401  (registers the "email" handle
 from jobs.registry import HANDLERS
 from jobs.sandbox_mail import MailSandbox, start_mail_sandbox
 from models import OutboxMessage, OutboxStatus, utcnow
-from resolvers import runtime
+from resolvers.core import runtime
 from tests.servers import free_port
 
 LINK = re.compile(r"https?://\S+/consent\?token=([\w\-%]+)")

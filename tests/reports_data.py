@@ -27,7 +27,7 @@ from models import (
     StaffUser,
     Treatment,
 )
-from resolvers import credentials
+from resolvers.account import credentials
 
 FIRST, LAST = date(2026, 3, 27), date(2026, 3, 31)
 LONDON = ZoneInfo("Europe/London")

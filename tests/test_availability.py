@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from models import Appointment, AppointmentSource, Client, RosterException, RosterExceptionKind
-from resolvers.availability import Shape, free_starts, wall_to_utc, working_spans
-from resolvers.principal import ANONYMOUS
-from resolvers.slots import available_slots
+from resolvers.booking.availability import Shape, free_starts, wall_to_utc, working_spans
+from resolvers.core.principal import ANONYMOUS
+from resolvers.booking.slots import available_slots
 from tests.factories import make_clinic
 
 LONDON = ZoneInfo("Europe/London")

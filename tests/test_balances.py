@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from models import Actor, Client, LedgerAccount, LedgerEntry, LedgerKind, LoyaltyCard, Membership
-from resolvers.auth import hash_password
+from resolvers.account.auth import hash_password
 from tests.booking import BOOK, CANCEL, RESCHEDULE, at, book_input, errors
 from tests.conftest import client_token, staff_token
 

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from models import Appointment, AppointmentSource, Client, CredentialKind, StaffUser, Treatment
-from resolvers import credentials
+from resolvers.account import credentials
 from tests.booking import BOOK, SLOTS, at, book_input, errors, working_day
 from tests.conftest import client_token, staff_token
 

@@ -9,8 +9,8 @@ from datetime import datetime
 import pytest
 
 from models import Appointment, AppointmentStatus, Client, Practitioner, Treatment
-from resolvers.booking import BookingRequest, ClientDetails, book_appointment
-from resolvers.principal import ANONYMOUS
+from resolvers.booking.book import BookingRequest, ClientDetails, book_appointment
+from resolvers.core.principal import ANONYMOUS
 from tests.booking import BOOK, CANCEL, REPEAT, at, book_input, errors
 from tests.conftest import client_token, staff_token
 

@@ -22,7 +22,7 @@ from models import (
     Payment,
     utcnow,
 )
-from resolvers.outbox import enqueue
+from resolvers.notifications.outbox import enqueue
 from tests.conftest import staff_token
 from tests.test_balances import HOLDINGS
 from tests.test_staff_desk import MERGE, _appointment

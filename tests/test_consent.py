@@ -9,8 +9,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from models import Appointment, Clinic, ConsentRequest, ConsentRequestStatus, OutboxMessage, OutboxStatus, utcnow
-from resolvers import runtime
-from resolvers.credentials import hash_token
+from resolvers.core import runtime
+from resolvers.account.credentials import hash_token
 from tests.booking import BOOK, CANCEL, RESCHEDULE, at, book_input, errors
 from tests.conftest import client_token, staff_token
 from tests.mailbox import consent_token, deliver, mailbox, queued  # noqa: F401  (fixture)

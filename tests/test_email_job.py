@@ -12,7 +12,7 @@ import pytest
 from jobs.email import send_email
 from jobs.registry import Permanent
 from models import OutboxMessage
-from resolvers.outbox import enqueue
+from resolvers.notifications.outbox import enqueue
 from tests.booking import BOOK, at, book_input, errors
 from tests.conftest import client_token
 from tests.mailbox import deliver, mailbox, queued  # noqa: F401  (fixture)
@@ -67,7 +67,7 @@ async def test_when_some_recipients_are_refused_the_others_get_it_and_it_is_not_
 async def test_an_unreachable_mail_server_is_retried_not_dead_lettered(demo, mailbox):
     from dataclasses import replace
 
-    from resolvers import runtime
+    from resolvers.core import runtime
 
     current = runtime.current()
     current.settings = replace(current.settings, smtp_port=free_port(), smtp_timeout_seconds=2)

@@ -26,8 +26,9 @@ from models import (
     StaffInvite,
     utcnow,
 )
-from resolvers import credentials, runtime
-from resolvers.outbox import enqueue
+from resolvers.account import credentials
+from resolvers.core import runtime
+from resolvers.notifications.outbox import enqueue
 from tests.booking import BOOK, at
 from tests.conftest import FAST_HASH_ENV
 from tests.servers import ROOT, free_port, running_server

@@ -11,7 +11,7 @@ import pytest
 from graphql import get_introspection_query
 
 from app import create_app
-from resolvers import account
+from resolvers.account import personal
 from tests.conftest import TEST_SETTINGS, client_token, staff_token
 
 ME = "{ me { fullName } }"

@@ -22,7 +22,7 @@ def test_event_executors_do_not_add_to_the_subscriptions_memo():
 async def test_an_in_process_subscription_still_hears_each_event(backend, demo):
     from models import Appointment, AppointmentStatus, CredentialKind, StaffUser
     from realtime import events
-    from resolvers import credentials
+    from resolvers.account import credentials
     from schema import build_schema as build_app_schema
     from schema.context import Context
     from tests.conftest import TEST_SETTINGS

@@ -10,9 +10,11 @@ import pytest
 from models import Appointment, AppointmentStatus, CredentialKind, StaffUser
 from realtime import events, hub
 from realtime.hub import SUBSCRIBER_QUEUE
-from resolvers import credentials, live, runtime
-from resolvers.changes import reschedule_appointment
-from resolvers.errors import DomainError
+from resolvers.account import credentials
+from resolvers.booking import live
+from resolvers.core import runtime
+from resolvers.booking.changes import reschedule_appointment
+from resolvers.core.errors import DomainError
 from tests.booking import at
 from tests.conftest import TEST_SETTINGS
 

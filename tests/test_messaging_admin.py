@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from models import Clinic, OutboxMessage, OutboxStatus
-from resolvers import runtime
+from resolvers.core import runtime
 from tests.conftest import staff_token
 from tests.jobs_support import drain, enqueue_sms, twilio  # noqa: F401
 

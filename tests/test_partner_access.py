@@ -17,8 +17,8 @@ from redis.asyncio import Redis
 from jobs.registry import HANDLERS, Permanent
 from jobs.webhooks import deliver_webhook
 from models import Credential, OutboxMessage, WebhookEndpoint
-from resolvers import runtime
-from resolvers.ratelimit import RedisRateLimiter
+from resolvers.core import runtime
+from resolvers.core.ratelimit import RedisRateLimiter
 from tests.admin import USER_ERRORS, codes, partner_key, practitioner_token, top_level_code
 from tests.booking import BOOK, CANCEL, RESCHEDULE, at, book_input
 from tests.conftest import TEST_SETTINGS, staff_token
@@ -116,8 +116,8 @@ async def test_webhook_urls_are_https_except_loopback_in_development(api):
     for url in ("https://crm.example.com/hooks", "http://127.0.0.1:9/hooks", "http://localhost:9/hooks"):
         result = (await api.data(CREATE_HOOK, {"u": url, "e": ["BOOKED"]}, owner))["createWebhookEndpoint"]
         assert result["userErrors"] == [] and result["secret"].startswith("whsec_"), url
-    from resolvers.webhooks import checked_url
-    from resolvers.errors import DomainError
+    from resolvers.notifications.webhooks import checked_url
+    from resolvers.core.errors import DomainError
 
     runtime.configure(replace(runtime.current().settings, environment="production"))
     for url in ("http://127.0.0.1:9/hooks", "https://10.0.0.5/hooks", "https://localhost/hooks"):

@@ -7,7 +7,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from models import OutboxMessage, PasswordResetToken, utcnow
-from resolvers.credentials import hash_token
+from resolvers.account.credentials import hash_token
 from tests.conftest import client_token
 from tests.test_sign_in import SIGN_IN
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 from models import Appointment, Payment, Refund, StaffUser, utcnow
-from resolvers.auth import hash_password
-from resolvers import credentials
+from resolvers.account.auth import hash_password
+from resolvers.account import credentials
 from models import CredentialKind
-from resolvers.demo import PRACTITIONER_PASSWORD
+from resolvers.demo.clinics import PRACTITIONER_PASSWORD
 from tests.conftest import client_token, staff_token
 
 RECORD = (
@@ -181,9 +181,9 @@ async def test_payments_of_many_appointments_each_land_on_their_own_appointment(
 async def test_only_one_of_four_refunds_racing_for_the_rest_of_a_payment_passes(api, demo):
     import asyncio
 
-    from resolvers.errors import DomainError
-    from resolvers.payments import PaymentRequest, record_payment, refund_payment
-    from resolvers.principal import Principal, PrincipalKind
+    from resolvers.core.errors import DomainError
+    from resolvers.billing.payments import PaymentRequest, record_payment, refund_payment
+    from resolvers.core.principal import Principal, PrincipalKind
 
     clinic = demo["demo"]
     admin = Principal(kind=PrincipalKind.STAFF, clinic_id=clinic.clinic.id, staff_id=clinic.owner.id, staff_is_admin=True)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from models import Clinic, Client, OutboxMessage, SignInCode, utcnow
-from resolvers import runtime
+from resolvers.core import runtime
 from tests.booking import book_input
 
 REQUEST = (

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from resolvers import runtime
+from resolvers.core import runtime
 from tests.admin import USER_ERRORS, codes, partner_key, practitioner_token
 from tests.conftest import TEST_SETTINGS, staff_token
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from models import Appointment, PrefillToken, utcnow
 from models.db import connection
-from resolvers.credentials import hash_token
+from resolvers.account.credentials import hash_token
 from tests.booking import BOOK, CANCEL, book_input, errors
 from tests.conftest import TABLES, client_token
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from models import CredentialKind
-from resolvers import credentials
-from resolvers.demo import PRACTITIONER_PASSWORD
+from resolvers.account import credentials
+from resolvers.demo.clinics import PRACTITIONER_PASSWORD
 from tests import reports_data
 from tests.conftest import client_token, staff_token
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from jobs import runner
 from models import OutboxMessage, OutboxStatus, utcnow
-from resolvers.outbox import enqueue
+from resolvers.notifications.outbox import enqueue
 from settings import Settings
 from tests.jobs_support import enqueue_sms, settings, twilio  # noqa: F401
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from tests.admin import USER_ERRORS
 from models import Clinic
-from resolvers import runtime
+from resolvers.core import runtime
 from tests.conftest import FAST_HASH_ENV
 from tests.servers import ROOT
 

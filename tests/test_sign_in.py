@@ -3,7 +3,7 @@
 import httpx
 
 from models import Credential
-from resolvers.credentials import hash_token
+from resolvers.account.credentials import hash_token
 from tests.conftest import client_token
 
 ME = "{ me { fullName email appointments(when: UPCOMING) { edges { node { start treatment { name } } } } } }"

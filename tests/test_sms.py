@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from models import Appointment, AppointmentStatus, Clinic, OutboxMessage, OutboxStatus, SmsOptOut
-from resolvers.outbox import enqueue
+from resolvers.notifications.outbox import enqueue
 from tests.booking import BOOK, CANCEL, RESCHEDULE, at, book_input
 from tests.conftest import client_token, staff_token
 from tests.jobs_support import drain, enqueue_sms, sms_rows, twilio  # noqa: F401

@@ -7,7 +7,9 @@ import asyncio
 from datetime import timedelta
 
 from models import Appointment, AppointmentSource, AppointmentStatus, Client, utcnow
-from resolvers import credentials, live, side_effects
+from resolvers.account import credentials
+from resolvers.booking import live
+from resolvers.booking import side_effects
 from tests.admin import USER_ERRORS, codes, partner_key, practitioner_token, top_level_code
 from tests.conftest import client_token, staff_token
 
@@ -147,7 +149,7 @@ async def test_merging_across_clinics_or_into_itself_is_refused_and_changes_noth
 
 
 async def test_a_failed_merge_rolls_back_every_move(api, demo, monkeypatch):
-    from resolvers import clients
+    from resolvers.admin import clients
 
     d = demo["demo"]
     keep = await Client.create(clinic=d.clinic, full_name="Keep Me")

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from models import Appointment, AppointmentSource, AppointmentStatus, Client, CredentialKind, utcnow
-from resolvers import credentials
+from resolvers.account import credentials
 from tests.conftest import client_token, staff_token
 
 KINDS = ["client", "staff", "partner"]

@@ -14,11 +14,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from models import Clinic
-from resolvers import scope
-from resolvers.availability import wall_to_utc
-from resolvers.errors import invalid
-from resolvers.principal import Principal
-from resolvers.times import EARLIEST_YEAR, LATEST_YEAR
+from resolvers.core import access
+from resolvers.booking.availability import wall_to_utc
+from resolvers.core.errors import invalid
+from resolvers.core.principal import Principal
+from resolvers.core.times import EARLIEST_YEAR, LATEST_YEAR
 
 MAX_DAYS = 400  # a year and a bit: this year against the same weeks last year
 
@@ -67,7 +67,7 @@ def range_of(clinic: Clinic, first: date, last: date) -> ReportRange:
 
 async def open_range(principal: Principal, first: date, last: date) -> ReportRange:
     """The reports' range for an administrator of the clinic."""
-    clinic_id = scope.require_reports(principal)
+    clinic_id = access.require_reports(principal)
     for value, field in ((first, "from"), (last, "to")):
         if not EARLIEST_YEAR <= value.year < LATEST_YEAR:
             raise invalid(f"Dates are between the years {EARLIEST_YEAR} and {LATEST_YEAR - 1}.", [field])

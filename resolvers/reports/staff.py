@@ -23,7 +23,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from models import RosterExceptionKind
-from resolvers.availability import DayRule, wall_to_utc, working_spans
+from resolvers.booking.availability import DayRule, wall_to_utc, working_spans
 from resolvers.reports import ReportRange, sql
 
 

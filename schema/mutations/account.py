@@ -7,7 +7,9 @@ from datetime import datetime
 
 import strawberry
 
-from resolvers import account, password_reset, phone_sign_in
+from resolvers.account import personal
+from resolvers.account import password_reset
+from resolvers.account import phone_sign_in
 from schema.context import Info
 from schema.errors import UserError, payload
 from schema.mutations.auth import SignInPayload, _session
@@ -82,4 +84,4 @@ class AccountMutations:
 
     @strawberry.mutation(description="The language of the signed-in client's messages.")
     async def set_language(self, info: Info, language: str) -> SetLanguagePayload:
-        return await payload(SetLanguagePayload, _language(account.set_language(info.context.principal, language)))
+        return await payload(SetLanguagePayload, _language(personal.set_language(info.context.principal, language)))

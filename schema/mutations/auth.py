@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import auth
+from resolvers.account import auth
 from schema.context import Info
 from schema.errors import UserError, payload
 from schema.types.common import Session

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import strawberry
 
-from resolvers import balance_admin
+from resolvers.billing import balance_admin
 from schema.context import Info
 from schema.errors import UserError, payload
 from schema.types.balances import AccountLedgerEntry, GiftCard, LoyaltyCard, LoyaltyKind, LoyaltyProgramme, Membership

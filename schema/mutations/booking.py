@@ -6,7 +6,8 @@ from datetime import datetime
 
 import strawberry
 
-from resolvers import booking, changes
+from resolvers.booking import book
+from resolvers.booking import changes
 from schema.context import Info
 from schema.errors import UserError, payload
 from schema.types.appointment import Appointment
@@ -60,14 +61,14 @@ async def _appointment(work) -> dict:
     return {"appointment": Appointment(model=await work)}
 
 
-def _request(data: BookAppointmentInput) -> booking.BookingRequest:
+def _request(data: BookAppointmentInput) -> book.BookingRequest:
     details = data.client
-    return booking.BookingRequest(
+    return book.BookingRequest(
         clinic_slug=data.clinic_slug,
         treatment_id=data.treatment_id,
         start=data.start,
         practitioner_id=data.practitioner_id,
-        client=booking.ClientDetails(details.full_name, details.email, details.phone) if details else None,
+        client=book.ClientDetails(details.full_name, details.email, details.phone) if details else None,
         client_id=data.client_id,
         idempotency_key=data.idempotency_key,
     )
@@ -77,7 +78,7 @@ def _request(data: BookAppointmentInput) -> booking.BookingRequest:
 class BookingMutations:
     @strawberry.mutation
     async def book_appointment(self, info: Info, input: BookAppointmentInput) -> BookAppointmentPayload:
-        work = booking.book_appointment(info.context.principal, _request(input))
+        work = book.book_appointment(info.context.principal, _request(input))
         return await payload(BookAppointmentPayload, _appointment(work))
 
     @strawberry.mutation

@@ -8,7 +8,11 @@ from datetime import date, datetime
 import strawberry
 from strawberry.file_uploads import Upload
 
-from resolvers import catalogue_admin, portal_settings, rosters, staff_admin, staff_invites
+from resolvers.admin import catalogue_admin
+from resolvers.admin import portal_settings
+from resolvers.admin import rosters
+from resolvers.admin import staff_admin
+from resolvers.admin import staff_invites
 from schema.context import Info
 from schema.errors import UserError, payload
 from schema.inputs import provided

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import clinic_setup
+from resolvers.admin import clinic_setup
 from schema.context import Info
 from schema.errors import UserError, payload
 from schema.types.catalogue import Clinic

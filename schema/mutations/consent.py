@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import consent
+from resolvers.booking import consent
 from schema.context import Info
 from schema.errors import UserError, payload
 from schema.types.appointment import Appointment

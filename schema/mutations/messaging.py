@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import messaging
+from resolvers.admin import messaging
 from schema.context import Info
 from schema.errors import UserError, payload
 from schema.types.messaging import OutgoingMessage, SmsSettings

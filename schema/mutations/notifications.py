@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import email_templates
-from resolvers.email_templates import KEEP, EmailChoice, TemplateInput
+from resolvers.notifications import email_templates
+from resolvers.notifications.email_templates import KEEP, EmailChoice, TemplateInput
 from schema.context import Info
 from schema.errors import UserError, payload
 from schema.types.notifications import EmailTemplate, PractitionerEmailSettings, settings_view

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import api_keys, webhooks
+from resolvers.admin import api_keys
+from resolvers.notifications import webhooks
 from schema.context import Info
 from schema.errors import UserError, payload
 from schema.inputs import provided

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from resolvers import payments
+from resolvers.billing import payments
 from schema.context import Info
 from schema.errors import UserError, payload
 from schema.types.payments import Payment, PaymentMethod, Refund

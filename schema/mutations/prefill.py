@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from resolvers import prefill
+from resolvers.booking import prefill
 from schema.context import Info
 from schema.errors import UserError, payload
 from schema.types.account import Prefill

@@ -5,7 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from models import AppointmentStatus
-from resolvers import attendance, clients
+from resolvers.booking import attendance
+from resolvers.admin import clients
 from schema.context import Info
 from schema.errors import UserError, payload
 from schema.inputs import provided

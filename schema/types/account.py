@@ -5,7 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from models import Client as ClientModel
-from resolvers import account, balances
+from resolvers.account import personal
+from resolvers.billing import balances
 from schema.context import Info
 from schema.types.appointment import Appointment, AppointmentConnection, AppointmentEdge, AppointmentWhen
 from schema.types.balances import AccountLedgerConnection, GiftCard, LoyaltyCard, Membership
@@ -31,10 +32,10 @@ class ClientAccount:
         after: str | None = None,
         include_cancelled: bool = False,
     ) -> AppointmentConnection:
-        page = await account.my_appointments(
+        page = await personal.my_appointments(
             info.context.principal, when, first, after, include_cancelled, client_id=self.model.id
         )
-        edges = [AppointmentEdge(node=Appointment(model=a), cursor=account.cursor_of(a)) for a in page.items]
+        edges = [AppointmentEdge(node=Appointment(model=a), cursor=personal.cursor_of(a)) for a in page.items]
         return AppointmentConnection(
             edges=edges,
             page_info=PageInfo.of(edges, page.has_next, page.has_previous),

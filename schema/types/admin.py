@@ -18,8 +18,8 @@ from models import RosterExceptionKind as RosterExceptionKindValues
 from models import StaffRole as StaffRoleValues
 from models import StaffUser as StaffUserModel
 from models import WebhookEndpoint as WebhookEndpointModel
-from resolvers.principal import Scope as ScopeValues
-from resolvers.rosters import format_time
+from resolvers.core.principal import Scope as ScopeValues
+from resolvers.admin.rosters import format_time
 from schema.types.common import PageInfo, mirror
 
 StaffRole = strawberry.enum(StaffRoleValues, name="StaffRole")

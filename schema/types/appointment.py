@@ -10,8 +10,9 @@ from models import Appointment as AppointmentModel
 from models import AppointmentStatus as AppointmentStatusValues
 from models import utcnow
 from realtime.events import EventKind
-from resolvers import policy, scope
-from resolvers.account import When
+from resolvers.booking import policy
+from resolvers.core import access
+from resolvers.account.personal import When
 from schema.context import Info
 from schema.types.catalogue import Practitioner, Treatment
 from schema.types.consent import ConsentStatus
@@ -70,7 +71,7 @@ class Appointment:
 
     @strawberry.field(description="Money taken for it, oldest first: staff, partners that read the diary, and its client.")
     async def payments(self, info: Info) -> list[Payment]:
-        if not scope.payments_visible(info.context.principal, self.model):
+        if not access.payments_visible(info.context.principal, self.model):
             return []
         rows = await info.context.loaders.payments_by_appointment.load((self.model.clinic_id, self.model.id))
         return [Payment(model=p) for p in rows]

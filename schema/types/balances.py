@@ -12,7 +12,7 @@ from models import LedgerEntry as LedgerEntryModel
 from models import LedgerKind as LedgerKindValues
 from models import LoyaltyKind as LoyaltyKindValues
 from models import LoyaltyProgramme as LoyaltyProgrammeModel
-from resolvers import balances
+from resolvers.billing import balances
 from schema.context import Info
 from schema.types.catalogue import Treatment
 from schema.types.common import Money, PageInfo, mirror

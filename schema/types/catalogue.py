@@ -10,7 +10,10 @@ import strawberry
 from models import Clinic as ClinicModel
 from models import Practitioner as PractitionerModel
 from models import Treatment as TreatmentModel
-from resolvers import catalogue, portal_settings, rosters, scope
+from resolvers.booking import catalogue
+from resolvers.admin import portal_settings
+from resolvers.admin import rosters
+from resolvers.core import access
 from schema.context import Info
 from schema.types.common import Money, mirror, prices_visible
 
@@ -28,14 +31,14 @@ class Practitioner:
 
     @strawberry.field(description="The clinic's staff and partners only.")
     def contact_email(self, info: Info) -> str | None:
-        scope.require_insider(info.context.principal, self.model.clinic_id)
+        access.require_insider(info.context.principal, self.model.clinic_id)
         return self.model.contact_email
 
     @strawberry.field(description="Weekly working hours (the clinic's staff and partners only).")
     async def weekly_hours(self, info: Info) -> list[Annotated["WorkingHours", strawberry.lazy("schema.types.admin")]]:
         from schema.types.admin import WorkingHours
 
-        scope.require_insider(info.context.principal, self.model.clinic_id)
+        access.require_insider(info.context.principal, self.model.clinic_id)
         return [WorkingHours(model=r) for r in await rosters.weekly_roster(self.model.clinic_id, self.model.id)]
 
     @strawberry.field(description="Days off, blocked and extra hours from `from` on (the clinic's staff and partners only).")
@@ -44,13 +47,13 @@ class Practitioner:
     ) -> list[Annotated["RosterException", strawberry.lazy("schema.types.admin")]]:
         from schema.types.admin import RosterException
 
-        scope.require_insider(info.context.principal, self.model.clinic_id)
+        access.require_insider(info.context.principal, self.model.clinic_id)
         rows = await rosters.roster_exceptions(self.model.clinic_id, self.model.id, from_)
         return [RosterException(model=r) for r in rows]
 
     @strawberry.field
     async def treatments(self, info: Info) -> list[Treatment]:
-        online_only = not scope.is_insider(info.context.principal, self.model.clinic_id)
+        online_only = not access.is_insider(info.context.principal, self.model.clinic_id)
         rows = await info.context.loaders.treatments_by_practitioner.load(
             (self.model.clinic_id, self.model.id, online_only)
         )

@@ -8,7 +8,7 @@ from decimal import Decimal
 import strawberry
 
 from models import Clinic
-from resolvers import scope
+from resolvers.core import access
 from schema.context import Info
 
 
@@ -54,4 +54,4 @@ class PageInfo:
 def prices_visible(info: Info, clinic: Clinic) -> bool:
     """Prices show when the clinic shows them, and always to its own staff
     and partners."""
-    return clinic.show_prices or scope.is_insider(info.context.principal, clinic.id)
+    return clinic.show_prices or access.is_insider(info.context.principal, clinic.id)

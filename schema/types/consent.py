@@ -7,8 +7,8 @@ from datetime import datetime
 
 import strawberry
 
-from resolvers import consent
-from resolvers.consent import ConsentView
+from resolvers.booking import consent
+from resolvers.booking.consent import ConsentView
 from schema.context import Info
 
 ConsentStatus = strawberry.enum(consent.ConsentStatus, name="ConsentStatus")

@@ -10,7 +10,7 @@ import strawberry
 from models import Clinic as ClinicModel
 from models import OutboxMessage as OutboxMessageModel
 from models import OutboxStatus
-from resolvers.sms_plan import reminder_hours
+from resolvers.notifications.sms_plan import reminder_hours
 from schema.types.common import mirror
 
 OutgoingMessageStatus = strawberry.enum(OutboxStatus, name="OutgoingMessageStatus")

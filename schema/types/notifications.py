@@ -9,7 +9,8 @@ import strawberry
 
 from models import EmailTemplate as EmailTemplateModel
 from models import PractitionerEmailSettings as SettingsModel
-from resolvers import email_templates, templating
+from resolvers.notifications import email_templates
+from resolvers.notifications import templating
 from schema.context import Info
 from schema.types.common import mirror
 

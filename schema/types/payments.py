@@ -10,7 +10,7 @@ import strawberry
 from models import Payment as PaymentModel
 from models import PaymentMethod as PaymentMethodValues
 from models import Refund as RefundModel
-from resolvers import scope
+from resolvers.core import access
 from schema.context import Info
 from schema.types.common import Money, mirror
 
@@ -53,7 +53,7 @@ class Payment:
 
     @strawberry.field(description="Staff and partners only; null for clients.")
     def note(self, info: Info) -> str | None:
-        return self.model.note if scope.is_insider(info.context.principal, self.model.clinic_id) else None
+        return self.model.note if access.is_insider(info.context.principal, self.model.clinic_id) else None
 
     async def _refunds(self, info: Info) -> list[RefundModel]:
         return await info.context.loaders.refunds_by_payment.load((self.model.clinic_id, self.model.id))

@@ -1,0 +1,263 @@
+"""Booking an appointment, by any route: signed-in client, booking session,
+anonymous visitor with typed-in details, staff, or partner.
+
+The slot is checked again inside the write transaction; on PostgreSQL the
+exclusion constraint has the last word, on SQLite the write lock taken at
+`BEGIN IMMEDIATE` does. Either way a lost race is `SLOT_UNAVAILABLE`."""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from models import Appointment, AppointmentSource, Client, Clinic, PractitionerTreatment, Treatment, utcnow
+from models.db import write_transaction
+from realtime import events
+from resolvers.core import idempotency
+from resolvers.core import access
+from resolvers.core import ids
+from resolvers.core import tenant
+from resolvers.booking import side_effects
+from resolvers.booking.availability import Shape, fits, load_busy, load_spans
+from resolvers.core.contact import normalize_email, normalize_phone
+from resolvers.core.errors import DomainError, ErrorCode, invalid
+from resolvers.booking.policy import ensure_in_window, treatment_refusal
+from resolvers.core.times import as_utc
+from resolvers.core.principal import Principal, PrincipalKind
+
+OVERLAP_CONSTRAINT = "appointment_no_overlap"
+
+SOURCE_OF = {
+    PrincipalKind.CLIENT: AppointmentSource.PORTAL,
+    PrincipalKind.BOOKING: AppointmentSource.PORTAL,
+    PrincipalKind.ANONYMOUS: AppointmentSource.ONLINE,
+    PrincipalKind.STAFF: AppointmentSource.STAFF,
+    PrincipalKind.PARTNER: AppointmentSource.PARTNER,
+}
+
+
+@dataclass(frozen=True)
+class ClientDetails:
+    full_name: str
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    clinic_slug: str
+    treatment_id: str
+    start: datetime
+    practitioner_id: str | None = None
+    client: ClientDetails | None = None
+    client_id: str | None = None  # staff and partners may name a client
+    idempotency_key: str | None = None
+
+
+def shape_of(treatment: Treatment) -> Shape:
+    return Shape(
+        duration=timedelta(minutes=treatment.duration_minutes),
+        before=timedelta(minutes=treatment.buffer_before_minutes),
+        after=timedelta(minutes=treatment.buffer_after_minutes),
+    )
+
+
+async def bookable_treatment(clinic: Clinic, principal: Principal, raw_id: str, field: list[str]) -> Treatment:
+    treatment = await tenant.treatment(clinic.id, raw_id, field)
+    if (refusal := treatment_refusal(treatment, principal, field)) is not None:
+        raise refusal
+    return treatment
+
+
+async def offering_practitioners(
+    clinic: Clinic, treatment: Treatment, raw_practitioner_id: str | None, field: list[str]
+) -> list[uuid.UUID]:
+    """Who may take this treatment: the named practitioner, or everyone
+    active who offers it (in a stable order)."""
+    offered = await PractitionerTreatment.filter(
+        clinic_id=clinic.id, treatment_id=treatment.id, practitioner__active=True
+    ).order_by("practitioner__name").values_list("practitioner_id", flat=True)
+    if raw_practitioner_id is None:
+        if not offered:
+            raise DomainError(ErrorCode.TREATMENT_NOT_OFFERED, "Nobody offers this treatment at the moment.")
+        return list(offered)
+    named = ids.parse_id(raw_practitioner_id)
+    if named in offered:
+        return [named]
+    await tenant.practitioner(clinic.id, raw_practitioner_id, field)  # NOT_FOUND when unknown here
+    raise DomainError(ErrorCode.TREATMENT_NOT_OFFERED, "This practitioner does not offer this treatment.", field)
+
+
+async def working_candidates(
+    clinic: Clinic, principal: Principal, shape: Shape, candidates: list[uuid.UUID], start: datetime
+) -> list[uuid.UUID]:
+    """Candidates whose working hours hold the whole appointment, starting on
+    the clinic's slot grid. Staff may book outside working hours."""
+    if principal.is_staff:
+        return candidates
+    tz = ZoneInfo(clinic.timezone)
+    day = start.astimezone(tz).date()
+    spans = await load_spans(clinic.id, candidates, day, day, tz)  # an appointment fits within one local day
+    step = timedelta(minutes=clinic.slot_step_minutes)
+    working = [pid for pid in candidates if fits(spans[pid], [], shape, start, step)]
+    if not working:
+        raise DomainError(ErrorCode.SLOT_UNAVAILABLE, "That time is not available.", ["start"])
+    return working
+
+
+def _details(clinic: Clinic, details: ClientDetails) -> ClientDetails:
+    name = details.full_name.strip()
+    if not name or len(name) > 200:
+        raise invalid("Enter the client's full name.", ["input", "client", "fullName"])
+    return ClientDetails(
+        full_name=name,
+        email=normalize_email(details.email, ["input", "client", "email"]),
+        phone=normalize_phone(details.phone, ["input", "client", "phone"], clinic.country),
+    )
+
+
+async def _matching_client(clinic: Clinic, details: ClientDetails) -> Client | None:
+    """The clinic's client with this e-mail, or else with this phone."""
+    return await Client.filter(clinic_id=clinic.id, email=details.email).first() or await Client.filter(
+        clinic_id=clinic.id, phone=details.phone
+    ).first()
+
+
+async def _client_for(clinic: Clinic, principal: Principal, request: BookingRequest, details: ClientDetails | None) -> uuid.UUID:
+    if principal.is_client:
+        return principal.client_id
+    if request.client_id is not None and principal.kind is not PrincipalKind.ANONYMOUS:
+        return (await tenant.client(clinic.id, request.client_id, ["input", "clientId"])).id
+    if details is None:
+        raise invalid("Enter the client's name, e-mail and phone.", ["input", "client"])
+    existing = await _matching_client(clinic, details)
+    if existing is not None:
+        return existing.id
+    if principal.kind is PrincipalKind.ANONYMOUS and not clinic.accepts_new_clients:
+        raise DomainError(
+            ErrorCode.NEW_CLIENTS_NOT_ACCEPTED, "This clinic is not taking new clients online.", ["input", "client"]
+        )
+    try:
+        async with in_transaction("default"):  # a savepoint: a concurrent twin may win the insert
+            created = await Client.create(
+                clinic_id=clinic.id, full_name=details.full_name, email=details.email, phone=details.phone
+            )
+        return created.id
+    except IntegrityError:
+        twin = await _matching_client(clinic, details)
+        if twin is None:
+            raise
+        return twin.id
+
+
+def is_overlap(exc: IntegrityError) -> bool:
+    return OVERLAP_CONSTRAINT in str(exc)
+
+
+async def place(
+    clinic: Clinic,
+    treatment: Treatment,
+    candidates: list[uuid.UUID],
+    start: datetime,
+    *,
+    client_id: uuid.UUID,
+    source: AppointmentSource,
+    ignore: uuid.UUID | None = None,
+    rescheduled_from: uuid.UUID | None = None,
+) -> Appointment:
+    """Insert the appointment with the first candidate free at `start`.
+    Must run inside a write transaction."""
+    shape = shape_of(treatment)
+    occupied_start, occupied_end = shape.occupied(start)
+    busy = await load_busy(clinic.id, candidates, occupied_start, occupied_end, ignore=ignore)
+    free = [pid for pid in candidates if not busy[pid]]
+    for practitioner_id in free:
+        try:
+            # With other candidates left, a savepoint lets a lost race try the next one.
+            async with in_transaction("default") if practitioner_id != free[-1] else nullcontext():
+                return await Appointment.create(
+                    clinic_id=clinic.id,
+                    practitioner_id=practitioner_id,
+                    treatment_id=treatment.id,
+                    client_id=client_id,
+                    start_at=start,
+                    end_at=start + shape.duration,
+                    occupied_start=occupied_start,
+                    occupied_end=occupied_end,
+                    source=source,
+                    price=treatment.price,
+                    currency=clinic.currency,
+                    rescheduled_from_id=rescheduled_from,
+                )
+        except IntegrityError as exc:
+            if not is_overlap(exc):
+                raise
+    raise DomainError(ErrorCode.SLOT_UNAVAILABLE, "That time has just been taken. Please pick another.", ["start"])
+
+
+def _idempotency(principal: Principal, clinic: Clinic, request: BookingRequest, start: datetime,
+                 details: ClientDetails | None) -> tuple[str, str, str]:
+    """(caller, key, fingerprint of the request as sent)."""
+
+    def same_id(raw: str | None) -> str:  # one UUID however it was written
+        return str(ids.parse_id(raw) or raw)
+
+    key = idempotency.check_key(request.idempotency_key)
+    fingerprint = idempotency.fingerprint(
+        {
+            "clinic": str(clinic.id),
+            "treatment": same_id(request.treatment_id),
+            "start": start.isoformat(),
+            "practitioner": same_id(request.practitioner_id),
+            "client": details.__dict__ if details else None,
+            "clientId": same_id(request.client_id),
+        }
+    )
+    caller = idempotency.caller_of(principal, clinic.id, details.email if details else None)
+    return caller, key, fingerprint
+
+
+async def book_appointment(principal: Principal, request: BookingRequest, *, now: datetime | None = None) -> Appointment:
+    now = now or utcnow()
+    clinic = await tenant.clinic_by_slug(principal, request.clinic_slug)
+    if (refusal := access.booking_refusal(clinic, principal)) is not None:
+        raise refusal
+    start = as_utc(request.start, ["input", "start"])
+    details = None
+    if request.client is not None and not principal.is_client:
+        details = _details(clinic, request.client)
+    caller = key = fingerprint = None
+    if request.idempotency_key is not None:
+        # A retry gets the booking it made, even if the window has moved on since.
+        caller, key, fingerprint = _idempotency(principal, clinic, request, start, details)
+        if (earlier := await idempotency.replay(clinic.id, caller, key, fingerprint, now)) is not None:
+            return earlier
+
+    ensure_in_window(clinic, principal, start, now)
+    treatment = await bookable_treatment(clinic, principal, request.treatment_id, ["input", "treatmentId"])
+    candidates = await offering_practitioners(clinic, treatment, request.practitioner_id, ["input", "practitionerId"])
+    candidates = await working_candidates(clinic, principal, shape_of(treatment), candidates, start)
+    try:
+        async with write_transaction():
+            claim = await idempotency.claim(clinic.id, caller, key, fingerprint, now) if key else None
+            client_id = await _client_for(clinic, principal, request, details)
+            appointment = await place(
+                clinic, treatment, candidates, start, client_id=client_id, source=SOURCE_OF[principal.kind]
+            )
+            if claim is not None:
+                await idempotency.complete(claim, appointment.id)
+            await side_effects.appointment_changed(events.BOOKED, appointment, clinic)
+    except idempotency.KeyClash:
+        # Another request with this key committed first: answer what it booked.
+        earlier = await idempotency.replay(clinic.id, caller, key, fingerprint, now)
+        if earlier is None:  # it expired in between: rare, but never an unexpected error
+            raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, "This idempotency key was just used; retry.") from None
+        return earlier
+    events.publish(events.BOOKED, appointment)
+    return appointment

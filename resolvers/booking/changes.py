@@ -1,0 +1,140 @@
+"""Changing a booked appointment: cancelling it, moving it, or booking a
+past one again."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from models import Appointment, AppointmentStatus, Clinic, Treatment, utcnow
+from models.db import write_transaction
+from realtime import events
+from resolvers.core import access
+from resolvers.core import tenant
+from resolvers.booking import side_effects
+from resolvers.booking.book import (
+    SOURCE_OF,
+    BookingRequest,
+    book_appointment,
+    offering_practitioners,
+    place,
+    shape_of,
+    working_candidates,
+)
+from resolvers.core.times import as_utc
+from resolvers.core.errors import DomainError, ErrorCode, invalid
+from resolvers.booking.policy import ensure_changeable, ensure_in_window
+from resolvers.core.principal import Principal, PrincipalKind
+
+MAX_REASON = 500
+
+
+def _who(principal: Principal) -> tuple[str, object]:
+    if principal.kind is PrincipalKind.STAFF:
+        return "STAFF", principal.staff_id
+    if principal.kind is PrincipalKind.PARTNER:
+        return "PARTNER", principal.credential_id
+    return "CLIENT", principal.client_id
+
+
+async def _locked(principal: Principal, appointment_id: str) -> tuple[Appointment, Clinic]:
+    """The appointment, re-read and locked inside the write transaction."""
+    appointment = await tenant.appointment(principal, appointment_id, for_update=True)
+    clinic = await Clinic.get(id=appointment.clinic_id)
+    return appointment, clinic
+
+
+async def _mark_cancelled(appointment: Appointment, principal: Principal, now: datetime, reason: str | None) -> None:
+    """Cancel the locked row, and the object in hand with it."""
+    by, by_id = _who(principal)
+    change = {
+        "status": AppointmentStatus.CANCELLED,
+        "cancelled_at": now,
+        "cancelled_by": by,
+        "cancelled_by_id": by_id,
+        "cancellation_reason": reason,
+    }
+    await Appointment.filter(id=appointment.id, status=AppointmentStatus.BOOKED).update(**change)
+    for name, value in change.items():
+        setattr(appointment, name, value)
+
+
+async def cancel_appointment(
+    principal: Principal, appointment_id: str, reason: str | None, *, now: datetime | None = None
+) -> Appointment:
+    now = now or utcnow()
+    access.require_appointment_change(principal)
+    if reason is not None and len(reason) > MAX_REASON:
+        raise invalid(f"A reason has at most {MAX_REASON} characters.", ["reason"])
+    async with write_transaction():
+        appointment, clinic = await _locked(principal, appointment_id)
+        ensure_changeable(appointment, clinic, principal, now)
+        await _mark_cancelled(appointment, principal, now, (reason or "").strip() or None)
+        await side_effects.appointment_changed(events.CANCELLED, appointment, clinic)
+    events.publish(events.CANCELLED, appointment)
+    return appointment
+
+
+async def reschedule_appointment(
+    principal: Principal,
+    appointment_id: str,
+    start: datetime,
+    practitioner_id: str | None,
+    *,
+    now: datetime | None = None,
+) -> Appointment:
+    """Move an appointment in one transaction: the old one is cancelled as
+    rescheduled and a new one, linked to it, takes the new time. The new
+    time may overlap the old one."""
+    now = now or utcnow()
+    access.require_appointment_change(principal)
+    start = as_utc(start, ["start"])
+    async with write_transaction():
+        old, clinic = await _locked(principal, appointment_id)
+        ensure_changeable(old, clinic, principal, now)
+        ensure_in_window(clinic, principal, start, now)
+        treatment = await Treatment.get(id=old.treatment_id, clinic_id=clinic.id)
+        candidates = await offering_practitioners(
+            clinic, treatment, practitioner_id or str(old.practitioner_id), ["practitionerId"]
+        )
+        candidates = await working_candidates(clinic, principal, shape_of(treatment), candidates, start)
+        await _mark_cancelled(old, principal, now, "Rescheduled")
+        new = await place(
+            clinic,
+            treatment,
+            candidates,
+            start,
+            client_id=old.client_id,
+            source=SOURCE_OF[principal.kind],
+            ignore=old.id,
+            rescheduled_from=old.id,
+        )
+        await side_effects.appointment_changed(events.RESCHEDULED, new, clinic, previous=old)
+    # Both diaries hear of the move: the old row (now cancelled) and the new one.
+    events.publish(events.RESCHEDULED, old)
+    events.publish(events.RESCHEDULED, new, previous=old)
+    return new
+
+
+async def repeat_appointment(
+    principal: Principal, appointment_id: str, start: datetime, *, now: datetime | None = None
+) -> Appointment:
+    """Book a past appointment's treatment again, with the same practitioner
+    when they still offer it and are free at `start`, or else anyone who does."""
+    now = now or utcnow()
+    past = await tenant.appointment(principal, appointment_id)
+    if past.start_at > now:
+        raise invalid("Only past appointments can be repeated.", ["id"])
+    clinic = await Clinic.get(id=past.clinic_id)
+    treatment = await tenant.treatment(clinic.id, str(past.treatment_id), ["id"])
+    offered = await offering_practitioners(clinic, treatment, None, ["id"])
+    request = BookingRequest(
+        clinic_slug=clinic.slug, treatment_id=str(past.treatment_id), start=start, client_id=str(past.client_id)
+    )
+    if past.practitioner_id in offered:
+        try:
+            return await book_appointment(principal, replace(request, practitioner_id=str(past.practitioner_id)), now=now)
+        except DomainError as exc:
+            if exc.code is not ErrorCode.SLOT_UNAVAILABLE:
+                raise
+    return await book_appointment(principal, request, now=now)

@@ -1,0 +1,41 @@
+"""What an appointment change sets in motion besides the change itself.
+
+`appointment_changed` runs inside the change's write transaction, right
+after the row is written; each planner adds outbox rows (messages,
+reminders, webhooks) that commit or roll back with the change. Live
+calendar events are published separately, after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from models import Appointment, Clinic
+from realtime.events import EventKind
+from resolvers.notifications.change_rows import ChangeRows
+from resolvers.booking.consent import plan_consent
+from resolvers.booking.membership_sessions import plan_membership_sessions
+from resolvers.notifications.practitioner_emails import plan_practitioner_emails
+from resolvers.notifications.webhooks import plan_webhooks
+from resolvers.notifications.sms_plan import plan_sms
+
+Planner = Callable[[EventKind, Appointment, Clinic, "Appointment | None", ChangeRows], Awaitable[None]]
+
+# Each planner owns one kind of consequence.
+PLANNERS: list[Planner] = [
+    plan_membership_sessions,
+    plan_consent,
+    plan_practitioner_emails,
+    plan_webhooks,
+    plan_sms,
+]
+
+
+async def appointment_changed(
+    kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None = None
+) -> None:
+    """BOOKED (also a repeat), CANCELLED, RESCHEDULED (`appointment` is the
+    new row, `previous` the old, now cancelled, one) or UPDATED (a status
+    change such as completed or no-show)."""
+    rows = ChangeRows(clinic)  # the client, treatment and practitioner, read once for all planners
+    for plan in PLANNERS:
+        await plan(kind, appointment, clinic, previous, rows)

@@ -1,0 +1,83 @@
+"""Idempotency keys: the same key and input replay the first booking; the
+same key with other input is refused. Keys belong to the caller that sent
+them and live for `settings.idempotency_hours`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+
+from models import Appointment, IdempotencyKey
+from resolvers.core import runtime
+from resolvers.core.errors import DomainError, ErrorCode, invalid
+from resolvers.core.principal import Principal, PrincipalKind
+
+MAX_KEY_LENGTH = 200
+
+
+class KeyClash(Exception):
+    """Another request with this key committed first."""
+
+
+def fingerprint(parts: dict) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def check_key(key: str, field: list[str] | None = None) -> str:
+    key = key.strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise invalid(f"An idempotency key has 1 to {MAX_KEY_LENGTH} characters.", field or ["input", "idempotencyKey"])
+    return key
+
+
+def conflict(field: list[str] | None = None) -> DomainError:
+    return DomainError(
+        ErrorCode.IDEMPOTENCY_CONFLICT,
+        "This idempotency key was already used with different input.",
+        field or ["input", "idempotencyKey"],
+    )
+
+
+def caller_of(principal: Principal, clinic_id: uuid.UUID, email: str | None) -> str:
+    """Whose keys these are: a credential, a staff user, a client, or an
+    anonymous visitor known by clinic and (hashed) e-mail."""
+    if principal.kind is PrincipalKind.PARTNER:
+        return f"PARTNER:{principal.credential_id}"
+    if principal.kind is PrincipalKind.STAFF:
+        return f"STAFF:{principal.staff_id}"
+    if principal.client_id is not None:
+        return f"CLIENT:{principal.client_id}"
+    return f"ANONYMOUS:{clinic_id}:{fingerprint(email or '')[:32]}"
+
+
+async def replay(
+    clinic_id: uuid.UUID, caller: str, key: str, request_hash: str, now: datetime
+) -> Appointment | None:
+    """The appointment a previous request with this key booked, if any."""
+    row = await IdempotencyKey.get_or_none(clinic_id=clinic_id, caller=caller, key=key, expires_at__gt=now)
+    if row is None or row.appointment_id is None:
+        return None
+    if row.request_hash != request_hash:
+        raise conflict()
+    return await Appointment.get(id=row.appointment_id, clinic_id=clinic_id)
+
+
+async def claim(clinic_id: uuid.UUID, caller: str, key: str, request_hash: str, now: datetime) -> IdempotencyKey:
+    """Take the key inside the booking transaction, before anything else, so
+    a concurrent request with the same key waits here and then replays."""
+    await IdempotencyKey.filter(caller=caller, key=key, expires_at__lte=now).delete()
+    lifetime = timedelta(hours=runtime.current().settings.idempotency_hours)
+    try:
+        return await IdempotencyKey.create(
+            clinic_id=clinic_id, caller=caller, key=key, request_hash=request_hash, expires_at=now + lifetime
+        )
+    except IntegrityError as exc:
+        raise KeyClash() from exc
+
+
+async def complete(row: IdempotencyKey, appointment_id: uuid.UUID) -> None:
+    await IdempotencyKey.filter(id=row.id).update(appointment_id=appointment_id)

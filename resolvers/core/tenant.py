@@ -1,0 +1,188 @@
+"""The one place that reads a clinic's rows by id, filtered by the clinic
+the credential belongs to.
+
+An object of another clinic, or of another client, is reported exactly like
+one that does not exist."""
+
+from __future__ import annotations
+
+import uuid
+
+from tortoise.queryset import QuerySet
+
+from models import (
+    Appointment,
+    Client,
+    Clinic,
+    ConsentForm,
+    ConsentRequest,
+    Credential,
+    CredentialKind,
+    EmailTemplate,
+    GiftCard,
+    LoyaltyProgramme,
+    Membership,
+    OutboxMessage,
+    Payment,
+    Practitioner,
+    StaffUser,
+    Treatment,
+    WebhookEndpoint,
+)
+from resolvers.core.access import appointment_rule, require_admin
+from resolvers.core.errors import not_found
+from resolvers.core.ids import parse_id
+from resolvers.core.principal import Principal
+
+
+async def find_payment(principal: Principal, raw_id: str, *, for_update: bool = False) -> Payment | None:
+    """A payment of the principal's clinic, on an appointment the principal
+    may see; None otherwise (another clinic's is reported the same way)."""
+    payment_id = parse_id(raw_id)
+    if payment_id is None or principal.clinic_id is None:
+        return None
+    query = Payment.filter(id=payment_id, clinic_id=principal.clinic_id)
+    found = await (query.select_for_update() if for_update else query).first()
+    if found is None or not await appointments(principal).filter(id=found.appointment_id).exists():
+        return None
+    return found
+
+
+async def clinic_by_slug(principal: Principal, slug: str) -> Clinic:
+    """The clinic a public operation names; a signed-in caller may only name
+    its own."""
+    clinic = await Clinic.get_or_none(slug=slug)
+    if clinic is None or (principal.clinic_id is not None and clinic.id != principal.clinic_id):
+        raise not_found("Clinic", ["clinicSlug"])
+    return clinic
+
+
+def appointments(principal: Principal) -> QuerySet[Appointment]:
+    """The appointments this principal may read."""
+    rule = appointment_rule(principal)
+    return Appointment.filter(**rule) if rule is not None else Appointment.filter(id__isnull=True)
+
+
+async def find_appointment(principal: Principal, raw_id: str, *, for_update: bool = False) -> Appointment | None:
+    appointment_id = parse_id(raw_id)
+    if appointment_id is None:
+        return None
+    query = appointments(principal).filter(id=appointment_id)
+    return await (query.select_for_update() if for_update else query).first()
+
+
+async def appointment(principal: Principal, raw_id: str, *, for_update: bool = False) -> Appointment:
+    found = await find_appointment(principal, raw_id, for_update=for_update)
+    if found is None:
+        raise not_found("Appointment", ["id"])
+    return found
+
+
+def treatments(clinic_id: uuid.UUID) -> QuerySet[Treatment]:
+    return Treatment.filter(clinic_id=clinic_id, archived=False)
+
+
+def practitioners(clinic_id: uuid.UUID) -> QuerySet[Practitioner]:
+    return Practitioner.filter(clinic_id=clinic_id, active=True)
+
+
+async def treatment(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Treatment:
+    return await _one(treatments(clinic_id), raw_id, "Treatment", field)
+
+
+async def practitioner(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Practitioner:
+    return await _one(practitioners(clinic_id), raw_id, "Practitioner", field)
+
+
+async def client(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Client:
+    return await _one(Client.filter(clinic_id=clinic_id), raw_id, "Client", field)
+
+
+async def _one(query: QuerySet, raw_id: str, what: str, field: list[str]):
+    """The row of `query` with this id; a malformed id, a missing row and
+    another clinic's row all answer the same NOT_FOUND."""
+    ident = parse_id(raw_id)
+    found = await query.get_or_none(id=ident) if ident else None
+    if found is None:
+        raise not_found(what, field)
+    return found
+
+
+async def _own(model, clinic_id: uuid.UUID, raw_id: str, what: str, field: list[str], **extra):
+    """A row of this clinic by id, whatever its state."""
+    return await _one(model.filter(clinic_id=clinic_id, **extra), raw_id, what, field)
+
+
+async def any_treatment(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Treatment:
+    """Archived ones too: for the clinic's administrators."""
+    return await _own(Treatment, clinic_id, raw_id, "Treatment", field)
+
+
+async def any_practitioner(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Practitioner:
+    """Inactive ones too: for the clinic's administrators."""
+    return await _own(Practitioner, clinic_id, raw_id, "Practitioner", field)
+
+
+async def consent_form(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> ConsentForm:
+    return await _own(ConsentForm, clinic_id, raw_id, "Consent form", field)
+
+
+async def staff_user(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> StaffUser:
+    return await _own(StaffUser, clinic_id, raw_id, "Staff user", field)
+
+
+async def api_key(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Credential:
+    return await _own(Credential, clinic_id, raw_id, "API key", field, kind=CredentialKind.API_KEY)
+
+
+async def webhook_endpoint(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> WebhookEndpoint:
+    return await _own(WebhookEndpoint, clinic_id, raw_id, "Webhook endpoint", field)
+
+
+def email_templates(clinic_id: uuid.UUID) -> QuerySet[EmailTemplate]:
+    return EmailTemplate.filter(clinic_id=clinic_id)
+
+
+async def email_template(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> EmailTemplate:
+    return await _one(email_templates(clinic_id), raw_id, "E-mail template", field)
+
+
+async def consent_request_by_token_hash(
+    principal: Principal, token_hash: str, clinic_slug: str | None
+) -> ConsentRequest | None:
+    """The consent request a signing link names. The token is the credential;
+    a signed-in caller, or a page that names its clinic, only finds its own
+    clinic's requests: another clinic's link answers as an unknown one."""
+    found = await ConsentRequest.get_or_none(token_hash=token_hash)
+    if found is None:
+        return None
+    if principal.clinic_id is not None and found.clinic_id != principal.clinic_id:
+        return None
+    if clinic_slug is not None and not await Clinic.exists(id=found.clinic_id, slug=clinic_slug):
+        return None
+    return found
+
+
+async def membership(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Membership:
+    return await _own(Membership, clinic_id, raw_id, "Membership", field)
+
+
+async def gift_card_by_code(clinic_id: uuid.UUID, code: str, field: list[str], *, for_update: bool = False) -> GiftCard:
+    query = GiftCard.filter(clinic_id=clinic_id, code=code.strip().upper())
+    found = await (query.select_for_update() if for_update else query).first()
+    if found is None:
+        raise not_found("Gift card", field)
+    return found
+
+
+async def loyalty_programme(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> LoyaltyProgramme:
+    return await _own(LoyaltyProgramme, clinic_id, raw_id, "Loyalty programme", field)
+
+
+def outbox_messages(principal: Principal) -> QuerySet[OutboxMessage]:
+    """The clinic's outgoing messages: its administrators only."""
+    return OutboxMessage.filter(clinic_id=require_admin(principal))
+
+
+async def outbox_message(principal: Principal, raw_id: str) -> OutboxMessage:
+    return await _one(outbox_messages(principal), raw_id, "Message", ["id"])
