@@ -19,13 +19,13 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from jobs import runner
+from jobs.runner import InProcessRunner
 from models.db import close_db, init_db
 from portal import pages
-from realtime import hub
+from realtime import hub as live_hub
 from resolvers.booking import live
 from resolvers.admin import portal_settings
-from resolvers.core import runtime
+from resolvers.core.runtime import Runtime, no_job_runner
 from resolvers.notifications import twilio_webhooks
 from resolvers.core.errors import DomainError, ErrorCode
 from resolvers.account.credentials import bearer_token, principal_for_token
@@ -56,6 +56,10 @@ def _graphql_error(status: int, message: str, code: str, headers: dict | None = 
 class GraphQLApp(GraphQL):
     graphql_transport_ws_handler_class = LiveTransportWSHandler
 
+    def __init__(self, schema, runtime: Runtime, **kwargs) -> None:
+        super().__init__(schema, **kwargs)
+        self.runtime = runtime
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
@@ -64,23 +68,23 @@ class GraphQLApp(GraphQL):
 
     async def get_context(self, request, response) -> Context:
         if not isinstance(request, Request):  # a websocket: its credential comes in connection_init
-            return Context(request=request, response=response)
+            return Context(request=request, runtime=self.runtime, response=response)
         authorization = request.headers.get("authorization")
         if request.method == "POST" and _multipart(request.headers.get("content-type")) and not authorization:
             # A browser form on another site can send multipart without a
             # preflight, but never an Authorization header: uploads need one.
             raise Refused(_graphql_error(400, "Multipart requests need an Authorization header.", "UNAUTHENTICATED"))
         try:
-            principal = await principal_for_token(bearer_token(authorization))
+            principal = await principal_for_token(self.runtime, bearer_token(authorization))
         except DomainError as error:
             raise Refused(_refusal(error)) from None
-        return Context(request=request, response=response, principal=principal)
+        return Context(request=request, runtime=self.runtime, response=response, principal=principal)
 
     async def on_ws_connect(self, context: Context):
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         raw = params.get("authorization") or params.get("Authorization")
         try:
-            principal = await principal_for_token(bearer_token(raw if isinstance(raw, str) else None))
+            principal = await principal_for_token(context.runtime, bearer_token(raw if isinstance(raw, str) else None))
         except DomainError:
             raise ConnectionRejectionError() from None
         # The socket keeps the principal, not the raw token, for its whole life.
@@ -108,7 +112,7 @@ async def media(request: Request) -> Response:
     """Uploaded files (clinic logos) by their random names: never a script,
     never sniffed into another type, cached for good (a new upload gets a
     new name)."""
-    found = portal_settings.stored_file(request.path_params["name"])
+    found = portal_settings.stored_file(request.app.state.runtime.settings, request.path_params["name"])
     if found is None:
         return PlainTextResponse("Not found", 404, headers={"X-Content-Type-Options": "nosniff"})
     path, media_type = found
@@ -179,19 +183,35 @@ class RedactTokens(logging.Filter):
         return True
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Starlette:
+    """The app and, unless `runtime` is given (its owner then starts and
+    stops its hub and jobs), the process's runtime: the lifespan opens the
+    database and starts the hub and the in-process job runner."""
     settings = settings or Settings.from_env()
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     logging.getLogger("twilio").setLevel(logging.WARNING)  # it logs every request's headers at INFO
+    redis = jobs = None
+    if runtime is None:
+        redis = Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=1) if settings.redis_url else None
+        # With Redis, `clinicportal worker` runs the jobs; without, this process does.
+        jobs = None if settings.redis_url else InProcessRunner(settings)
+        runtime = Runtime.build(
+            settings,
+            limiter=RedisRateLimiter(redis) if redis else None,
+            hub=live_hub.build(settings.redis_url, prepare=live.prepare_delivery),
+            wake_jobs=jobs.wake if jobs else no_job_runner,
+        )
+        owned_hub = runtime.hub
+    else:
+        owned_hub = None
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        redis = Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=1) if settings.redis_url else None
-        runtime.configure(settings, RedisRateLimiter(redis) if redis else None)
         await init_db(settings.database_url)
-        await hub.start(settings.redis_url, prepare=live.prepare_delivery)
-        if not settings.redis_url:
-            await runner.start_in_process(settings)  # with Redis, `clinicportal worker` runs the jobs
+        if owned_hub is not None:
+            await owned_hub.start()
+        if jobs is not None:
+            await jobs.start()
         # Everything loaded so far (modules, the schema, the ORM) lives as
         # long as the process: keep it out of the full collections, which
         # otherwise stall every live fan-out they land in.
@@ -200,14 +220,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
-            await runner.stop_in_process()
-            await hub.stop()
+            if jobs is not None:
+                await jobs.stop()
+            if owned_hub is not None:
+                await owned_hub.stop()
             await close_db()
             if redis is not None:
                 await redis.aclose()
 
     graphql = GraphQLApp(
         build_schema(settings),
+        runtime,
         graphql_ide=None if settings.production else "graphiql",
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
@@ -219,14 +242,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
 
     async def health(request: Request) -> JSONResponse:
-        current = hub.current()
-        return JSONResponse({"status": "ok", "liveSubscribers": current.subscriber_count if current else 0})
+        hub = runtime.hub
+        return JSONResponse({"status": "ok", "liveSubscribers": hub.subscriber_count if hub else 0})
 
     async def twilio_webhook(request: Request) -> Response:
         """Twilio's status callbacks (`/webhooks/twilio`) and inbound
         messages (`/webhooks/twilio/inbound`)."""
         ip = request.client.host if request.client else "unknown"
-        if await runtime.current().limiter.hit(f"twilio-webhook:{ip}", TWILIO_WEBHOOKS_PER_MINUTE, 60) is not None:
+        if await runtime.limiter.hit(f"twilio-webhook:{ip}", TWILIO_WEBHOOKS_PER_MINUTE, 60) is not None:
             return Response(status_code=429)
         # Twilio posts application/x-www-form-urlencoded; the signature covers every field.
         params = dict(parse_qsl((await request.body()).decode(errors="replace"), keep_blank_values=True))
@@ -260,6 +283,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    app.state.runtime = runtime
     # A multipart body carries the logo and a little form data besides.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.logo_max_bytes + 64 * 1024)
     return app

@@ -6,19 +6,22 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from settings import Settings
 
 
-def _run_with_db(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
+def _run_with_db(settings: Settings, work: Callable[[Any], Awaitable[int]]) -> int:
+    """`work` with the database open and a runtime of the command's own (no
+    live events; the API process or the worker carries out queued jobs)."""
     from models.db import close_db, init_db
-    from resolvers.core import runtime
+    from resolvers.core.runtime import Runtime
 
     async def main() -> int:
-        runtime.configure(settings)
+        runtime = Runtime.build(settings)
         await init_db(settings.database_url)
         try:
-            return await work()
+            return await work(runtime)
         finally:
             await close_db()
 
@@ -45,8 +48,8 @@ def migrate(settings: Settings) -> int:
 def seed_demo(settings: Settings) -> int:
     from resolvers.demo.clinics import seed_demo as seed
 
-    async def work() -> int:
-        seeded = await seed()
+    async def work(runtime) -> int:
+        seeded = await seed(runtime)
         print(f"seeded: {', '.join(seeded)}" if seeded else "demo data already present")
         return 0
 
@@ -60,7 +63,7 @@ def create_api_key(
     from resolvers.admin.api_keys import create_key
     from resolvers.core.errors import DomainError
 
-    async def work() -> int:
+    async def work(runtime) -> int:
         clinic = await Clinic.get_or_none(slug=clinic_slug)
         if clinic is None:
             print(f"no clinic with slug {clinic_slug!r}", file=sys.stderr)
@@ -92,9 +95,9 @@ def create_clinic(settings: Settings, args: argparse.Namespace) -> int:
         admin_name=args.admin_name,
     )
 
-    async def work() -> int:
+    async def work(runtime) -> int:
         try:
-            clinic, admin = await create(spec)
+            clinic, admin = await create(runtime, spec)
         except DomainError as error:
             print(f"{'/'.join(error.field or [])}: {error.message}", file=sys.stderr)
             return 2
@@ -107,7 +110,7 @@ def create_clinic(settings: Settings, args: argparse.Namespace) -> int:
 def list_api_keys(settings: Settings, clinic_slug: str) -> int:
     from models import Clinic, Credential, CredentialKind
 
-    async def work() -> int:
+    async def work(runtime) -> int:
         clinic = await Clinic.get_or_none(slug=clinic_slug)
         if clinic is None:
             print(f"no clinic with slug {clinic_slug!r}", file=sys.stderr)
@@ -125,7 +128,7 @@ def revoke_api_key(settings: Settings, clinic_slug: str, key_id: str) -> int:
     from resolvers.account import credentials
     from resolvers.core.ids import parse_id
 
-    async def work() -> int:
+    async def work(runtime) -> int:
         clinic = await Clinic.get_or_none(slug=clinic_slug)
         ident = parse_id(key_id)
         key = clinic and ident and await Credential.get_or_none(id=ident, clinic_id=clinic.id, kind=CredentialKind.API_KEY)
@@ -167,25 +170,18 @@ def worker(settings: Settings) -> int:
     import logging
 
     from jobs import worker as jobs_worker
-    from resolvers.core.ratelimit import RedisRateLimiter
 
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("twilio").setLevel(logging.WARNING)  # it logs every request's headers at INFO
 
     async def main() -> None:
-        from redis.asyncio import Redis
-
         from models.db import close_db, init_db
-        from resolvers.core import runtime
 
-        redis = Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=1)
-        runtime.configure(settings, RedisRateLimiter(redis))
         await init_db(settings.database_url)
         try:
             await jobs_worker.run(settings)
         finally:
             await close_db()
-            await redis.aclose()
 
     asyncio.run(main())
     return 0

@@ -37,6 +37,7 @@ from models.db import connection
 from resolvers.booking.book import BookingRequest, ClientDetails, book_appointment
 from resolvers.core.errors import DomainError, ErrorCode
 from resolvers.core.principal import ANONYMOUS, Principal, PrincipalKind
+from resolvers.core.runtime import Runtime
 
 SLUG = "bench-race"
 PRACTITIONERS = 8
@@ -98,7 +99,7 @@ def slot_taken(exc: Exception | None) -> bool:
     return isinstance(exc, DomainError) and exc.code is ErrorCode.SLOT_UNAVAILABLE
 
 
-async def hot_slot(callers: Callers, practitioner_id: uuid.UUID, start: datetime) -> tuple[int, list[float], list[Exception]]:
+async def hot_slot(runtime: Runtime, callers: Callers, practitioner_id: uuid.UUID, start: datetime) -> tuple[int, list[float], list[Exception]]:
     """64 callers on one slot at once: (winners, losers' seconds, unexpected errors)."""
     go = asyncio.Event()
     requests = [callers.request(i, practitioner_id, start) for i in range(CLIENTS)]
@@ -107,7 +108,7 @@ async def hot_slot(callers: Callers, practitioner_id: uuid.UUID, start: datetime
         await go.wait()
         started = time.perf_counter()
         try:
-            await book_appointment(principal, request)
+            await book_appointment(runtime, principal, request)
             return True, time.perf_counter() - started, None
         except Exception as exc:  # noqa: BLE001 - sorted below
             return False, time.perf_counter() - started, exc
@@ -151,7 +152,7 @@ async def create_plain_table() -> None:
 
 
 async def run(pool_maxsize: int = DEFAULT_POOL_MAXSIZE) -> dict[str, object]:
-    async with scratch_database("race", pool_maxsize=pool_maxsize):
+    async with scratch_database("race", pool_maxsize=pool_maxsize) as runtime:
         world = await create_clinic(SLUG, PRACTITIONERS)
         clinic, tz = world.clinic, ZoneInfo(world.clinic.timezone)
         owner = await StaffUser.create(clinic=clinic, email="owner@bench-race.example", full_name="Owner",
@@ -177,7 +178,7 @@ async def run(pool_maxsize: int = DEFAULT_POOL_MAXSIZE) -> dict[str, object]:
         winners, lost, odd = [], [], []
         for round_ in range(HOT_ROUNDS):
             practitioner = world.practitioners[round_ % PRACTITIONERS]
-            w, l, o = await hot_slot(callers, practitioner.id, local(days[0], 10 * 60 + 75 * (round_ // PRACTITIONERS), tz))
+            w, l, o = await hot_slot(runtime, callers, practitioner.id, local(days[0], 10 * 60 + 75 * (round_ // PRACTITIONERS), tz))
             winners.append(w)
             lost += l
             odd += o
@@ -208,7 +209,7 @@ async def run(pool_maxsize: int = DEFAULT_POOL_MAXSIZE) -> dict[str, object]:
             principal, request = callers.request(worker, *slot)
             started = time.perf_counter()
             try:
-                await book_appointment(principal, request)
+                await book_appointment(runtime, principal, request)
             except Exception as exc:  # noqa: BLE001 - counted and shown
                 failures.append(exc)
             latencies.append(time.perf_counter() - started)

@@ -21,8 +21,8 @@ from tortoise.backends.base import executor
 
 from models import Clinic, Practitioner, PractitionerTreatment, RosterEntry, Treatment
 from models.db import close_db, init_db, tortoise_config
-from realtime import hub
-from resolvers.core import runtime
+from realtime import hub as live_hub
+from resolvers.core.runtime import Runtime
 from settings import Settings
 
 # The server the scratch databases are created on (trust auth on CI machines).
@@ -53,9 +53,10 @@ async def migrate(url: str) -> None:
 
 
 @asynccontextmanager
-async def scratch_database(label: str, *, pool_maxsize: int = DEFAULT_POOL_MAXSIZE) -> AsyncIterator[str]:
-    """A fresh, migrated database with the ORM, runtime and in-memory hub
-    ready; dropped on the way out, whatever happened."""
+async def scratch_database(label: str, *, pool_maxsize: int = DEFAULT_POOL_MAXSIZE) -> AsyncIterator[Runtime]:
+    """A fresh, migrated database with the ORM and a runtime with an
+    in-memory hub ready (its settings name the database); dropped on the
+    way out, whatever happened."""
     name = f"clinicportal_bench_{label}_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(_admin_dsn())
     await admin.execute(f'CREATE DATABASE "{name}"')
@@ -64,10 +65,11 @@ async def scratch_database(label: str, *, pool_maxsize: int = DEFAULT_POOL_MAXSI
     executor.EXECUTOR_CACHE.clear()
     try:
         await migrate(url)
-        runtime.configure(replace(BENCH_SETTINGS, database_url=url))
+        hub = live_hub.build(None)
+        runtime = Runtime.build(replace(BENCH_SETTINGS, database_url=url), hub=hub)
         await init_db(url)
-        await hub.start(None)
-        yield url
+        await hub.start()
+        yield runtime
     finally:
         try:
             await hub.stop()

@@ -156,7 +156,8 @@ def _cases(r, conn) -> dict[tuple[str, str], object]:
 
 async def run(runs: int = RUNS) -> dict[str, object]:
     checks, samples = {}, {}
-    async with scratch_database("reports") as url:
+    async with scratch_database("reports") as runtime:
+        url = runtime.settings.database_url
         conn = await asyncpg.connect(_dsn(url))
         try:
             built = await fill(conn)

@@ -31,7 +31,6 @@ from models import (
     Treatment,
     utcnow,
 )
-from resolvers.core import runtime
 from resolvers.core.principal import ANONYMOUS
 from resolvers.booking.slots import available_slots
 
@@ -159,7 +158,7 @@ async def naive_slots(
 
 
 async def run(runs: int = RUNS) -> dict[str, object]:
-    async with scratch_database("slots") as url:
+    async with scratch_database("slots") as runtime:
         world = await create_clinic(SLUG, PRACTITIONERS)
         tz = ZoneInfo(world.clinic.timezone)
         first = utcnow().astimezone(tz).date() + timedelta(days=1)
@@ -170,7 +169,7 @@ async def run(runs: int = RUNS) -> dict[str, object]:
         now = utcnow()
         print(f"slots: {PRACTITIONERS} practitioners, {booked} booked appointments, {first} .. {last} ({DAYS} days)")
 
-        app = create_app(replace(runtime.current().settings, database_url=url))
+        app = create_app(runtime.settings, runtime=runtime)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http:
 
             async def over_http(practitioner_id: str | None) -> list:
@@ -182,7 +181,7 @@ async def run(runs: int = RUNS) -> dict[str, object]:
                 return body["data"]["availableSlots"]
 
             async def resolver(practitioner_id: str | None) -> list:
-                return (await available_slots(ANONYMOUS, SLUG, treatment_id, first, last, practitioner_id, now=now))[1]
+                return (await available_slots(runtime.settings, ANONYMOUS, SLUG, treatment_id, first, last, practitioner_id, now=now))[1]
 
             cases = {
                 "resolver, 1 practitioner": lambda: resolver(one),

@@ -16,9 +16,8 @@ from typing import Any
 
 import aiosmtplib
 
-from jobs.registry import Permanent, handles
+from jobs.registry import Permanent
 from models import Clinic, OutboxMessage
-from resolvers.core import runtime
 from settings import Settings
 
 
@@ -65,9 +64,7 @@ def _permanent(codes: list[int]) -> bool:
     return bool(codes) and all(500 <= code < 600 for code in codes)
 
 
-@handles("email")
-async def send_email(msg: OutboxMessage) -> dict[str, Any]:
-    settings = runtime.current().settings
+async def send_email(msg: OutboxMessage, settings: Settings) -> dict[str, Any]:
     clinic = await Clinic.get_or_none(id=msg.clinic_id)
     if clinic is None:
         raise Permanent("the clinic of this e-mail no longer exists")

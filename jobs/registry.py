@@ -1,7 +1,8 @@
-"""Job handlers by outbox kind. A handler receives the outbox row (it
-re-reads anything else it needs by id, within the row's clinic), does the
-work keyed by the row's id so that a retry never repeats it, and returns
-what is worth keeping (a provider's message id) or None.
+"""What a job handler is (the table of them is jobs/handlers.py). A handler
+receives the outbox row (it re-reads anything else it needs by id, within
+the row's clinic) and the settings of the process running it, does the work
+keyed by the row's id so that a retry never repeats it, and returns what is
+worth keeping (a provider's message id) or None.
 
 Raising `Permanent` dead-letters the row at once, `Cancelled` marks it no
 longer wanted (the recipient opted out), `InDoubt` retries it but tells the
@@ -18,10 +19,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from models import OutboxMessage
+from settings import Settings
 
-Handler = Callable[[OutboxMessage], Awaitable[dict[str, Any] | None]]
-
-HANDLERS: dict[str, Handler] = {}
+Handler = Callable[[OutboxMessage, Settings], Awaitable[dict[str, Any] | None]]
 
 
 class Permanent(Exception):
@@ -36,12 +36,3 @@ class InDoubt(Exception):
     """The provider may have carried out the request (a time-out, a dropped
     connection after sending): retry, but look first."""
 
-
-def handles(kind: str) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        if kind in HANDLERS:
-            raise RuntimeError(f"two handlers for outbox kind {kind!r}")
-        HANDLERS[kind] = handler
-        return handler
-
-    return register

@@ -24,10 +24,10 @@ from typing import Any
 
 from tortoise.expressions import F, Q
 
-from jobs import handlers
-from jobs.registry import HANDLERS, Cancelled, InDoubt, Permanent
+from jobs.handlers import HANDLERS
+from jobs.purposes import ABOUT_THE_BOOKING
+from jobs.registry import Cancelled, InDoubt, Permanent
 from models import Appointment, AppointmentStatus, OutboxMessage, OutboxStatus, utcnow
-from resolvers.notifications.sms_texts import ABOUT_THE_BOOKING
 from settings import Settings
 
 log = logging.getLogger("clinicportal.jobs")
@@ -52,7 +52,6 @@ def _claimable(now: datetime) -> Q:
 async def due(limit: int, now: datetime | None = None) -> list[tuple[uuid.UUID, int]]:
     """Rows ready to run (id and attempts so far), oldest first. Kinds no
     handler here knows are left for a runner that does."""
-    handlers.load()
     now = now or utcnow()
     rows = (
         await OutboxMessage.filter(_claimable(now), kind__in=list(HANDLERS))
@@ -64,7 +63,6 @@ async def due(limit: int, now: datetime | None = None) -> list[tuple[uuid.UUID, 
 
 
 async def claim(row_id: uuid.UUID, settings: Settings, now: datetime) -> OutboxMessage | None:
-    handlers.load()
     lease = now + timedelta(seconds=settings.jobs_lease_seconds)
     won = await OutboxMessage.filter(_claimable(now), id=row_id, kind__in=list(HANDLERS)).update(
         lease_until=lease, attempts=F("attempts") + 1
@@ -98,7 +96,6 @@ async def _outdated(msg: OutboxMessage, now: datetime) -> str | None:
 
 async def deliver(row_id: uuid.UUID, settings: Settings) -> str:
     """Runs one row if it can be claimed; answers what became of it."""
-    handlers.load()
     now = utcnow()
     msg = await claim(row_id, settings, now)
     if msg is None:
@@ -113,7 +110,7 @@ async def deliver(row_id: uuid.UUID, settings: Settings) -> str:
     elif msg.attempts > 1:
         log.info("outbox %s: attempt %d follows one that may have reached the provider", msg.id, msg.attempts)
     try:
-        result = await handler(msg) or {}
+        result = await handler(msg, settings) or {}
     except asyncio.CancelledError:
         # Stopped mid-send (SIGTERM, a SAQ time-out): free the row for the
         # next runner at once; it is still in doubt, so that runner looks first.
@@ -168,7 +165,7 @@ async def retry_dead(clinic_id: uuid.UUID, row_id: uuid.UUID) -> bool:
 
 class InProcessRunner:
     """The embedded default: the API process runs due rows itself, polling
-    every `jobs_poll_seconds` and woken early after an enqueue."""
+    every `jobs_poll_seconds` and woken early after a commit that queued work."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -181,7 +178,6 @@ class InProcessRunner:
     async def start(self) -> None:
         from jobs import cleanup
 
-        handlers.load()
         self._tasks = [
             asyncio.create_task(self._loop(), name="outbox-runner"),
             asyncio.create_task(cleanup.every(self.settings), name="cleanup"),
@@ -197,6 +193,8 @@ class InProcessRunner:
         self._tasks = []
 
     def wake(self) -> None:
+        """Look for due rows now: called after a commit that queued some
+        (`Runtime.wake_jobs`)."""
         self._wake.set()
 
     async def _one(self, row_id: uuid.UUID) -> None:
@@ -229,32 +227,3 @@ class InProcessRunner:
                 await asyncio.wait_for(self._wake.wait(), self.settings.jobs_poll_seconds)
             except TimeoutError:
                 pass
-
-
-_current: InProcessRunner | None = None
-
-
-async def start_in_process(settings: Settings) -> InProcessRunner:
-    global _current
-    _current = InProcessRunner(settings)
-    await _current.start()
-    return _current
-
-
-async def stop_in_process() -> None:
-    global _current
-    if _current is not None:
-        await _current.stop()
-        _current = None
-
-
-def wake_soon() -> None:
-    """Called by `enqueue`, inside the writer's transaction: look again just
-    after it has most likely committed (the poll catches the rest)."""
-    if _current is None:
-        return
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return
-    loop.call_later(0.05, _current.wake)

@@ -15,9 +15,9 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client as TwilioClient
 
-from jobs.registry import Cancelled, InDoubt, Permanent, handles
+from jobs.registry import Cancelled, InDoubt, Permanent
 from models import Clinic, OutboxMessage, SmsOptOut
-from resolvers.core import runtime
+from settings import Settings
 
 log = logging.getLogger("clinicportal.jobs")
 
@@ -27,7 +27,7 @@ LOOK_BACK_MESSAGES = 50
 CLOCK_SKEW = timedelta(minutes=2)
 
 
-def twilio_client(clinic: Clinic) -> TwilioClient:
+def twilio_client(clinic: Clinic, api_base: str) -> TwilioClient:
     """A client for the clinic's account; one HTTP session per call, so
     nothing outlives the job that used it."""
     client = TwilioClient(
@@ -35,7 +35,7 @@ def twilio_client(clinic: Clinic) -> TwilioClient:
         clinic.twilio_auth_token,
         http_client=AsyncTwilioHttpClient(pool_connections=False),
     )
-    client.api.base_url = runtime.current().settings.twilio_api_base
+    client.api.base_url = api_base
     return client
 
 
@@ -55,9 +55,7 @@ def _refusal(exc: TwilioRestException) -> Exception:
     return Permanent(f"Twilio refused the message ({exc.status}, code {exc.code}): {exc.msg}")
 
 
-@handles("sms")
-async def send_sms(msg: OutboxMessage) -> dict:
-    settings = runtime.current().settings
+async def send_sms(msg: OutboxMessage, settings: Settings) -> dict:
     clinic = await Clinic.get_or_none(id=msg.clinic_id)
     if clinic is None or not clinic.sms_configured:
         raise Permanent("SMS is not configured for this clinic.")
@@ -66,7 +64,7 @@ async def send_sms(msg: OutboxMessage) -> dict:
         raise Permanent("The message has no recipient or no text.")
     if await SmsOptOut.exists(clinic_id=clinic.id, phone=to):
         raise Cancelled("The recipient replied STOP.")
-    client = twilio_client(clinic)
+    client = twilio_client(clinic, settings.twilio_api_base)
     timeout = settings.twilio_timeout_seconds
     if msg.in_doubt_since is not None:
         try:

@@ -7,7 +7,7 @@ secret. A 2xx answer is success; anything else raises, and the runner tries
 again later; 410 Gone drops the delivery at once.
 
 The endpoint's name is resolved here, every address it resolves to must be
-allowed (in production: public, see resolvers.webhooks.may_deliver_to),
+allowed (in production: public, see jobs/addresses.py),
 and the connection goes to those very addresses, so a name cannot be
 pointed at a private network between the check and the connection. The
 TLS certificate is still checked against the name. One deadline covers
@@ -29,10 +29,10 @@ from typing import Any
 
 import httpx
 
-from jobs.registry import Permanent, handles
+from jobs.registry import Permanent
 from models import OutboxMessage, WebhookEndpoint
-from resolvers.core import runtime
-from resolvers.notifications.webhooks import may_deliver_to
+from settings import Settings
+from jobs.addresses import may_deliver_to
 
 DELIVERY_HEADER = "Clinicportal-Delivery"
 TIMESTAMP_HEADER = "Clinicportal-Timestamp"
@@ -57,8 +57,7 @@ def render(msg: OutboxMessage) -> bytes:
     return json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
 
 
-@handles("webhook")
-async def deliver_webhook(msg: OutboxMessage) -> dict[str, Any] | None:
+async def deliver_webhook(msg: OutboxMessage, settings: Settings) -> dict[str, Any] | None:
     endpoint_id = (msg.payload or {}).get("endpoint_id")
     endpoint = await WebhookEndpoint.get_or_none(id=endpoint_id, clinic_id=msg.clinic_id) if endpoint_id else None
     if endpoint is None or not endpoint.active:
@@ -74,8 +73,8 @@ async def deliver_webhook(msg: OutboxMessage) -> dict[str, Any] | None:
         EVENT_HEADER: str((msg.payload or {}).get("type")),
     }
     url = httpx.URL(endpoint.url)
-    addresses = await _allowed_addresses(url)
-    timeout = runtime.current().settings.webhook_timeout_seconds
+    addresses = await _allowed_addresses(url, production=settings.production)
+    timeout = settings.webhook_timeout_seconds
     try:
         async with asyncio.timeout(timeout):
             status = await _post(url, addresses, body, headers, timeout)
@@ -95,7 +94,7 @@ def _tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-async def _allowed_addresses(url: httpx.URL) -> list[str]:
+async def _allowed_addresses(url: httpx.URL, *, production: bool) -> list[str]:
     try:
         addresses = [str(ipaddress.ip_address(url.host))]
     except ValueError:
@@ -105,7 +104,7 @@ async def _allowed_addresses(url: httpx.URL) -> list[str]:
             raise RuntimeError(f"{url.host} could not be resolved ({error})") from None
         addresses = list(dict.fromkeys(info[4][0] for info in found))
     for address in addresses:
-        if not may_deliver_to(ipaddress.ip_address(address)):
+        if not may_deliver_to(ipaddress.ip_address(address), production=production):
             raise Permanent(f"{url.host} resolves to {address}, which is not a public address")
     return addresses
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from saq import CronJob, Queue, Worker
 
-from jobs import cleanup, handlers, runner
-from jobs.registry import HANDLERS
+from jobs import cleanup, runner
+from jobs.handlers import HANDLERS
 from settings import Settings
 
 log = logging.getLogger("clinicportal.jobs")
@@ -81,7 +81,6 @@ async def run(settings: Settings) -> None:
     """Until SIGINT or SIGTERM. The caller has opened the database."""
     if not settings.redis_url:
         raise RuntimeError("REDIS_URL is not set: the API process runs the jobs itself.")
-    handlers.load()
     queue = Queue.from_url(settings.redis_url, name=QUEUE_NAME)
     await queue.connect()
     worker = build_worker(settings, queue)

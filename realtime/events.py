@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from models import Appointment, utcnow
-from realtime import hub
+from realtime.hub import Hub, calendar_channel
 
 class EventKind(StrEnum):
     BOOKED = "BOOKED"
@@ -49,8 +49,9 @@ class AppointmentEvent:
         )
 
 
-def publish(kind: EventKind, appointment: Appointment, previous: Appointment | None = None) -> None:
-    """Queue the event on the hub; returns at once, whatever Redis is doing."""
+def publish(hub: Hub | None, kind: EventKind, appointment: Appointment, previous: Appointment | None = None) -> None:
+    """Queue the event on the hub; returns at once, whatever Redis is doing.
+    Without a hub (a process that serves no live updates) it is dropped."""
     event = AppointmentEvent(
         kind=kind,
         clinic_id=appointment.clinic_id,
@@ -60,6 +61,5 @@ def publish(kind: EventKind, appointment: Appointment, previous: Appointment | N
         occurred_at=utcnow(),
         previous_id=previous.id if previous else None,
     )
-    current = hub.current()
-    if current is not None:
-        current.publish(hub.calendar_channel(event.clinic_id), event.dumps())
+    if hub is not None:
+        hub.publish(calendar_channel(event.clinic_id), event.dumps())

@@ -236,24 +236,9 @@ class Hub:
             self._deliver(event.channel, event.message)
 
 
-_hub: Hub | None = None
-
-
-async def start(redis_url: str | None, prepare: Prepare | None = None) -> Hub:
-    global _hub
+def build(redis_url: str | None, prepare: Prepare | None = None) -> Hub:
+    """The process's hub: across processes through Redis when `redis_url`
+    is set, within this process otherwise. Its owner starts and stops it."""
     from realtime.redis_backend import ResilientRedisBackend
 
-    _hub = Hub(ResilientRedisBackend(redis_url) if redis_url else None, prepare=prepare)
-    await _hub.start()
-    return _hub
-
-
-async def stop() -> None:
-    global _hub
-    if _hub is not None:
-        await _hub.stop()
-        _hub = None
-
-
-def current() -> Hub | None:
-    return _hub
+    return Hub(ResilientRedisBackend(redis_url) if redis_url else None, prepare=prepare)

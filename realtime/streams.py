@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from realtime import hub
+from realtime.hub import Hub
 
 
 class CredentialEnded(Exception):
@@ -14,6 +14,7 @@ class CredentialEnded(Exception):
 
 
 async def offered(
+    hub: Hub,
     channel: str,
     listener: Any,
     still_allowed: Callable[[], Awaitable[bool]],
@@ -23,10 +24,7 @@ async def offered(
     tells it who the subscriber is). `still_allowed` is asked every
     `recheck_seconds`, busy or quiet, whatever the events are; a no raises
     CredentialEnded. Raises hub.Overflow when the subscriber falls behind."""
-    current = hub.current()
-    if current is None:
-        raise RuntimeError("live updates are not running in this process")
-    async with current.subscribe(channel, listener) as subscriber:
+    async with hub.subscribe(channel, listener) as subscriber:
         subscriber.set_alarm(recheck_seconds)
         while True:
             item = await subscriber.next()

@@ -1,4 +1,5 @@
-"""The per-request context: who is calling, and the request's loaders."""
+"""The per-request context: who is calling, the process's runtime (settings,
+hasher, rate limiter, live hub, job waker) and the request's loaders."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
-from schema.loaders import Loaders
 from resolvers.core.principal import ANONYMOUS, Principal
+from resolvers.core.runtime import Runtime
+from schema.loaders import Loaders
 
 
 @dataclass
 class Context:
     request: Request | WebSocket
+    runtime: Runtime
     response: Any = None
     principal: Principal = ANONYMOUS
     loaders: Loaders = field(default_factory=Loaders)

@@ -45,7 +45,7 @@ class Query(NotificationQueries, ConsentQueries, MessagingQueries, ReportsQuery)
         practitioner_id: strawberry.ID | None = None,
     ) -> list[Slot]:
         clinic, found = await slots.available_slots(
-            info.context.principal, clinic_slug, treatment_id, from_, to, practitioner_id
+            info.context.runtime.settings, info.context.principal, clinic_slug, treatment_id, from_, to, practitioner_id
         )
         ids = list(dict.fromkeys(slot.practitioner_id for slot in found))
         rows = await info.context.loaders.practitioner.load_many([(clinic.id, pid) for pid in ids])

@@ -65,9 +65,9 @@ class Subscription:
         self, info: Info, practitioner_ids: list[strawberry.ID] | None = None
     ) -> AsyncGenerator[CalendarEvent, None]:
         principal = info.context.principal
-        return _as_graphql(info, lambda **rendering: live.calendar_events(principal, practitioner_ids, **rendering))
+        return _as_graphql(info, lambda **rendering: live.calendar_events(info.context.runtime, principal, practitioner_ids, **rendering))
 
     @strawberry.subscription(description="The signed-in client's own appointments.")
     async def my_appointment_updates(self, info: Info) -> AsyncGenerator[CalendarEvent, None]:
         principal = info.context.principal
-        return _as_graphql(info, lambda **rendering: live.my_appointment_events(principal, **rendering))
+        return _as_graphql(info, lambda **rendering: live.my_appointment_events(info.context.runtime, principal, **rendering))

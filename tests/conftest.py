@@ -23,9 +23,10 @@ from tortoise.backends.base import executor
 from app import create_app
 from models import Client, Clinic, Practitioner, StaffUser, Treatment
 from models.db import close_db, connection, init_db, is_postgres, tortoise_config
-from realtime import hub
+from realtime import hub as live_hub
+from realtime.hub import Hub
 from resolvers.booking import live
-from resolvers.core import runtime
+from resolvers.core.runtime import Runtime
 from resolvers.demo.clinics import seed_demo
 from settings import Settings
 
@@ -91,6 +92,7 @@ async def migrate(url: str) -> None:
 class Backend:
     name: str
     url: str
+    hub: Hub  # in-memory, started for the session as the app's lifespan would
 
 
 @pytest.fixture(scope="session", params=_backends())
@@ -115,10 +117,10 @@ async def backend(request, tmp_path_factory) -> Backend:
     await init_db(url)  # creates the SQLite folder
     await Tortoise.close_connections()
     await migrate(url)
-    runtime.configure(replace(TEST_SETTINGS, database_url=url))
     await init_db(url)
-    await hub.start(None, prepare=live.prepare_delivery)  # as the app does
-    yield Backend(request.param, url)
+    hub = live_hub.build(None, prepare=live.prepare_delivery)  # as the app does
+    await hub.start()
+    yield Backend(request.param, url, hub)
     await hub.stop()
     await close_db()
     if created:
@@ -154,11 +156,18 @@ class Demo:
 
 
 @pytest.fixture
-async def demo(backend: Backend) -> Demo:
+def runtime(backend: Backend) -> Runtime:
+    """The test's own runtime (fresh rate limits; settings a test may
+    replace), shared by the app of the `api` fixture. Jobs run only when a
+    test carries them out."""
+    return Runtime.build(replace(TEST_SETTINGS, database_url=backend.url), hub=backend.hub)
+
+
+@pytest.fixture
+async def demo(backend: Backend, runtime: Runtime) -> Demo:
     """Fresh demo data for each test."""
-    runtime.configure(replace(TEST_SETTINGS, database_url=backend.url))
     await clear_tables()
-    await seed_demo()
+    await seed_demo(runtime)
     demo = Demo()
     for clinic in await Clinic.all():
         demo.clinics[clinic.slug] = DemoClinicIds(
@@ -208,8 +217,8 @@ class Api:
 
 
 @pytest.fixture
-async def api(backend: Backend, demo: Demo) -> Api:
-    app = create_app(replace(TEST_SETTINGS, database_url=backend.url))
+async def api(backend: Backend, demo: Demo, runtime: Runtime) -> Api:
+    app = create_app(runtime.settings, runtime=runtime)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield Api(client)

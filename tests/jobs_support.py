@@ -15,7 +15,6 @@ import pytest
 from jobs import runner
 from jobs.sandbox import RunningSandbox, start_twilio_sandbox
 from models import OutboxMessage, OutboxStatus
-from resolvers.core import runtime
 from resolvers.notifications.outbox import enqueue
 from settings import Settings
 from tests.conftest import TEST_SETTINGS
@@ -32,22 +31,17 @@ FAST_JOBS = {
 
 
 @pytest.fixture
-async def twilio(backend, demo) -> RunningSandbox:
-    """A Twilio stand-in on a free port, and the process's settings pointing at it."""
+async def twilio(backend, demo, runtime) -> RunningSandbox:
+    """A Twilio stand-in on a free port, and the test runtime's settings pointing at it."""
     sandbox = await start_twilio_sandbox(port=free_port())
-    runtime.configure(replace(TEST_SETTINGS, database_url=backend.url, twilio_api_base=sandbox.url, **FAST_JOBS))
+    runtime.settings = replace(TEST_SETTINGS, database_url=backend.url, twilio_api_base=sandbox.url, **FAST_JOBS)
     try:
         yield sandbox
     finally:
         await sandbox.stop()
-        runtime.configure(replace(TEST_SETTINGS, database_url=backend.url))
 
 
-def settings() -> Settings:
-    return runtime.current().settings
-
-
-async def drain(limit: int = 100, kinds: tuple[str, ...] = ("sms",)) -> list[str]:
+async def drain(settings: Settings, limit: int = 100, kinds: tuple[str, ...] = ("sms",)) -> list[str]:
     """Runs every row of `kinds` that is due now, once each, until none is;
     answers the outcomes. (A booking also queues e-mails, which these tests
     leave alone.)"""
@@ -57,7 +51,7 @@ async def drain(limit: int = 100, kinds: tuple[str, ...] = ("sms",)) -> list[str
         found = await OutboxMessage.filter(id__in=due, kind__in=kinds).values_list("id", "attempts")
         if not found:
             return outcomes
-        outcomes += await asyncio.gather(*(runner.deliver(row_id, settings()) for row_id, _ in found))
+        outcomes += await asyncio.gather(*(runner.deliver(row_id, settings) for row_id, _ in found))
     raise AssertionError(f"the outbox did not settle: {outcomes[-20:]}")
 
 

@@ -10,22 +10,20 @@ from dataclasses import replace
 
 import pytest
 
-from jobs import email as email_job  # noqa: F401  (registers the "email" handler)
-from jobs.registry import HANDLERS
+from jobs.handlers import HANDLERS
 from jobs.sandbox_mail import MailSandbox, start_mail_sandbox
 from models import OutboxMessage, OutboxStatus, utcnow
-from resolvers.core import runtime
+from settings import Settings
 from tests.servers import free_port
 
 LINK = re.compile(r"https?://\S+/consent\?token=([\w\-%]+)")
 
 
 @pytest.fixture
-async def mailbox(demo) -> MailSandbox:
-    """An SMTP server on a free port, and the settings pointing at it."""
+async def mailbox(demo, runtime) -> MailSandbox:
+    """An SMTP server on a free port, and the test runtime's settings pointing at it."""
     sandbox = await asyncio.to_thread(start_mail_sandbox, "127.0.0.1", free_port())
-    current = runtime.current()
-    current.settings = replace(current.settings, smtp_host=sandbox.host, smtp_port=sandbox.port)
+    runtime.settings = replace(runtime.settings, smtp_host=sandbox.host, smtp_port=sandbox.port)
     yield sandbox
     await asyncio.to_thread(sandbox.stop)
 
@@ -34,11 +32,11 @@ async def queued(kind: str = "email", **filters) -> list[OutboxMessage]:
     return await OutboxMessage.filter(kind=kind, status=OutboxStatus.PENDING, **filters).order_by("created_at")
 
 
-async def deliver(rows: list[OutboxMessage]) -> list[dict | None]:
+async def deliver(rows: list[OutboxMessage], settings: Settings) -> list[dict | None]:
     """Run the handler for each row and mark it sent, as the runner does."""
     results = []
     for row in rows:
-        result = await HANDLERS[row.kind](row)
+        result = await HANDLERS[row.kind](row, settings)
         await OutboxMessage.filter(id=row.id).update(status=OutboxStatus.SENT, sent_at=utcnow(), result=result)
         results.append(result)
     return results

@@ -104,7 +104,7 @@ def test_exceptions_take_days_off_block_hours_and_add_extra_hours():
     ]
 
 
-async def test_available_slots_honour_notice_horizon_and_booked_time(backend, demo):
+async def test_available_slots_honour_notice_horizon_and_booked_time(backend, demo, runtime):
     built = await make_clinic("slotty", "Europe/London", duration=60, buffer_after=15, step=15, horizon_days=3)
     now = datetime.now(UTC)
     client = await Client.create(clinic=built.clinic, full_name="A B", email="a@b.co")
@@ -117,7 +117,7 @@ async def test_available_slots_honour_notice_horizon_and_booked_time(backend, de
         source=AppointmentSource.STAFF, currency="GBP",
     )
     today = now.astimezone(LONDON).date()
-    _, slots = await available_slots(ANONYMOUS, "slotty", str(built.treatment.id), today, today + timedelta(days=10))
+    _, slots = await available_slots(runtime.settings, ANONYMOUS, "slotty", str(built.treatment.id), today, today + timedelta(days=10))
     starts = [s.start for s in slots]
     assert starts, "a rostered practitioner has free time"
     assert min(starts) >= now + timedelta(minutes=60)

@@ -220,11 +220,11 @@ async def test_first_adjustments_of_a_card_made_at_once_all_count_on_one_card(ap
     assert cards["Stamps"]["points"] == 60
 
 
-async def test_one_client_never_sees_another_clients_balances_or_appointments(api, demo):
+async def test_one_client_never_sees_another_clients_balances_or_appointments(api, demo, runtime):
     clinic = demo["demo"].clinic
     other = await Client.create(
         clinic=clinic, full_name="Other Client", email="other@demo.clinic", phone="+447700900555",
-        password_hash=await hash_password("other-client-pass"),
+        password_hash=await hash_password(runtime, "other-client-pass"),
     )
     staff = await staff_token(api)
     issued = await api.data(

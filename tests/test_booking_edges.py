@@ -43,7 +43,7 @@ async def test_concurrent_first_bookings_of_one_new_client_make_one_client(api, 
     assert await Client.filter(email="twin@example.com").count() == 1
 
 
-async def test_a_retry_gets_its_booking_even_after_the_treatment_was_archived(backend, demo):
+async def test_a_retry_gets_its_booking_even_after_the_treatment_was_archived(backend, demo, runtime):
     facial = demo["demo"].treatments["Facial"]
     request = BookingRequest(
         clinic_slug="demo",
@@ -52,9 +52,9 @@ async def test_a_retry_gets_its_booking_even_after_the_treatment_was_archived(ba
         client=ClientDetails("Late Retry", "late@example.com", "+447700900455"),
         idempotency_key="retry-1",
     )
-    first = await book_appointment(ANONYMOUS, request)
+    first = await book_appointment(runtime, ANONYMOUS, request)
     await Treatment.filter(id=facial.id).update(archived=True)
-    again = await book_appointment(ANONYMOUS, request)
+    again = await book_appointment(runtime, ANONYMOUS, request)
     assert again.id == first.id
 
 

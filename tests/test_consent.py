@@ -9,7 +9,6 @@ from dataclasses import replace
 from datetime import timedelta
 
 from models import Appointment, Clinic, ConsentRequest, ConsentRequestStatus, OutboxMessage, OutboxStatus, utcnow
-from resolvers.core import runtime
 from resolvers.account.credentials import hash_token
 from tests.booking import BOOK, CANCEL, RESCHEDULE, at, book_input, errors
 from tests.conftest import client_token, staff_token
@@ -44,7 +43,7 @@ async def _status(api, appointment_id: str) -> str:
     return (await api.data(STATUS, {"id": appointment_id}, await staff_token(api)))["appointment"]["consentStatus"]
 
 
-async def test_booking_a_treatment_with_a_form_emails_the_client_a_single_use_link(api, demo, mailbox):
+async def test_booking_a_treatment_with_a_form_emails_the_client_a_single_use_link(api, demo, mailbox, runtime):
     await Clinic.filter(id=demo["demo"].clinic.id).update(twilio_account_sid=None)  # no SMS: e-mail only
     appointment, token = await _book_peel(api, demo)
     request = await ConsentRequest.get(appointment_id=appointment["id"])
@@ -52,7 +51,7 @@ async def test_booking_a_treatment_with_a_form_emails_the_client_a_single_use_li
     assert request.status == ConsentRequestStatus.PENDING
     assert request.expires_at == (await Appointment.get(id=appointment["id"])).start_at
     [row] = [m for m in await queued() if m.payload["purpose"] == "consent_request"]
-    await deliver([row])
+    await deliver([row], runtime.settings)
     [mail] = [m for m in mailbox.recorder.received() if m["rcptTos"] == ["client@demo.clinic"]]
     assert mail["subject"] == "Demo Skin Clinic: please sign your consent form for Chemical Peel"
     assert f"http://127.0.0.1:8000/p/demo/consent?token={token}" in mail["body"]
@@ -216,9 +215,8 @@ async def test_the_calendars_consent_status_runs_as_many_statements_for_many_app
     assert len(small) == len(large), same_count(small, large)
 
 
-async def test_guessing_links_from_one_address_is_rate_limited(api, demo):
-    current = runtime.current()
-    current.settings = replace(current.settings, consent_per_ip=3)
+async def test_guessing_links_from_one_address_is_rate_limited(api, demo, runtime):
+    runtime.settings = replace(runtime.settings, consent_per_ip=3)
     for n in range(3):
         assert errors((await api.data(SIGN, {"t": f"guess-{n}", "n": "X", "a": True}))["signConsentForm"]) == ["TOKEN_INVALID"]
     limited = (await api.data(SIGN, {"t": "guess-4", "n": "X", "a": True}))["signConsentForm"]

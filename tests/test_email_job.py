@@ -23,9 +23,9 @@ async def _row(demo, to: list[str], subject: str = "Hello", body: str = "Body te
     return await enqueue(demo["demo"].clinic.id, "email", {"to": to, "subject": subject, "body": body, "purpose": "test"})
 
 
-async def test_a_queued_email_arrives_as_plain_text_with_a_message_id_made_from_its_row(demo, mailbox):
+async def test_a_queued_email_arrives_as_plain_text_with_a_message_id_made_from_its_row(demo, mailbox, runtime):
     row = await _row(demo, ["alex@demo.clinic", "frontdesk@demo.clinic"], "Your diary", "Line one\nLine two\n")
-    result = await send_email(row)
+    result = await send_email(row, runtime.settings)
     [mail] = mailbox.recorder.received()
     assert sorted(mail["rcptTos"]) == ["alex@demo.clinic", "frontdesk@demo.clinic"]
     assert mail["subject"] == "Your diary"
@@ -35,67 +35,64 @@ async def test_a_queued_email_arrives_as_plain_text_with_a_message_id_made_from_
     assert result["refused"] == {}
 
 
-async def test_sending_one_row_twice_carries_the_same_message_id_so_the_duplicate_is_recognisable(demo, mailbox):
+async def test_sending_one_row_twice_carries_the_same_message_id_so_the_duplicate_is_recognisable(demo, mailbox, runtime):
     row = await _row(demo, ["alex@demo.clinic"])
-    await send_email(row)
-    await send_email(row)
+    await send_email(row, runtime.settings)
+    await send_email(row, runtime.settings)
     assert mailbox.recorder.duplicates() == {f"<{row.id}@clinicportal.localhost>": 2}
 
 
-async def test_a_permanently_refused_recipient_dead_letters_the_email(demo, mailbox):
+async def test_a_permanently_refused_recipient_dead_letters_the_email(demo, mailbox, runtime):
     mailbox.recorder.refuse_permanently.add("gone@demo.clinic")
     with pytest.raises(Permanent, match="550"):
-        await send_email(await _row(demo, ["gone@demo.clinic"]))
+        await send_email(await _row(demo, ["gone@demo.clinic"]), runtime.settings)
     assert mailbox.recorder.received() == []
 
 
-async def test_a_recipient_refused_for_now_is_retried_not_dead_lettered(demo, mailbox):
+async def test_a_recipient_refused_for_now_is_retried_not_dead_lettered(demo, mailbox, runtime):
     mailbox.recorder.refuse_for_now.add("busy@demo.clinic")
     with pytest.raises(Exception) as raised:
-        await send_email(await _row(demo, ["busy@demo.clinic"]))
+        await send_email(await _row(demo, ["busy@demo.clinic"]), runtime.settings)
     assert not isinstance(raised.value, Permanent)
     assert "450" in str(raised.value)
 
 
-async def test_when_some_recipients_are_refused_the_others_get_it_and_it_is_not_retried(demo, mailbox):
+async def test_when_some_recipients_are_refused_the_others_get_it_and_it_is_not_retried(demo, mailbox, runtime):
     mailbox.recorder.refuse_permanently.add("gone@demo.clinic")
-    result = await send_email(await _row(demo, ["alex@demo.clinic", "gone@demo.clinic"]))
+    result = await send_email(await _row(demo, ["alex@demo.clinic", "gone@demo.clinic"]), runtime.settings)
     assert [m["rcptTos"] for m in mailbox.recorder.received()] == [["alex@demo.clinic"]]
     assert list(result["refused"]) == ["gone@demo.clinic"]
 
 
-async def test_an_unreachable_mail_server_is_retried_not_dead_lettered(demo, mailbox):
+async def test_an_unreachable_mail_server_is_retried_not_dead_lettered(demo, mailbox, runtime):
     from dataclasses import replace
 
-    from resolvers.core import runtime
-
-    current = runtime.current()
-    current.settings = replace(current.settings, smtp_port=free_port(), smtp_timeout_seconds=2)
+    runtime.settings = replace(runtime.settings, smtp_port=free_port(), smtp_timeout_seconds=2)
     with pytest.raises(Exception) as raised:
-        await send_email(await _row(demo, ["alex@demo.clinic"]))
+        await send_email(await _row(demo, ["alex@demo.clinic"]), runtime.settings)
     assert not isinstance(raised.value, Permanent)
 
 
-async def test_a_payload_without_recipients_is_dead_lettered_at_once(demo, mailbox):
+async def test_a_payload_without_recipients_is_dead_lettered_at_once(demo, mailbox, runtime):
     with pytest.raises(Permanent):
-        await send_email(await _row(demo, []))
+        await send_email(await _row(demo, []), runtime.settings)
 
 
-async def test_names_outside_ascii_arrive_intact(demo, mailbox):
-    await send_email(await _row(demo, ["alex@demo.clinic"], "Zoë Łukasz — 10:00", "Rendez-vous confirmé pour Zoë 🌿\n"))
+async def test_names_outside_ascii_arrive_intact(demo, mailbox, runtime):
+    await send_email(await _row(demo, ["alex@demo.clinic"], "Zoë Łukasz — 10:00", "Rendez-vous confirmé pour Zoë 🌿\n"), runtime.settings)
     [mail] = mailbox.recorder.received()
     assert mail["subject"] == "Zoë Łukasz — 10:00"
     assert mail["body"] == "Rendez-vous confirmé pour Zoë 🌿\n"
 
 
-async def test_a_subject_cannot_smuggle_in_a_header(demo, mailbox):
-    await send_email(await _row(demo, ["alex@demo.clinic"], "Hi\r\nBcc: victim@example.com"))
+async def test_a_subject_cannot_smuggle_in_a_header(demo, mailbox, runtime):
+    await send_email(await _row(demo, ["alex@demo.clinic"], "Hi\r\nBcc: victim@example.com"), runtime.settings)
     [mail] = mailbox.recorder.received()
     assert mail["rcptTos"] == ["alex@demo.clinic"]
     assert mail["subject"] == "Hi Bcc: victim@example.com"
 
 
-async def test_a_booking_emails_the_practitioner_and_the_extra_addresses_in_the_clinics_time_zone(api, demo, mailbox):
+async def test_a_booking_emails_the_practitioner_and_the_extra_addresses_in_the_clinics_time_zone(api, demo, mailbox, runtime):
     start = at(5, 11, tz="America/New_York")
     practitioner = demo["northside"].practitioners["Jordan Lee"]
     booked = (
@@ -108,7 +105,7 @@ async def test_a_booking_emails_the_practitioner_and_the_extra_addresses_in_the_
     assert errors(booked) == []
     [row] = [r for r in await queued() if r.payload["purpose"] == "practitioner_new_appointment"]
     assert str(row.appointment_id) == booked["appointment"]["id"]
-    await deliver([row])
+    await deliver([row], runtime.settings)
     [mail] = mailbox.recorder.received()
     assert mail["rcptTos"] == ["jordan@northside.clinic", "frontdesk@northside.clinic"]
     local = datetime.fromisoformat(start).astimezone(ZoneInfo("America/New_York"))  # 11:00 there, not 16:00 UTC

@@ -27,7 +27,6 @@ from models import (
     utcnow,
 )
 from resolvers.account import credentials
-from resolvers.core import runtime
 from resolvers.notifications.outbox import enqueue
 from tests.booking import BOOK, at
 from tests.conftest import FAST_HASH_ENV
@@ -93,10 +92,10 @@ def test_the_worker_command_needs_redis(tmp_path):
     assert result.returncode == 2 and "REDIS_URL" in result.stderr
 
 
-async def test_the_clean_up_removes_what_has_expired_and_keeps_the_rest(demo):
+async def test_the_clean_up_removes_what_has_expired_and_keeps_the_rest(demo, runtime):
     clinic, client = demo["demo"].clinic, demo["demo"].client
     now = utcnow()
-    settings = runtime.current().settings
+    settings = runtime.settings
     old = now - timedelta(days=settings.outbox_retention_days + 1)
     hour = timedelta(hours=1)
     _, expired = await credentials.issue(CredentialKind.CLIENT_SESSION, clinic.id, lifetime=hour, client_id=client.id)
@@ -140,7 +139,7 @@ async def test_the_clean_up_removes_what_has_expired_and_keeps_the_rest(demo):
     assert remaining == {rows["old dead"], rows["old pending"], rows["new sent"]}
 
 
-async def test_the_clean_up_deletes_staff_invitations_a_day_after_they_expired_and_keeps_consent_requests(demo):
+async def test_the_clean_up_deletes_staff_invitations_a_day_after_they_expired_and_keeps_consent_requests(demo, runtime):
     d = demo["demo"]
     now = utcnow()
     for token, expires in (("a", now - timedelta(days=2)), ("b", now - timedelta(hours=2)), ("c", now + timedelta(days=3))):
@@ -151,7 +150,7 @@ async def test_the_clean_up_deletes_staff_invitations_a_day_after_they_expired_a
         token_hash="d" * 64, expires_at=now - timedelta(days=60),
     )
 
-    deleted = await cleanup.run(runtime.current().settings, now=now)
+    deleted = await cleanup.run(runtime.settings, now=now)
 
     assert deleted["expired staff invitations"] == 1
     assert sorted(await StaffInvite.filter(clinic_id=d.clinic.id).values_list("token_hash", flat=True)) == ["b" * 64, "c" * 64]

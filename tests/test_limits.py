@@ -247,7 +247,7 @@ async def test_in_production_an_unexpected_exception_is_masked(api, production, 
     async def broken(principal):
         raise RuntimeError("secret internals: password=hunter2")
 
-    monkeypatch.setattr(account, "me", broken)
+    monkeypatch.setattr(personal, "me", broken)
     development = await api.post(ME)
     assert "secret internals" in error_messages(development)[0]  # the control
     response = await production.post("/graphql", json={"query": ME})

@@ -19,7 +19,7 @@ def test_event_executors_do_not_add_to_the_subscriptions_memo():
     assert len(executor._relevant_sub_fields) == 0
 
 
-async def test_an_in_process_subscription_still_hears_each_event(backend, demo):
+async def test_an_in_process_subscription_still_hears_each_event(backend, demo, runtime):
     from models import Appointment, AppointmentStatus, CredentialKind, StaffUser
     from realtime import events
     from resolvers.account import credentials
@@ -30,14 +30,14 @@ async def test_an_in_process_subscription_still_hears_each_event(backend, demo):
     owner = await StaffUser.get(email="owner@demo.clinic")
     token, _ = await credentials.issue(CredentialKind.STAFF_SESSION, owner.clinic_id, staff_id=owner.id, lifetime=None)
     api_key, _ = await credentials.issue(CredentialKind.API_KEY, owner.clinic_id, lifetime=None, scopes=["calendar"])
-    staff, partner = [await credentials.principal_for_token(t) for t in (token, api_key)]
+    staff, partner = [await credentials.principal_for_token(runtime, t) for t in (token, api_key)]
     schema = build_app_schema(TEST_SETTINGS)
     query = "subscription { calendarUpdates { kind appointment { id canCancel } } }"
-    streams = [await schema.subscribe(query, context_value=Context(request=None, principal=p)) for p in (staff, partner)]
+    streams = [await schema.subscribe(query, context_value=Context(request=None, runtime=runtime, principal=p)) for p in (staff, partner)]
     firsts = [asyncio.ensure_future(stream.__anext__()) for stream in streams]
     await asyncio.sleep(0.2)  # both are listening
     row = await Appointment.get(client_id=demo["demo"].client.id, status=AppointmentStatus.BOOKED)
-    events.publish(events.UPDATED, row)
+    events.publish(runtime.hub, events.UPDATED, row)
     for result in await asyncio.wait_for(asyncio.gather(*firsts), 5):
         assert result.errors is None
         assert result.data["calendarUpdates"]["kind"] == "UPDATED"

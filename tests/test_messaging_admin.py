@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from models import Clinic, OutboxMessage, OutboxStatus
-from resolvers.core import runtime
 from tests.conftest import staff_token
 from tests.jobs_support import drain, enqueue_sms, twilio  # noqa: F401
 
@@ -72,13 +71,13 @@ async def test_only_administrators_reach_sms_settings_and_failed_messages(api, d
     assert (await Clinic.get(slug="demo")).twilio_from_number is not None
 
 
-async def test_a_dead_message_shows_to_its_clinics_admins_only_and_can_be_sent_again(api, demo, twilio):
+async def test_a_dead_message_shows_to_its_clinics_admins_only_and_can_be_sent_again(api, demo, twilio, runtime):
     [row_id] = await enqueue_sms(demo["demo"].clinic.id, 1)
     twilio.sandbox.set_fault("500", seconds=3600)
-    runtime.configure(replace(runtime.current().settings, jobs_max_attempts=3, jobs_retry_base_seconds=0.01, jobs_retry_max_seconds=0.01))
+    runtime.settings = replace(runtime.settings, jobs_max_attempts=3, jobs_retry_base_seconds=0.01, jobs_retry_max_seconds=0.01)
     outcomes = []
     while not outcomes or outcomes[-1] == "retry":
-        outcomes += await drain()
+        outcomes += await drain(runtime.settings)
     assert outcomes[-1] == "DEAD"
     row = await OutboxMessage.get(id=row_id)
     assert row.status == OutboxStatus.DEAD and row.attempts == 3 and "500" in row.last_error
@@ -92,7 +91,7 @@ async def test_a_dead_message_shows_to_its_clinics_admins_only_and_can_be_sent_a
     twilio.sandbox.set_fault("none")
     retried = (await api.data(RETRY, {"id": str(row_id)}, owner))["retryMessage"]
     assert retried["message"] == {"id": str(row_id), "status": "PENDING", "attempts": 0}
-    assert await drain() == ["SENT"]
+    assert await drain(runtime.settings) == ["SENT"]
     assert len(twilio.sandbox.messages) == 1
     again = (await api.data(RETRY, {"id": str(row_id)}, owner))["retryMessage"]
     assert [e["code"] for e in again["userErrors"]] == ["INVALID_INPUT"]

@@ -13,21 +13,23 @@ from jobs import runner
 from models import OutboxMessage, OutboxStatus, utcnow
 from tests.booking import BOOK, at, book_input
 from tests.conftest import client_token
-from tests.jobs_support import deliveries_by_row, enqueue_sms, settings, twilio, wait_until_settled  # noqa: F401
+from tests.jobs_support import deliveries_by_row, enqueue_sms, twilio, wait_until_settled  # noqa: F401
 
 MESSAGES = 20
 OUTAGE_SECONDS = 1.5
 
 
 @pytest.mark.parametrize("fault", ["500", "429", "hang"])
-async def test_twilio_failing_for_a_while_then_recovering_delivers_each_sms_exactly_once(api, demo, twilio, fault):
+async def test_twilio_failing_for_a_while_then_recovering_delivers_each_sms_exactly_once(api, demo, twilio, fault, runtime):
     ids = await enqueue_sms(demo["demo"].clinic.id, MESSAGES)
     twilio.sandbox.set_fault(fault, seconds=OUTAGE_SECONDS, delay=2.0)
-    await runner.start_in_process(settings())
+    jobs = runner.InProcessRunner(runtime.settings)
+    runtime.wake_jobs = jobs.wake  # as the app's own runtime is woken
+    await jobs.start()
     try:
         done = await wait_until_settled(ids)
     finally:
-        await runner.stop_in_process()
+        await jobs.stop()
     counts = deliveries_by_row(twilio)
     assert set(counts) == {str(i) for i in ids}
     assert max(counts.values()) == 1
@@ -52,9 +54,11 @@ async def _book_many(api, demo, token, day: int) -> list[float]:
     return took
 
 
-async def test_bookings_succeed_and_only_enqueue_while_twilio_is_down(api, demo, twilio):
+async def test_bookings_succeed_and_only_enqueue_while_twilio_is_down(api, demo, twilio, runtime):
     token = await client_token(api)
-    await runner.start_in_process(settings())
+    jobs = runner.InProcessRunner(runtime.settings)
+    runtime.wake_jobs = jobs.wake  # as the app's own runtime is woken
+    await jobs.start()
     try:
         healthy = await _book_many(api, demo, token, 5)
         await wait_until_settled([r.id for r in await OutboxMessage.filter(kind="sms", status=OutboxStatus.PENDING, due_at__lte=utcnow())])
@@ -67,7 +71,7 @@ async def test_bookings_succeed_and_only_enqueue_while_twilio_is_down(api, demo,
         assert len(confirmations) == 5
         assert len(twilio.sandbox.messages) == sent_before
     finally:
-        await runner.stop_in_process()
+        await jobs.stop()
     print(
         f"\n[figures] booking latency, median of 5: {statistics.median(healthy) * 1000:.1f} ms with Twilio up,"
         f" {statistics.median(down) * 1000:.1f} ms with Twilio hanging"

@@ -14,10 +14,10 @@ from dataclasses import replace
 import pytest
 from redis.asyncio import Redis
 
-from jobs.registry import HANDLERS, Permanent
+from jobs.handlers import HANDLERS
+from jobs.registry import Permanent
 from jobs.webhooks import deliver_webhook
 from models import Credential, OutboxMessage, WebhookEndpoint
-from resolvers.core import runtime
 from resolvers.core.ratelimit import RedisRateLimiter
 from tests.admin import USER_ERRORS, codes, partner_key, practitioner_token, top_level_code
 from tests.booking import BOOK, CANCEL, RESCHEDULE, at, book_input
@@ -94,21 +94,21 @@ async def test_each_key_has_its_own_rate_limit(api):
     assert (await _use_until_limited(api, other, 1))[0].status_code == 200  # counted per key
 
 
-async def test_keys_without_their_own_limit_follow_the_setting_and_redis_counts_across_processes(api, backend, redis_url):
+async def test_keys_without_their_own_limit_follow_the_setting_and_redis_counts_across_processes(api, backend, redis_url, runtime):
     redis = Redis.from_url(redis_url)
     settings = replace(TEST_SETTINGS, database_url=backend.url, api_key_rate_per_minute=2)
     try:
-        runtime.configure(settings, RedisRateLimiter(redis, prefix=f"test-ratelimit:{time.time_ns()}:"))
+        runtime.settings, runtime.limiter = settings, RedisRateLimiter(redis, prefix=f"test-ratelimit:{time.time_ns()}:")
         key = await partner_key("demo", ["calendar"])
         assert [r.status_code for r in await _use_until_limited(api, key, 3)] == [200, 200, 429]
         # A second process sharing Redis sees the same count.
-        runtime.configure(settings, RedisRateLimiter(Redis.from_url(redis_url), prefix=runtime.current().limiter._prefix))
+        runtime.settings, runtime.limiter = settings, RedisRateLimiter(Redis.from_url(redis_url), prefix=runtime.limiter._prefix)
         assert (await _use_until_limited(api, key, 1))[0].status_code == 429
     finally:
         await redis.aclose()
 
 
-async def test_webhook_urls_are_https_except_loopback_in_development(api):
+async def test_webhook_urls_are_https_except_loopback_in_development(api, runtime):
     owner = await staff_token(api)
     for url in ("http://example.com/hooks", "ftp://example.com/x", "https://user:pw@example.com/x", "not a url", "https://"):
         result = (await api.data(CREATE_HOOK, {"u": url, "e": ["BOOKED"]}, owner))["createWebhookEndpoint"]
@@ -119,11 +119,11 @@ async def test_webhook_urls_are_https_except_loopback_in_development(api):
     from resolvers.notifications.webhooks import checked_url
     from resolvers.core.errors import DomainError
 
-    runtime.configure(replace(runtime.current().settings, environment="production"))
+    runtime.settings = replace(runtime.settings, environment="production")
     for url in ("http://127.0.0.1:9/hooks", "https://10.0.0.5/hooks", "https://localhost/hooks"):
         with pytest.raises(DomainError):
-            checked_url(url, ["url"])
-    assert checked_url("https://crm.example.com/hooks", ["url"]) == "https://crm.example.com/hooks"
+            checked_url(url, ["url"], production=runtime.settings.production)
+    assert checked_url("https://crm.example.com/hooks", ["url"], production=runtime.settings.production) == "https://crm.example.com/hooks"
 
 
 async def test_booking_cancelling_and_rescheduling_plan_one_delivery_per_subscribed_endpoint(api, demo):
@@ -176,11 +176,11 @@ async def _planned_delivery(api, demo, url: str) -> tuple[OutboxMessage, str]:
     return await OutboxMessage.get(kind="webhook"), created["secret"]
 
 
-async def test_a_delivery_is_signed_and_a_tampered_body_fails_the_check(api, demo):
+async def test_a_delivery_is_signed_and_a_tampered_body_fails_the_check(api, demo, runtime):
     assert HANDLERS["webhook"] is deliver_webhook
     async with webhook_receiver() as receiver:
         message, secret = await _planned_delivery(api, demo, receiver.url)
-        assert await deliver_webhook(message) == {"status": 204}
+        assert await deliver_webhook(message, runtime.settings) == {"status": 204}
     (got,) = receiver.received
     body = json.loads(got.body)
     assert body["id"] == str(message.id) == got.headers["clinicportal-delivery"]
@@ -194,7 +194,7 @@ async def test_a_delivery_is_signed_and_a_tampered_body_fails_the_check(api, dem
     assert not verify(secret, stale, got.body)
 
 
-async def test_a_rotated_secret_signs_the_next_delivery(api, demo):
+async def test_a_rotated_secret_signs_the_next_delivery(api, demo, runtime):
     async with webhook_receiver() as receiver:
         message, old_secret = await _planned_delivery(api, demo, receiver.url)
         owner = await staff_token(api)
@@ -205,57 +205,57 @@ async def test_a_rotated_secret_signs_the_next_delivery(api, demo):
         )
         new_secret = rotated["rotateWebhookSecret"]["secret"]
         assert new_secret.startswith("whsec_") and new_secret != old_secret
-        await deliver_webhook(message)
+        await deliver_webhook(message, runtime.settings)
     (got,) = receiver.received
     assert verify(new_secret, got.headers, got.body) and not verify(old_secret, got.headers, got.body)
 
 
-async def test_a_failed_delivery_raises_so_it_is_retried_with_the_same_delivery_id(api, demo):
+async def test_a_failed_delivery_raises_so_it_is_retried_with_the_same_delivery_id(api, demo, runtime):
     async with webhook_receiver() as receiver:
         message, secret = await _planned_delivery(api, demo, receiver.url)
         receiver.answers = [500, 410]
         with pytest.raises(Exception) as failed:
-            await deliver_webhook(message)
+            await deliver_webhook(message, runtime.settings)
         assert not isinstance(failed.value, Permanent)
         with pytest.raises(Permanent):  # 410 Gone: the receiver wants no more
-            await deliver_webhook(message)
-        assert await deliver_webhook(message) == {"status": 204}
+            await deliver_webhook(message, runtime.settings)
+        assert await deliver_webhook(message, runtime.settings) == {"status": 204}
     ids = {r.headers["clinicportal-delivery"] for r in receiver.received}
     assert ids == {str(message.id)} and len(receiver.received) == 3
     assert all(verify(secret, r.headers, r.body) for r in receiver.received)
 
 
-async def test_a_delivery_for_a_removed_or_switched_off_endpoint_is_dropped(api, demo):
+async def test_a_delivery_for_a_removed_or_switched_off_endpoint_is_dropped(api, demo, runtime):
     async with webhook_receiver() as receiver:
         message, _ = await _planned_delivery(api, demo, receiver.url)
         await WebhookEndpoint.filter(id=message.payload["endpoint_id"]).update(active=False)
         with pytest.raises(Permanent):
-            await deliver_webhook(message)
+            await deliver_webhook(message, runtime.settings)
         await WebhookEndpoint.filter(id=message.payload["endpoint_id"]).delete()
         with pytest.raises(Permanent):
-            await deliver_webhook(message)
+            await deliver_webhook(message, runtime.settings)
     assert receiver.received == []
 
 
-async def test_in_production_a_name_that_resolves_to_a_private_address_gets_no_delivery(api, demo):
+async def test_in_production_a_name_that_resolves_to_a_private_address_gets_no_delivery(api, demo, runtime):
     """The name is accepted when saved (it is not an address), and refused
     at delivery, when it is resolved."""
     async with webhook_receiver() as receiver:
         port = receiver.url.split(":")[2].split("/")[0]
         name = socket.gethostname()  # resolves to this machine
-        settings = runtime.current().settings
-        runtime.configure(replace(settings, environment="production"))
+        settings = runtime.settings
+        runtime.settings = replace(settings, environment="production")
         try:
             message, _ = await _planned_delivery(api, demo, f"https://{name}:{port}/hooks")
             with pytest.raises(Permanent) as refused:
-                await deliver_webhook(message)
+                await deliver_webhook(message, runtime.settings)
         finally:
-            runtime.configure(settings)
+            runtime.settings = settings
     assert "not a public address" in str(refused.value)
     assert receiver.received == []
 
 
-async def test_a_receiver_that_drips_its_answer_is_cut_off_at_the_deadline(api, demo):
+async def test_a_receiver_that_drips_its_answer_is_cut_off_at_the_deadline(api, demo, runtime):
     async def drip(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.readuntil(b"\r\n\r\n")
         for byte in b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n":  # a byte every 0.3 s: no read ever times out
@@ -266,17 +266,17 @@ async def test_a_receiver_that_drips_its_answer_is_cut_off_at_the_deadline(api, 
 
     server = await asyncio.start_server(drip, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    settings = runtime.current().settings
+    settings = runtime.settings
     try:
         message, _ = await _planned_delivery(api, demo, f"http://127.0.0.1:{port}/hooks")
-        runtime.configure(replace(settings, webhook_timeout_seconds=1))
+        runtime.settings = replace(settings, webhook_timeout_seconds=1)
         started = time.monotonic()
         with pytest.raises(RuntimeError) as late:
-            await deliver_webhook(message)
+            await deliver_webhook(message, runtime.settings)
         assert time.monotonic() - started < 3  # the answer would have taken 12 s
         assert "did not answer within 1s" in str(late.value) and not isinstance(late.value, Permanent)
     finally:
-        runtime.configure(settings)
+        runtime.settings = settings
         server.close()
         await server.wait_closed()
 

@@ -10,7 +10,6 @@ import httpx
 import pytest
 
 from models import Clinic, Client, OutboxMessage, SignInCode, utcnow
-from resolvers.core import runtime
 from tests.booking import book_input
 
 REQUEST = (
@@ -39,9 +38,8 @@ async def sms(demo):
     return clinic
 
 
-def limits(**changes) -> None:
-    rt = runtime.current()
-    runtime.configure(replace(rt.settings, **changes), rt.limiter)
+def limits(runtime, **changes) -> None:
+    runtime.settings = replace(runtime.settings, **changes)
 
 
 async def request_code(api, phone=DEMO_PHONE, accepted=True, slug="demo") -> dict:
@@ -171,7 +169,7 @@ def _from(api, address: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
-async def test_a_thousand_code_requests_for_many_numbers_from_one_address_are_capped(api, sms):
+async def test_a_thousand_code_requests_for_many_numbers_from_one_address_are_capped(api, sms, runtime):
     answers = []
     for batch in range(40):  # 40 documents of 25 aliases: 1,000 requests
         document = "mutation {" + " ".join(
@@ -181,23 +179,23 @@ async def test_a_thousand_code_requests_for_many_numbers_from_one_address_are_ca
         ) + "}"
         data = await api.data(document)
         answers += codes([data[f"r{n}"] for n in range(25)])
-    per_ip = runtime.current().settings.sms_code_per_ip
+    per_ip = runtime.settings.sms_code_per_ip
     assert answers.count(None) == per_ip and answers.count("RATE_LIMITED") == 1000 - per_ip
     assert await OutboxMessage.filter(kind="sms").count() == per_ip
 
 
-async def test_one_number_gets_a_limited_number_of_codes_from_any_number_of_addresses(api, sms):
+async def test_one_number_gets_a_limited_number_of_codes_from_any_number_of_addresses(api, sms, runtime):
     answers = []
     for n in range(8):
         async with _from(api, f"198.51.100.{n}") as client:
             body = (await client.post("/graphql", json={"query": REQUEST, "variables": {"s": "demo", "p": DEMO_PHONE, "t": True}})).json()
             answers.append(codes([body["data"]["requestSignInCode"]])[0])
-    per_phone = runtime.current().settings.sms_code_per_phone
+    per_phone = runtime.settings.sms_code_per_phone
     assert answers == [None] * per_phone + ["RATE_LIMITED"] * (8 - per_phone)
 
 
-async def test_a_clinic_sends_a_limited_number_of_codes_a_day(api, sms):
-    limits(sms_code_per_clinic_day=3, sms_code_per_ip=100)
+async def test_a_clinic_sends_a_limited_number_of_codes_a_day(api, sms, runtime):
+    limits(runtime, sms_code_per_clinic_day=3, sms_code_per_ip=100)
     answers = codes([await request_code(api, f"+4477009000{n:02d}") for n in range(5)])
     assert answers == [None] * 3 + ["RATE_LIMITED"] * 2
     assert await OutboxMessage.filter(kind="sms").count() == 3
@@ -238,7 +236,7 @@ async def test_the_code_is_sent_in_the_clients_language(api, demo, sms):
     assert (await verify(api, await last_code()))["session"]
 
 
-async def test_the_clean_up_deletes_only_codes_and_links_expired_more_than_a_day_ago(api, sms):
+async def test_the_clean_up_deletes_only_codes_and_links_expired_more_than_a_day_ago(api, sms, runtime):
     from jobs import cleanup
     from models import PasswordResetToken
 
@@ -249,20 +247,20 @@ async def test_the_clean_up_deletes_only_codes_and_links_expired_more_than_a_day
     await PasswordResetToken.create(clinic=sms, client=client, token_hash="a" * 64, expires_at=utcnow() - timedelta(days=2))
     await PasswordResetToken.create(clinic=sms, client=client, token_hash="b" * 64, expires_at=utcnow() + timedelta(hours=1))
     await PasswordResetToken.create(clinic=sms, client=client, token_hash="c" * 64, expires_at=utcnow() - timedelta(hours=1))
-    deleted = await cleanup.run(runtime.current().settings)
+    deleted = await cleanup.run(runtime.settings)
     assert (deleted["expired sign-in codes"], deleted["expired password-reset links"]) == (1, 1)
     assert await SignInCode.all().values_list("phone", flat=True) == [DEMO_PHONE]
     # Just expired: still there, so using it says "expired" rather than "unknown".
     assert sorted(await PasswordResetToken.all().values_list("token_hash", flat=True)) == ["b" * 64, "c" * 64]
 
 
-async def test_a_code_still_unsent_when_it_expires_is_not_sent_late(api, sms):
+async def test_a_code_still_unsent_when_it_expires_is_not_sent_late(api, sms, runtime):
     from tests.jobs_support import drain
 
-    limits(sign_in_code_minutes=0)  # expires as it is made: as if Twilio were down until after the expiry
+    limits(runtime, sign_in_code_minutes=0)  # expires as it is made: as if Twilio were down until after the expiry
     await request_code(api)
     [message] = await OutboxMessage.filter(kind="sms")
     assert message.payload["expires_at"]
-    assert await drain() == ["CANCELLED"]
+    assert await drain(runtime.settings) == ["CANCELLED"]
     message = await OutboxMessage.get(id=message.id)
     assert message.last_error == "It expired before it could be sent." and message.attempts == 1

@@ -8,7 +8,6 @@ from dataclasses import replace
 
 import pytest
 
-from resolvers.core import runtime
 from tests.admin import USER_ERRORS, codes, partner_key, practitioner_token
 from tests.conftest import TEST_SETTINGS, staff_token
 
@@ -34,8 +33,8 @@ def png(width: int = 2, height: int = 2) -> bytes:
 
 
 @pytest.fixture
-def media_dir(tmp_path, backend):
-    runtime.configure(replace(TEST_SETTINGS, database_url=backend.url, data_dir=tmp_path, logo_max_bytes=4096))
+def media_dir(tmp_path, backend, runtime):
+    runtime.settings = replace(TEST_SETTINGS, database_url=backend.url, data_dir=tmp_path, logo_max_bytes=4096)
     yield tmp_path / "uploads"
 
 

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from tests.admin import USER_ERRORS
 from models import Clinic
-from resolvers.core import runtime
 from tests.conftest import FAST_HASH_ENV
 from tests.servers import ROOT
 
@@ -48,9 +47,8 @@ RIVERSIDE = {
 }
 
 
-def _signup(allowed: bool, per_ip: int = 5) -> None:
-    rt = runtime.current()
-    runtime.configure(replace(rt.settings, clinic_signup=allowed, clinic_signup_per_ip=per_ip), rt.limiter)
+def _signup(runtime, allowed: bool, per_ip: int = 5) -> None:
+    runtime.settings = replace(runtime.settings, clinic_signup=allowed, clinic_signup_per_ip=per_ip)
 
 
 def _codes(result: dict) -> list[str]:
@@ -155,12 +153,12 @@ async def test_the_command_line_creates_a_clinic_and_refuses_a_taken_slug(api, b
     assert await api.staff_sign_in("owner@lakeside.example", "a-long-owner-password")
 
 
-async def test_self_serve_sign_up_can_be_switched_off_and_is_limited_per_address(api, backend):
+async def test_self_serve_sign_up_can_be_switched_off_and_is_limited_per_address(api, backend, runtime):
     try:
-        _signup(False)
+        _signup(runtime, False)
         refused = (await api.data(CREATE_CLINIC, {"i": RIVERSIDE}))["createClinic"]
         assert _codes(refused) == ["UNAUTHENTICATED"] and not await Clinic.exists(slug="riverside")
-        _signup(True, per_ip=2)
+        _signup(runtime, True, per_ip=2)
         answers = [
             (await api.data(CREATE_CLINIC, {"i": {**RIVERSIDE, "slug": f"clinic-{n}", "adminEmail": f"owner{n}@example.com"}}))["createClinic"]
             for n in range(3)
@@ -168,7 +166,7 @@ async def test_self_serve_sign_up_can_be_switched_off_and_is_limited_per_address
         assert [_codes(a) for a in answers] == [[], [], ["RATE_LIMITED"]]
         assert not await Clinic.exists(slug="clinic-2")
     finally:
-        _signup(True)
+        _signup(runtime, True)
 
 
 async def test_a_signed_in_caller_cannot_create_a_clinic_and_bad_input_names_its_field(api, demo):

@@ -171,18 +171,18 @@ async def test_a_failed_merge_rolls_back_every_move(api, demo, monkeypatch):
     assert await Appointment.filter(client_id=keep.id).count() == 0
 
 
-async def test_marking_an_appointment_completed_publishes_updated_and_runs_the_planners(api, demo, monkeypatch):
+async def test_marking_an_appointment_completed_publishes_updated_and_runs_the_planners(api, demo, monkeypatch, runtime):
     d = demo["demo"]
     owner = await staff_token(api)
     started = utcnow().replace(second=0, microsecond=0) - timedelta(hours=2)
     appointment = await _appointment(d.clinic, d.client, d.practitioners["Alex Morgan"], d.treatments["Facial"], started)
     planned = []
 
-    async def planner(kind, row, clinic, previous, rows):
+    async def planner(rt, kind, row, clinic, previous, rows):
         planned.append((kind, row.id, str(row.status)))
 
     monkeypatch.setattr(side_effects, "PLANNERS", [*side_effects.PLANNERS, planner])
-    stream = live.calendar_events(await credentials.principal_for_token(owner), None)
+    stream = live.calendar_events(runtime, await credentials.principal_for_token(runtime, owner), None)
     heard = asyncio.ensure_future(anext(stream))
     await asyncio.sleep(0.1)  # listening
     result = (await api.data(MARK, {"id": str(appointment.id), "o": "COMPLETED"}, owner))["markAppointment"]

@@ -24,9 +24,9 @@ async def _post(api, path: str, params: dict[str, str], token: str | None, signa
     return await api.http.post(path, content=urlencode(params), headers=headers)
 
 
-async def _sent_row(demo) -> OutboxMessage:
+async def _sent_row(runtime, demo) -> OutboxMessage:
     [row_id] = await enqueue_sms(demo["demo"].clinic.id, 1)
-    assert await drain() == ["SENT"]
+    assert await drain(runtime.settings) == ["SENT"]
     return await OutboxMessage.get(id=row_id)
 
 
@@ -35,24 +35,24 @@ def _status(row: OutboxMessage, demo, status: str) -> dict[str, str]:
     return {"MessageSid": row.provider_id, "MessageStatus": status, "AccountSid": clinic.twilio_account_sid, "To": row.payload["to"]}
 
 
-async def test_a_signed_status_callback_updates_the_message_status(api, demo, twilio):
-    row = await _sent_row(demo)
+async def test_a_signed_status_callback_updates_the_message_status(api, demo, twilio, runtime):
+    row = await _sent_row(runtime, demo)
     token = demo["demo"].clinic.twilio_auth_token
     response = await _post(api, f"/webhooks/twilio?m={row.id}", _status(row, demo, "delivered"), token)
     assert response.status_code == 200
     assert (await OutboxMessage.get(id=row.id)).provider_status == "delivered"
 
 
-async def test_a_late_callback_never_turns_delivered_back_into_sent(api, demo, twilio):
-    row = await _sent_row(demo)
+async def test_a_late_callback_never_turns_delivered_back_into_sent(api, demo, twilio, runtime):
+    row = await _sent_row(runtime, demo)
     token = demo["demo"].clinic.twilio_auth_token
     await _post(api, f"/webhooks/twilio?m={row.id}", _status(row, demo, "delivered"), token)
     await _post(api, f"/webhooks/twilio?m={row.id}", _status(row, demo, "sent"), token)
     assert (await OutboxMessage.get(id=row.id)).provider_status == "delivered"
 
 
-async def test_status_callbacks_with_a_bad_or_missing_signature_are_refused(api, demo, twilio):
-    row = await _sent_row(demo)
+async def test_status_callbacks_with_a_bad_or_missing_signature_are_refused(api, demo, twilio, runtime):
+    row = await _sent_row(runtime, demo)
     params = _status(row, demo, "delivered")
     path = f"/webhooks/twilio?m={row.id}"
     assert (await _post(api, path, params, "another-token-entirely-1234")).status_code == 403
@@ -63,8 +63,8 @@ async def test_status_callbacks_with_a_bad_or_missing_signature_are_refused(api,
     assert (await OutboxMessage.get(id=row.id)).provider_status == "queued"
 
 
-async def test_a_callback_for_an_unknown_message_is_refused(api, demo, twilio):
-    row = await _sent_row(demo)
+async def test_a_callback_for_an_unknown_message_is_refused(api, demo, twilio, runtime):
+    row = await _sent_row(runtime, demo)
     path = "/webhooks/twilio?m=00000000-0000-0000-0000-000000000000"
     response = await _post(api, path, _status(row, demo, "delivered"), demo["demo"].clinic.twilio_auth_token)
     assert response.status_code == 403
@@ -75,14 +75,14 @@ def _inbound(demo, body: str, sender: str = PHONE) -> dict[str, str]:
     return {"MessageSid": "SM" + "ab" * 16, "AccountSid": clinic.twilio_account_sid, "From": sender, "To": clinic.twilio_from_number, "Body": body}
 
 
-async def test_stop_opts_the_client_out_and_start_opts_them_back_in(api, demo, twilio):
+async def test_stop_opts_the_client_out_and_start_opts_them_back_in(api, demo, twilio, runtime):
     token = demo["demo"].clinic.twilio_auth_token
     response = await _post(api, "/webhooks/twilio/inbound", _inbound(demo, " stop "), token)
     assert response.status_code == 200 and "<Response>" in response.text
     assert await SmsOptOut.exists(clinic_id=demo["demo"].clinic.id, phone=PHONE)
     booked = (await api.data(BOOK, {"input": book_input(demo, start=at(5, 11))}, await client_token(api)))["bookAppointment"]
     assert booked["userErrors"] == []
-    assert await drain() == ["CANCELLED"]
+    assert await drain(runtime.settings) == ["CANCELLED"]
     assert twilio.sandbox.messages == []
     await _post(api, "/webhooks/twilio/inbound", _inbound(demo, "START"), token)
     assert not await SmsOptOut.exists(clinic_id=demo["demo"].clinic.id, phone=PHONE)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,7 +10,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from models import Client, CredentialKind, StaffUser
 from resolvers.account import credentials
-from resolvers.core import runtime
+from resolvers.core.ratelimit import network
+from resolvers.core.runtime import Runtime
 from resolvers.core.contact import normalize_email
 from resolvers.core.errors import DomainError, ErrorCode, invalid, unauthenticated
 from resolvers.core.principal import Principal, PrincipalKind
@@ -25,14 +25,13 @@ class IssuedSession:
     expires_at: datetime
 
 
-async def hash_password(password: str) -> str:
+async def hash_password(rt: Runtime, password: str) -> str:
     """argon2 is slow on purpose: off the event loop, so live streams and
     other requests go on meanwhile."""
-    return await asyncio.to_thread(runtime.current().hasher.hash, password)
+    return await asyncio.to_thread(rt.hasher.hash, password)
 
 
-async def _password_matches(password_hash: str | None, password: str) -> bool:
-    rt = runtime.current()
+async def _password_matches(rt: Runtime, password_hash: str | None, password: str) -> bool:
     hasher = rt.hasher
     if password_hash is None:  # no such account: verify anyway, so both answers take as long
         password_hash = rt.dummy_hash
@@ -43,51 +42,27 @@ async def _password_matches(password_hash: str | None, password: str) -> bool:
         return False
 
 
-async def check_rate(key: str, limit: int, message: str, window_seconds: int | None = None) -> None:
-    """Counts one attempt under `key`; RATE_LIMITED past `limit` in the
-    window (the sign-in window unless given)."""
-    rt = runtime.current()
-    retry_after = await rt.limiter.hit(key, limit, window_seconds or rt.settings.signin_window_seconds)
-    if retry_after is not None:
-        raise DomainError(
-            ErrorCode.RATE_LIMITED,
-            f"{message} Try again in {retry_after} seconds.",
-            retry_after_seconds=retry_after,
-        )
-
-
-def network(ip: str) -> str:
-    """An IPv6 host owns a whole /64, so it is counted as one."""
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return ip
-    if address.version == 6:
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
-
-
-async def limit_sign_in(account_key: str, ip: str) -> None:
+async def limit_sign_in(rt: Runtime, account_key: str, ip: str) -> None:
     """Per address; per account from one address, so guessing from one place
     cannot lock the owner out; and per account from everywhere, higher, so
     many addresses together still cannot guess freely."""
-    settings = runtime.current().settings
+    settings = rt.settings
     source = network(ip)
     message = "Too many sign-in attempts."
-    await check_rate(f"signin:ip:{source}", settings.signin_per_ip, message)
-    await check_rate(f"signin:account:{account_key}:{source}", settings.signin_per_account, message)
-    await check_rate(f"signin:account:{account_key}", settings.signin_per_account_total, message)
+    await rt.check_rate(f"signin:ip:{source}", settings.signin_per_ip, message)
+    await rt.check_rate(f"signin:account:{account_key}:{source}", settings.signin_per_account, message)
+    await rt.check_rate(f"signin:account:{account_key}", settings.signin_per_account_total, message)
 
 
 STAFF_MIN_PASSWORD = 10
 
 
-async def staff_password_hash(value: object, field: list[str]) -> str:
+async def staff_password_hash(rt: Runtime, value: object, field: list[str]) -> str:
     """A new staff password, checked, then hashed (off the event loop):
     set by an admin, an invitation or a new clinic's first admin."""
     if not isinstance(value, str) or not STAFF_MIN_PASSWORD <= len(value) <= 1024:
         raise invalid(f"A password has {STAFF_MIN_PASSWORD} to 1024 characters.", field)
-    return await hash_password(value)
+    return await hash_password(rt, value)
 
 
 def _require_password(password: str) -> None:
@@ -95,10 +70,10 @@ def _require_password(password: str) -> None:
         raise invalid("Enter your password.", ["password"])
 
 
-async def _verified(account: Client | StaffUser | None, password: str) -> Client | StaffUser:
+async def _verified(rt: Runtime, account: Client | StaffUser | None, password: str) -> Client | StaffUser:
     """The account when the password is its own; the same answer, taking as
     long, for a wrong password and an unknown account."""
-    if not await _password_matches(account.password_hash if account else None, password) or account is None:
+    if not await _password_matches(rt, account.password_hash if account else None, password) or account is None:
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, "The e-mail or password is wrong.")
     return account
 
@@ -108,23 +83,23 @@ async def issue_session(kind: CredentialKind, clinic_id, hours: int, **holder) -
     return IssuedSession(token, credential.expires_at)
 
 
-async def sign_in(principal: Principal, clinic_slug: str, email: str, password: str, ip: str) -> IssuedSession:
+async def sign_in(rt: Runtime, principal: Principal, clinic_slug: str, email: str, password: str, ip: str) -> IssuedSession:
     email = normalize_email(email, ["email"])
     _require_password(password)
-    await limit_sign_in(f"client:{clinic_slug}:{email}", ip)
+    await limit_sign_in(rt, f"client:{clinic_slug}:{email}", ip)
     clinic = await clinic_by_slug(principal, clinic_slug)
     portal_open(clinic, principal)
-    client = await _verified(await Client.get_or_none(clinic_id=clinic.id, email=email), password)
-    hours = runtime.current().settings.client_session_hours
+    client = await _verified(rt, await Client.get_or_none(clinic_id=clinic.id, email=email), password)
+    hours = rt.settings.client_session_hours
     return await issue_session(CredentialKind.CLIENT_SESSION, clinic.id, hours, client_id=client.id)
 
 
-async def staff_sign_in(email: str, password: str, ip: str) -> IssuedSession:
+async def staff_sign_in(rt: Runtime, email: str, password: str, ip: str) -> IssuedSession:
     email = normalize_email(email, ["email"])
     _require_password(password)
-    await limit_sign_in(f"staff:{email}", ip)
-    staff = await _verified(await StaffUser.get_or_none(email=email, active=True), password)
-    hours = runtime.current().settings.staff_session_hours
+    await limit_sign_in(rt, f"staff:{email}", ip)
+    staff = await _verified(rt, await StaffUser.get_or_none(email=email, active=True), password)
+    hours = rt.settings.staff_session_hours
     return await issue_session(CredentialKind.STAFF_SESSION, staff.clinic_id, hours, staff_id=staff.id)
 
 

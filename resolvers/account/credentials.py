@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from tortoise.expressions import Q
 
 from models import Clinic, Credential, CredentialKind, StaffRole, StaffUser, utcnow
-from resolvers.core import runtime
+from resolvers.core.runtime import Runtime
 from resolvers.core.errors import DomainError, ErrorCode
 from resolvers.core.principal import ANONYMOUS, Principal, PrincipalKind
 
@@ -62,10 +62,9 @@ async def issue(
     return token, credential
 
 
-async def _within_rate(credential: Credential) -> None:
+async def _within_rate(rt: Runtime, credential: Credential) -> None:
     """Partner keys: at most their requests a minute (the key's own limit,
     or API_KEY_RATE_PER_MINUTE), counted per key across processes."""
-    rt = runtime.current()
     limit = credential.rate_limit_per_minute or rt.settings.api_key_rate_per_minute
     retry_after = await rt.limiter.hit(f"apikey:{credential.id}", limit, 60)
     if retry_after is not None:
@@ -76,7 +75,7 @@ async def _within_rate(credential: Credential) -> None:
         )
 
 
-async def principal_for_token(token: str | None) -> Principal:
+async def principal_for_token(rt: Runtime, token: str | None) -> Principal:
     """The principal a bearer token stands for; anonymous when the token is
     missing, unknown, expired or revoked. Raises RATE_LIMITED when an API
     key is over its rate limit."""
@@ -87,7 +86,7 @@ async def principal_for_token(token: str | None) -> Principal:
     if credential is None or (credential.expires_at and credential.expires_at <= now):
         return ANONYMOUS
     if credential.kind is CredentialKind.API_KEY:
-        await _within_rate(credential)
+        await _within_rate(rt, credential)
     staff: StaffUser | None = None
     own_diary_only = False
     if credential.staff_id:

@@ -15,10 +15,11 @@ from models import Client, Credential, CredentialKind, PasswordResetToken, utcno
 from models.db import write_transaction
 from resolvers.account import credentials
 from resolvers.notifications import outbox
-from resolvers.core import runtime
+from resolvers.core.ratelimit import network
+from resolvers.core.runtime import Runtime
 from resolvers.core import access
 from resolvers.core import tenant
-from resolvers.account.auth import IssuedSession, check_rate, hash_password, issue_session, network
+from resolvers.account.auth import IssuedSession, hash_password, issue_session
 from resolvers.core.contact import normalize_email
 from resolvers.core.errors import DomainError, ErrorCode, invalid
 from resolvers.core.principal import Principal
@@ -39,14 +40,15 @@ def _reset_email(clinic_name: str, link: str, minutes: int) -> tuple[str, str]:
 
 
 async def request_password_reset(
+    rt: Runtime,
     principal: Principal, clinic_slug: str, email: str, ip: str, *, now: datetime | None = None
 ) -> None:
     now = now or utcnow()
-    settings = runtime.current().settings
+    settings = rt.settings
     email = normalize_email(email, ["email"])
     message = "Too many password reset requests."
-    await check_rate(f"reset:ip:{network(ip)}", settings.password_reset_per_ip, message, HOUR)
-    await check_rate(f"reset:account:{clinic_slug}:{email}", settings.password_reset_per_account, message, HOUR)
+    await rt.check_rate(f"reset:ip:{network(ip)}", settings.password_reset_per_ip, message, HOUR)
+    await rt.check_rate(f"reset:account:{clinic_slug}:{email}", settings.password_reset_per_account, message, HOUR)
     clinic = await tenant.clinic_by_slug(principal, clinic_slug)
     access.portal_open(clinic, principal)
     client = await Client.get_or_none(clinic_id=clinic.id, email=email)
@@ -65,6 +67,7 @@ async def request_password_reset(
         await outbox.enqueue(
             clinic.id, "email", {"to": [email], "subject": subject, "body": body, "purpose": "password_reset"}
         )
+    rt.wake_jobs()
 
 
 def _check_password(password: str) -> None:
@@ -91,16 +94,16 @@ async def revoke_client_sessions(client_id, now: datetime) -> None:
     )
 
 
-async def reset_password(token: str, password: str, ip: str, *, now: datetime | None = None) -> IssuedSession:
+async def reset_password(rt: Runtime, token: str, password: str, ip: str, *, now: datetime | None = None) -> IssuedSession:
     """Sets the password, revokes the client's sessions and starts a new one."""
     now = now or utcnow()
-    settings = runtime.current().settings
-    await check_rate(f"reset:redeem:{network(ip)}", settings.signin_per_ip, "Too many attempts.")
+    settings = rt.settings
+    await rt.check_rate(f"reset:redeem:{network(ip)}", settings.signin_per_ip, "Too many attempts.")
     _check_password(password)
     token_hash = credentials.hash_token(token or "")
     if not await PasswordResetToken.filter(token_hash=token_hash, used_at=None, expires_at__gt=now).exists():
         raise await _refusal(token_hash)
-    password_hash = await hash_password(password)  # slow: not while holding the write lock
+    password_hash = await hash_password(rt, password)  # slow: not while holding the write lock
     async with write_transaction():
         spent = await PasswordResetToken.filter(token_hash=token_hash, used_at=None, expires_at__gt=now).update(used_at=now)
         if not spent:

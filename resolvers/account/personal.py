@@ -12,7 +12,7 @@ from enum import StrEnum
 from tortoise.expressions import Q
 
 from models import Appointment, AppointmentStatus, Client, utcnow
-from resolvers.core import runtime
+from settings import Settings
 from resolvers.core import access
 from resolvers.core import ids
 from resolvers.core import tenant
@@ -103,10 +103,10 @@ async def my_appointments(
     return Page(items=rows[:first], has_next=len(rows) > first, has_previous=bool(after))
 
 
-async def set_language(principal: Principal, language: str) -> Client:
+async def set_language(settings: Settings, principal: Principal, language: str) -> Client:
     """The language of the client's messages, one the clinic's messages
     are written in (SUPPORTED_LANGUAGES)."""
     client_id = access.require_client(principal)
-    code = language_code(language, ["language"], runtime.current().settings.supported_languages)
+    code = language_code(language, ["language"], settings.supported_languages)
     await Client.filter(id=client_id, clinic_id=principal.clinic_id).update(language=code)
     return await Client.get(id=client_id, clinic_id=principal.clinic_id)

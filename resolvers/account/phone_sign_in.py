@@ -33,11 +33,13 @@ from tortoise.transactions import in_transaction
 
 from models import Client, Clinic, CredentialKind, SignInCode, utcnow
 from models.db import write_transaction
+from settings import Settings
 from resolvers.notifications import outbox
-from resolvers.core import runtime
+from resolvers.core.ratelimit import network
+from resolvers.core.runtime import Runtime
 from resolvers.core import access
 from resolvers.core import tenant
-from resolvers.account.auth import IssuedSession, check_rate, issue_session, limit_sign_in, network
+from resolvers.account.auth import IssuedSession, issue_session, limit_sign_in
 from resolvers.core.contact import normalize_phone
 from resolvers.core.errors import DomainError, ErrorCode, invalid
 from resolvers.core.principal import Principal
@@ -51,10 +53,9 @@ MAX_NAME = 200
 _keys: dict[str, bytes] = {}
 
 
-def _code_key() -> bytes:
+def _code_key(settings: Settings) -> bytes:
     """SECRET_KEY when set (it must be the same for every process); else a
     random key kept in DATA_DIR, for the embedded one-machine default."""
-    settings = runtime.current().settings
     if settings.secret_key:
         return settings.secret_key.encode()
     path = Path(settings.data_dir) / "secret_key"
@@ -75,8 +76,8 @@ def _code_key() -> bytes:
     return key
 
 
-def code_digest(salt: str, code: str) -> str:
-    return hmac.new(_code_key(), f"{salt}:{code}".encode(), hashlib.sha256).hexdigest()
+def code_digest(settings: Settings, salt: str, code: str) -> str:
+    return hmac.new(_code_key(settings), f"{salt}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 def new_code() -> str:
@@ -108,14 +109,15 @@ async def _clinic(principal: Principal, clinic_slug: str) -> Clinic:
 
 
 async def request_sign_in_code(
+    rt: Runtime,
     principal: Principal, clinic_slug: str, phone: str, accepted_terms: bool, ip: str, *, now: datetime | None = None
 ) -> datetime:
     """Sends a fresh code (older live codes for the number die) and answers
     when it expires."""
     now = now or utcnow()
-    settings = runtime.current().settings
+    settings = rt.settings
     message = "Too many codes requested."
-    await check_rate(f"smscode:ip:{network(ip)}", settings.sms_code_per_ip, message, HOUR)
+    await rt.check_rate(f"smscode:ip:{network(ip)}", settings.sms_code_per_ip, message, HOUR)
     clinic = await _clinic(principal, clinic_slug)
     if not clinic.sms_configured:
         raise DomainError(ErrorCode.SMS_UNAVAILABLE, "This clinic does not send sign-in codes by SMS; sign in with your e-mail.")
@@ -126,8 +128,8 @@ async def request_sign_in_code(
             "Please accept the privacy policy and the user agreement to sign in.",
             ["acceptedTerms"],
         )
-    await check_rate(f"smscode:phone:{clinic.id}:{phone}", settings.sms_code_per_phone, message, HOUR)
-    await check_rate(f"smscode:clinic:{clinic.id}", settings.sms_code_per_clinic_day, message, DAY)
+    await rt.check_rate(f"smscode:phone:{clinic.id}:{phone}", settings.sms_code_per_phone, message, HOUR)
+    await rt.check_rate(f"smscode:clinic:{clinic.id}", settings.sms_code_per_clinic_day, message, DAY)
     code, salt = new_code(), secrets.token_hex(16)
     expires_at = now + timedelta(minutes=settings.sign_in_code_minutes)
     async with write_transaction():
@@ -136,7 +138,7 @@ async def request_sign_in_code(
             clinic_id=clinic.id,
             phone=phone,
             salt=salt,
-            code_hash=code_digest(salt, code),
+            code_hash=code_digest(settings, salt, code),
             expires_at=expires_at,
             terms_version=clinic.privacy_policy_version,
             terms_accepted_at=now,
@@ -149,6 +151,7 @@ async def request_sign_in_code(
             "expires_at": expires_at.isoformat(),  # not sent once useless (jobs/runner.py)
         }  # fmt: skip
         await outbox.enqueue(clinic.id, "sms", payload)
+    rt.wake_jobs()
     return expires_at
 
 
@@ -156,9 +159,8 @@ def _wrong_code() -> DomainError:
     return DomainError(ErrorCode.INVALID_CODE, "This code is wrong or has expired. Ask for a new one if needed.", ["code"])
 
 
-async def _spend(clinic: Clinic, phone: str, code: str, now: datetime) -> SignInCode:
+async def _spend(settings: Settings, clinic: Clinic, phone: str, code: str, now: datetime) -> SignInCode:
     """The live code for the number, if `code` is it; every call uses up a try."""
-    settings = runtime.current().settings
     row = (
         await SignInCode.filter(clinic_id=clinic.id, phone=phone, used_at=None, expires_at__gt=now)
         .order_by("-created_at")
@@ -169,7 +171,7 @@ async def _spend(clinic: Clinic, phone: str, code: str, now: datetime) -> SignIn
     counted = await SignInCode.filter(
         id=row.id, used_at=None, attempts__lt=settings.sign_in_code_max_attempts
     ).update(attempts=F("attempts") + 1)
-    if not counted or not hmac.compare_digest(code_digest(row.salt, code), row.code_hash):
+    if not counted or not hmac.compare_digest(code_digest(settings, row.salt, code), row.code_hash):
         raise _wrong_code()
     return row
 
@@ -188,6 +190,7 @@ async def _client_for_phone(clinic: Clinic, phone: str, full_name: str) -> Clien
 
 
 async def verify_sign_in_code(
+    rt: Runtime,
     principal: Principal,
     clinic_slug: str,
     phone: str,
@@ -200,15 +203,15 @@ async def verify_sign_in_code(
     now = now or utcnow()
     clinic = await _clinic(principal, clinic_slug)
     phone = normalize_phone(phone, ["phone"], clinic.country)
-    await limit_sign_in(f"phone:{clinic.id}:{phone}", ip)
+    await limit_sign_in(rt, f"phone:{clinic.id}:{phone}", ip)
     name = (full_name or "").strip()
     if len(name) > MAX_NAME:
         raise invalid(f"A name has at most {MAX_NAME} characters.", ["fullName"])
-    row = await _spend(clinic, phone, "".join((code or "").split())[:32], now)
+    row = await _spend(rt.settings, clinic, phone, "".join((code or "").split())[:32], now)
     async with write_transaction():
         client = await _client_for_phone(clinic, phone, name)
         if not await SignInCode.filter(id=row.id, used_at=None).update(used_at=now):
             raise _wrong_code()  # a concurrent check spent it first
         await Client.filter(id=client.id).update(terms_version=row.terms_version, terms_accepted_at=row.terms_accepted_at)
-        hours = runtime.current().settings.client_session_hours
+        hours = rt.settings.client_session_hours
         return await issue_session(CredentialKind.CLIENT_SESSION, clinic.id, hours, client_id=client.id)

@@ -28,7 +28,7 @@ from models import (
 )
 from models.db import write_transaction
 from resolvers.account import credentials
-from resolvers.core import runtime
+from resolvers.core.runtime import Runtime
 from resolvers.core import access
 from resolvers.core import ids
 from resolvers.core import tenant
@@ -99,7 +99,7 @@ async def find_client(principal: Principal, raw_id: str) -> Client | None:
     return await Client.get_or_none(id=ident, clinic_id=clinic_id) if ident else None
 
 
-async def _fields(clinic: Clinic, changes: dict[str, Any]) -> dict[str, Any]:
+async def _fields(rt: Runtime, clinic: Clinic, changes: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for name, value in changes.items():
         field = input_field(name)
@@ -113,7 +113,7 @@ async def _fields(clinic: Clinic, changes: dict[str, Any]) -> dict[str, Any]:
         elif name == "phone":
             clean[name] = normalize_phone(value, field, clinic.country) if value else None
         elif name == "language":
-            clean[name] = language_code(value, field, runtime.current().settings.supported_languages)
+            clean[name] = language_code(value, field, rt.settings.supported_languages)
         else:
             raise invalid(f"Unknown field {name}.", field)
     return clean
@@ -136,12 +136,12 @@ def _duplicate() -> Exception:
     return invalid("Another client already has this e-mail or phone.", ["input"])
 
 
-async def create_client(principal: Principal, fields: dict[str, Any]) -> Client:
+async def create_client(rt: Runtime, principal: Principal, fields: dict[str, Any]) -> Client:
     clinic_id = access.require_client_records(principal, Scope.BOOK)
     clinic = await Clinic.get(id=clinic_id)
     if fields.get("full_name") is None:
         raise invalid("This is needed.", ["input", "fullName"])
-    clean = await _fields(clinic, fields)
+    clean = await _fields(rt, clinic, fields)
     try:
         async with write_transaction():
             await _refuse_taken(clinic_id, clean)
@@ -150,11 +150,11 @@ async def create_client(principal: Principal, fields: dict[str, Any]) -> Client:
         raise _duplicate() from None
 
 
-async def update_client(principal: Principal, raw_id: str, changes: dict[str, Any]) -> Client:
+async def update_client(rt: Runtime, principal: Principal, raw_id: str, changes: dict[str, Any]) -> Client:
     clinic_id = access.require_client_records(principal, Scope.BOOK)
     clinic = await Clinic.get(id=clinic_id)
     found = await tenant.client(clinic_id, raw_id, ["id"])
-    clean = await _fields(clinic, changes)
+    clean = await _fields(rt, clinic, changes)
     try:
         async with write_transaction():
             await _refuse_taken(clinic_id, clean, other_than=found.id)

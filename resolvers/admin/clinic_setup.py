@@ -13,8 +13,9 @@ from tortoise.exceptions import IntegrityError
 
 from models import Clinic, CredentialKind, StaffRole, StaffUser
 from models.db import write_transaction
-from resolvers.core import runtime
-from resolvers.account.auth import IssuedSession, check_rate, issue_session, network, staff_password_hash
+from resolvers.account.auth import IssuedSession, issue_session, staff_password_hash
+from resolvers.core.ratelimit import network
+from resolvers.core.runtime import Runtime
 from resolvers.core.contact import normalize_email
 from resolvers.core.errors import invalid, unauthenticated
 from resolvers.core.principal import Principal
@@ -35,7 +36,7 @@ class NewClinic:
     admin_name: str = "Clinic Owner"
 
 
-async def create_clinic(spec: NewClinic) -> tuple[Clinic, StaffUser]:
+async def create_clinic(rt: Runtime, spec: NewClinic) -> tuple[Clinic, StaffUser]:
     """The clinic starts with its portal enabled and the model's default
     settings, and nothing in its catalogue yet."""
     slug = spec.slug.strip().lower()
@@ -61,7 +62,7 @@ async def create_clinic(spec: NewClinic) -> tuple[Clinic, StaffUser]:
         raise invalid("This slug is taken.", ["slug"])
     if await StaffUser.exists(email=email):
         raise invalid("A staff user with this e-mail already exists.", ["adminEmail"])
-    password_hash = await staff_password_hash(spec.admin_password, ["adminPassword"])  # the slow step last
+    password_hash = await staff_password_hash(rt, spec.admin_password, ["adminPassword"])  # the slow step last
     try:
         async with write_transaction():
             clinic = await Clinic.create(slug=slug, name=name, timezone=spec.timezone, currency=currency, country=country)
@@ -73,16 +74,16 @@ async def create_clinic(spec: NewClinic) -> tuple[Clinic, StaffUser]:
     return clinic, admin
 
 
-async def sign_up_clinic(principal: Principal, spec: NewClinic, ip: str) -> tuple[Clinic, IssuedSession]:
+async def sign_up_clinic(rt: Runtime, principal: Principal, spec: NewClinic, ip: str) -> tuple[Clinic, IssuedSession]:
     """Self-serve: a visitor creates a clinic and is signed in as its first
     administrator. Off where CLINIC_SIGNUP is false; limited per address."""
-    settings = runtime.current().settings
+    settings = rt.settings
     if not settings.clinic_signup:
         raise unauthenticated("New clinics are created by the platform's operators here.")
     if principal.clinic_id is not None:
         raise invalid("Sign out first: a new clinic gets its own administrator.")
-    await check_rate(f"clinic-signup:ip:{network(ip)}", settings.clinic_signup_per_ip, "Too many new clinics.", 3600)
-    clinic, admin = await create_clinic(spec)
+    await rt.check_rate(f"clinic-signup:ip:{network(ip)}", settings.clinic_signup_per_ip, "Too many new clinics.", 3600)
+    clinic, admin = await create_clinic(rt, spec)
     session = await issue_session(
         CredentialKind.STAFF_SESSION, clinic.id, settings.staff_session_hours, staff_id=admin.id
     )

@@ -8,10 +8,10 @@ import re
 from dataclasses import dataclass
 
 from jobs import runner
+from resolvers.core.runtime import Runtime
 from models import Clinic, OutboxMessage, OutboxStatus
 from resolvers.core import access
 from resolvers.core import tenant
-from resolvers.account.auth import check_rate
 from resolvers.core.contact import normalize_phone
 from resolvers.core.errors import invalid, not_found
 from resolvers.core.principal import Principal
@@ -88,12 +88,12 @@ async def failed_messages(principal: Principal, first: int | None = None) -> lis
     return await tenant.outbox_messages(principal).filter(status=OutboxStatus.DEAD).order_by("-created_at").limit(limit)
 
 
-async def retry_message(principal: Principal, raw_id: str) -> OutboxMessage:
+async def retry_message(rt: Runtime, principal: Principal, raw_id: str) -> OutboxMessage:
     message = await tenant.outbox_message(principal, raw_id)
     if message.status is not OutboxStatus.DEAD:
         raise invalid("Only a message that failed for good can be sent again.", ["id"])
-    await check_rate(f"outbox-retry:{message.clinic_id}", RETRIES_PER_HOUR, "Too many messages sent again.", 3600)
+    await rt.check_rate(f"outbox-retry:{message.clinic_id}", RETRIES_PER_HOUR, "Too many messages sent again.", 3600)
     if not await runner.retry_dead(message.clinic_id, message.id):
         raise not_found("Message", ["id"])
-    runner.wake_soon()
+    rt.wake_jobs()
     return await OutboxMessage.get(id=message.id, clinic_id=message.clinic_id)

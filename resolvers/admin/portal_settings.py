@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from models import Clinic
 from models.db import write_transaction
-from resolvers.core import runtime
+from settings import Settings
 from resolvers.core import access
 from resolvers.core.errors import input_field, invalid
 from resolvers.core.principal import Principal
@@ -30,14 +30,14 @@ FLAGS = ("portal_enabled", "accepts_new_clients", "show_prices", "practitioners_
 TEXTS = ("cancellation_policy_text", "booking_instructions", "terms_and_conditions")
 
 
-def portal_url(clinic: Clinic) -> str:
-    return f"{runtime.current().settings.public_booking_url}/p/{clinic.slug}/"
+def portal_url(settings: Settings, clinic: Clinic) -> str:
+    return f"{settings.public_booking_url}/p/{clinic.slug}/"
 
 
-def logo_url(clinic: Clinic) -> str | None:
+def logo_url(settings: Settings, clinic: Clinic) -> str | None:
     stored = clinic.branding_logo_url
     if stored and stored.startswith(MEDIA_PREFIX):
-        return runtime.current().settings.public_api_url + stored
+        return settings.public_api_url + stored
     return stored
 
 
@@ -108,17 +108,17 @@ def sniff_image(data: bytes) -> str | None:
     return None
 
 
-def uploads_dir() -> Path:
-    return runtime.current().settings.data_dir / "uploads"
+def uploads_dir(settings: Settings) -> Path:
+    return settings.data_dir / "uploads"
 
 
-def stored_file(name: str) -> tuple[Path, str] | None:
+def stored_file(settings: Settings, name: str) -> tuple[Path, str] | None:
     """An uploaded file by its public name, with its media type; None for
     any name this app did not give out."""
     match = STORED_NAME.match(name)
     if not match:
         return None
-    path = uploads_dir() / name
+    path = uploads_dir(settings) / name
     return (path, MEDIA_TYPES[match.group(1)]) if path.is_file() else None
 
 
@@ -126,10 +126,10 @@ class Readable(Protocol):
     async def read(self, size: int = -1) -> bytes: ...
 
 
-async def upload_logo(principal: Principal, file: Readable) -> Clinic:
+async def upload_logo(settings: Settings, principal: Principal, file: Readable) -> Clinic:
     """`file` is the uploaded file (read here up to the size limit)."""
     clinic_id = access.require_admin(principal)
-    limit = runtime.current().settings.logo_max_bytes
+    limit = settings.logo_max_bytes
     data = await file.read(limit + 1)
     if not data:
         raise invalid("The file is empty.", ["file"])
@@ -138,7 +138,7 @@ async def upload_logo(principal: Principal, file: Readable) -> Clinic:
     ext = sniff_image(data)
     if ext is None:
         raise invalid("A logo must be a PNG, JPEG or WebP image (SVG is not accepted).", ["file"])
-    folder = uploads_dir()
+    folder = uploads_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.{ext}"
     path = folder / name
@@ -151,20 +151,20 @@ async def upload_logo(principal: Principal, file: Readable) -> Clinic:
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    _remove_stored(previous)
+    _remove_stored(settings, previous)
     return await Clinic.get(id=clinic_id)
 
 
-async def remove_logo(principal: Principal) -> Clinic:
+async def remove_logo(settings: Settings, principal: Principal) -> Clinic:
     clinic_id = access.require_admin(principal)
     async with write_transaction():
         clinic = await Clinic.select_for_update().get(id=clinic_id)
         previous = clinic.branding_logo_url
         await Clinic.filter(id=clinic_id).update(branding_logo_url=None)
-    _remove_stored(previous)
+    _remove_stored(settings, previous)
     return await Clinic.get(id=clinic_id)
 
 
-def _remove_stored(url: str | None) -> None:
+def _remove_stored(settings: Settings, url: str | None) -> None:
     if url and url.startswith(MEDIA_PREFIX) and STORED_NAME.match(url.removeprefix(MEDIA_PREFIX)):
-        (uploads_dir() / url.removeprefix(MEDIA_PREFIX)).unlink(missing_ok=True)
+        (uploads_dir(settings) / url.removeprefix(MEDIA_PREFIX)).unlink(missing_ok=True)

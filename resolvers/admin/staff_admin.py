@@ -13,12 +13,13 @@ from resolvers.account import credentials
 from resolvers.core import access
 from resolvers.core import tenant
 from resolvers.account.auth import staff_password_hash
+from resolvers.core.runtime import Runtime
 from resolvers.core.contact import normalize_email
 from resolvers.core.errors import input_field, invalid
 from resolvers.core.principal import Principal
 from resolvers.admin.staff_invites import NO_PASSWORD, Invite, issue_invite
 
-async def _fields(clinic_id, changes: dict[str, Any]) -> dict[str, Any]:
+async def _fields(rt: Runtime, clinic_id, changes: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for name, value in changes.items():
         field = input_field(name)
@@ -40,7 +41,7 @@ async def _fields(clinic_id, changes: dict[str, Any]) -> dict[str, Any]:
                 raise invalid("Give true or false.", field)
             clean[name] = bool(value)
         elif name == "password":
-            clean["password_hash"] = await staff_password_hash(value, field)
+            clean["password_hash"] = await staff_password_hash(rt, value, field)
         else:
             raise invalid(f"Unknown field {name}.", field)
     return clean
@@ -51,7 +52,7 @@ def _role_needs_diary(role: StaffRole, practitioner_id) -> None:
         raise invalid("A practitioner-role user is linked to a practitioner's diary.", ["input", "practitionerId"])
 
 
-async def create_staff_user(principal: Principal, fields: dict[str, Any]) -> tuple[StaffUser, Invite | None]:
+async def create_staff_user(rt: Runtime, principal: Principal, fields: dict[str, Any]) -> tuple[StaffUser, Invite | None]:
     """With a password the user can sign in at once; without one they get
     an invitation to choose it (returned once, to be passed on)."""
     clinic_id = access.require_admin(principal)
@@ -59,7 +60,7 @@ async def create_staff_user(principal: Principal, fields: dict[str, Any]) -> tup
         if fields.get(required) is None:
             raise invalid("This is needed.", ["input", label])
     fields = {k: v for k, v in fields.items() if not (k == "password" and v is None)}
-    clean = await _fields(clinic_id, {"role": StaffRole.ADMIN, **fields})
+    clean = await _fields(rt, clinic_id, {"role": StaffRole.ADMIN, **fields})
     _role_needs_diary(clean["role"], clean.get("practitioner_id"))
     invited = "password_hash" not in clean
     if invited:
@@ -67,18 +68,18 @@ async def create_staff_user(principal: Principal, fields: dict[str, Any]) -> tup
     try:
         async with write_transaction():
             user = await StaffUser.create(clinic_id=clinic_id, **clean)
-            invite = await issue_invite(clinic_id, user.id) if invited else None
+            invite = await issue_invite(rt, clinic_id, user.id) if invited else None
     except IntegrityError:
         raise invalid("A staff user with this e-mail already exists.", ["input", "email"]) from None
     return user, invite
 
 
-async def update_staff_user(principal: Principal, raw_id: str, changes: dict[str, Any]) -> StaffUser:
+async def update_staff_user(rt: Runtime, principal: Principal, raw_id: str, changes: dict[str, Any]) -> StaffUser:
     """A deactivated user's sessions stop working at once; a new password
     signs out their other sessions."""
     clinic_id = access.require_admin(principal)
     user = await tenant.staff_user(clinic_id, raw_id, ["id"])
-    clean = await _fields(clinic_id, changes)
+    clean = await _fields(rt, clinic_id, changes)
     role = clean.get("role", user.role)
     _role_needs_diary(role, clean.get("practitioner_id", user.practitioner_id))
     try:

@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 from models import Credential, CredentialKind, StaffInvite, StaffUser, utcnow
 from models.db import write_transaction
 from resolvers.account import credentials
-from resolvers.core import runtime
+from resolvers.core.ratelimit import network
+from resolvers.core.runtime import Runtime
 from resolvers.core import access
 from resolvers.core import tenant
-from resolvers.account.auth import IssuedSession, check_rate, issue_session, network, staff_password_hash
+from resolvers.account.auth import IssuedSession, issue_session, staff_password_hash
 from resolvers.core.errors import DomainError, ErrorCode, invalid
 from resolvers.core.principal import Principal
 
@@ -30,11 +31,11 @@ class Invite:
     url: str
 
 
-def _url(token: str) -> str:
-    return f"{runtime.current().settings.public_booking_url}/staff/invite?token={token}"
+def _url(rt: Runtime, token: str) -> str:
+    return f"{rt.settings.public_booking_url}/staff/invite?token={token}"
 
 
-async def issue_invite(clinic_id, staff_id) -> Invite:
+async def issue_invite(rt: Runtime, clinic_id, staff_id) -> Invite:
     """A new invitation; earlier unused ones stop working. Call inside the
     transaction that creates or re-invites the user."""
     now = utcnow()
@@ -46,10 +47,10 @@ async def issue_invite(clinic_id, staff_id) -> Invite:
         token_hash=credentials.hash_token(token),
         expires_at=now + timedelta(days=INVITE_DAYS),
     )
-    return Invite(token, invite.expires_at, _url(token))
+    return Invite(token, invite.expires_at, _url(rt, token))
 
 
-async def reinvite_staff_user(principal: Principal, raw_id: str) -> tuple[StaffUser, Invite]:
+async def reinvite_staff_user(rt: Runtime, principal: Principal, raw_id: str) -> tuple[StaffUser, Invite]:
     """A fresh invitation, e.g. when the first one expired. The user's
     password, if any, stays until they accept."""
     clinic_id = access.require_admin(principal)
@@ -57,15 +58,15 @@ async def reinvite_staff_user(principal: Principal, raw_id: str) -> tuple[StaffU
     if not user.active:
         raise invalid("Reactivate this user before inviting them again.", ["id"])
     async with write_transaction():
-        invite = await issue_invite(clinic_id, user.id)
+        invite = await issue_invite(rt, clinic_id, user.id)
     return user, invite
 
 
-async def accept_staff_invite(token: str, password: str, ip: str) -> IssuedSession:
+async def accept_staff_invite(rt: Runtime, token: str, password: str, ip: str) -> IssuedSession:
     """Spends the invitation (one conditional UPDATE, so only one use ever
     succeeds), sets the password and signs the user in."""
-    await check_rate(f"staff-invite:ip:{network(ip)}", runtime.current().settings.signin_per_ip, "Too many attempts.")
-    password_hash = await staff_password_hash(password, ["password"])
+    await rt.check_rate(f"staff-invite:ip:{network(ip)}", rt.settings.signin_per_ip, "Too many attempts.")
+    password_hash = await staff_password_hash(rt, password, ["password"])
     token_hash = credentials.hash_token(token or "")
     now = utcnow()
     async with write_transaction():
@@ -82,5 +83,5 @@ async def accept_staff_invite(token: str, password: str, ip: str) -> IssuedSessi
             raise DomainError(ErrorCode.TOKEN_ALREADY_USED, "This invitation has been used.", ["token"])
         await StaffUser.filter(id=user.id).update(password_hash=password_hash)
         await credentials.revoke_where(Credential.filter(staff_id=user.id), now)
-        hours = runtime.current().settings.staff_session_hours
+        hours = rt.settings.staff_session_hours
         return await issue_session(CredentialKind.STAFF_SESSION, user.clinic_id, hours, staff_id=user.id)

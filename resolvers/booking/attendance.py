@@ -12,11 +12,13 @@ from resolvers.core import tenant
 from resolvers.booking import side_effects
 from resolvers.core.errors import DomainError, ErrorCode, invalid
 from resolvers.core.principal import Principal, Scope
+from resolvers.core.runtime import Runtime
 
 OUTCOMES = (AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW)
 
 
 async def mark_appointment(
+    rt: Runtime,
     principal: Principal, raw_id: str, status: AppointmentStatus, *, now: datetime | None = None
 ) -> Appointment:
     """Only a BOOKED appointment that has started may be marked; a
@@ -36,6 +38,6 @@ async def mark_appointment(
         await Appointment.filter(id=appointment.id, status=AppointmentStatus.BOOKED).update(status=status)
         appointment.status = status
         clinic = await Clinic.get(id=appointment.clinic_id)
-        await side_effects.appointment_changed(events.UPDATED, appointment, clinic)
-    events.publish(events.UPDATED, appointment)
+        await side_effects.appointment_changed(rt, events.UPDATED, appointment, clinic)
+    rt.appointment_changed(events.UPDATED, appointment)
     return appointment

@@ -30,6 +30,7 @@ from resolvers.core.errors import DomainError, ErrorCode, invalid
 from resolvers.booking.policy import ensure_in_window, treatment_refusal
 from resolvers.core.times import as_utc
 from resolvers.core.principal import Principal, PrincipalKind
+from resolvers.core.runtime import Runtime
 
 OVERLAP_CONSTRAINT = "appointment_no_overlap"
 
@@ -223,7 +224,9 @@ def _idempotency(principal: Principal, clinic: Clinic, request: BookingRequest, 
     return caller, key, fingerprint
 
 
-async def book_appointment(principal: Principal, request: BookingRequest, *, now: datetime | None = None) -> Appointment:
+async def book_appointment(
+    rt: Runtime, principal: Principal, request: BookingRequest, *, now: datetime | None = None
+) -> Appointment:
     now = now or utcnow()
     clinic = await tenant.clinic_by_slug(principal, request.clinic_slug)
     if (refusal := access.booking_refusal(clinic, principal)) is not None:
@@ -245,19 +248,20 @@ async def book_appointment(principal: Principal, request: BookingRequest, *, now
     candidates = await working_candidates(clinic, principal, shape_of(treatment), candidates, start)
     try:
         async with write_transaction():
-            claim = await idempotency.claim(clinic.id, caller, key, fingerprint, now) if key else None
+            lifetime = timedelta(hours=rt.settings.idempotency_hours)
+            claim = await idempotency.claim(clinic.id, caller, key, fingerprint, now, lifetime) if key else None
             client_id = await _client_for(clinic, principal, request, details)
             appointment = await place(
                 clinic, treatment, candidates, start, client_id=client_id, source=SOURCE_OF[principal.kind]
             )
             if claim is not None:
                 await idempotency.complete(claim, appointment.id)
-            await side_effects.appointment_changed(events.BOOKED, appointment, clinic)
+            await side_effects.appointment_changed(rt, events.BOOKED, appointment, clinic)
     except idempotency.KeyClash:
         # Another request with this key committed first: answer what it booked.
         earlier = await idempotency.replay(clinic.id, caller, key, fingerprint, now)
         if earlier is None:  # it expired in between: rare, but never an unexpected error
             raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, "This idempotency key was just used; retry.") from None
         return earlier
-    events.publish(events.BOOKED, appointment)
+    rt.appointment_changed(events.BOOKED, appointment)
     return appointment

@@ -6,7 +6,6 @@ from __future__ import annotations
 from models import Clinic, Practitioner, Treatment
 from resolvers.core import access
 from resolvers.core import tenant
-from schema.loaders import Loaders
 from resolvers.core.principal import Principal
 
 
@@ -22,21 +21,14 @@ async def insider_clinic(principal: Principal) -> Clinic | None:
     return await Clinic.get_or_none(id=clinic_id) if clinic_id else None
 
 
-async def treatments(principal: Principal, clinic: Clinic, loaders: Loaders) -> list[Treatment]:
+async def treatments(principal: Principal, clinic: Clinic) -> list[Treatment]:
     """Online-bookable treatments; all of them for the clinic's own staff
     and partners."""
     query = tenant.treatments(clinic.id)
     if not access.is_insider(principal, clinic.id):
         query = query.filter(online_bookable=True)
-    rows = await query.order_by("name")
-    loaders.clinic.prime(clinic.id, clinic)
-    for row in rows:
-        loaders.treatment.prime((clinic.id, row.id), row)
-    return rows
+    return await query.order_by("name")
 
 
-async def practitioners(clinic: Clinic, loaders: Loaders) -> list[Practitioner]:
-    rows = await tenant.practitioners(clinic.id).order_by("name")
-    for row in rows:
-        loaders.practitioner.prime((clinic.id, row.id), row)
-    return rows
+async def practitioners(clinic: Clinic) -> list[Practitioner]:
+    return await tenant.practitioners(clinic.id).order_by("name")

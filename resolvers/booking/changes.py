@@ -25,6 +25,7 @@ from resolvers.core.times import as_utc
 from resolvers.core.errors import DomainError, ErrorCode, invalid
 from resolvers.booking.policy import ensure_changeable, ensure_in_window
 from resolvers.core.principal import Principal, PrincipalKind
+from resolvers.core.runtime import Runtime
 
 MAX_REASON = 500
 
@@ -60,6 +61,7 @@ async def _mark_cancelled(appointment: Appointment, principal: Principal, now: d
 
 
 async def cancel_appointment(
+    rt: Runtime,
     principal: Principal, appointment_id: str, reason: str | None, *, now: datetime | None = None
 ) -> Appointment:
     now = now or utcnow()
@@ -70,12 +72,13 @@ async def cancel_appointment(
         appointment, clinic = await _locked(principal, appointment_id)
         ensure_changeable(appointment, clinic, principal, now)
         await _mark_cancelled(appointment, principal, now, (reason or "").strip() or None)
-        await side_effects.appointment_changed(events.CANCELLED, appointment, clinic)
-    events.publish(events.CANCELLED, appointment)
+        await side_effects.appointment_changed(rt, events.CANCELLED, appointment, clinic)
+    rt.appointment_changed(events.CANCELLED, appointment)
     return appointment
 
 
 async def reschedule_appointment(
+    rt: Runtime,
     principal: Principal,
     appointment_id: str,
     start: datetime,
@@ -109,14 +112,15 @@ async def reschedule_appointment(
             ignore=old.id,
             rescheduled_from=old.id,
         )
-        await side_effects.appointment_changed(events.RESCHEDULED, new, clinic, previous=old)
+        await side_effects.appointment_changed(rt, events.RESCHEDULED, new, clinic, previous=old)
     # Both diaries hear of the move: the old row (now cancelled) and the new one.
-    events.publish(events.RESCHEDULED, old)
-    events.publish(events.RESCHEDULED, new, previous=old)
+    rt.appointment_changed(events.RESCHEDULED, old)
+    rt.appointment_changed(events.RESCHEDULED, new, previous=old)
     return new
 
 
 async def repeat_appointment(
+    rt: Runtime,
     principal: Principal, appointment_id: str, start: datetime, *, now: datetime | None = None
 ) -> Appointment:
     """Book a past appointment's treatment again, with the same practitioner
@@ -133,8 +137,8 @@ async def repeat_appointment(
     )
     if past.practitioner_id in offered:
         try:
-            return await book_appointment(principal, replace(request, practitioner_id=str(past.practitioner_id)), now=now)
+            return await book_appointment(rt, principal, replace(request, practitioner_id=str(past.practitioner_id)), now=now)
         except DomainError as exc:
             if exc.code is not ErrorCode.SLOT_UNAVAILABLE:
                 raise
-    return await book_appointment(principal, request, now=now)
+    return await book_appointment(rt, principal, request, now=now)

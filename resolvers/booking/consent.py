@@ -28,11 +28,11 @@ from realtime import events
 from realtime.events import EventKind
 from resolvers.account import credentials
 from resolvers.notifications import outbox
-from resolvers.core import runtime
+from resolvers.core.runtime import Runtime
 from resolvers.core import access
 from resolvers.core import tenant
 from resolvers.notifications import templating
-from resolvers.account.auth import check_rate, network
+from resolvers.core.ratelimit import network
 from resolvers.core.errors import DomainError, ErrorCode, invalid
 from resolvers.notifications.outbox import enqueue
 from resolvers.core.principal import Principal
@@ -58,15 +58,15 @@ def status_of(statuses: list[str]) -> ConsentStatus:
     return ConsentStatus.NOT_REQUIRED
 
 
-def signing_link(clinic: Clinic, token: str) -> str:
-    base = runtime.current().settings.public_booking_url
+def signing_link(rt: Runtime, clinic: Clinic, token: str) -> str:
+    base = rt.settings.public_booking_url
     return f"{base}/p/{quote(clinic.slug)}/consent?token={quote(token)}"
 
 
-async def _queue_link(appointment: Appointment, clinic: Clinic, client: Client, treatment: str, form: str, token: str) -> None:
+async def _queue_link(rt: Runtime, appointment: Appointment, clinic: Clinic, client: Client, treatment: str, form: str, token: str) -> None:
     """The signing link to the client: by e-mail, and by SMS when the clinic
     has Twilio configured."""
-    link = signing_link(clinic, token)
+    link = signing_link(rt, clinic, token)
     when = templating.local_time(appointment.start_at, clinic.timezone)
     if client.email:
         body = (
@@ -93,7 +93,7 @@ async def _queue_link(appointment: Appointment, clinic: Clinic, client: Client, 
         )
 
 
-async def _ask(appointment: Appointment, clinic: Clinic, client: Client, treatment: Treatment, form: ConsentForm) -> None:
+async def _ask(rt: Runtime, appointment: Appointment, clinic: Clinic, client: Client, treatment: Treatment, form: ConsentForm) -> None:
     """Write the request and queue the link to the client."""
     token = credentials.new_token()
     await ConsentRequest.create(
@@ -106,10 +106,11 @@ async def _ask(appointment: Appointment, clinic: Clinic, client: Client, treatme
         token_hash=credentials.hash_token(token),
         expires_at=appointment.start_at,
     )
-    await _queue_link(appointment, clinic, client, treatment.name, form.title, token)
+    await _queue_link(rt, appointment, clinic, client, treatment.name, form.title, token)
 
 
 async def plan_consent(
+    rt: Runtime,
     kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None, rows: ChangeRows
 ) -> None:
     """A planner (resolvers/side_effects.py): runs inside the change's transaction."""
@@ -134,7 +135,7 @@ async def plan_consent(
         return
     form = await ConsentForm.get_or_none(id=treatment.consent_form_id, clinic_id=clinic.id)
     if form is not None:
-        await _ask(appointment, clinic, await rows.client(appointment), treatment, form)
+        await _ask(rt, appointment, clinic, await rows.client(appointment), treatment, form)
 
 
 @dataclass(frozen=True)
@@ -150,9 +151,9 @@ class ConsentView:
     appointment_start: datetime
 
 
-async def _limit(ip: str) -> None:
-    settings = runtime.current().settings
-    await check_rate(f"consent:ip:{network(ip)}", settings.consent_per_ip, "Too many consent link attempts.")
+async def _limit(rt: Runtime, ip: str) -> None:
+    settings = rt.settings
+    await rt.check_rate(f"consent:ip:{network(ip)}", settings.consent_per_ip, "Too many consent link attempts.")
 
 
 def _invalid() -> DomainError:
@@ -193,13 +194,14 @@ async def _view(request: ConsentRequest) -> ConsentView:
 
 
 async def consent_request(
+    rt: Runtime,
     principal: Principal, token: str, ip: str, clinic_slug: str | None = None, *, now: datetime | None = None
 ) -> ConsentView:
     """Public: the form behind a signing link. A signed one stays readable
     (it is the client's record); a cancelled or expired unsigned one is
     TOKEN_EXPIRED."""
     now = now or utcnow()
-    await _limit(ip)
+    await _limit(rt, ip)
     request = await _find(principal, token, clinic_slug)
     refusal = _refusal(request, now)
     if refusal is not None and request.status != ConsentRequestStatus.SIGNED:
@@ -208,6 +210,7 @@ async def consent_request(
 
 
 async def sign_consent_form(
+    rt: Runtime,
     principal: Principal,
     token: str,
     signature_name: str,
@@ -220,7 +223,7 @@ async def sign_consent_form(
     """Spend the link with one conditional UPDATE: of any number of
     concurrent signings exactly one changes the row."""
     now = now or utcnow()
-    await _limit(ip)
+    await _limit(rt, ip)
     request = await _find(principal, token, clinic_slug)
     if (refusal := _refusal(request, now)) is not None:
         raise refusal
@@ -237,21 +240,21 @@ async def sign_consent_form(
     if not signed:
         raise _refusal(request, now) or _invalid()
     appointment = await Appointment.get(id=request.appointment_id, clinic_id=request.clinic_id)
-    events.publish(events.UPDATED, appointment)  # calendars show the new consent status
+    rt.appointment_changed(events.UPDATED, appointment)  # calendars show the new consent status
     return await _view(request)
 
 
 RESENDS_PER_WINDOW = 3
 
 
-async def resend_consent_link(principal: Principal, appointment_id: str, *, now: datetime | None = None) -> Appointment:
+async def resend_consent_link(rt: Runtime, principal: Principal, appointment_id: str, *, now: datetime | None = None) -> Appointment:
     """A fresh link for an unsigned form (the client lost the first): the
     old link stops working. Staff, a partner key with the book scope, or the
     client; a few times per appointment per window, as it may send an SMS."""
     now = now or utcnow()
     access.require_appointment_change(principal)
     appointment = await tenant.appointment(principal, appointment_id)
-    await check_rate(f"consent:resend:{appointment.id}", RESENDS_PER_WINDOW, "A new link was sent recently.")
+    await rt.check_rate(f"consent:resend:{appointment.id}", RESENDS_PER_WINDOW, "A new link was sent recently.")
     token = credentials.new_token()
     async with write_transaction():
         request = await ConsentRequest.filter(
@@ -265,5 +268,6 @@ async def resend_consent_link(principal: Principal, appointment_id: str, *, now:
         clinic = await Clinic.get(id=appointment.clinic_id)
         client = await Client.get(id=appointment.client_id, clinic_id=clinic.id)
         treatment = await Treatment.get(id=appointment.treatment_id, clinic_id=clinic.id)
-        await _queue_link(appointment, clinic, client, treatment.name, request.form_title, token)
+        await _queue_link(rt, appointment, clinic, client, treatment.name, request.form_title, token)
+    rt.wake_jobs()
     return appointment

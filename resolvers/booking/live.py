@@ -25,7 +25,7 @@ from realtime.events import AppointmentEvent, EventKind
 from realtime.hub import Delivery, Offers, Overflow, Subscriber, calendar_channel
 from realtime.streams import CredentialEnded, offered
 from resolvers.account import credentials
-from resolvers.core import runtime
+from resolvers.core.runtime import Runtime
 from resolvers.core import access
 from resolvers.core import ids
 from resolvers.core.errors import DomainError, ErrorCode
@@ -104,9 +104,11 @@ async def prepare_delivery(delivery: Delivery, subscribers: list[Subscriber]) ->
     return offers
 
 
-async def _offered(principal: Principal, accept, audience: Hashable, render: Render) -> AsyncIterator[Any]:
+async def _offered(rt: Runtime, principal: Principal, accept, audience: Hashable, render: Render) -> AsyncIterator[Any]:
     # Spread over the interval, so sockets that connected together do not check together.
-    recheck = runtime.current().settings.ws_recheck_seconds * random.uniform(0.8, 1.0)
+    if rt.hub is None:
+        raise RuntimeError("live updates are not running in this process")
+    recheck = rt.settings.ws_recheck_seconds * random.uniform(0.8, 1.0)
 
     async def still_allowed() -> bool:
         try:
@@ -119,7 +121,7 @@ async def _offered(principal: Principal, accept, audience: Hashable, render: Ren
         raise ValueError("a rendering needs the audience it is made for")
     listener = Listener(principal, accept, audience, render, access.seer(principal))
     try:
-        async for item in offered(calendar_channel(principal.clinic_id), listener, still_allowed, recheck):
+        async for item in offered(rt.hub, calendar_channel(principal.clinic_id), listener, still_allowed, recheck):
             if isinstance(item, LiveEventLost):
                 raise item
             yield item
@@ -132,6 +134,7 @@ async def _offered(principal: Principal, accept, audience: Hashable, render: Ren
 
 
 def calendar_events(
+    rt: Runtime,
     principal: Principal, practitioner_ids: list[str] | None, *, render: Render = as_is, audience: Hashable = as_is
 ) -> AsyncIterator[Any]:
     """Staff and partner keys with the calendar scope. Yields each event's
@@ -141,10 +144,10 @@ def calendar_events(
     wanted: set[uuid.UUID | None] | None = None
     if practitioner_ids is not None:
         wanted = {ids.parse_id(p) for p in practitioner_ids}
-    return _offered(principal, lambda event: wanted is None or event.practitioner_id in wanted, audience, render)
+    return _offered(rt, principal, lambda event: wanted is None or event.practitioner_id in wanted, audience, render)
 
 
-def my_appointment_events(principal: Principal, *, render: Render = as_is, audience: Hashable = as_is) -> AsyncIterator[Any]:
+def my_appointment_events(rt: Runtime, principal: Principal, *, render: Render = as_is, audience: Hashable = as_is) -> AsyncIterator[Any]:
     """A signed-in client's own appointments."""
     client_id = access.require_client(principal)
-    return _offered(principal, lambda event: event.client_id == client_id, audience, render)
+    return _offered(rt, principal, lambda event: event.client_id == client_id, audience, render)

@@ -16,6 +16,7 @@ from realtime.events import EventKind
 from resolvers.billing import balances
 from resolvers.booking import policy
 from resolvers.notifications.change_rows import ChangeRows
+from resolvers.core.runtime import Runtime
 
 
 def _row(appointment: Appointment, membership_id, kind: LedgerKind, units: int, reason: str) -> LedgerEntry:
@@ -83,7 +84,7 @@ async def return_sessions(appointment: Appointment, reason: str) -> dict:
 
 
 async def plan_membership_sessions(
-    kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None, rows: ChangeRows
+    rt: Runtime, kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None, rows: ChangeRows
 ) -> None:
     if kind is EventKind.BOOKED:
         await use_session(appointment)

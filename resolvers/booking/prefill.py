@@ -10,7 +10,7 @@ from urllib.parse import quote
 from models import Client, Clinic, CredentialKind, PrefillToken, utcnow
 from models.db import write_transaction
 from resolvers.account import credentials
-from resolvers.core import runtime
+from settings import Settings
 from resolvers.core import access
 from resolvers.core.errors import DomainError, ErrorCode
 
@@ -29,12 +29,11 @@ class Redeemed:
     session_expires_at: datetime
 
 
-async def create_prefill_token(principal, *, now: datetime | None = None) -> NewPrefill:
+async def create_prefill_token(settings: Settings, principal, *, now: datetime | None = None) -> NewPrefill:
     now = now or utcnow()
     client_id = access.require_client(principal)
     clinic = await Clinic.get(id=principal.clinic_id)
     access.portal_open(clinic, principal)
-    settings = runtime.current().settings
     token = credentials.new_token()
     expires_at = now + timedelta(minutes=settings.prefill_token_minutes)
     await PrefillToken.create(
@@ -44,13 +43,13 @@ async def create_prefill_token(principal, *, now: datetime | None = None) -> New
     return NewPrefill(token=token, expires_at=expires_at, booking_url=url)
 
 
-async def redeem_prefill_token(token: str, *, now: datetime | None = None) -> Redeemed:
+async def redeem_prefill_token(settings: Settings, token: str, *, now: datetime | None = None) -> Redeemed:
     """Spend the token with one conditional UPDATE: of any number of
     concurrent redemptions exactly one changes the row. Spending it and
     issuing the session commit together."""
     now = now or utcnow()
     token_hash = credentials.hash_token(token or "")
-    lifetime = timedelta(minutes=runtime.current().settings.booking_session_minutes)
+    lifetime = timedelta(minutes=settings.booking_session_minutes)
     async with write_transaction():
         spent = await PrefillToken.filter(token_hash=token_hash, used_at=None, expires_at__gt=now).update(used_at=now)
         if spent:

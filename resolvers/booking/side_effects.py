@@ -17,8 +17,9 @@ from resolvers.booking.membership_sessions import plan_membership_sessions
 from resolvers.notifications.practitioner_emails import plan_practitioner_emails
 from resolvers.notifications.webhooks import plan_webhooks
 from resolvers.notifications.sms_plan import plan_sms
+from resolvers.core.runtime import Runtime
 
-Planner = Callable[[EventKind, Appointment, Clinic, "Appointment | None", ChangeRows], Awaitable[None]]
+Planner = Callable[[Runtime, EventKind, Appointment, Clinic, "Appointment | None", ChangeRows], Awaitable[None]]
 
 # Each planner owns one kind of consequence.
 PLANNERS: list[Planner] = [
@@ -31,6 +32,7 @@ PLANNERS: list[Planner] = [
 
 
 async def appointment_changed(
+    rt: Runtime,
     kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None = None
 ) -> None:
     """BOOKED (also a repeat), CANCELLED, RESCHEDULED (`appointment` is the
@@ -38,4 +40,4 @@ async def appointment_changed(
     change such as completed or no-show)."""
     rows = ChangeRows(clinic)  # the client, treatment and practitioner, read once for all planners
     for plan in PLANNERS:
-        await plan(kind, appointment, clinic, previous, rows)
+        await plan(rt, kind, appointment, clinic, previous, rows)

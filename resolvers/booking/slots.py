@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from models import Clinic, utcnow
-from resolvers.core import runtime
+from settings import Settings
 from resolvers.core import access
 from resolvers.core import tenant
 from resolvers.booking.availability import free_starts, load_busy, load_spans, wall_to_utc
@@ -30,6 +30,7 @@ class FreeSlot:
 
 
 async def available_slots(
+    settings: Settings,
     principal: Principal,
     clinic_slug: str,
     treatment_id: str,
@@ -44,7 +45,7 @@ async def available_slots(
         raise invalid("`to` must not be before `from`.", ["to"])
     if abs((first - now.date()).days) > MAX_YEARS_AWAY * 366:
         raise invalid(f"Ask for dates within {MAX_YEARS_AWAY} years of today.", ["from"])
-    max_days = runtime.current().settings.max_slot_range_days
+    max_days = settings.max_slot_range_days
     if (last - first).days >= max_days:
         raise invalid(f"Ask for at most {max_days} days at a time.", ["to"])
     clinic = await tenant.clinic_by_slug(principal, clinic_slug)

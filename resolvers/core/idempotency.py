@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from tortoise.exceptions import IntegrityError
 
 from models import Appointment, IdempotencyKey
-from resolvers.core import runtime
 from resolvers.core.errors import DomainError, ErrorCode, invalid
 from resolvers.core.principal import Principal, PrincipalKind
 
@@ -66,11 +65,12 @@ async def replay(
     return await Appointment.get(id=row.appointment_id, clinic_id=clinic_id)
 
 
-async def claim(clinic_id: uuid.UUID, caller: str, key: str, request_hash: str, now: datetime) -> IdempotencyKey:
+async def claim(
+    clinic_id: uuid.UUID, caller: str, key: str, request_hash: str, now: datetime, lifetime: timedelta
+) -> IdempotencyKey:
     """Take the key inside the booking transaction, before anything else, so
     a concurrent request with the same key waits here and then replays."""
     await IdempotencyKey.filter(caller=caller, key=key, expires_at__lte=now).delete()
-    lifetime = timedelta(hours=runtime.current().settings.idempotency_hours)
     try:
         return await IdempotencyKey.create(
             clinic_id=clinic_id, caller=caller, key=key, request_hash=request_hash, expires_at=now + lifetime

@@ -5,6 +5,7 @@ to wait when the limit is passed, or None when the attempt may go ahead."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 from typing import Protocol
@@ -56,3 +57,15 @@ class RedisRateLimiter:
             log.warning("rate limits counted in-process: redis unavailable (%s)", exc)
             return await self._fallback.hit(key, limit, window_seconds)
         return None if count <= limit else max(1, int(ttl))
+
+
+def network(ip: str) -> str:
+    """The unit an address is counted in: an IPv6 host owns a whole /64, so
+    it is counted as one."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)

@@ -1,14 +1,26 @@
-"""Process-wide collaborators of the use cases, set once at start-up by the
-app or the CLI: the settings, the password hasher and the rate limiter."""
+"""What the use cases need of the process, built once at start-up by
+whoever runs them (the app, the CLI, the worker, a test) and passed in:
+the settings, the password hasher, the rate limiter, the live event hub and
+a way to wake the job runner. Nothing here is reached for globally."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 
+from models import Appointment
+from realtime import events
+from realtime.hub import Hub
+from resolvers.core.errors import DomainError, ErrorCode
 from resolvers.core.ratelimit import MemoryRateLimiter, RateLimiter
 from settings import Settings
+
+
+def no_job_runner() -> None:
+    """The waker of a process that runs no jobs: the worker's poll finds
+    what was queued."""
 
 
 @dataclass
@@ -17,31 +29,43 @@ class Runtime:
     hasher: PasswordHasher
     limiter: RateLimiter
     dummy_hash: str  # verified for unknown accounts, so they answer as slowly as known ones
+    hub: Hub | None  # None: this process publishes no live events (the CLI)
+    wake_jobs: Callable[[], None]  # after a commit that queued work due now
 
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        limiter: RateLimiter | None = None,
+        hub: Hub | None = None,
+        wake_jobs: Callable[[], None] = no_job_runner,
+    ) -> Runtime:
+        """`limiter` defaults to one that counts in this process only: right
+        for one process, and for the CLI."""
+        hasher = PasswordHasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib)
+        return cls(
+            settings=settings,
+            hasher=hasher,
+            limiter=limiter or MemoryRateLimiter(),
+            dummy_hash=hasher.hash("not-a-password"),
+            hub=hub,
+            wake_jobs=wake_jobs,
+        )
 
-def _build(settings: Settings, limiter: RateLimiter | None = None) -> Runtime:
-    hasher = PasswordHasher(
-        time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
-    )
-    return Runtime(
-        settings=settings,
-        hasher=hasher,
-        limiter=limiter or MemoryRateLimiter(),
-        dummy_hash=hasher.hash("not-a-password"),
-    )
+    def appointment_changed(self, kind: events.EventKind, appointment: Appointment, previous: Appointment | None = None) -> None:
+        """After an appointment change commits: its live event, and the job
+        runner woken for what the change queued."""
+        events.publish(self.hub, kind, appointment, previous)
+        self.wake_jobs()
 
-
-_current: Runtime | None = None
-
-
-def configure(settings: Settings, limiter: RateLimiter | None = None) -> Runtime:
-    global _current
-    _current = _build(settings, limiter)
-    return _current
-
-
-def current() -> Runtime:
-    global _current
-    if _current is None:
-        _current = _build(Settings())
-    return _current
+    async def check_rate(self, key: str, limit: int, message: str, window_seconds: int | None = None) -> None:
+        """Counts one attempt under `key`; RATE_LIMITED past `limit` in the
+        window (the sign-in window unless given)."""
+        retry_after = await self.limiter.hit(key, limit, window_seconds or self.settings.signin_window_seconds)
+        if retry_after is not None:
+            raise DomainError(
+                ErrorCode.RATE_LIMITED,
+                f"{message} Try again in {retry_after} seconds.",
+                retry_after_seconds=retry_after,
+            )

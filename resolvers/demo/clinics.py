@@ -25,6 +25,7 @@ from models import (
 )
 from models.db import write_transaction
 from resolvers.account.auth import hash_password
+from resolvers.core.runtime import Runtime
 from resolvers.notifications.email_templates import seed_default_templates
 from resolvers.demo.balances import seed_balances
 
@@ -171,11 +172,11 @@ async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str]) -> None:
     await seed_balances(clinic, client, facial)
 
 
-async def seed_demo() -> list[str]:
+async def seed_demo(rt: Runtime) -> list[str]:
     """Seed the demo clinics that are missing; returns the slugs seeded."""
     missing = [spec for spec in DEMO_CLINICS if not await Clinic.exists(slug=spec.slug)]
     passwords = {PRACTITIONER_PASSWORD} | {p for s in missing for p in (s.owner[1], s.client[2])}
-    hashes = {p: await hash_password(p) for p in passwords}
+    hashes = {p: await hash_password(rt, p) for p in passwords}
     for spec in missing:
         async with write_transaction():
             await _seed_clinic(spec, hashes)

@@ -8,7 +8,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from jobs import runner
 from models import OutboxMessage, OutboxStatus, utcnow
 
 
@@ -21,8 +20,9 @@ async def enqueue(
     appointment_id: uuid.UUID | None = None,
 ) -> OutboxMessage:
     """One side effect, carried out by the job handler named `kind` (see
-    jobs/registry.py) at `due_at` or as soon as possible. Payloads hold ids
-    and plain values, never ORM objects."""
+    jobs/handlers.py) at `due_at` or as soon as possible. Payloads hold ids
+    and plain values, never ORM objects. The use case wakes the job runner
+    (`Runtime.wake_jobs`) once its transaction has committed."""
     row = await OutboxMessage.create(
         clinic_id=clinic_id,
         kind=kind,
@@ -30,8 +30,6 @@ async def enqueue(
         due_at=due_at or utcnow(),
         appointment_id=appointment_id,
     )
-    if due_at is None:
-        runner.wake_soon()
     return row
 
 

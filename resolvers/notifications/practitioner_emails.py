@@ -19,6 +19,7 @@ from realtime.events import EventKind
 from resolvers.notifications import templating
 from resolvers.notifications.outbox import enqueue
 from resolvers.notifications.change_rows import ChangeRows
+from resolvers.core.runtime import Runtime
 
 PURPOSE_NEW = "practitioner_new_appointment"
 PURPOSE_CANCELLED = "practitioner_cancelled_appointment"
@@ -72,7 +73,7 @@ async def _template(clinic: Clinic, template_id) -> EmailTemplate | None:
 
 
 async def plan_practitioner_emails(
-    kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None, rows: ChangeRows
+    rt: Runtime, kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None, rows: ChangeRows
 ) -> None:
     if kind not in (events.BOOKED, events.RESCHEDULED, events.CANCELLED):
         return

@@ -18,6 +18,7 @@ from resolvers.notifications import outbox
 from resolvers.notifications import sms_texts
 from resolvers.notifications.outbox import enqueue
 from resolvers.notifications.change_rows import ChangeRows
+from resolvers.core.runtime import Runtime
 
 NOTICE_OF = {
     EventKind.BOOKED: "confirmation",
@@ -37,7 +38,7 @@ async def drop_outdated(clinic_id: uuid.UUID, appointment_id: uuid.UUID) -> int:
 
 
 async def plan_sms(
-    kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None, rows: ChangeRows
+    rt: Runtime, kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None, rows: ChangeRows
 ) -> None:
     if kind is EventKind.CANCELLED:
         await drop_outdated(clinic.id, appointment.id)

@@ -7,10 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-# The texts about an appointment as it is booked: outdated once it is
-# cancelled or moved (resolvers/sms_plan.py drops them, jobs/runner.py
-# checks again before sending).
-ABOUT_THE_BOOKING = frozenset({"confirmation", "reschedule", "reminder"})
+from jobs.purposes import ABOUT_THE_BOOKING  # noqa: F401  (the purposes these texts serve)
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {

@@ -14,13 +14,15 @@ from urllib.parse import urlsplit
 
 from models import Appointment, Clinic, WebhookEndpoint, utcnow
 from realtime.events import EventKind
-from resolvers.core import runtime
+from jobs.addresses import may_deliver_to
+from settings import Settings
 from resolvers.core import access
 from resolvers.core import tenant
 from resolvers.core.errors import invalid
 from resolvers.notifications.outbox import enqueue
 from resolvers.core.principal import Principal
 from resolvers.notifications.change_rows import ChangeRows
+from resolvers.core.runtime import Runtime
 
 KIND = "webhook"
 EVENTS = (EventKind.BOOKED, EventKind.CANCELLED, EventKind.RESCHEDULED)
@@ -46,15 +48,7 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def may_deliver_to(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """In production, webhooks go to public addresses only: never to this
-    machine or a private network. Asked of a URL's literal address when it
-    is saved, and of every address its name resolves to at each delivery
-    (jobs/webhooks.py), since a name can point anywhere later."""
-    return address.is_global or not runtime.current().settings.production
-
-
-def checked_url(raw: str, field: list[str]) -> str:
+def checked_url(raw: str, field: list[str], *, production: bool) -> str:
     """https only; plain http to this machine (loopback) in development. In
     production, addresses of private networks are refused too."""
     url = (raw or "").strip()
@@ -64,7 +58,6 @@ def checked_url(raw: str, field: list[str]) -> str:
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError:
         raise invalid("Give a full URL such as https://example.com/hooks.", field) from None
-    production = runtime.current().settings.production
     if len(url) > 500 or not host or parts.username or parts.password:
         raise invalid("Give a full URL such as https://example.com/hooks, without a user name.", field)
     if parts.scheme == "http" and _loopback(host) and not production:
@@ -75,7 +68,7 @@ def checked_url(raw: str, field: list[str]) -> str:
         address = ipaddress.ip_address(host)
     except ValueError:
         address = None
-    if production and (host == "localhost" or (address and not may_deliver_to(address))):
+    if production and (host == "localhost" or (address and not may_deliver_to(address, production=production))):
         raise invalid("Webhooks go to public addresses.", field)
     return url
 
@@ -95,10 +88,11 @@ def _description(raw: str | None) -> str | None:
 
 
 async def create_webhook_endpoint(
+    settings: Settings,
     principal: Principal, url: str, events: list[str], description: str | None
 ) -> CreatedEndpoint:
     clinic_id = access.require_admin(principal)
-    url = checked_url(url, ["url"])
+    url = checked_url(url, ["url"], production=settings.production)
     wanted = _events(events, ["events"])
     if await WebhookEndpoint.filter(clinic_id=clinic_id).count() >= MAX_ENDPOINTS:
         raise invalid(f"A clinic has at most {MAX_ENDPOINTS} webhook endpoints.", ["url"])
@@ -109,13 +103,13 @@ async def create_webhook_endpoint(
     return CreatedEndpoint(endpoint, secret)
 
 
-async def update_webhook_endpoint(principal: Principal, raw_id: str, changes: dict[str, Any]) -> WebhookEndpoint:
+async def update_webhook_endpoint(settings: Settings, principal: Principal, raw_id: str, changes: dict[str, Any]) -> WebhookEndpoint:
     clinic_id = access.require_admin(principal)
     endpoint = await tenant.webhook_endpoint(clinic_id, raw_id, ["id"])
     clean: dict[str, Any] = {}
     for name, value in changes.items():
         if name == "url":
-            clean[name] = checked_url(value, ["input", "url"])
+            clean[name] = checked_url(value, ["input", "url"], production=settings.production)
         elif name == "events":
             clean[name] = _events(value or [], ["input", "events"])
         elif name == "active":
@@ -178,7 +172,7 @@ def appointment_data(appointment: Appointment) -> dict[str, Any]:
 
 
 async def plan_webhooks(
-    kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None, rows: ChangeRows
+    rt: Runtime, kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None, rows: ChangeRows
 ) -> None:
     """One "webhook" outbox row per active endpoint subscribed to `kind`."""
     if kind not in EVENTS:

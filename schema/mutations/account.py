@@ -58,7 +58,7 @@ class AccountMutations:
         self, info: Info, clinic_slug: str, phone: str, accepted_terms: bool
     ) -> RequestSignInCodePayload:
         ctx = info.context
-        work = phone_sign_in.request_sign_in_code(ctx.principal, clinic_slug, phone, accepted_terms, ctx.ip)
+        work = phone_sign_in.request_sign_in_code(ctx.runtime, ctx.principal, clinic_slug, phone, accepted_terms, ctx.ip)
         return await payload(RequestSignInCodePayload, _code_sent(work))
 
     @strawberry.mutation(
@@ -69,19 +69,19 @@ class AccountMutations:
         self, info: Info, clinic_slug: str, phone: str, code: str, full_name: str | None = None
     ) -> SignInPayload:
         ctx = info.context
-        work = phone_sign_in.verify_sign_in_code(ctx.principal, clinic_slug, phone, code, ctx.ip, full_name)
+        work = phone_sign_in.verify_sign_in_code(ctx.runtime, ctx.principal, clinic_slug, phone, code, ctx.ip, full_name)
         return await payload(SignInPayload, _session(work))
 
     @strawberry.mutation(description="E-mails a single-use link to set a new password, valid one hour.")
     async def request_password_reset(self, info: Info, clinic_slug: str, email: str) -> RequestPasswordResetPayload:
         ctx = info.context
-        work = password_reset.request_password_reset(ctx.principal, clinic_slug, email, ctx.ip)
+        work = password_reset.request_password_reset(ctx.runtime, ctx.principal, clinic_slug, email, ctx.ip)
         return await payload(RequestPasswordResetPayload, _reset_sent(work))
 
     @strawberry.mutation(description="Spends a reset link: sets the password, signs out every other session.")
     async def reset_password(self, info: Info, token: str, password: str) -> SignInPayload:
-        return await payload(SignInPayload, _session(password_reset.reset_password(token, password, info.context.ip)))
+        return await payload(SignInPayload, _session(password_reset.reset_password(info.context.runtime, token, password, info.context.ip)))
 
     @strawberry.mutation(description="The language of the signed-in client's messages.")
     async def set_language(self, info: Info, language: str) -> SetLanguagePayload:
-        return await payload(SetLanguagePayload, _language(personal.set_language(info.context.principal, language)))
+        return await payload(SetLanguagePayload, _language(personal.set_language(info.context.runtime.settings, info.context.principal, language)))

@@ -38,12 +38,12 @@ class AuthMutations:
     async def sign_in(self, info: Info, clinic_slug: str, email: str, password: str) -> SignInPayload:
         ctx = info.context
         return await payload(
-            SignInPayload, _session(auth.sign_in(ctx.principal, clinic_slug, email, password, ctx.ip))
+            SignInPayload, _session(auth.sign_in(ctx.runtime, ctx.principal, clinic_slug, email, password, ctx.ip))
         )
 
     @strawberry.mutation(description="Staff sign-in; the clinic comes from the account.")
     async def staff_sign_in(self, info: Info, email: str, password: str) -> SignInPayload:
-        return await payload(SignInPayload, _session(auth.staff_sign_in(email, password, info.context.ip)))
+        return await payload(SignInPayload, _session(auth.staff_sign_in(info.context.runtime, email, password, info.context.ip)))
 
     @strawberry.mutation(description="Revokes the presented session token.")
     async def sign_out(self, info: Info) -> SignOutPayload:

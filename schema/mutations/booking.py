@@ -78,24 +78,24 @@ def _request(data: BookAppointmentInput) -> book.BookingRequest:
 class BookingMutations:
     @strawberry.mutation
     async def book_appointment(self, info: Info, input: BookAppointmentInput) -> BookAppointmentPayload:
-        work = book.book_appointment(info.context.principal, _request(input))
+        work = book.book_appointment(info.context.runtime, info.context.principal, _request(input))
         return await payload(BookAppointmentPayload, _appointment(work))
 
     @strawberry.mutation
     async def cancel_appointment(
         self, info: Info, id: strawberry.ID, reason: str | None = None
     ) -> CancelAppointmentPayload:
-        work = changes.cancel_appointment(info.context.principal, id, reason)
+        work = changes.cancel_appointment(info.context.runtime, info.context.principal, id, reason)
         return await payload(CancelAppointmentPayload, _appointment(work))
 
     @strawberry.mutation
     async def reschedule_appointment(
         self, info: Info, id: strawberry.ID, start: datetime, practitioner_id: strawberry.ID | None = None
     ) -> RescheduleAppointmentPayload:
-        work = changes.reschedule_appointment(info.context.principal, id, start, practitioner_id)
+        work = changes.reschedule_appointment(info.context.runtime, info.context.principal, id, start, practitioner_id)
         return await payload(RescheduleAppointmentPayload, _appointment(work))
 
     @strawberry.mutation(description="Book a past appointment's treatment again at a new time.")
     async def repeat_appointment(self, info: Info, id: strawberry.ID, start: datetime) -> RepeatAppointmentPayload:
-        work = changes.repeat_appointment(info.context.principal, id, start)
+        work = changes.repeat_appointment(info.context.runtime, info.context.principal, id, start)
         return await payload(RepeatAppointmentPayload, _appointment(work))

@@ -189,11 +189,11 @@ class ClinicAdminMutations:
 
     @strawberry.mutation(description="Admin: a PNG, JPEG or WebP logo, as a GraphQL multipart upload.")
     async def upload_logo(self, info: Info, file: Upload) -> ClinicPayload:
-        return await payload(ClinicPayload, _clinic(portal_settings.upload_logo(info.context.principal, file)))
+        return await payload(ClinicPayload, _clinic(portal_settings.upload_logo(info.context.runtime.settings, info.context.principal, file)))
 
     @strawberry.mutation(description="Admin: the portal shows no logo.")
     async def remove_logo(self, info: Info) -> ClinicPayload:
-        return await payload(ClinicPayload, _clinic(portal_settings.remove_logo(info.context.principal)))
+        return await payload(ClinicPayload, _clinic(portal_settings.remove_logo(info.context.runtime.settings, info.context.principal)))
 
     @strawberry.mutation(description="Admin. Needs name and durationMinutes.")
     async def create_treatment(self, info: Info, input: TreatmentInput) -> TreatmentPayload:
@@ -267,19 +267,19 @@ class ClinicAdminMutations:
         description="Admin. Needs email and fullName; role ADMIN unless given; without a password, an invitation."
     )
     async def create_staff_user(self, info: Info, input: StaffUserInput) -> StaffUserPayload:
-        work = staff_admin.create_staff_user(info.context.principal, provided(input))
+        work = staff_admin.create_staff_user(info.context.runtime, info.context.principal, provided(input))
         return await payload(StaffUserPayload, _invited(work))
 
     @strawberry.mutation(description="Admin: a new invitation link; earlier ones stop working.")
     async def reinvite_staff_user(self, info: Info, id: strawberry.ID) -> StaffUserPayload:
-        return await payload(StaffUserPayload, _invited(staff_invites.reinvite_staff_user(info.context.principal, id)))
+        return await payload(StaffUserPayload, _invited(staff_invites.reinvite_staff_user(info.context.runtime, info.context.principal, id)))
 
     @strawberry.mutation(description="The invited user chooses a password (10+ characters) and is signed in.")
     async def accept_staff_invite(self, info: Info, token: str, password: str) -> SignInPayload:
-        work = staff_invites.accept_staff_invite(token, password, info.context.ip)
+        work = staff_invites.accept_staff_invite(info.context.runtime, token, password, info.context.ip)
         return await payload(SignInPayload, _session(work))
 
     @strawberry.mutation(description="Admin: role, diary, password, or `active: false` to deactivate.")
     async def update_staff_user(self, info: Info, id: strawberry.ID, input: StaffUserInput) -> StaffUserPayload:
-        work = staff_admin.update_staff_user(info.context.principal, id, provided(input))
+        work = staff_admin.update_staff_user(info.context.runtime, info.context.principal, id, provided(input))
         return await payload(StaffUserPayload, _staff_user(work))

@@ -33,7 +33,7 @@ class CreateClinicPayload:
 
 async def _created(info: Info, input: CreateClinicInput) -> dict:
     spec = clinic_setup.NewClinic(**{name: getattr(input, name) for name in clinic_setup.NewClinic.__dataclass_fields__})
-    clinic, session = await clinic_setup.sign_up_clinic(info.context.principal, spec, info.context.ip)
+    clinic, session = await clinic_setup.sign_up_clinic(info.context.runtime, info.context.principal, spec, info.context.ip)
     return {"clinic": Clinic(model=clinic), "session": Session(token=session.token, expires_at=session.expires_at)}
 
 

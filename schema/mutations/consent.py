@@ -24,12 +24,12 @@ class ResendConsentLinkPayload:
 
 
 async def _resend(info: Info, appointment_id: str) -> dict:
-    return {"appointment": Appointment(model=await consent.resend_consent_link(info.context.principal, appointment_id))}
+    return {"appointment": Appointment(model=await consent.resend_consent_link(info.context.runtime, info.context.principal, appointment_id))}
 
 
 async def _sign(info: Info, token: str, signature_name: str, agree: bool, clinic_slug: str | None) -> dict:
     ctx = info.context
-    view = await consent.sign_consent_form(ctx.principal, token, signature_name, agree, ctx.ip, clinic_slug)
+    view = await consent.sign_consent_form(ctx.runtime, ctx.principal, token, signature_name, agree, ctx.ip, clinic_slug)
     return {"consent_request": ConsentRequest(view=view)}
 
 

@@ -43,7 +43,7 @@ async def _update(info: Info, data: SmsSettingsInput) -> dict:
 
 
 async def _retry(info: Info, id: strawberry.ID) -> dict:
-    return {"message": OutgoingMessage(model=await messaging.retry_message(info.context.principal, id))}
+    return {"message": OutgoingMessage(model=await messaging.retry_message(info.context.runtime, info.context.principal, id))}
 
 
 @strawberry.type

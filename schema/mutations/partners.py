@@ -108,14 +108,14 @@ class PartnerMutations:
     async def create_webhook_endpoint(
         self, info: Info, url: str, events: list[WebhookEvent], description: str | None = None
     ) -> CreateWebhookEndpointPayload:
-        work = webhooks.create_webhook_endpoint(info.context.principal, url, [e.value for e in events], description)
+        work = webhooks.create_webhook_endpoint(info.context.runtime.settings, info.context.principal, url, [e.value for e in events], description)
         return await payload(CreateWebhookEndpointPayload, _created_endpoint(work))
 
     @strawberry.mutation(description="Admin.")
     async def update_webhook_endpoint(
         self, info: Info, id: strawberry.ID, input: WebhookEndpointInput
     ) -> WebhookEndpointPayload:
-        work = webhooks.update_webhook_endpoint(info.context.principal, id, _event_names(input))
+        work = webhooks.update_webhook_endpoint(info.context.runtime.settings, info.context.principal, id, _event_names(input))
         return await payload(WebhookEndpointPayload, _endpoint(work))
 
     @strawberry.mutation(description="Admin: a new signing secret, shown once; the old one stops being used.")

@@ -29,12 +29,12 @@ class RedeemPrefillTokenPayload:
 
 
 async def _create(info: Info) -> dict:
-    made = await prefill.create_prefill_token(info.context.principal)
+    made = await prefill.create_prefill_token(info.context.runtime.settings, info.context.principal)
     return {"token": made.token, "expires_at": made.expires_at, "booking_url": made.booking_url}
 
 
-async def _redeem(token: str) -> dict:
-    done = await prefill.redeem_prefill_token(token)
+async def _redeem(info: Info, token: str) -> dict:
+    done = await prefill.redeem_prefill_token(info.context.runtime.settings, token)
     client = done.client
     return {
         "prefill": Prefill(full_name=client.full_name, email=client.email, phone=client.phone),
@@ -49,5 +49,5 @@ class PrefillMutations:
         return await payload(CreatePrefillTokenPayload, _create(info))
 
     @strawberry.mutation(description="Spend a pre-fill token: the client's details and a booking session.")
-    async def redeem_prefill_token(self, token: str) -> RedeemPrefillTokenPayload:
-        return await payload(RedeemPrefillTokenPayload, _redeem(token))
+    async def redeem_prefill_token(self, info: Info, token: str) -> RedeemPrefillTokenPayload:
+        return await payload(RedeemPrefillTokenPayload, _redeem(info, token))

@@ -45,11 +45,11 @@ async def _client(work) -> dict:
 class StaffDeskMutations:
     @strawberry.mutation(description="Staff, or partners with the book scope. Needs fullName.")
     async def create_client(self, info: Info, input: ClientInput) -> ClientPayload:
-        return await payload(ClientPayload, _client(clients.create_client(info.context.principal, provided(input))))
+        return await payload(ClientPayload, _client(clients.create_client(info.context.runtime, info.context.principal, provided(input))))
 
     @strawberry.mutation(description="Staff, or partners with the book scope.")
     async def update_client(self, info: Info, id: strawberry.ID, input: ClientInput) -> ClientPayload:
-        work = clients.update_client(info.context.principal, id, provided(input))
+        work = clients.update_client(info.context.runtime, info.context.principal, id, provided(input))
         return await payload(ClientPayload, _client(work))
 
     @strawberry.mutation(description="Admin: moves everything of the duplicate to the client kept, then deletes it.")
@@ -61,5 +61,5 @@ class StaffDeskMutations:
     async def mark_appointment(
         self, info: Info, id: strawberry.ID, outcome: AppointmentOutcome
     ) -> MarkAppointmentPayload:
-        work = attendance.mark_appointment(info.context.principal, id, AppointmentStatus(outcome.value))
+        work = attendance.mark_appointment(info.context.runtime, info.context.principal, id, AppointmentStatus(outcome.value))
         return await payload(MarkAppointmentPayload, _appointment(work))

@@ -143,14 +143,15 @@ class Clinic:
         )
 
     @strawberry.field
-    def branding(self) -> Branding:
+    def branding(self, info: Info) -> Branding:
+        settings = info.context.runtime.settings
         return Branding(
-            background_color=self.model.branding_background_color, logo_url=portal_settings.logo_url(self.model)
+            background_color=self.model.branding_background_color, logo_url=portal_settings.logo_url(settings, self.model)
         )
 
     @strawberry.field(description="The clinic's portal address.")
-    def portal_url(self) -> str:
-        return portal_settings.portal_url(self.model)
+    def portal_url(self, info: Info) -> str:
+        return portal_settings.portal_url(info.context.runtime.settings, self.model)
 
     country: str = mirror("country", "ISO 3166 country: how phone numbers without a country code are read.")
     practitioners_see_all_diaries: bool = mirror(
@@ -163,9 +164,16 @@ class Clinic:
 
     @strawberry.field(description="Online-bookable treatments (all of them for the clinic's staff).")
     async def treatments(self, info: Info) -> list[Treatment]:
-        rows = await catalogue.treatments(info.context.principal, self.model, info.context.loaders)
+        rows = await catalogue.treatments(info.context.principal, self.model)
+        loaders = info.context.loaders
+        loaders.clinic.prime(self.model.id, self.model)
+        for row in rows:
+            loaders.treatment.prime((self.model.id, row.id), row)
         return [Treatment(model=t) for t in rows]
 
     @strawberry.field
     async def practitioners(self, info: Info) -> list[Practitioner]:
-        return [Practitioner(model=p) for p in await catalogue.practitioners(self.model, info.context.loaders)]
+        rows = await catalogue.practitioners(self.model)
+        for row in rows:
+            info.context.loaders.practitioner.prime((self.model.id, row.id), row)
+        return [Practitioner(model=p) for p in rows]

@@ -71,4 +71,4 @@ class ConsentQueries:
     )
     async def consent_request(self, info: Info, token: str, clinic_slug: str | None = None) -> ConsentRequest:
         ctx = info.context
-        return ConsentRequest(view=await consent.consent_request(ctx.principal, token, ctx.ip, clinic_slug))
+        return ConsentRequest(view=await consent.consent_request(ctx.runtime, ctx.principal, token, ctx.ip, clinic_slug))
