@@ -11,28 +11,26 @@ from resolvers.account import personal
 from resolvers.account import password_reset
 from resolvers.account import phone_sign_in
 from schema.context import Info
-from schema.errors import UserError, payload
+from schema.errors import payload
+from schema.payload import Payload
 from schema.mutations.auth import SignInPayload, _session
 from schema.types.account import ClientAccount
 
 
 @strawberry.type
-class RequestSignInCodePayload:
+class RequestSignInCodePayload(Payload):
     sent: bool = False
     expires_at: datetime | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class RequestPasswordResetPayload:
+class RequestPasswordResetPayload(Payload):
     sent: bool = strawberry.field(default=False, description="True whether or not the address has an account.")
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class SetLanguagePayload:
+class SetLanguagePayload(Payload):
     account: ClientAccount | None = None
-    user_errors: list[UserError]
 
 
 async def _code_sent(work) -> dict:

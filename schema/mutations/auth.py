@@ -6,20 +6,19 @@ import strawberry
 
 from resolvers.account import auth
 from schema.context import Info
-from schema.errors import UserError, payload
+from schema.errors import payload
+from schema.payload import Payload
 from schema.types.common import Session
 
 
 @strawberry.type
-class SignInPayload:
+class SignInPayload(Payload):
     session: Session | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class SignOutPayload:
+class SignOutPayload(Payload):
     ok: bool = False
-    user_errors: list[UserError]
 
 
 async def _session(work) -> dict:

@@ -9,40 +9,36 @@ import strawberry
 
 from resolvers.billing import balance_admin
 from schema.context import Info
-from schema.errors import UserError, payload
+from schema.errors import payload
+from schema.payload import Payload
 from schema.types.balances import AccountLedgerEntry, GiftCard, LoyaltyCard, LoyaltyKind, LoyaltyProgramme, Membership
 from schema.types.common import Money
 
 
 @strawberry.type
-class MembershipPayload:
+class MembershipPayload(Payload):
     membership: Membership | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class GiftCardPayload:
+class GiftCardPayload(Payload):
     gift_card: GiftCard | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class LoyaltyProgrammePayload:
+class LoyaltyProgrammePayload(Payload):
     programme: LoyaltyProgramme | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class LoyaltyCardPayload:
+class LoyaltyCardPayload(Payload):
     loyalty_card: LoyaltyCard | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class AdjustAccountBalancePayload:
+class AdjustAccountBalancePayload(Payload):
     balance: Money | None = None
     entry: AccountLedgerEntry | None = None
-    user_errors: list[UserError]
 
 
 async def _membership(work) -> dict:

@@ -9,7 +9,8 @@ import strawberry
 from resolvers.booking import book
 from resolvers.booking import changes
 from schema.context import Info
-from schema.errors import UserError, payload
+from schema.errors import payload
+from schema.payload import Payload
 from schema.types.appointment import Appointment
 
 
@@ -34,27 +35,23 @@ class BookAppointmentInput:
 
 
 @strawberry.type
-class BookAppointmentPayload:
+class BookAppointmentPayload(Payload):
     appointment: Appointment | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class CancelAppointmentPayload:
+class CancelAppointmentPayload(Payload):
     appointment: Appointment | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class RescheduleAppointmentPayload:
+class RescheduleAppointmentPayload(Payload):
     appointment: Appointment | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class RepeatAppointmentPayload:
+class RepeatAppointmentPayload(Payload):
     appointment: Appointment | None = None
-    user_errors: list[UserError]
 
 
 async def _appointment(work) -> dict:

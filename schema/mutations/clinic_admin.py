@@ -14,7 +14,8 @@ from resolvers.admin import rosters
 from resolvers.admin import staff_admin
 from resolvers.admin import staff_invites
 from schema.context import Info
-from schema.errors import UserError, payload
+from schema.errors import payload
+from schema.payload import Payload
 from schema.inputs import provided
 from schema.mutations.auth import SignInPayload, _session
 from schema.types.admin import ConsentForm, RosterException, RosterExceptionKind, StaffRole, StaffUser, WorkingHours
@@ -41,9 +42,8 @@ class PortalSettingsInput:
 
 
 @strawberry.type
-class ClinicPayload:
+class ClinicPayload(Payload):
     clinic: Clinic | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.input
@@ -60,9 +60,8 @@ class TreatmentInput:
 
 
 @strawberry.type
-class TreatmentPayload:
+class TreatmentPayload(Payload):
     treatment: Treatment | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.input
@@ -73,9 +72,8 @@ class PractitionerInput:
 
 
 @strawberry.type
-class PractitionerPayload:
+class PractitionerPayload(Payload):
     practitioner: Practitioner | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.input
@@ -85,15 +83,13 @@ class ConsentFormInput:
 
 
 @strawberry.type
-class ConsentFormPayload:
+class ConsentFormPayload(Payload):
     consent_form: ConsentForm | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class DeletePayload:
+class DeletePayload(Payload):
     deleted_id: strawberry.ID | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.input
@@ -104,15 +100,13 @@ class WorkingHoursInput:
 
 
 @strawberry.type
-class WeeklyHoursPayload:
+class WeeklyHoursPayload(Payload):
     weekly_hours: list[WorkingHours] | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class RosterExceptionPayload:
+class RosterExceptionPayload(Payload):
     roster_exception: RosterException | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.input
@@ -135,10 +129,9 @@ class StaffInvite:
 
 
 @strawberry.type
-class StaffUserPayload:
+class StaffUserPayload(Payload):
     staff_user: StaffUser | None = None
     invite: StaffInvite | None = strawberry.field(default=None, description="When no password was given.")
-    user_errors: list[UserError]
 
 
 async def _clinic(work) -> dict:

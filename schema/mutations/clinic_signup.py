@@ -7,7 +7,8 @@ import strawberry
 
 from resolvers.admin import clinic_setup
 from schema.context import Info
-from schema.errors import UserError, payload
+from schema.errors import payload
+from schema.payload import Payload
 from schema.types.catalogue import Clinic
 from schema.types.common import Session
 
@@ -25,10 +26,9 @@ class CreateClinicInput:
 
 
 @strawberry.type
-class CreateClinicPayload:
+class CreateClinicPayload(Payload):
     clinic: Clinic | None = None
     session: Session | None = strawberry.field(default=None, description="The new administrator, signed in.")
-    user_errors: list[UserError]
 
 
 async def _created(info: Info, input: CreateClinicInput) -> dict:

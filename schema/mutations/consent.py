@@ -6,21 +6,20 @@ import strawberry
 
 from resolvers.booking import consent
 from schema.context import Info
-from schema.errors import UserError, payload
+from schema.errors import payload
+from schema.payload import Payload
 from schema.types.appointment import Appointment
 from schema.types.consent import ConsentRequest
 
 
 @strawberry.type
-class SignConsentFormPayload:
+class SignConsentFormPayload(Payload):
     consent_request: ConsentRequest | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class ResendConsentLinkPayload:
+class ResendConsentLinkPayload(Payload):
     appointment: Appointment | None = None
-    user_errors: list[UserError]
 
 
 async def _resend(info: Info, appointment_id: str) -> dict:

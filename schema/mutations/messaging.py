@@ -6,7 +6,8 @@ import strawberry
 
 from resolvers.admin import messaging
 from schema.context import Info
-from schema.errors import UserError, payload
+from schema.errors import payload
+from schema.payload import Payload
 from schema.types.messaging import OutgoingMessage, SmsSettings
 
 
@@ -20,15 +21,13 @@ class SmsSettingsInput:
 
 
 @strawberry.type
-class UpdateSmsSettingsPayload:
+class UpdateSmsSettingsPayload(Payload):
     sms_settings: SmsSettings | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class RetryMessagePayload:
+class RetryMessagePayload(Payload):
     message: OutgoingMessage | None = None
-    user_errors: list[UserError]
 
 
 async def _update(info: Info, data: SmsSettingsInput) -> dict:

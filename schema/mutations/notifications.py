@@ -7,7 +7,8 @@ import strawberry
 from resolvers.notifications import email_templates
 from resolvers.notifications.email_templates import KEEP, EmailChoice, TemplateInput
 from schema.context import Info
-from schema.errors import UserError, payload
+from schema.errors import payload
+from schema.payload import Payload
 from schema.types.notifications import EmailTemplate, PractitionerEmailSettings, settings_view
 
 
@@ -36,21 +37,18 @@ class PractitionerEmailSettingsInput:
 
 
 @strawberry.type
-class EmailTemplatePayload:
+class EmailTemplatePayload(Payload):
     email_template: EmailTemplate | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class DeleteEmailTemplatePayload:
+class DeleteEmailTemplatePayload(Payload):
     deleted_id: strawberry.ID | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class PractitionerEmailSettingsPayload:
+class PractitionerEmailSettingsPayload(Payload):
     settings: PractitionerEmailSettings | None = None
-    user_errors: list[UserError]
 
 
 def _template_input(data: EmailTemplateInput) -> TemplateInput:

@@ -8,7 +8,8 @@ import strawberry
 from resolvers.admin import api_keys
 from resolvers.notifications import webhooks
 from schema.context import Info
-from schema.errors import UserError, payload
+from schema.errors import payload
+from schema.payload import Payload
 from schema.inputs import provided
 from schema.types.admin import ApiKey, ApiScope, WebhookEndpoint, WebhookEvent
 
@@ -16,37 +17,32 @@ UNSET = strawberry.UNSET
 
 
 @strawberry.type
-class CreateApiKeyPayload:
+class CreateApiKeyPayload(Payload):
     api_key: ApiKey | None = None
     key: str | None = strawberry.field(default=None, description="The key itself: shown this once, never again.")
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class ApiKeyPayload:
+class ApiKeyPayload(Payload):
     api_key: ApiKey | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class CreateWebhookEndpointPayload:
+class CreateWebhookEndpointPayload(Payload):
     webhook_endpoint: WebhookEndpoint | None = None
     secret: str | None = strawberry.field(
         default=None, description="Signs every delivery: shown this once, never again."
     )
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class WebhookEndpointPayload:
+class WebhookEndpointPayload(Payload):
     webhook_endpoint: WebhookEndpoint | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class DeleteWebhookEndpointPayload:
+class DeleteWebhookEndpointPayload(Payload):
     deleted_id: strawberry.ID | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.input

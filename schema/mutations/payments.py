@@ -8,7 +8,8 @@ import strawberry
 
 from resolvers.billing import payments
 from schema.context import Info
-from schema.errors import UserError, payload
+from schema.errors import payload
+from schema.payload import Payload
 from schema.types.payments import Payment, PaymentMethod, Refund
 
 
@@ -35,16 +36,14 @@ class RefundPaymentInput:
 
 
 @strawberry.type
-class RecordPaymentPayload:
+class RecordPaymentPayload(Payload):
     payment: Payment | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class RefundPaymentPayload:
+class RefundPaymentPayload(Payload):
     refund: Refund | None = None
     payment: Payment | None = None
-    user_errors: list[UserError]
 
 
 async def _recorded(work) -> dict:

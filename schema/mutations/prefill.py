@@ -8,24 +8,23 @@ import strawberry
 
 from resolvers.booking import prefill
 from schema.context import Info
-from schema.errors import UserError, payload
+from schema.errors import payload
+from schema.payload import Payload
 from schema.types.account import Prefill
 from schema.types.common import Session
 
 
 @strawberry.type
-class CreatePrefillTokenPayload:
+class CreatePrefillTokenPayload(Payload):
     token: str | None = None
     expires_at: datetime | None = None
     booking_url: str | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class RedeemPrefillTokenPayload:
+class RedeemPrefillTokenPayload(Payload):
     prefill: Prefill | None = None
     booking_session: Session | None = None
-    user_errors: list[UserError]
 
 
 async def _create(info: Info) -> dict:

@@ -8,7 +8,8 @@ from models import AppointmentStatus
 from resolvers.booking import attendance
 from resolvers.admin import clients
 from schema.context import Info
-from schema.errors import UserError, payload
+from schema.errors import payload
+from schema.payload import Payload
 from schema.inputs import provided
 from schema.mutations.booking import _appointment
 from schema.types.admin import AppointmentOutcome, Client
@@ -26,15 +27,13 @@ class ClientInput:
 
 
 @strawberry.type
-class ClientPayload:
+class ClientPayload(Payload):
     client: Client | None = None
-    user_errors: list[UserError]
 
 
 @strawberry.type
-class MarkAppointmentPayload:
+class MarkAppointmentPayload(Payload):
     appointment: Appointment | None = None
-    user_errors: list[UserError]
 
 
 async def _client(work) -> dict:
