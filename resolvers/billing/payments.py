@@ -172,19 +172,12 @@ async def refund_payment(
 
 
 # Batch loads for the request's DataLoaders; keys are (clinic id, parent id).
-Key = tuple[uuid.UUID, uuid.UUID]
-
-
-def _grouped(keys: list[Key]) -> dict[uuid.UUID, list[uuid.UUID]]:
-    grouped: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    for clinic_id, object_id in keys:
-        grouped[clinic_id].append(object_id)
-    return grouped
+Key = tenant.Key
 
 
 async def payments_by_appointment(keys: list[Key]) -> list[list[Payment]]:
     found: dict[Key, list[Payment]] = defaultdict(list)
-    for clinic_id, ids in _grouped(keys).items():
+    for clinic_id, ids in tenant.by_clinic(keys).items():
         for payment in await Payment.filter(clinic_id=clinic_id, appointment_id__in=ids).order_by("taken_at", "id"):
             found[(clinic_id, payment.appointment_id)].append(payment)
     return [found.get(k, []) for k in keys]
@@ -192,7 +185,7 @@ async def payments_by_appointment(keys: list[Key]) -> list[list[Payment]]:
 
 async def refunds_by_payment(keys: list[Key]) -> list[list[Refund]]:
     found: dict[Key, list[Refund]] = defaultdict(list)
-    for clinic_id, ids in _grouped(keys).items():
+    for clinic_id, ids in tenant.by_clinic(keys).items():
         for refund in await Refund.filter(clinic_id=clinic_id, payment_id__in=ids).order_by("refunded_at", "id"):
             found[(clinic_id, refund.payment_id)].append(refund)
     return [found.get(k, []) for k in keys]

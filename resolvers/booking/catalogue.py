@@ -3,7 +3,10 @@ practitioners as a given caller may see them."""
 
 from __future__ import annotations
 
-from models import Clinic, Practitioner, Treatment
+import uuid
+from collections import defaultdict
+
+from models import Clinic, Practitioner, PractitionerTreatment, Treatment
 from resolvers.core import access
 from resolvers.core import tenant
 from resolvers.core.principal import Principal
@@ -32,3 +35,30 @@ async def treatments(principal: Principal, clinic: Clinic) -> list[Treatment]:
 
 async def practitioners(clinic: Clinic) -> list[Practitioner]:
     return await tenant.practitioners(clinic.id).order_by("name")
+
+
+async def practitioners_by_treatment(keys: list[tenant.Key]) -> list[list[Practitioner]]:
+    """Who offers each (clinic, treatment): active practitioners by name."""
+    found: dict[tenant.Key, list[Practitioner]] = defaultdict(list)
+    for clinic_id, ids in tenant.by_clinic(keys).items():
+        links = await PractitionerTreatment.filter(
+            clinic_id=clinic_id, treatment_id__in=ids, practitioner__active=True
+        ).prefetch_related("practitioner").order_by("practitioner__name")
+        for link in links:
+            found[(clinic_id, link.treatment_id)].append(link.practitioner)
+    return [found.get(k, []) for k in keys]
+
+
+async def treatments_by_practitioner(keys: list[tuple[uuid.UUID, uuid.UUID, bool]]) -> list[list[Treatment]]:
+    """What each practitioner offers; keys are (clinic, practitioner,
+    online-bookable only)."""
+    found: dict[tuple, list[Treatment]] = defaultdict(list)
+    for clinic_id, ids in tenant.by_clinic((c, p) for c, p, _ in keys).items():
+        links = await PractitionerTreatment.filter(
+            clinic_id=clinic_id, practitioner_id__in=ids, treatment__archived=False
+        ).prefetch_related("treatment").order_by("treatment__name")
+        for link in links:
+            found[(clinic_id, link.practitioner_id, False)].append(link.treatment)
+            if link.treatment.online_bookable:
+                found[(clinic_id, link.practitioner_id, True)].append(link.treatment)
+    return [found.get(k, []) for k in keys]

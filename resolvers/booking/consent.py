@@ -7,6 +7,7 @@ request (signed or not, the same link) for the new time."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -56,6 +57,19 @@ def status_of(statuses: list[str]) -> ConsentStatus:
     if ConsentRequestStatus.PENDING in statuses:
         return ConsentStatus.PENDING
     return ConsentStatus.NOT_REQUIRED
+
+
+async def statuses_by_appointment(keys: list[tenant.Key]) -> list[ConsentStatus]:
+    """Keys are (clinic, appointment): one query per clinic, however many
+    appointments."""
+    found: dict[tenant.Key, list[str]] = defaultdict(list)
+    for clinic_id, ids in tenant.by_clinic(keys).items():
+        rows = await ConsentRequest.filter(clinic_id=clinic_id, appointment_id__in=ids).values_list(
+            "appointment_id", "status"
+        )
+        for appointment_id, status in rows:
+            found[(clinic_id, appointment_id)].append(status)
+    return [status_of(found.get(k, [])) for k in keys]
 
 
 def signing_link(rt: Runtime, clinic: Clinic, token: str) -> str:

@@ -7,9 +7,12 @@ one that does not exist."""
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
 
 from tortoise.queryset import QuerySet
 
+from models.base import TenantModel
 from models import (
     Appointment,
     Client,
@@ -186,3 +189,30 @@ def outbox_messages(principal: Principal) -> QuerySet[OutboxMessage]:
 
 async def outbox_message(principal: Principal, raw_id: str) -> OutboxMessage:
     return await _one(outbox_messages(principal), raw_id, "Message", ["id"])
+
+
+# Batch reads for the request's DataLoaders (schema/loaders/): every key
+# carries the clinic, and every query filters by it.
+
+Key = tuple[uuid.UUID, uuid.UUID]  # (clinic id, object id)
+
+
+def by_clinic(keys: Iterable[Key]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    grouped: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for clinic_id, object_id in keys:
+        grouped[clinic_id].append(object_id)
+    return grouped
+
+
+async def clinics_by_id(ids: list[uuid.UUID]) -> list[Clinic | None]:
+    found = {c.id: c for c in await Clinic.filter(id__in=ids)}
+    return [found.get(i) for i in ids]
+
+
+async def rows_by_key(model: type[TenantModel], keys: list[Key]) -> list[TenantModel | None]:
+    """Rows of one tenant table by (clinic, id): one query per clinic."""
+    found = {}
+    for clinic_id, ids in by_clinic(keys).items():
+        for row in await model.filter(clinic_id=clinic_id, id__in=ids):
+            found[(clinic_id, row.id)] = row
+    return [found.get(k) for k in keys]

@@ -1,0 +1,54 @@
+"""The request's DataLoaders, one typed loader a purpose (a module each
+here), built once per request so their caches never cross tenants or users.
+Their batch reads are the use cases' own (tenant-scoped, keyed by clinic)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from schema.loaders.clinic import ClinicLoader
+from schema.loaders.consent_status import ConsentStatusLoader
+from schema.loaders.offerings import PractitionersByTreatmentLoader, TreatmentsByPractitionerLoader
+from schema.loaders.payments import PaymentsByAppointmentLoader, RefundsByPaymentLoader
+from schema.loaders.rows import ConsentFormLoader, PractitionerLoader, TreatmentLoader
+
+
+class Loaders:
+    """Each loader is built on first use: a websocket's context, open all
+    day, holds none it never used."""
+
+    @cached_property
+    def clinic(self) -> ClinicLoader:
+        return ClinicLoader()
+
+    @cached_property
+    def practitioner(self) -> PractitionerLoader:
+        return PractitionerLoader()
+
+    @cached_property
+    def treatment(self) -> TreatmentLoader:
+        return TreatmentLoader()
+
+    @cached_property
+    def consent_form(self) -> ConsentFormLoader:
+        return ConsentFormLoader()
+
+    @cached_property
+    def practitioners_by_treatment(self) -> PractitionersByTreatmentLoader:
+        return PractitionersByTreatmentLoader()
+
+    @cached_property
+    def treatments_by_practitioner(self) -> TreatmentsByPractitionerLoader:
+        return TreatmentsByPractitionerLoader()
+
+    @cached_property
+    def consent_status(self) -> ConsentStatusLoader:
+        return ConsentStatusLoader()
+
+    @cached_property
+    def payments_by_appointment(self) -> PaymentsByAppointmentLoader:
+        return PaymentsByAppointmentLoader()
+
+    @cached_property
+    def refunds_by_payment(self) -> RefundsByPaymentLoader:
+        return RefundsByPaymentLoader()

@@ -1,0 +1,26 @@
+"""A clinic's practitioners, treatments and consent forms by (clinic, id):
+one by-(clinic, id) read per table, one query per clinic."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from strawberry.dataloader import DataLoader
+
+from models import ConsentForm, Practitioner, Treatment
+from resolvers.core import tenant
+
+
+class PractitionerLoader(DataLoader[tenant.Key, Practitioner | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=partial(tenant.rows_by_key, Practitioner))
+
+
+class TreatmentLoader(DataLoader[tenant.Key, Treatment | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=partial(tenant.rows_by_key, Treatment))
+
+
+class ConsentFormLoader(DataLoader[tenant.Key, ConsentForm | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=partial(tenant.rows_by_key, ConsentForm))
