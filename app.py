@@ -35,7 +35,7 @@ from resolvers.account.credentials import bearer_token, principal_for_token
 from resolvers.core.ratelimit import RedisRateLimiter
 from schema import build_schema
 from schema.context import Context
-from schema.live_transport import LiveTransportWSHandler
+from schema.live_transport import LiveTransportWSHandler, LiveWebSocketAdapter
 from settings import Settings
 
 log = logging.getLogger("clinicportal")
@@ -58,6 +58,7 @@ def _graphql_error(status: int, message: str, code: str, headers: dict | None = 
 
 class GraphQLApp(GraphQL):
     graphql_transport_ws_handler_class = LiveTransportWSHandler
+    websocket_adapter_class = LiveWebSocketAdapter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
