@@ -11,6 +11,9 @@ from urllib.parse import parse_qsl
 
 from redis.asyncio import Redis
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -32,7 +35,7 @@ from resolvers.account.credentials import bearer_token, principal_for_token
 from resolvers.core.ratelimit import RedisRateLimiter
 from schema import build_schema
 from schema.context import Context
-from schema.live_transport import LiveTransportWSHandler
+from schema.live_transport import LiveTransportWSHandler, LiveWebSocketAdapter
 from settings import Settings
 
 log = logging.getLogger("clinicportal")
@@ -55,6 +58,7 @@ def _graphql_error(status: int, message: str, code: str, headers: dict | None = 
 
 class GraphQLApp(GraphQL):
     graphql_transport_ws_handler_class = LiveTransportWSHandler
+    websocket_adapter_class = LiveWebSocketAdapter
 
     def __init__(self, schema, runtime: Runtime, **kwargs) -> None:
         super().__init__(schema, **kwargs)
@@ -128,47 +132,16 @@ async def media(request: Request) -> Response:
     )
 
 
-class BodyLimit:
-    """Refuses request bodies over a size with 413, before the app reads
-    them. A body without a declared length is read up to the limit first.
-    Multipart uploads may be larger: up to `max_upload_bytes`."""
+def _uploads_may_be_larger(app: ASGIApp, max_upload_bytes: int) -> ASGIApp:
+    """A multipart upload's body may be up to `max_upload_bytes`: Starlette's
+    limit nearest the endpoint replaces the application's for the request."""
+    uploads = RequestBodyLimitMiddleware(app, max_body_size=max_upload_bytes)
 
-    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int = 0) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-        self.max_upload_bytes = max(max_bytes, max_upload_bytes)
+    async def limited(scope: Scope, receive: Receive, send: Send) -> None:
+        upload = scope["type"] == "http" and _multipart(Headers(scope=scope).get("content-type"))
+        await (uploads if upload else app)(scope, receive, send)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        too_large = JSONResponse({"errors": [{"message": "Request body too large."}]}, 413)
-        headers = dict(scope["headers"])
-        upload = _multipart(headers.get(b"content-type", b"").decode("latin-1"))
-        limit = self.max_upload_bytes if upload else self.max_bytes
-        declared = headers.get(b"content-length")
-        if declared is not None:
-            if not declared.isdigit() or int(declared) > limit:
-                return await too_large(scope, receive, send)
-            return await self.app(scope, receive, send)
-        body, more = b"", True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                return
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > limit:
-                return await too_large(scope, receive, send)
-        replayed = False
-
-        async def replay() -> dict:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
+    return limited
 
 
 class RedactTokens(logging.Filter):
@@ -264,12 +237,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             return Response("Invalid signature.", status_code=403)
         return Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', media_type="text/xml")
 
+    # A multipart body carries the logo and a little form data besides.
+    upload_bytes = max(settings.max_body_bytes, settings.logo_max_bytes + 64 * 1024)
+    uploads = Middleware(_uploads_may_be_larger, max_upload_bytes=upload_bytes)
     app = Starlette(
         routes=[
             Route("/health", health),
             Route("/webhooks/twilio", twilio_webhook, methods=["POST"]),
             Route("/webhooks/twilio/inbound", twilio_webhook, methods=["POST"]),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql, methods=["GET", "POST"], middleware=[uploads]),
             Route("/media/{name}", media, methods=["GET", "HEAD"]),
             WebSocketRoute("/graphql", graphql),
             # The reference portal, booking page and practitioner calendar.
@@ -282,8 +258,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             Mount("/assets", pages.assets(), name="assets"),
         ],
         lifespan=lifespan,
+        # Starlette answers 413 to a body over the limit, declared or read.
+        max_body_size=settings.max_body_bytes,
     )
     app.state.runtime = runtime
-    # A multipart body carries the logo and a little form data besides.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.logo_max_bytes + 64 * 1024)
     return app

@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from broadcaster._backends.base import BroadcastBackend
+from broadcaster import BroadcastBackend
 
 log = logging.getLogger(__name__)
 

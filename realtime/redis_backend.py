@@ -12,8 +12,7 @@ import asyncio
 import logging
 import time
 
-from broadcaster import Event
-from broadcaster._backends.base import BroadcastBackend
+from broadcaster import BroadcastBackend, Event
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 

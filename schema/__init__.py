@@ -12,7 +12,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
 
-from schema.errors import CodedErrors
+from schema.errors import CodedErrors, code_errors
 from schema.live_executor import LiveExecutor
 from schema.limits import MaxAliases, MaxDepth
 from schema.text import StorableText
@@ -90,5 +90,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(CodedErrors, mask=settings.production),
         ],
         execution_context_class=LiveExecutor,
-        code_errors=CodedErrors(mask=settings.production).code,
+        code_errors=partial(code_errors, mask=settings.production),
     )

@@ -4,11 +4,12 @@ in production."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Awaitable, TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import SchemaExtension
 
 from resolvers.core.errors import DomainError
 from resolvers.core.errors import ErrorCode as ErrorCodeValues
@@ -55,31 +56,57 @@ def _unexpected(error: GraphQLError) -> bool:
     return error.original_error is not None and _domain_error(error) is None
 
 
-class CodedErrors(MaskErrors):
-    """Gives every expected error its code and, when `mask` is set, hides the
-    text of unexpected ones."""
+UNEXPECTED = "Unexpected error."
 
-    def __init__(self, mask: bool) -> None:
-        super().__init__(should_mask_error=lambda error: mask and _unexpected(error))
 
-    def _process_result(self, result: object) -> None:
-        # MaskErrors checks a runtime Protocol with isinstance, which costs
-        # more than the rest of a live event's delivery; an attribute read
-        # decides the same.
-        errors = getattr(result, "errors", None)
-        if errors:
-            result.errors = self._process_errors(errors)
-
-    def code(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        return self._process_errors(errors)
-
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        processed = []
-        for error in super()._process_errors(errors):
+def code_errors(errors: list[GraphQLError], *, mask: bool) -> list[GraphQLError]:
+    """Every expected error with its code; with `mask`, every unexpected one
+    with its text hidden."""
+    coded = []
+    for error in errors:
+        if mask and _unexpected(error):
+            error = GraphQLError(
+                message=UNEXPECTED,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                original_error=None,
+            )
+        else:
             domain = _domain_error(error)
             if domain is not None:
                 error.extensions = {**(error.extensions or {}), "code": domain.code.value}
                 if domain.field:
                     error.extensions["field"] = domain.field
-            processed.append(error)
-        return processed
+        coded.append(error)
+    return coded
+
+
+class CodedErrors(SchemaExtension):
+    """`code_errors` on the errors of every result strawberry makes: the
+    operation's result and, over a streaming transport, each result as it
+    is sent."""
+
+    def __init__(self, mask: bool) -> None:
+        self.mask = mask
+        self.streamed = False
+
+    def on_operation(self) -> Iterator[None]:
+        self.streamed = False
+        yield
+        if self.streamed:  # each result was coded as it was sent
+            return
+        self._code(self.execution_context.result)
+
+    def on_stream_result(self, result: object) -> Iterator[None]:
+        self.streamed = True
+        self._code(result)
+        yield
+
+    def _code(self, result: object) -> None:
+        # An attribute read, not an isinstance check against a runtime
+        # Protocol, which costs more than the rest of a live event's delivery.
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = code_errors(errors, mask=self.mask)

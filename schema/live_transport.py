@@ -15,43 +15,39 @@ result, coded and masked as strawberry would, then `complete`."""
 from __future__ import annotations
 
 import json
-from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
-
 from collections.abc import AsyncIterator
+from typing import Any
 
 from graphql import ExecutionResult, GraphQLError
-from starlette.websockets import WebSocketDisconnect
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import WebSocketDisconnected
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-    Operation,
-)
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Operation
 from strawberry.utils.aio import aclosing
 
-if TYPE_CHECKING:
-    from schema.live_executor import LiveExecutor
-
-_current: ContextVar[LiveOperation | None] = ContextVar("live_operation", default=None)
+from schema.live_executor import ExecutorTaker, take_executors, taker
+from schema.live_internals import ResultStreamHandler
 
 
 def current() -> LiveOperation | None:
     """The websocket operation whose task is running, if any."""
-    return _current.get()
+    operation = taker()
+    return operation if isinstance(operation, LiveOperation) else None
 
 
-class LiveOperation:
+class LiveOperation(ExecutorTaker):
     """One subscription over a websocket: what its events are rendered
-    with, and where its frames go."""
+    with (the subscription's executor, taken once graphql-core has built
+    it), and where its frames go."""
 
-    __slots__ = ("_handler", "_operation", "_prefix", "_stream", "executor")
+    __slots__ = ("_handler", "_operation", "_prefix", "_stream")
 
     def __init__(self, handler: LiveTransportWSHandler, operation: Operation) -> None:
+        super().__init__()
         self._handler = handler
         self._operation = operation
         self._prefix = '{"id":' + json.dumps(operation.id) + ',"type":"next","payload":'
         self._stream: AsyncIterator[str] | None = None
-        self.executor: LiveExecutor | None = None  # set once graphql-core has built it
 
     def hand_over(self, stream: AsyncIterator[str]) -> None:
         """`stream` yields the payload text of each event; it is run once
@@ -89,23 +85,43 @@ class LiveOperation:
 
     async def send(self, payload_text: str) -> None:
         if not self._operation.completed:
-            await self._handler.send_text(self._prefix + payload_text + "}")
+            await self._handler.websocket.send_text(self._prefix + payload_text + "}")
 
 
-class LiveTransportWSHandler(BaseGraphQLTransportWSHandler):
+class LiveWebSocketAdapter(ASGIWebSocketAdapter):
+    """strawberry's ASGI websocket adapter, able to send a frame already
+    encoded. The view makes one per socket (`websocket_adapter_class`)."""
+
+    def __init__(self, view: Any, request: WebSocket, response: WebSocket) -> None:
+        super().__init__(view, request, response)
+        self.socket = response
+
+    async def send_text(self, text: str) -> None:
+        try:
+            await self.socket.send_text(text)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
+class LiveTransportWSHandler(ResultStreamHandler):
+    """Needs the view's `websocket_adapter_class` to be LiveWebSocketAdapter."""
+
     async def run_operation(self, operation: Operation) -> None:
         # The operation's own task: the variable is seen by its resolver and
         # executor only.
-        _current.set(LiveOperation(self, operation))
+        take_executors(LiveOperation(self, operation))
         await super().run_operation(operation)
 
-    async def _send_result_stream(self, operation: Operation, result_source) -> None:
-        await super()._send_result_stream(operation, result_source)
+    async def after_result_stream(self, operation: Operation) -> None:
         # strawberry's stream has ended; a live subscription may just have
         # handed its events over (then `complete` follows when they end).
-        await _current.get().run()
+        live = current()
+        if live is not None:
+            await live.run()
 
     def on_request_accepted(self) -> None:
+        if not isinstance(self.websocket, LiveWebSocketAdapter):
+            raise TypeError("live frames go out through a LiveWebSocketAdapter: the view's websocket_adapter_class")
         super().on_request_accepted()
         # Once the init timeout has fired or been cancelled, the socket need
         # not keep the finished task (and its cancellation traceback) all day.
@@ -114,9 +130,3 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler):
     def _forget_init_timeout(self, task) -> None:
         if self.connection_init_timeout_task is task:
             self.connection_init_timeout_task = None
-
-    async def send_text(self, text: str) -> None:
-        try:
-            await self.websocket.ws.send_text(text)
-        except WebSocketDisconnect as exc:
-            raise WebSocketDisconnected from exc

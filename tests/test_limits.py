@@ -4,6 +4,7 @@ production settings hide what development shows."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import httpx
@@ -148,6 +149,26 @@ async def test_a_body_just_under_the_limit_is_served(api):
     response = await api.http.post("/graphql", json={"query": query})
     assert response.status_code == 200
     assert response.json() == {"data": {"__typename": "Query"}}
+
+
+async def multipart(api, size: int) -> httpx.Response:
+    """A multipart request of a little more than `size` bytes, as a logo
+    upload is sent."""
+    operations = json.dumps({"query": "{ __typename }"})
+    files = {"0": ("logo.png", b"\0" * size, "image/png")}
+    headers = {"authorization": f"Bearer {await staff_token(api)}"}
+    return await api.http.post("/graphql", data={"operations": operations, "map": "{}"}, files=files, headers=headers)
+
+
+async def test_a_multipart_upload_may_be_larger_than_other_bodies(api):
+    response = await multipart(api, 300 * 1024)  # over 256 KiB, within the logo limit
+    assert response.status_code == 200
+    assert response.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_a_multipart_upload_over_the_logo_limit_is_a_413(api):
+    response = await multipart(api, TEST_SETTINGS.logo_max_bytes + 64 * 1024)
+    assert response.status_code == 413
 
 
 async def test_dates_at_the_ends_of_the_calendar_are_invalid_input_not_unexpected_errors(api, demo):
