@@ -1,0 +1,67 @@
+"""The process's runtime as the API server builds it, and what of it must
+be started and stopped with the app."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from redis.asyncio import Redis
+
+from jobs.runner import InProcessRunner
+from models.db import close_db, init_db
+from realtime import hub as live_hub
+from resolvers.booking import live
+from resolvers.core.ratelimit import RedisRateLimiter
+from resolvers.core.runtime import Runtime, no_job_runner
+from settings import Settings
+
+
+class Services:
+    """Without Redis (the embedded default) the process runs its own jobs
+    and delivers live events within itself; with Redis, rate limits and live
+    events are shared through it and `clinicportal worker` runs the jobs."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.redis = Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=1) if settings.redis_url else None
+        self.jobs = None if settings.redis_url else InProcessRunner(settings)
+        self.runtime = Runtime.build(
+            settings,
+            limiter=RedisRateLimiter(self.redis) if self.redis else None,
+            hub=live_hub.build(settings.redis_url, prepare=live.prepare_delivery),
+            wake_jobs=self.jobs.wake if self.jobs else no_job_runner,
+        )
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        await init_db(self.settings.database_url)
+        await self.runtime.hub.start()
+        if self.jobs is not None:
+            await self.jobs.start()
+        # Everything loaded so far (modules, the schema, the ORM) lives as
+        # long as the process: keep it out of the full collections, which
+        # otherwise stall every live fan-out they land in.
+        gc.collect()
+        gc.freeze()
+        try:
+            yield
+        finally:
+            if self.jobs is not None:
+                await self.jobs.stop()
+            await self.runtime.hub.stop()
+            await close_db()
+            if self.redis is not None:
+                await self.redis.aclose()
+
+
+@asynccontextmanager
+async def database_only(settings: Settings) -> AsyncIterator[None]:
+    """For an app whose runtime belongs to someone else (a test, a
+    benchmark): its owner starts and stops the hub and the jobs."""
+    await init_db(settings.database_url)
+    try:
+        yield
+    finally:
+        await close_db()
