@@ -24,6 +24,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# A port this process keeps bound, and never listens on, while the tests run:
+# a connection to it is refused at once, and no other program can take it.
+_REFUSING = socket.socket()
+_REFUSING.bind(("127.0.0.1", 0))
+REFUSING_PORT = _REFUSING.getsockname()[1]
+# What a process the tests start sends its e-mail and SMS to, and the Redis
+# it uses, unless its test gives its own: never the settings' defaults (an
+# SMTP server on a fixed port, Twilio itself) nor whatever the shell names.
+NO_STAND_INS = {
+    "SMTP_HOST": "127.0.0.1",
+    "SMTP_PORT": str(REFUSING_PORT),
+    "TWILIO_API_BASE": f"http://127.0.0.1:{REFUSING_PORT}",
+    "REDIS_URL": "",
+}
+
+
+def process_env(env: dict[str, str]) -> dict[str, str]:
+    """The environment of a process the tests start: this one's, with
+    `NO_STAND_INS` under what the test gives."""
+    return {**os.environ, **NO_STAND_INS, **env}
+
+
 @dataclass
 class Server:
     url: str
@@ -43,7 +65,7 @@ async def running_server(env: dict[str, str], workers: int = 1, port: int | None
         process = subprocess.Popen(
             [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", str(workers)],
             cwd=ROOT,
-            env={**os.environ, **env},
+            env=process_env(env),
             stdout=out,
             stderr=subprocess.STDOUT,
         )

@@ -55,15 +55,16 @@ async def test_a_demo_booking_texts_the_client_once_through_the_sandbox_command(
     env = {"DATABASE_URL": f"sqlite://{tmp_path / 'demo.sqlite3'}", **FAST_HASH_ENV}
     assert _cli(env, "migrate").returncode == 0
     assert _cli(env, "seed-demo").returncode == 0
-    port = free_port()
-    sandbox = subprocess.Popen(
-        [sys.executable, "-m", "cli", "sandbox", "--twilio-port", str(port)],
+    port, smtp = free_port(), free_port()
+    sandbox = subprocess.Popen(  # on ports of its own: the command's defaults are fixed ones
+        [sys.executable, "-m", "cli", "sandbox", "--twilio-port", str(port), "--smtp-port", str(smtp), "--mail-http-port", str(free_port())],
         cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     messages = f"http://127.0.0.1:{port}/_sandbox/messages"
     try:
         await _wait_for(messages, sandbox)
-        async with running_server({**env, "TWILIO_API_BASE": f"http://127.0.0.1:{port}"}) as server:
+        stand_ins = {"TWILIO_API_BASE": f"http://127.0.0.1:{port}", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp)}
+        async with running_server({**env, **stand_ins}) as server:
             async with httpx.AsyncClient(base_url=server.url) as client:
                 signed = await client.post("/graphql", json={"query": 'mutation { signIn(clinicSlug: "demo", email: "client@demo.clinic", password: "demo-client-pass") { session { token } } }'})
                 token = signed.json()["data"]["signIn"]["session"]["token"]

@@ -2,8 +2,6 @@
 
 import asyncio
 import json
-import subprocess
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -11,7 +9,8 @@ import websockets
 
 from tests.booking import BOOK, at, book_input
 from tests.conftest import FAST_HASH_ENV, client_token
-from tests.servers import running_server
+from tests.redis_server import own_redis  # noqa: F401  (fixture)
+from tests.servers import REFUSING_PORT, running_server
 from tests.test_subscriptions import SUBSCRIBE_STAFF, _next, _subscribe, _token
 
 STAFF_SIGN_IN = 'mutation { staffSignIn(email: "%s", password: "%s") { session { token } } }'
@@ -137,7 +136,7 @@ async def test_a_booking_that_fails_publishes_nothing(server, demo):
 
 
 async def test_bookings_succeed_while_redis_is_down(backend, demo):
-    env = {"DATABASE_URL": backend.url, "REDIS_URL": "redis://127.0.0.1:1/0", **FAST_HASH_ENV}
+    env = {"DATABASE_URL": backend.url, "REDIS_URL": f"redis://127.0.0.1:{REFUSING_PORT}/0", **FAST_HASH_ENV}
     async with running_server(env) as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
             client = await _token(http, CLIENT_SIGN_IN)  # rate limits fall back to this process
@@ -147,33 +146,20 @@ async def test_bookings_succeed_while_redis_is_down(backend, demo):
         assert "rate limits counted in-process" in server.log_text()
 
 
-def _redis(url: str, *args: str) -> None:
-    parts = urlsplit(url)
-    subprocess.run(["redis-cli", "-h", parts.hostname, "-p", str(parts.port), *args], capture_output=True, timeout=10)
-
-
-def _start_redis(url: str) -> None:
-    parts = urlsplit(url)
-    subprocess.run(
-        ["redis-server", "--daemonize", "yes", "--bind", parts.hostname, "--port", str(parts.port), "--save", "", "--appendonly", "no"],
-        capture_output=True, timeout=10, check=True,
-    )
-
-
-async def test_live_subscriptions_resume_by_themselves_after_a_redis_restart(backend, demo, redis_url):
-    env = {"DATABASE_URL": backend.url, "REDIS_URL": redis_url, **FAST_HASH_ENV}
+async def test_live_subscriptions_resume_by_themselves_after_a_redis_restart(backend, demo, own_redis):
+    env = {"DATABASE_URL": backend.url, "REDIS_URL": own_redis.url, **FAST_HASH_ENV}
     async with running_server(env) as listening, running_server(env) as booking:
         async with httpx.AsyncClient(base_url=booking.url, timeout=10) as http:
             staff = await _token(http, STAFF_SIGN_IN % ("owner@demo.clinic", "demo-owner-pass"))
             ws = await _subscribe(listening.url, staff, SUBSCRIBE_STAFF)
-            _redis(redis_url, "shutdown", "nosave")
+            own_redis.stop()  # the test's own redis-server, never the machine's
             try:
                 await asyncio.sleep(1.5)
                 visitor = {"fullName": "During Outage", "email": "outage@example.com", "phone": "+447700900888"}
                 during = (await http.post("/graphql", json={"query": BOOK, "variables": {"input": book_input(demo, client=visitor)}})).json()
                 assert during["data"]["bookAppointment"]["userErrors"] == []  # booking stands without Redis
             finally:
-                _start_redis(redis_url)
+                own_redis.start()
             delivered = None
             for attempt in range(20):  # the processes reconnect by themselves; the socket is the same one
                 visitor = {"fullName": f"After {attempt}", "email": f"after{attempt}@example.com", "phone": f"+4477009004{attempt:02d}"}

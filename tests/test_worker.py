@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from redis.asyncio import Redis
 
 from models import OutboxMessage, OutboxStatus
 from tests.jobs_support import deliveries_by_row, enqueue_sms, twilio, wait_until_settled  # noqa: F401
-from tests.servers import ROOT
+from tests.servers import ROOT, process_env
 
 
 @pytest.fixture
@@ -55,7 +54,7 @@ class Workers:
             process = subprocess.Popen(
                 [sys.executable, "-m", "cli", "worker"],
                 cwd=ROOT,
-                env={**os.environ, **self.env},
+                env=process_env(self.env),
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
