@@ -21,7 +21,6 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from jobs import runner
 from jobs.sandbox import DEFAULT_TWILIO_PORT
 from models import OutboxMessage
-from resolvers.core import runtime
 from resolvers.notifications.outbox import enqueue
 from settings import Settings
 from tests.conftest import FAST_HASH_ENV, REDIS_URL
@@ -163,8 +162,8 @@ async def test_a_server_process_sends_its_mail_and_texts_to_no_port_of_the_machi
     print(f"\n[isolation] held {sorted(ports.held)}: nothing from this run, {ports.others} from other programs")
 
 
-async def test_the_in_process_settings_send_mail_and_texts_to_no_port_of_the_machine(demo, ports):
-    settings = runtime.current().settings
+async def test_the_in_process_settings_send_mail_and_texts_to_no_port_of_the_machine(demo, ports, runtime):
+    settings = runtime.settings
     _points_elsewhere(settings)
     rows = await _one_email_and_one_sms(demo)
     outcomes = [await runner.deliver(row.id, settings) for row in rows]
