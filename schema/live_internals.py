@@ -30,7 +30,7 @@ Starlette's `max_body_size` (app.py).
 
 Checked against strawberry-graphql 0.341.2 and graphql-core 3.3.2; the
 ranges pinned in pyproject.toml are strawberry-graphql >=0.340,<0.350 and
-graphql-core >=3.3.2,<3.4. tests/test_library_internals.py checks each of
+graphql-core >=3.3.2,<3.4. tests/project/test_library_internals.py checks each of
 these internals on the installed versions and names the one that moved."""
 
 from __future__ import annotations

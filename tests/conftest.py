@@ -7,7 +7,6 @@ skipping."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -28,23 +27,7 @@ from realtime.hub import Hub
 from resolvers.booking import live
 from resolvers.core.runtime import Runtime
 from resolvers.demo.clinics import seed_demo
-from settings import Settings
-from tests.servers import REFUSING_PORT
-
-REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
-PG_BASE = os.environ.get("TEST_DATABASE_URL")
-REDIS_URL = os.environ.get("TEST_REDIS_URL")
-
-# E-mail and SMS go nowhere unless a test starts a stand-in and points them at it.
-TEST_SETTINGS = Settings(
-    argon2_time_cost=1,
-    argon2_memory_kib=1024,
-    smtp_host="127.0.0.1",
-    smtp_port=REFUSING_PORT,
-    twilio_api_base=f"http://127.0.0.1:{REFUSING_PORT}",
-)
-# Environment for server processes the tests start.
-FAST_HASH_ENV = {"ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024"}
+from tests.support.environment import FAST_HASH_ENV, PG_BASE, REDIS_URL, REQUIRE_SERVICES, TEST_SETTINGS  # noqa: F401  (FAST_HASH_ENV: for the tests that import it from here)
 
 TABLES = (
     "consent_request",

@@ -1,0 +1,93 @@
+"""Live calendar over real websockets against a real server process."""
+
+import asyncio
+import json
+
+import httpx
+import pytest
+import websockets
+
+from tests.support.booking import BOOK, CANCEL, book_input
+from tests.conftest import FAST_HASH_ENV
+from tests.support.servers import running_server
+
+SUBSCRIBE_STAFF = "subscription { calendarUpdates { kind appointment { id status practitioner { name } } } }"
+SUBSCRIBE_CLIENT = "subscription { myAppointmentUpdates { kind appointment { id status } } }"
+
+
+async def _token(client: httpx.AsyncClient, mutation: str) -> str:
+    body = (await client.post("/graphql", json={"query": mutation})).json()
+    payload = next(iter(body["data"].values()))
+    return payload["session"]["token"]
+
+
+async def _subscribe(url: str, token: str | None, query: str):
+    ws = await websockets.connect(url.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"])
+    await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"} if token else {}}))
+    ack = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    assert ack["type"] == "connection_ack"
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+    await asyncio.sleep(0.3)  # let the server subscribe to the channel
+    return ws
+
+
+async def _next(ws) -> dict:
+    message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    assert message["type"] == "next", message
+    return message["payload"]["data"]
+
+
+@pytest.fixture
+async def server(backend, demo):
+    async with running_server({"DATABASE_URL": backend.url, **FAST_HASH_ENV}) as running:
+        yield running
+
+
+async def test_staff_see_a_portal_booking_and_its_cancellation_at_once(server, demo):
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        staff = await _token(http, 'mutation { staffSignIn(email: "owner@demo.clinic", password: "demo-owner-pass") { session { token } } }')
+        client = await _token(http, 'mutation { signIn(clinicSlug: "demo", email: "client@demo.clinic", password: "demo-client-pass") { session { token } } }')
+        other_clinic = await _token(http, 'mutation { staffSignIn(email: "owner@northside.clinic", password: "northside-owner-pass") { session { token } } }')
+        ws = await _subscribe(server.url, staff, SUBSCRIBE_STAFF)
+        stranger = await _subscribe(server.url, other_clinic, SUBSCRIBE_STAFF)
+        mine = await _subscribe(server.url, client, SUBSCRIBE_CLIENT)
+        headers = {"authorization": f"Bearer {client}"}
+        booked = (await http.post("/graphql", json={"query": BOOK, "variables": {"input": book_input(demo)}}, headers=headers)).json()
+        appointment_id = booked["data"]["bookAppointment"]["appointment"]["id"]
+        event = (await _next(ws))["calendarUpdates"]
+        assert event["kind"] == "BOOKED" and event["appointment"]["id"] == appointment_id
+        assert (await _next(mine))["myAppointmentUpdates"]["appointment"]["id"] == appointment_id
+        await http.post("/graphql", json={"query": CANCEL, "variables": {"id": appointment_id}}, headers=headers)
+        event = (await _next(ws))["calendarUpdates"]
+        assert event["kind"] == "CANCELLED" and event["appointment"]["status"] == "CANCELLED"
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(stranger.recv(), 1)  # northside heard nothing of demo
+        for socket in (ws, stranger, mine):
+            await socket.close()
+
+
+async def test_a_client_hears_only_their_own_appointments(server, demo):
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        client = await _token(http, 'mutation { signIn(clinicSlug: "demo", email: "client@demo.clinic", password: "demo-client-pass") { session { token } } }')
+        mine = await _subscribe(server.url, client, SUBSCRIBE_CLIENT)
+        visitor = {"fullName": "Someone Else", "email": "else@example.com", "phone": "+447700900555"}
+        await http.post("/graphql", json={"query": BOOK, "variables": {"input": book_input(demo, client=visitor)}})
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(mine.recv(), 1)
+        await mine.close()
+
+
+@pytest.mark.parametrize("token", [None, "not-a-real-token"])
+async def test_a_refused_credential_closes_the_socket_with_4403(server, token):
+    ws = await websockets.connect(server.url.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"])
+    await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"} if token else {}}))
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await asyncio.wait_for(ws.recv(), 5)
+    assert closed.value.rcvd.code == 4403
+
+
+async def test_only_the_graphql_transport_ws_protocol_is_spoken(server):
+    ws = await websockets.connect(server.url.replace("http", "ws") + "/graphql", subprotocols=["graphql-ws"])
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await asyncio.wait_for(ws.recv(), 5)
+    assert closed.value.rcvd.code == 4406
