@@ -138,8 +138,14 @@ function localDate(iso) {
   return new Intl.DateTimeFormat("en-CA", { timeZone: clinic.timezone }).format(new Date(iso));
 }
 
+// Each search for times gets a number; an answer to any but the latest is
+// dropped, so a slow one never overwrites a day or times chosen since.
+let timesAsked = 0;
+
 // Times for the chosen day; the first time round, the first day with any.
 async function loadTimes(findDay = false) {
+  const asked = ++timesAsked;
+  const stale = () => asked !== timesAsked;
   choose(null);
   const times = $("#times");
   const treatment = selectedTreatment();
@@ -149,13 +155,15 @@ async function loadTimes(findDay = false) {
     if (findDay || !$("#day").value) {
       const from = $("#day").value || $("#day").min;
       const ahead = await freeSlots(slug, treatment.id, from, addDays(from, 13), practitioner);
+      if (stale()) return;
       $("#day").value = ahead.length ? localDate(ahead[0].start) : from;
     }
     const slots = byStart(await freeSlots(slug, treatment.id, $("#day").value, $("#day").value, practitioner));
+    if (stale()) return;
     if (!slots.length) return times.replaceChildren(el("p", {}, "No free times on this day. Please choose another date."));
     renderTimes(times, slots, clinic.timezone, "time", choose);
   } catch (error) {
-    times.replaceChildren(el("p", {}, error.message));
+    if (!stale()) times.replaceChildren(el("p", {}, error.message));
   }
 }
 
