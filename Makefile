@@ -13,7 +13,7 @@ NEEDS_BROWSER := $(if $(wildcard $(CHROMIUM)),,$(if $(filter 0,$(shell id -u)),b
 # The demo clinic's SMS go to `clinicportal sandbox` (see README, "Jobs and notifications").
 TWILIO_API_BASE ?= http://127.0.0.1:8010
 
-.PHONY: run sandbox test bench schema install clean browser
+.PHONY: run sandbox test bench schema install clean browser vendor
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -44,6 +44,11 @@ browser:
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# GraphiQL's scripts and styles (portal/vendor/files/, committed) from the npm
+# packages pinned in portal/vendor/package.json. Needs Node and npm; `make run` does not.
+vendor:
+	portal/vendor/refresh.sh
 
 schema: $(STAMP)
 	$(BIN)/python -m schema.export > schema.graphql
