@@ -1,18 +1,22 @@
 """Serves the reference pages with the headers that keep them safe: a strict
 Content-Security-Policy (no inline script, nothing from other origins but a
-clinic's logo), no referrer (a booking link carries a token), no framing."""
+clinic's logo), no referrer (a booking link carries a token), no framing.
+GraphiQL's page (in development) loads everything from the app itself: its
+scripts and styles are vendored in `portal/vendor/files/`."""
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
+VENDORED = HERE / "vendor" / "files"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -21,6 +25,23 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "style-src 'self'",
         # A clinic's logo may live on its own site.
         "img-src 'self' https: data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+
+# GraphiQL's fonts and icons are data: URLs inside its stylesheet; its
+# dialogs add a <style> element, which carries the page's nonce.
+GRAPHIQL_CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'nonce-{nonce}'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
         "connect-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",
@@ -39,6 +60,16 @@ SECURITY_HEADERS = {
 
 def _page(name: str) -> Response:
     return FileResponse(HERE / name, headers={**SECURITY_HEADERS, "Cache-Control": "no-store"}, media_type="text/html")
+
+
+def graphiql_page() -> Response:
+    """GraphiQL, booted by /assets/graphiql.js from the vendored builds,
+    with a fresh nonce for the styles its dialogs add."""
+    nonce = secrets.token_hex(16)
+    policy = GRAPHIQL_CONTENT_SECURITY_POLICY.format(nonce=nonce)
+    html = (HERE / "graphiql.html").read_text().replace("{nonce}", nonce)
+    headers = {**SECURITY_HEADERS, "Content-Security-Policy": policy, "Cache-Control": "no-store"}
+    return HTMLResponse(html, headers=headers)
 
 
 def page(name: str):
@@ -66,3 +97,8 @@ class Assets(StaticFiles):
 
 def assets() -> Assets:
     return Assets(directory=STATIC)
+
+
+def vendored() -> Assets:
+    """GraphiQL, React and ReactDOM's builds, with their licences."""
+    return Assets(directory=VENDORED)

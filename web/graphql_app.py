@@ -10,6 +10,7 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
+from portal.pages import graphiql_page
 from resolvers.account.credentials import bearer_token, principal_for_token
 from resolvers.core.errors import DomainError, ErrorCode
 from resolvers.core.runtime import Runtime
@@ -54,6 +55,11 @@ class GraphQLApp(GraphQL):
             await super().__call__(scope, receive, send)
         except Refused as refused:
             await refused.response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Strawberry's own page loads GraphiQL from a CDN; this one needs
+        # nothing but the app.
+        return graphiql_page()
 
     async def get_context(self, request, response) -> Context:
         if not isinstance(request, Request):  # a websocket: its credential comes in connection_init

@@ -57,3 +57,25 @@ async def test_the_consent_signing_link_opens_a_page_that_is_never_cached_nor_se
     assert response.headers["x-frame-options"] == "DENY"
     assert '<script type="module" src="/assets/consent.js"></script>' in response.text
     assert (await api.http.get("/assets/consent.js")).status_code == 200
+
+
+async def test_graphiql_is_a_page_of_the_apps_own_files_with_a_fresh_style_nonce_each_time(api):
+    pages = [await api.http.get("/graphql", headers={"accept": "text/html"}) for _ in range(2)]
+    nonces = []
+    for response in pages:
+        assert response.status_code == 200
+        policy = response.headers["content-security-policy"]
+        nonce = re.search(r"'nonce-([0-9a-f]{32})'", policy).group(1)
+        nonces.append(nonce)
+        assert "script-src 'self';" in policy and "unsafe" not in policy and "http" not in policy
+        assert "connect-src 'self'" in policy
+        assert f'nonce="{nonce}"' in response.text
+        assert "http" not in response.text  # no CDN, no other origin
+        assert "style=" not in response.text and "<style" not in response.text
+        sources = re.findall(r'(?:src|href)="(/[^"]+)"', response.text)
+        assert {s.split("/")[1] for s in sources} == {"vendor", "assets"}
+    assert nonces[0] != nonces[1]
+    for source in sources:
+        asset = await api.http.get(source)
+        assert asset.status_code == 200, source
+        assert asset.headers["content-type"].startswith(("text/javascript", "application/javascript", "text/css")), source

@@ -262,6 +262,7 @@ async def test_in_production_graphiql_is_not_served(production):
     response = await production.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 404
     assert "graphiql" not in response.text.lower()
+    assert (await production.get("/vendor/graphiql.min.js")).status_code == 404  # nor its files
 
 
 async def test_in_production_an_unexpected_exception_is_masked(api, production, monkeypatch):
