@@ -59,6 +59,9 @@ class SlowFirstSlots:
         because of it has been answered too."""
         await asyncio.wait_for(self.answered.wait(), 30)
         await page.wait_for_timeout(300)  # time for the page to act on it
+        await asyncio.wait_for(self._none_in_flight(), 30)
+
+    async def _none_in_flight(self) -> None:
         while self.in_flight:
             await asyncio.sleep(0.05)
 
