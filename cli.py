@@ -8,7 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from settings import Settings
+from settings import Settings, serve_on, served_url
 
 
 def _run_with_db(settings: Settings, work: Callable[[Any], Awaitable[int]]) -> int:
@@ -41,7 +41,7 @@ def migrate(settings: Settings) -> int:
         await Tortoise.close_connections()
 
     asyncio.run(main())
-    print("migrated")
+    print(f"migrated: {storage(settings)}")
     return 0
 
 
@@ -141,9 +141,43 @@ def revoke_api_key(settings: Settings, clinic_slug: str, key_id: str) -> int:
     return _run_with_db(settings, work)
 
 
-def serve(settings: Settings, host: str, port: int, workers: int) -> int:
+def storage(settings: Settings) -> str:
+    """Where the data lives, for the start-up lines (no password shown)."""
+    from urllib.parse import urlsplit
+
+    uploads = settings.data_dir / "uploads"
+    if settings.database_url.startswith("sqlite://"):
+        return f"{settings.database_url.removeprefix('sqlite://').split('?')[0]} (SQLite), uploads in {uploads}"
+    parts = urlsplit(settings.database_url)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or ''}{parts.path}, uploads in {uploads}"
+
+
+def _demo_clinics(settings: Settings) -> list:
+    """The demo clinics present in the database (development only); none
+    when it cannot be read (not migrated yet: the server will say why)."""
+    if settings.production:
+        return []
+    from models import Clinic
+    from resolvers.demo.clinics import DEMO_CLINICS
+
+    async def work(runtime) -> list:
+        present = set(await Clinic.filter(slug__in=[s.slug for s in DEMO_CLINICS]).values_list("slug", flat=True))
+        return [spec for spec in DEMO_CLINICS if spec.slug in present]
+
+    try:
+        return _run_with_db(settings, work)
+    except Exception:  # noqa: BLE001 - only the start-up lines lose the logins
+        return []
+
+
+def serve(host: str, port: int, workers: int) -> int:
     import uvicorn
 
+    from web.home import banner
+
+    serve_on(host, port)  # the app factory reads them: public URLs follow the served address
+    settings = Settings.from_env()
+    print(banner(settings, served_url(host, port), storage(settings), _demo_clinics(settings)), flush=True)
     uvicorn.run(
         "app:create_app",
         factory=True,
@@ -271,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
 
     if args.command == "serve":
-        return serve(settings, args.host, args.port, args.workers)
+        return serve(args.host or settings.host, settings.port if args.port is None else args.port, args.workers)
     if args.command == "migrate":
         return migrate(settings)
     if args.command == "seed-demo":

@@ -7,7 +7,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from portal import pages
 from settings import Settings
-from web import endpoints
+from web import endpoints, home
 from web.graphql_app import GraphQLApp
 from web.middleware import uploads_may_be_larger
 
@@ -17,6 +17,7 @@ def routes(settings: Settings, graphql: GraphQLApp) -> list[BaseRoute]:
     upload_bytes = max(settings.max_body_bytes, settings.logo_max_bytes + 64 * 1024)
     uploads = Middleware(uploads_may_be_larger, max_upload_bytes=upload_bytes)
     return [
+        Route("/", home.home, methods=["GET", "HEAD"]),
         Route("/health", endpoints.health),
         Route("/webhooks/twilio", endpoints.twilio_webhook, methods=["POST"]),
         Route("/webhooks/twilio/inbound", endpoints.twilio_webhook, methods=["POST"]),
