@@ -221,54 +221,76 @@ def worker(settings: Settings) -> int:
     return 0
 
 
-def sandbox(host: str, twilio_port: int, smtp_port: int, mail_http_port: int) -> int:
-    """Local stand-ins for the services the jobs talk to, until Ctrl-C: a
-    Twilio Messages API and an SMTP server (its mail as JSON over HTTP)."""
-    import uvicorn
+# How to pick another port for each stand-in, for the one line a clash prints.
+SANDBOX_PORTS = {
+    "the Twilio stand-in": "--twilio-port (make sandbox TWILIO_PORT=...)",
+    "the SMTP sandbox": "--smtp-port (make sandbox SMTP_PORT=...)",
+    "the sandbox's mail page": "--mail-http-port (make sandbox MAIL_HTTP_PORT=...)",
+}
+SANDBOX_MAIL_PORTS = {"the SMTP sandbox": "--smtp-port", "the sandbox's mail page": "--http-port"}
 
-    from jobs.sandbox import start_twilio_sandbox
-    from jobs.sandbox_mail import http_app, start_mail_sandbox
 
-    async def main() -> None:
-        twilio = await start_twilio_sandbox(host, twilio_port)
-        print(f"Twilio stand-in: {twilio.url}  (TWILIO_API_BASE={twilio.url}; messages at {twilio.url}/_sandbox/messages)")
-        mail = start_mail_sandbox(host, smtp_port, echo=True)
-        print(f"SMTP sandbox on {host}:{smtp_port}; received mail at http://{host}:{mail_http_port}/messages", flush=True)
-        mail_http = uvicorn.Server(uvicorn.Config(http_app(mail), host=host, port=mail_http_port, log_level="warning"))
-        try:
-            await asyncio.gather(twilio.task, mail_http.serve())
-        finally:
-            mail.stop()
+def _stand_ins(command: str, options: dict[str, str], main: Callable[[], Awaitable[None]]) -> int:
+    """Runs the stand-ins until Ctrl-C; a port in use is one line and exit 2."""
+    from jobs.listening import PortInUse
 
     try:
         asyncio.run(main())
     except KeyboardInterrupt:
         pass
+    except PortInUse as exc:
+        print(f"clinicportal {command}: {exc}; choose another port with {options[exc.what]}", file=sys.stderr)
+        return 2
     return 0
+
+
+async def _serve_mail(host: str, smtp_port: int, http_port: int) -> None:
+    """The SMTP sandbox and its mail page, until cancelled."""
+    from jobs.listening import bound_socket, serve_app
+    from jobs.sandbox_mail import http_app, start_mail_sandbox
+
+    page = bound_socket("the sandbox's mail page", host, http_port)
+    try:
+        mail = start_mail_sandbox(host, smtp_port, echo=True)
+    except BaseException:
+        page.close()
+        raise
+    try:
+        print(f"SMTP sandbox on {host}:{smtp_port}; received mail at http://{host}:{http_port}/messages", flush=True)
+        _, task = await serve_app(http_app(mail), page)
+        await task
+    finally:
+        mail.stop()
+
+
+def sandbox(host: str, twilio_port: int, smtp_port: int, mail_http_port: int) -> int:
+    """Local stand-ins for the services the jobs talk to, until Ctrl-C: a
+    Twilio Messages API and an SMTP server (its mail as JSON over HTTP)."""
+    from jobs.sandbox import start_twilio_sandbox
+
+    async def main() -> None:
+        twilio = await start_twilio_sandbox(host, twilio_port)
+        try:
+            print(f"Twilio stand-in: {twilio.url}  (TWILIO_API_BASE={twilio.url}; messages at {twilio.url}/_sandbox/messages)")
+            await asyncio.gather(twilio.task, _serve_mail(host, smtp_port, mail_http_port))
+        finally:
+            await twilio.stop()
+
+    return _stand_ins("sandbox", SANDBOX_PORTS, main)
 
 
 def sandbox_mail(host: str, smtp_port: int, http_port: int) -> int:
     """A local SMTP server for the demo: prints each mail it receives and
     serves them as JSON at http://HOST:HTTP_PORT/messages."""
-    import uvicorn
-
-    from jobs.sandbox_mail import http_app, start_mail_sandbox
-
-    sandbox = start_mail_sandbox(host, smtp_port, echo=True)
-    print(f"SMTP sandbox on {host}:{smtp_port}; received mail at http://{host}:{http_port}/messages", flush=True)
-    try:
-        uvicorn.run(http_app(sandbox), host=host, port=http_port, log_level="warning")
-    finally:
-        sandbox.stop()
-    return 0
+    return _stand_ins("sandbox-mail", SANDBOX_MAIL_PORTS, lambda: _serve_mail(host, smtp_port, http_port))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="clinicportal", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     serve_cmd = commands.add_parser("serve", help="serve the API with uvicorn")
-    serve_cmd.add_argument("--host", default="127.0.0.1")
-    serve_cmd.add_argument("--port", type=int, default=8000)
+    serve_cmd.add_argument("--host", default=None, help="default: HOST, else 127.0.0.1")
+    serve_cmd.add_argument("--port", type=int, default=None, help="default: PORT, else 8000")
     serve_cmd.add_argument("--workers", type=int, default=1)
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("seed-demo", help="seed the demo clinics when missing")
