@@ -51,7 +51,7 @@ browser:
 	else echo "No Chromium at $(CHROMIUM); as root, 'make browser' installs the Debian package chromium"; fi
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
 
 schema: $(STAMP)
 	$(BIN)/python -m schema.export > schema.graphql
