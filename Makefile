@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Where `make run` serves (the links it hands out follow: README, "Settings").
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
@@ -10,8 +11,15 @@ CHROMIUM ?= /usr/bin/chromium
 # without it, `make test` installs it first; otherwise those tests say why
 # they are skipped (and fail with REQUIRE_SERVICES=1).
 NEEDS_BROWSER := $(if $(wildcard $(CHROMIUM)),,$(if $(filter 0,$(shell id -u)),browser))
-# The demo clinic's SMS go to `clinicportal sandbox` (see README, "Jobs and notifications").
-TWILIO_API_BASE ?= http://127.0.0.1:8010
+# `make sandbox` serves local stand-ins for Twilio and SMTP on these ports,
+# and `make run` sends the demo's SMS and e-mail there (README, "Jobs and
+# notifications"): `make sandbox TWILIO_PORT=9010` with `make run TWILIO_PORT=9010`.
+TWILIO_PORT ?= 8010
+SMTP_PORT ?= 1025
+MAIL_HTTP_PORT ?= 8025
+TWILIO_API_BASE ?= http://127.0.0.1:$(TWILIO_PORT)
+# `make bench BENCH=slots` runs one benchmark (all when empty; names in bench/__main__.py).
+BENCH ?=
 
 .PHONY: run sandbox test bench schema install clean browser vendor
 
@@ -27,10 +35,10 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/clinicportal migrate
 	$(BIN)/clinicportal seed-demo
-	TWILIO_API_BASE=$(TWILIO_API_BASE) $(BIN)/clinicportal serve --host $(HOST) --port $(PORT)
+	TWILIO_API_BASE=$(TWILIO_API_BASE) SMTP_PORT=$(SMTP_PORT) $(BIN)/clinicportal serve --host $(HOST) --port $(PORT)
 
 sandbox: $(STAMP)
-	$(BIN)/clinicportal sandbox
+	$(BIN)/clinicportal sandbox --twilio-port $(TWILIO_PORT) --smtp-port $(SMTP_PORT) --mail-http-port $(MAIL_HTTP_PORT)
 
 test: $(STAMP) $(NEEDS_BROWSER)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -43,7 +51,7 @@ browser:
 	else echo "No Chromium at $(CHROMIUM); as root, 'make browser' installs the Debian package chromium"; fi
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
 
 # GraphiQL's scripts and styles (portal/vendor/files/, committed) from the npm
 # packages pinned in portal/vendor/package.json. Needs Node and npm; `make run` does not.

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from settings import Settings
+from settings import Settings, serve_on, served_url
 
 
 def _run_with_db(settings: Settings, work: Callable[[Any], Awaitable[int]]) -> int:
@@ -41,7 +41,7 @@ def migrate(settings: Settings) -> int:
         await Tortoise.close_connections()
 
     asyncio.run(main())
-    print("migrated")
+    print(f"migrated: {storage(settings)}")
     return 0
 
 
@@ -141,9 +141,43 @@ def revoke_api_key(settings: Settings, clinic_slug: str, key_id: str) -> int:
     return _run_with_db(settings, work)
 
 
-def serve(settings: Settings, host: str, port: int, workers: int) -> int:
+def storage(settings: Settings) -> str:
+    """Where the data lives, for the start-up lines (no password shown)."""
+    from urllib.parse import urlsplit
+
+    uploads = settings.data_dir / "uploads"
+    if settings.database_url.startswith("sqlite://"):
+        return f"{settings.database_url.removeprefix('sqlite://').split('?')[0]} (SQLite), uploads in {uploads}"
+    parts = urlsplit(settings.database_url)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or ''}{parts.path}, uploads in {uploads}"
+
+
+def _demo_clinics(settings: Settings) -> list:
+    """The demo clinics present in the database (development only); none
+    when it cannot be read (not migrated yet: the server will say why)."""
+    if settings.production:
+        return []
+    from models import Clinic
+    from resolvers.demo.clinics import DEMO_CLINICS
+
+    async def work(runtime) -> list:
+        present = set(await Clinic.filter(slug__in=[s.slug for s in DEMO_CLINICS]).values_list("slug", flat=True))
+        return [spec for spec in DEMO_CLINICS if spec.slug in present]
+
+    try:
+        return _run_with_db(settings, work)
+    except Exception:  # noqa: BLE001 - only the start-up lines lose the logins
+        return []
+
+
+def serve(host: str, port: int, workers: int) -> int:
     import uvicorn
 
+    from web.home import banner
+
+    serve_on(host, port)  # the app factory reads them: public URLs follow the served address
+    settings = Settings.from_env()
+    print(banner(settings, served_url(host, port), storage(settings), _demo_clinics(settings)), flush=True)
     uvicorn.run(
         "app:create_app",
         factory=True,
@@ -187,54 +221,76 @@ def worker(settings: Settings) -> int:
     return 0
 
 
-def sandbox(host: str, twilio_port: int, smtp_port: int, mail_http_port: int) -> int:
-    """Local stand-ins for the services the jobs talk to, until Ctrl-C: a
-    Twilio Messages API and an SMTP server (its mail as JSON over HTTP)."""
-    import uvicorn
+# How to pick another port for each stand-in, for the one line a clash prints.
+SANDBOX_PORTS = {
+    "the Twilio stand-in": "--twilio-port (make sandbox TWILIO_PORT=...)",
+    "the SMTP sandbox": "--smtp-port (make sandbox SMTP_PORT=...)",
+    "the sandbox's mail page": "--mail-http-port (make sandbox MAIL_HTTP_PORT=...)",
+}
+SANDBOX_MAIL_PORTS = {"the SMTP sandbox": "--smtp-port", "the sandbox's mail page": "--http-port"}
 
-    from jobs.sandbox import start_twilio_sandbox
-    from jobs.sandbox_mail import http_app, start_mail_sandbox
 
-    async def main() -> None:
-        twilio = await start_twilio_sandbox(host, twilio_port)
-        print(f"Twilio stand-in: {twilio.url}  (TWILIO_API_BASE={twilio.url}; messages at {twilio.url}/_sandbox/messages)")
-        mail = start_mail_sandbox(host, smtp_port, echo=True)
-        print(f"SMTP sandbox on {host}:{smtp_port}; received mail at http://{host}:{mail_http_port}/messages", flush=True)
-        mail_http = uvicorn.Server(uvicorn.Config(http_app(mail), host=host, port=mail_http_port, log_level="warning"))
-        try:
-            await asyncio.gather(twilio.task, mail_http.serve())
-        finally:
-            mail.stop()
+def _stand_ins(command: str, options: dict[str, str], main: Callable[[], Awaitable[None]]) -> int:
+    """Runs the stand-ins until Ctrl-C; a port in use is one line and exit 2."""
+    from jobs.listening import PortInUse
 
     try:
         asyncio.run(main())
     except KeyboardInterrupt:
         pass
+    except PortInUse as exc:
+        print(f"clinicportal {command}: {exc}; choose another port with {options[exc.what]}", file=sys.stderr)
+        return 2
     return 0
+
+
+async def _serve_mail(host: str, smtp_port: int, http_port: int) -> None:
+    """The SMTP sandbox and its mail page, until cancelled."""
+    from jobs.listening import bound_socket, serve_app
+    from jobs.sandbox_mail import http_app, start_mail_sandbox
+
+    page = bound_socket("the sandbox's mail page", host, http_port)
+    try:
+        mail = start_mail_sandbox(host, smtp_port, echo=True)
+    except BaseException:
+        page.close()
+        raise
+    try:
+        print(f"SMTP sandbox on {host}:{smtp_port}; received mail at http://{host}:{http_port}/messages", flush=True)
+        _, task = await serve_app(http_app(mail), page)
+        await task
+    finally:
+        mail.stop()
+
+
+def sandbox(host: str, twilio_port: int, smtp_port: int, mail_http_port: int) -> int:
+    """Local stand-ins for the services the jobs talk to, until Ctrl-C: a
+    Twilio Messages API and an SMTP server (its mail as JSON over HTTP)."""
+    from jobs.sandbox import start_twilio_sandbox
+
+    async def main() -> None:
+        twilio = await start_twilio_sandbox(host, twilio_port)
+        try:
+            print(f"Twilio stand-in: {twilio.url}  (TWILIO_API_BASE={twilio.url}; messages at {twilio.url}/_sandbox/messages)")
+            await asyncio.gather(twilio.task, _serve_mail(host, smtp_port, mail_http_port))
+        finally:
+            await twilio.stop()
+
+    return _stand_ins("sandbox", SANDBOX_PORTS, main)
 
 
 def sandbox_mail(host: str, smtp_port: int, http_port: int) -> int:
     """A local SMTP server for the demo: prints each mail it receives and
     serves them as JSON at http://HOST:HTTP_PORT/messages."""
-    import uvicorn
-
-    from jobs.sandbox_mail import http_app, start_mail_sandbox
-
-    sandbox = start_mail_sandbox(host, smtp_port, echo=True)
-    print(f"SMTP sandbox on {host}:{smtp_port}; received mail at http://{host}:{http_port}/messages", flush=True)
-    try:
-        uvicorn.run(http_app(sandbox), host=host, port=http_port, log_level="warning")
-    finally:
-        sandbox.stop()
-    return 0
+    return _stand_ins("sandbox-mail", SANDBOX_MAIL_PORTS, lambda: _serve_mail(host, smtp_port, http_port))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="clinicportal", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     serve_cmd = commands.add_parser("serve", help="serve the API with uvicorn")
-    serve_cmd.add_argument("--host", default="127.0.0.1")
-    serve_cmd.add_argument("--port", type=int, default=8000)
+    serve_cmd.add_argument("--host", default=None, help="default: HOST, else 127.0.0.1")
+    serve_cmd.add_argument("--port", type=int, default=None, help="default: PORT, else 8000")
     serve_cmd.add_argument("--workers", type=int, default=1)
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("seed-demo", help="seed the demo clinics when missing")
@@ -271,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
 
     if args.command == "serve":
-        return serve(settings, args.host, args.port, args.workers)
+        return serve(args.host or settings.host, settings.port if args.port is None else args.port, args.workers)
     if args.command == "migrate":
         return migrate(settings)
     if args.command == "seed-demo":

@@ -6,12 +6,13 @@ Every other module receives a `Settings` object; nothing else touches
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
-DEFAULT_DATA_DIR = ROOT / "var"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
 # docker-compose.yml's stand-in for SECRET_KEY: a production process refuses it.
 PLACEHOLDER_SECRET_KEY = "change-me-to-the-output-of-secrets.token_hex-32"
 
@@ -54,13 +55,49 @@ def _list(env: dict[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
 
 
+def default_data_dir() -> Path:
+    """`var/` under the working directory, never inside the installed
+    package (a reinstall or a new virtualenv would lose the data, and every
+    user of that environment would share it)."""
+    return Path.cwd() / "var"
+
+
+def sqlite_url(data_dir: Path) -> str:
+    return f"sqlite://{data_dir / 'clinicportal.sqlite3'}"
+
+
+def served_url(host: str, port: int) -> str:
+    """The address a browser on this machine reaches a server listening on
+    `host`:`port` by (a wildcard address means this machine)."""
+    if host in ("", "0.0.0.0"):
+        host = DEFAULT_HOST
+    elif host == "::":
+        host = "::1"
+    try:
+        is_v6 = ipaddress.ip_address(host).version == 6
+    except ValueError:
+        is_v6 = False
+    return f"http://{f'[{host}]' if is_v6 else host}:{port}"
+
+
+def serve_on(host: str, port: int) -> None:
+    """Tells the processes about to serve (uvicorn's app factory, here or in
+    its worker processes) where they listen, through HOST and PORT: the public
+    URLs derive from them unless PUBLIC_BOOKING_URL / PUBLIC_API_URL are set."""
+    os.environ["HOST"], os.environ["PORT"] = host, str(port)
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str = "development"
-    database_url: str = f"sqlite://{DEFAULT_DATA_DIR / 'clinicportal.sqlite3'}"
+    data_dir: Path = field(default_factory=default_data_dir)
+    database_url: str = ""  # empty: an SQLite file in data_dir
     redis_url: str | None = None
-    public_booking_url: str = "http://127.0.0.1:8000"
-    data_dir: Path = DEFAULT_DATA_DIR
+    # Where `clinicportal serve` listens (HOST, PORT): the public URLs below
+    # derive from it unless they are set.
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    public_booking_url: str = ""  # empty: served_url(host, port)
     log_level: str = "INFO"
     # Proxies whose X-Forwarded-For is believed (client IPs drive rate limits)
     forwarded_allow_ips: str = "127.0.0.1"
@@ -109,7 +146,7 @@ class Settings:
     # Consent links looked up or signed per address per window
     consent_per_ip: int = 60
     # Clinic administration and partner access
-    public_api_url: str = "http://127.0.0.1:8000"  # this API's public address: /media/... links, Twilio callbacks
+    public_api_url: str = ""  # this API's public address (/media/... links, Twilio callbacks); empty: served_url(host, port)
     logo_max_bytes: int = 512 * 1024
     clinic_signup: bool = True  # self-serve `createClinic`; false: operators only (CLI)
     clinic_signup_per_ip: int = 5  # new clinics per address per hour
@@ -130,6 +167,12 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
 
+    def __post_init__(self) -> None:
+        served = served_url(self.host, self.port)
+        object.__setattr__(self, "database_url", self.database_url or sqlite_url(self.data_dir))
+        object.__setattr__(self, "public_booking_url", (self.public_booking_url or served).rstrip("/"))
+        object.__setattr__(self, "public_api_url", (self.public_api_url or served).rstrip("/"))
+
     @property
     def production(self) -> bool:
         return self.environment == "production"
@@ -141,7 +184,7 @@ class Settings:
         environment = env.get("ENVIRONMENT", "development")
         if environment not in ("development", "production"):
             raise ValueError("ENVIRONMENT must be 'development' or 'production'")
-        data_dir = Path(env.get("DATA_DIR") or DEFAULT_DATA_DIR)
+        data_dir = Path(env.get("DATA_DIR") or default_data_dir()).resolve()
         if environment == "production" and env.get("SECRET_KEY") == PLACEHOLDER_SECRET_KEY:
             raise ValueError(
                 "SECRET_KEY is still docker-compose.yml's placeholder: set one random value"
@@ -149,10 +192,11 @@ class Settings:
             )
         return cls(
             environment=environment,
-            database_url=env.get("DATABASE_URL")
-            or f"sqlite://{data_dir / 'clinicportal.sqlite3'}",
+            database_url=env.get("DATABASE_URL") or "",
             redis_url=env.get("REDIS_URL") or None,
-            public_booking_url=env.get("PUBLIC_BOOKING_URL", cls.public_booking_url).rstrip("/"),
+            host=env.get("HOST") or DEFAULT_HOST,
+            port=_int(env, "PORT", DEFAULT_PORT),
+            public_booking_url=env.get("PUBLIC_BOOKING_URL") or "",
             data_dir=data_dir,
             log_level=env.get("LOG_LEVEL", cls.log_level).upper(),
             forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", cls.forwarded_allow_ips),
@@ -183,7 +227,7 @@ class Settings:
             smtp_timeout_seconds=_int(env, "SMTP_TIMEOUT_SECONDS", cls.smtp_timeout_seconds),
             mail_from=env.get("MAIL_FROM") or cls.mail_from,
             consent_per_ip=_int(env, "CONSENT_PER_IP", cls.consent_per_ip),
-            public_api_url=env.get("PUBLIC_API_URL", cls.public_api_url).rstrip("/"),
+            public_api_url=env.get("PUBLIC_API_URL") or "",
             logo_max_bytes=_int(env, "LOGO_MAX_BYTES", cls.logo_max_bytes),
             clinic_signup=_bool(env, "CLINIC_SIGNUP", cls.clinic_signup),
             clinic_signup_per_ip=_int(env, "CLINIC_SIGNUP_PER_IP", cls.clinic_signup_per_ip),

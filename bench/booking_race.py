@@ -1,5 +1,5 @@
 """Booking under contention, on PostgreSQL: `book_appointment` called by 64
-concurrent asyncio tasks, half with a staff principal and half anonymous
+(`Size.clients`) concurrent asyncio tasks, half with a staff principal and half anonymous
 with typed-in client details.
 
 Phase 1: all 64 on one hot slot, a few rounds: exactly one must win, every
@@ -18,6 +18,7 @@ import asyncio
 import random
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall_time
 from zoneinfo import ZoneInfo
@@ -40,12 +41,21 @@ from resolvers.core.principal import ANONYMOUS, Principal, PrincipalKind
 from resolvers.core.runtime import Runtime
 
 SLUG = "bench-race"
-PRACTITIONERS = 8
-CLIENTS = 64
-HOT_ROUNDS = 5
-DISTINCT_ROUNDS = 3
-BOOKINGS_PER_WORKER = 4  # per round: 64 x 4 = 256 bookings, 768 in all
 TIMES_PER_DAY = 7  # 09:00, 10:15, ... 16:30: 75 minutes apart, buffer included
+
+
+@dataclass(frozen=True)
+class Size:
+    practitioners: int = 8
+    clients: int = 64  # concurrent callers
+    hot_rounds: int = 5
+    distinct_rounds: int = 3
+    bookings_per_worker: int = 4  # per round: 64 x 4 = 256 bookings, 768 in all
+
+
+# The smallest run that still races callers on one slot and checks for
+# overlaps (tests/project/test_benchmarks.py, `python -m bench --tiny`).
+TINY = {"practitioners": 2, "clients": 4, "hot_rounds": 2, "distinct_rounds": 1, "bookings_per_worker": 2}
 
 OVERLAPS_SQL = """
 SELECT count(*) AS overlaps FROM appointment a JOIN appointment b
@@ -100,9 +110,9 @@ def slot_taken(exc: Exception | None) -> bool:
 
 
 async def hot_slot(runtime: Runtime, callers: Callers, practitioner_id: uuid.UUID, start: datetime) -> tuple[int, list[float], list[Exception]]:
-    """64 callers on one slot at once: (winners, losers' seconds, unexpected errors)."""
+    """Every caller on one slot at once: (winners, losers' seconds, unexpected errors)."""
     go = asyncio.Event()
-    requests = [callers.request(i, practitioner_id, start) for i in range(CLIENTS)]
+    requests = [callers.request(i, practitioner_id, start) for i in range(len(callers.clients))]
 
     async def one(principal: Principal, request: BookingRequest) -> tuple[bool, float, Exception | None]:
         await go.wait()
@@ -123,8 +133,8 @@ async def hot_slot(runtime: Runtime, callers: Callers, practitioner_id: uuid.UUI
     return winners, lost, odd
 
 
-async def drive(jobs: list, worker) -> tuple[float, float]:
-    """Run `jobs` through 64 concurrent workers: (wall seconds, seconds of
+async def drive(jobs: list, worker, concurrency: int) -> tuple[float, float]:
+    """Run `jobs` through `concurrency` workers: (wall seconds, seconds of
     this process's CPU), to show whether the client process is the limit."""
     queue: asyncio.Queue = asyncio.Queue()
     for job in jobs:
@@ -135,7 +145,7 @@ async def drive(jobs: list, worker) -> tuple[float, float]:
             await worker(index, queue.get_nowait())
 
     started, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(loop(i) for i in range(CLIENTS)))
+    await asyncio.gather(*(loop(i) for i in range(concurrency)))
     return time.perf_counter() - started, time.process_time() - cpu
 
 
@@ -151,39 +161,54 @@ async def create_plain_table() -> None:
         await conn.execute_script(f'ALTER TABLE appointment_plain DROP CONSTRAINT "{row["conname"]}"')
 
 
-async def run(pool_maxsize: int = DEFAULT_POOL_MAXSIZE) -> dict[str, object]:
+def problems(result: dict) -> list[str]:
+    """What went wrong in a run, apart from timings (none: all is well)."""
+    checks = {
+        "a hot slot did not have exactly one winner": all(w == 1 for w in result["winners"]),
+        "a loser got something other than SLOT_UNAVAILABLE": result["unexpected"] == 0
+        and result["slot_unavailable"] == result["losers"],
+        "two active appointments of one practitioner overlap": result["overlaps"] == 0,
+        "a booking of a distinct slot failed": result["failures"] == 0,
+        "the table does not hold the bookings made": result["booked"] == result["expected_booked"],
+    }
+    return [problem for problem, held in checks.items() if not held]
+
+
+async def run(pool_maxsize: int = DEFAULT_POOL_MAXSIZE, **changes: int) -> dict[str, object]:
+    """`changes`: the fields of `Size` to change (TINY for a quick check)."""
+    size = Size(**changes)
     async with scratch_database("race", pool_maxsize=pool_maxsize) as runtime:
-        world = await create_clinic(SLUG, PRACTITIONERS)
+        world = await create_clinic(SLUG, size.practitioners)
         clinic, tz = world.clinic, ZoneInfo(world.clinic.timezone)
         owner = await StaffUser.create(clinic=clinic, email="owner@bench-race.example", full_name="Owner",
                                        password_hash="-", role=StaffRole.ADMIN)  # fmt: skip
         staff = Principal(kind=PrincipalKind.STAFF, clinic_id=clinic.id, staff_id=owner.id, staff_is_admin=True)
         await Client.bulk_create(
             [Client(clinic_id=clinic.id, full_name=f"Client {i}", email=f"client{i}@example.com", phone=f"+4477009{i:05d}")
-             for i in range(CLIENTS)]  # fmt: skip
+             for i in range(size.clients)]  # fmt: skip
         )
         clients = list(await Client.filter(clinic_id=clinic.id).order_by("email"))
         callers = Callers(world, staff, clients)
         pool = connection()._pool
-        print(f"booking race: {CLIENTS} concurrent clients, asyncpg pool max_size={pool.get_max_size()}, "
-              f"{PRACTITIONERS} practitioners")  # fmt: skip
+        print(f"booking race: {size.clients} concurrent clients, asyncpg pool max_size={pool.get_max_size()}, "
+              f"{size.practitioners} practitioners")  # fmt: skip
 
         # Working days at least two days ahead: every start is well past the
         # 60 minutes' notice anonymous callers need, and inside 09:00-18:00.
-        total = DISTINCT_ROUNDS * CLIENTS * BOOKINGS_PER_WORKER
+        total = size.distinct_rounds * size.clients * size.bookings_per_worker
         days = working_days(utcnow().astimezone(tz).date() + timedelta(days=2),
-                            1 + -(-total // (PRACTITIONERS * TIMES_PER_DAY)))  # fmt: skip
+                            1 + -(-total // (size.practitioners * TIMES_PER_DAY)))  # fmt: skip
 
         # Phase 1: one hot slot per round.
         winners, lost, odd = [], [], []
-        for round_ in range(HOT_ROUNDS):
-            practitioner = world.practitioners[round_ % PRACTITIONERS]
-            w, l, o = await hot_slot(runtime, callers, practitioner.id, local(days[0], 10 * 60 + 75 * (round_ // PRACTITIONERS), tz))
+        for round_ in range(size.hot_rounds):
+            practitioner = world.practitioners[round_ % size.practitioners]
+            w, l, o = await hot_slot(runtime, callers, practitioner.id, local(days[0], 10 * 60 + 75 * (round_ // size.practitioners), tz))
             winners.append(w)
             lost += l
             odd += o
-        losers = HOT_ROUNDS * CLIENTS - sum(winners)
-        print(f"\nphase 1, hot slot: {HOT_ROUNDS} rounds of {CLIENTS} callers on one slot")
+        losers = size.hot_rounds * size.clients - sum(winners)
+        print(f"\nphase 1, hot slot: {size.hot_rounds} rounds of {size.clients} callers on one slot")
         print(f"  winners per round: {winners} (must each be 1)")
         print(f"  losers: {losers}, of which SLOT_UNAVAILABLE: {len(lost)}, other errors: {len(odd)}")
         for exc in odd[:3]:
@@ -222,15 +247,15 @@ async def run(pool_maxsize: int = DEFAULT_POOL_MAXSIZE) -> dict[str, object]:
                 treatment.price, clinic.currency, utcnow(),
             ])  # fmt: skip
 
-        per_round = CLIENTS * BOOKINGS_PER_WORKER
+        per_round = size.clients * size.bookings_per_worker
         plain_seconds = booking_seconds = plain_cpu = booking_cpu = 0.0
-        print(f"\nphase 2, distinct slots: {DISTINCT_ROUNDS} rounds of {per_round}, plain inserts and bookings alternating")
-        for round_ in range(DISTINCT_ROUNDS):
+        print(f"\nphase 2, distinct slots: {size.distinct_rounds} rounds of {per_round}, plain inserts and bookings alternating")
+        for round_ in range(size.distinct_rounds):
             batch = slots[round_ * per_round:(round_ + 1) * per_round]
-            seconds, cpu = await drive(batch, insert)
+            seconds, cpu = await drive(batch, insert, size.clients)
             plain_seconds, plain_cpu = plain_seconds + seconds, plain_cpu + cpu
             print(f"  round {round_ + 1}: plain INSERT {per_round / seconds:8.0f} rows/s", end="")
-            seconds, cpu = await drive(batch, book)
+            seconds, cpu = await drive(batch, book, size.clients)
             booking_seconds, booking_cpu = booking_seconds + seconds, booking_cpu + cpu
             print(f"   book_appointment {per_round / seconds:8.0f} bookings/s")
         print(f"  this process's CPU per row: plain INSERT {plain_cpu / total * 1000:.2f} ms, "
@@ -252,14 +277,14 @@ async def run(pool_maxsize: int = DEFAULT_POOL_MAXSIZE) -> dict[str, object]:
     print(f"  bookings: {total - len(failures)} succeeded, {len(failures)} failed"
           + (f" (first: {type(failures[0]).__name__}: {failures[0]})" if failures else ""))  # fmt: skip
     print(f"  booking latency under load: median {median(ms):.1f} ms, p99 {percentile(ms, 99):.1f} ms")
-    print(f"  active appointments in the table: {booked} (expected {HOT_ROUNDS + total})")
+    print(f"  active appointments in the table: {booked} (expected {size.hot_rounds + total})")
     print(f"  overlapping active appointments of one practitioner (SQL): {overlaps}")
     print()
     print(table(
         ["measure", "value"],
         [
-            ["bookings/s (distinct slots, 64 clients)", f"{bookings_rate:.0f}"],
-            ["plain inserts/s (no constraint, 64 tasks)", f"{plain_rate:.0f}"],
+            [f"bookings/s (distinct slots, {size.clients} clients)", f"{bookings_rate:.0f}"],
+            [f"plain inserts/s (no constraint, {size.clients} tasks)", f"{plain_rate:.0f}"],
             ["ratio bookings / plain inserts", f"{ratio:.2f}"],
             ["hot slot losers' p99 ms", f"{percentile(loser_ms, 99):.1f}"],
         ],
@@ -270,7 +295,9 @@ async def run(pool_maxsize: int = DEFAULT_POOL_MAXSIZE) -> dict[str, object]:
     print(f"  zero overlaps: {verdict(overlaps == 0)}")
     print(f"  distinct-slot bookings >= 0.5 x plain insert rate: {ratio:.2f} -> {verdict(ratio >= 0.5)}")
     return {"winners": winners, "losers_p99_ms": percentile(loser_ms, 99), "bookings_per_s": bookings_rate,
-            "plain_per_s": plain_rate, "ratio": ratio, "overlaps": overlaps, "failures": len(failures)}  # fmt: skip
+            "plain_per_s": plain_rate, "ratio": ratio, "overlaps": overlaps, "failures": len(failures),
+            "losers": losers, "slot_unavailable": len(lost), "unexpected": len(odd),
+            "booked": booked, "expected_booked": size.hot_rounds + total}  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -25,8 +25,7 @@ from realtime import hub as live_hub
 from resolvers.core.runtime import Runtime
 from settings import Settings
 
-# The server the scratch databases are created on (trust auth on CI machines).
-PG_BASE = os.environ.get("BENCH_DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/test"
+DEFAULT_PG_BASE = "postgres://postgres@127.0.0.1:5432/test"
 # Tortoise's asyncpg client reads `minsize`/`maxsize` from the URL's query
 # (tortoise/backends/base_postgres/client.py; the default maxsize is 5).
 DEFAULT_POOL_MAXSIZE = 20
@@ -34,12 +33,18 @@ DEFAULT_POOL_MAXSIZE = 20
 BENCH_SETTINGS = Settings(argon2_time_cost=1, argon2_memory_kib=1024)
 
 
+def pg_base() -> str:
+    """The server the scratch databases are created on (trust auth on CI
+    machines): BENCH_DATABASE_URL, read when a benchmark starts."""
+    return os.environ.get("BENCH_DATABASE_URL") or DEFAULT_PG_BASE
+
+
 def _admin_dsn() -> str:
-    return urlunsplit(urlsplit(PG_BASE)._replace(scheme="postgresql", query=""))
+    return urlunsplit(urlsplit(pg_base())._replace(scheme="postgresql", query=""))
 
 
 def database_url(name: str, pool_maxsize: int) -> str:
-    parts = urlsplit(PG_BASE)
+    parts = urlsplit(pg_base())
     query = urlencode({"minsize": 1, "maxsize": pool_maxsize})
     return urlunsplit(parts._replace(path=f"/{name}", query=query))
 

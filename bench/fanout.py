@@ -6,7 +6,7 @@ bare Starlette endpoint that relays the same Redis messages as-is
 
 For each side: memory per idle subscribed socket (growth of each server's
 RSS over 500 sockets, after a warm-up), then two phases of 100 events each:
-  paced - one booking (baseline: one publish) every PACE seconds;
+  paced - one booking (baseline: one publish) every `Size.pace` seconds;
   burst - 100 bookings through 4 concurrent callers (baseline: 100 publishes
           at once), so the servers' fan-out is the limit.
 Each phase reports deliveries, deliveries per second from the first commit
@@ -46,16 +46,37 @@ from realtime.events import BOOKED, AppointmentEvent
 from realtime.hub import calendar_channel
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_URL = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/0"
-SOCKETS, BOOKINGS, PACE, BURST_CALLERS = 1000, 100, 0.5, 4
-CONNECT_CONCURRENCY, LEAK_CYCLES, LEAK_CONCURRENCY, LEAK_WARMUP = 50, 10_000, 50, 500
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 PROTOCOL = "graphql-transport-ws"
 SUBSCRIBE = "subscription { calendarUpdates { kind occurredAt appointment { id } } }"
 BOOK = ("mutation($input: BookAppointmentInput!) { bookAppointment(input: $input) {"
         " appointment { id } userErrors { code message } } }")  # fmt: skip
-SERVER_ENV = {"REDIS_URL": REDIS_URL, "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024",
+SERVER_ENV = {"ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024",
               "SIGNIN_PER_ACCOUNT": "1000", "SIGNIN_PER_ACCOUNT_TOTAL": "1000", "SIGNIN_PER_IP": "1000"}  # fmt: skip
 TARGET_P99_MS, TARGET_RATE_RATIO, TARGET_KB = 100.0, 0.40, 50.0
+
+
+@dataclass(frozen=True)
+class Size:
+    sockets: int = 1000  # subscribers, spread over the two servers
+    bookings: int = 100  # events per phase
+    pace: float = 0.5  # seconds between paced events
+    burst_callers: int = 4
+    connect_concurrency: int = 50
+    leak_cycles: int = 10_000
+    leak_concurrency: int = 50
+    leak_warmup: int = 500
+
+
+# The smallest run that still delivers every event to every socket and
+# checks for leaks (tests/project/test_benchmarks.py, `python -m bench --tiny`).
+TINY = {"sockets": 4, "bookings": 3, "pace": 0.1, "burst_callers": 2, "connect_concurrency": 4,
+        "leak_cycles": 12, "leak_concurrency": 4, "leak_warmup": 4}  # fmt: skip
+
+
+def redis_url() -> str:
+    """BENCH_REDIS_URL, read when the benchmark starts."""
+    return os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
 
 
 def free_port() -> int:
@@ -157,8 +178,8 @@ async def read(index: int, ws: ClientConnection, inbox: Inbox) -> None:
             inbox.items.append((index, time.time(), raw))
 
 
-async def open_sockets(urls: list[str], count: int, token: str | None, inbox: Inbox, start: int = 0) -> list:
-    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+async def open_sockets(urls: list[str], count: int, token: str | None, inbox: Inbox, concurrency: int, start: int = 0) -> list:
+    gate = asyncio.Semaphore(concurrency)
 
     async def one(i: int) -> tuple[ClientConnection, asyncio.Task]:
         async with gate:
@@ -219,11 +240,11 @@ async def measure(fire, inbox: Inbox, servers: list[Server], sockets: int, app: 
             "slowest": sorted(worst.values(), key=lambda w: -w[1])[:3]}  # fmt: skip
 
 
-async def paced(count: int, one) -> list:
+async def paced(count: int, one, pace: float) -> list:
     loop, tasks = asyncio.get_running_loop(), []
     started = loop.time()
     for i in range(count):
-        await asyncio.sleep(max(0.0, started + i * PACE - loop.time()))
+        await asyncio.sleep(max(0.0, started + i * pace - loop.time()))
         tasks.append(asyncio.create_task(one(i)))
     return list(await asyncio.gather(*tasks))
 
@@ -287,10 +308,10 @@ def idle_memory(before: list[int], after: list[int], per_server: int) -> float:
 
 
 async def side(label: str, servers: list[Server], http: httpx.AsyncClient, urls: list[str], token: str | None,
-               fire_paced, fire_burst) -> dict:  # fmt: skip
+               fire_paced, fire_burst, size: Size) -> dict:  # fmt: skip
     """Warm up, measure idle memory, run both phases, close: one side's figures."""
-    app, inbox, per_server = token is not None, Inbox(), SOCKETS // len(servers)
-    warm = await open_sockets(urls, 2 * len(servers), token, inbox, start=SOCKETS)
+    app, inbox, per_server = token is not None, Inbox(), size.sockets // len(servers)
+    warm = await open_sockets(urls, 2 * len(servers), token, inbox, size.connect_concurrency, start=size.sockets)
     await wait_count(http, servers, 2)
     await fire_paced(2)
     await asyncio.sleep(1.0)
@@ -299,7 +320,7 @@ async def side(label: str, servers: list[Server], http: httpx.AsyncClient, urls:
     await asyncio.sleep(1.0)
     rss_before = [s.rss_kib() for s in servers]
     started = time.perf_counter()
-    sockets = await open_sockets(urls, SOCKETS, token, inbox)
+    sockets = await open_sockets(urls, size.sockets, token, inbox, size.connect_concurrency)
     counts = await wait_count(http, servers, per_server)
     connect_seconds, subscribed_at = time.perf_counter() - started, time.time()
     gc.collect()
@@ -307,12 +328,12 @@ async def side(label: str, servers: list[Server], http: httpx.AsyncClient, urls:
     await asyncio.sleep(1.0)
     rss_after = [s.rss_kib() for s in servers]
     kb = idle_memory(rss_before, rss_after, per_server)
-    print(f"  {label}: {SOCKETS} sockets subscribed in {connect_seconds:.1f}s (per server {counts}); RSS KiB "
+    print(f"  {label}: {size.sockets} sockets subscribed in {connect_seconds:.1f}s (per server {counts}); RSS KiB "
           f"{rss_before} -> {rss_after}: {kb:.1f} KB per idle socket")  # fmt: skip
     try:
         results = {"kb": kb, "rss_before": rss_before, "rss_after": rss_after}
-        for phase, fire in (("paced", lambda: fire_paced(BOOKINGS)), ("burst", lambda: fire_burst(BOOKINGS))):
-            r = results[phase] = await measure(fire, inbox, servers, SOCKETS, app, subscribed_at)
+        for phase, fire in (("paced", lambda: fire_paced(size.bookings)), ("burst", lambda: fire_burst(size.bookings))):
+            r = results[phase] = await measure(fire, inbox, servers, size.sockets, app, subscribed_at)
             r["rss_after"] = [s.rss_kib() for s in servers]
             print(f"  {label} {phase}: {r['delivered']}/{r['expected']} delivered ({r['missing']} missing, "
                   f"{r['duplicates']} duplicate, {r['other']} other messages) in {r['window']:.2f}s: {r['rate']:.0f}/s; "
@@ -329,10 +350,10 @@ async def side(label: str, servers: list[Server], http: httpx.AsyncClient, urls:
             print(f"  {label}: after closing, live per server {await wait_count(http, servers, 0)}")
 
 
-async def leak_cycles(http: httpx.AsyncClient, server: Server, token: str) -> dict:
+async def leak_cycles(http: httpx.AsyncClient, server: Server, token: str, size: Size) -> dict:
     """Connect, init, subscribe, ping/pong, then leave: half at once, half
     after 50 ms; by close, by `complete` then close, or by dropping TCP."""
-    url, gate, failures, peak = server.url.replace("http", "ws") + "/graphql", asyncio.Semaphore(LEAK_CONCURRENCY), [], 0
+    url, gate, failures, peak = server.url.replace("http", "ws") + "/graphql", asyncio.Semaphore(size.leak_concurrency), [], 0
 
     async def cycle(i: int) -> None:
         async with gate:
@@ -358,11 +379,12 @@ async def leak_cycles(http: httpx.AsyncClient, server: Server, token: str) -> di
             peak = max(peak, await live_count(http, server))
             await asyncio.sleep(0.5)
 
-    await asyncio.gather(*(cycle(i) for i in range(LEAK_WARMUP)))  # the server's caches fill up first
+    await asyncio.gather(*(cycle(i) for i in range(size.leak_warmup)))  # the server's caches fill up first
     await asyncio.sleep(1.0)
     rss, watcher = [server.rss_kib()], asyncio.create_task(watch())
     started = time.perf_counter()
-    for half in (range(LEAK_CYCLES // 2), range(LEAK_CYCLES // 2, LEAK_CYCLES)):
+    cycles = size.leak_cycles
+    for half in (range(cycles // 2), range(cycles // 2, cycles)):
         await asyncio.gather(*(cycle(i) for i in half))
         rss.append(server.rss_kib())
     seconds = time.perf_counter() - started
@@ -371,10 +393,10 @@ async def leak_cycles(http: httpx.AsyncClient, server: Server, token: str) -> di
     live_at_1s = await live_count(http, server)
     live_later = (await wait_count(http, [server], 0, limit=10.0))[0]
     rss.append(server.rss_kib())
-    print(f"  {LEAK_CYCLES} cycles in {seconds:.1f}s ({LEAK_CYCLES / seconds:.0f}/s), {len(failures)} failed"
+    print(f"  {cycles} cycles in {seconds:.1f}s ({cycles / seconds:.0f}/s), {len(failures)} failed"
           + (f" (first: {type(failures[0]).__name__}: {failures[0]})" if failures else "")
           + f"; live subscribers: peak during {peak}, 1 s after {live_at_1s}, settled {live_later}; "
-          f"RSS KiB after {LEAK_WARMUP} warm-up cycles, {LEAK_CYCLES // 2}, {LEAK_CYCLES}, and 1 s later: {rss}")  # fmt: skip
+          f"RSS KiB after {size.leak_warmup} warm-up cycles, {cycles // 2}, {cycles}, and 1 s later: {rss}")  # fmt: skip
     return {"live": live_at_1s, "settled": live_later, "peak": peak, "failures": len(failures), "rss": rss,
             "seconds": seconds}  # fmt: skip
 
@@ -390,16 +412,34 @@ def run_cli(command: str, env: dict[str, str]) -> None:
                    capture_output=True, timeout=120)  # fmt: skip
 
 
-async def run() -> dict:
+def problems(result: dict) -> list[str]:
+    """What went wrong in a run, apart from timings (none: all is well)."""
+    found = []
+    for side_name in ("app", "baseline"):
+        for phase in ("paced", "burst"):
+            r = result[side_name][phase]
+            if r["missing"] or r["duplicates"] or not r["delivered"]:
+                found.append(f"{side_name} {phase}: {r['delivered']}/{r['expected']} delivered, "
+                             f"{r['missing']} missing, {r['duplicates']} duplicates")  # fmt: skip
+    leak = result["leak"]
+    if leak["settled"] or leak["failures"]:
+        found.append(f"leak check: {leak['settled']} subscribers left, {leak['failures']} cycles failed")
+    return found
+
+
+async def run(**changes) -> dict:
+    """`changes`: the fields of `Size` to change (TINY for a quick check)."""
+    size = Size(**changes)
     raise_fd_limit()
+    redis_at = redis_url()
     name = f"clinicportal_bench_fanout_{uuid.uuid4().hex[:10]}"
     db_url = database_url(name, 20)
-    env = {**SERVER_ENV, "DATABASE_URL": db_url}
+    env = {**SERVER_ENV, "REDIS_URL": redis_at, "DATABASE_URL": db_url}
     servers: list[Server] = []
     admin = await asyncpg.connect(_admin_dsn())
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
-    redis = Redis.from_url(REDIS_URL)
+    redis = Redis.from_url(redis_at)
     redis_id = (await redis.info("server"))["run_id"]
     try:
         await asyncio.to_thread(run_cli, "migrate", env)
@@ -408,19 +448,19 @@ async def run() -> dict:
             for _ in range(2):
                 await start_server(["cli", "serve"], env, http, servers)
             demo = await prepare(db_url, http, servers[0])
-            print(f"fan-out: {SOCKETS} sockets over {len(servers)} processes, {BOOKINGS} events per phase, "
-                  f"paced every {PACE * 1000:.0f} ms, burst by {BURST_CALLERS} callers; Redis {REDIS_URL}")  # fmt: skip
+            print(f"fan-out: {size.sockets} sockets over {len(servers)} processes, {size.bookings} events per phase, "
+                  f"paced every {size.pace * 1000:.0f} ms, burst by {size.burst_callers} callers; Redis {redis_at}")  # fmt: skip
 
             async def one_booking(i: int) -> str | None:
                 return await book(http, servers[i % 2], demo)
 
             urls = [s.url.replace("http", "ws") + "/graphql" for s in servers]
-            app = await side("app", servers, http, urls, demo.token, lambda n: paced(n, one_booking),
-                             lambda n: burst(n, BURST_CALLERS, one_booking))  # fmt: skip
+            app = await side("app", servers, http, urls, demo.token, lambda n: paced(n, one_booking, size.pace),
+                             lambda n: burst(n, size.burst_callers, one_booking), size)  # fmt: skip
             stop_servers(servers)
             fresh = await start_server(["cli", "serve"], env, http, servers)
-            print(f"  leak check against a fresh app server, {LEAK_CONCURRENCY} at a time:")
-            leak = await leak_cycles(http, fresh, demo.token)
+            print(f"  leak check against a fresh app server, {size.leak_concurrency} at a time:")
+            leak = await leak_cycles(http, fresh, demo.token, size)
             stop_servers(servers)
 
             async def one_publish(i: int) -> str:
@@ -431,26 +471,26 @@ async def run() -> dict:
 
             baseline_args = ["uvicorn", "bench.fanout_baseline:app", "--log-level", "info"]
             for _ in range(2):
-                await start_server(baseline_args, {"REDIS_URL": REDIS_URL}, http, servers)
+                await start_server(baseline_args, {"REDIS_URL": redis_at}, http, servers)
             urls = [s.url.replace("http", "ws") + "/ws" for s in servers]
-            base = await side("baseline", servers, http, urls, None, lambda n: paced(n, one_publish),
-                              lambda n: burst(n, 1, one_publish))  # fmt: skip
+            base = await side("baseline", servers, http, urls, None, lambda n: paced(n, one_publish, size.pace),
+                              lambda n: burst(n, 1, one_publish), size)  # fmt: skip
     finally:
         stop_servers(servers)
         await redis.aclose()
         admin = await asyncpg.connect(_admin_dsn())
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
-    report(app, base, leak)
+    report(app, base, leak, size)
     print("\nload average after the run (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
-    if (await redis_run_id()) != redis_id:
+    if (await redis_run_id(redis_at)) != redis_id:
         print("\nWARNING: Redis restarted during the run (another process?); events in the gap were lost, "
               "so these figures are not valid: run again on a quiet machine.")  # fmt: skip
     return {"app": app, "baseline": base, "leak": leak}
 
 
-async def redis_run_id() -> str | None:
-    redis = Redis.from_url(REDIS_URL)
+async def redis_run_id(url: str) -> str | None:
+    redis = Redis.from_url(url)
     try:
         return (await redis.info("server"))["run_id"]
     except (OSError, RedisError):
@@ -459,7 +499,7 @@ async def redis_run_id() -> str | None:
         await redis.aclose()
 
 
-def report(app: dict, base: dict, leak: dict) -> None:
+def report(app: dict, base: dict, leak: dict, size: Size) -> None:
     rows = []
     for phase in ("paced", "burst"):
         a, b = app[phase], base[phase]
@@ -477,7 +517,7 @@ def report(app: dict, base: dict, leak: dict) -> None:
     rows += [
         ["KB per idle subscribed socket", f"{app['kb']:.1f}", f"{base['kb']:.1f}", f"{app['kb'] / base['kb']:.1f}",
          f"< {TARGET_KB:.0f}", verdict(app["kb"] < TARGET_KB)],
-        [f"live subscribers after {LEAK_CYCLES} cycles", f"{leak['live']} (settled {leak['settled']})", "", "", "0",
+        [f"live subscribers after {size.leak_cycles} cycles", f"{leak['live']} (settled {leak['settled']})", "", "", "0",
          verdict(leak["live"] == 0)],
         ["RSS KiB before -> after the cycles", f"{leak['rss'][0]} -> {leak['rss'][-1]}", "", "", "", ""],
     ]  # fmt: skip

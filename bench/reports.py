@@ -23,12 +23,15 @@ import asyncpg
 
 from bench import reports_baseline as baseline
 from bench.common import median, percentile, scratch_database, table, timed, verdict
-from bench.reports_data import YEAR, fill
+from bench.reports_data import CLIENTS, PRACTITIONERS, YEAR, fill
 from models import Clinic
 from resolvers.reports import bookings, cancellations, payments, popularity, range_of, retention, revenue, staff
 
 WARMUP = 3
 RUNS = 20
+# The smallest run that still compares every report with its baseline
+# (tests/project/test_benchmarks.py, `python -m bench --tiny`).
+TINY = {"runs": 1, "warmup": 0, "practitioners": 2, "clients": 200}
 TARGET_RATIO = 2.0
 TARGET_MS = 300.0
 # The whole year, and one month (with the spring clock change in it).
@@ -154,13 +157,25 @@ def _cases(r, conn) -> dict[tuple[str, str], object]:
     return cases
 
 
-async def run(runs: int = RUNS) -> dict[str, object]:
+def problems(result: dict) -> list[str]:
+    """What went wrong in a run, apart from timings (none: all is well)."""
+    found = [f"{label}, {name}: not the baseline's figures" for (label, name), same in result["checks"].items() if not same]
+    if len(result["checks"]) != len(RANGES) * len(REPORTS):
+        found.append("not every report was compared with its baseline")
+    if not result["appointments"]:
+        found.append("the clinic had no appointments")
+    return found
+
+
+async def run(
+    runs: int = RUNS, *, warmup: int = WARMUP, practitioners: int = PRACTITIONERS, clients: int = CLIENTS
+) -> dict[str, object]:
     checks, samples = {}, {}
     async with scratch_database("reports") as runtime:
         url = runtime.settings.database_url
         conn = await asyncpg.connect(_dsn(url))
         try:
-            built = await fill(conn)
+            built = await fill(conn, practitioners=practitioners, clients=clients)
             clinic = await Clinic.get(id=built.id)
             print(
                 f"reports: {len(built.practitioners)} practitioners, {built.appointments} appointments,"
@@ -180,10 +195,10 @@ async def run(runs: int = RUNS) -> dict[str, object]:
                     print(f"check, {label} ({r.first} .. {r.last}), {name}: {verdict_text}")
 
             samples = {key: [] for key in cases}
-            for round_ in range(WARMUP + runs):
+            for round_ in range(warmup + runs):
                 for key, call in cases.items():
                     seconds, _ = await timed(call)
-                    if round_ >= WARMUP:
+                    if round_ >= warmup:
                         samples[key].append(seconds * 1000)
         finally:
             await conn.close()
@@ -199,10 +214,10 @@ async def run(runs: int = RUNS) -> dict[str, object]:
                 f"{label}: {name}", f"{ours_ms:.1f}", f"{percentile(mine, 95):.1f}", f"{base_ms:.1f}",
                 f"{ratio:.2f}x", verdict(ratio <= TARGET_RATIO), verdict(ours_ms < TARGET_MS),
             ])  # fmt: skip
-    print(f"\n{runs} timed runs per case after {WARMUP} warm-up runs, interleaved; times in ms")
+    print(f"\n{runs} timed runs per case after {warmup} warm-up runs, interleaved; times in ms")
     print(table(["range: report", "ours median", "ours p95", "baseline median", "ours/baseline", "within 2x", "under 300 ms"], rows))
     print(f"\nsame figures as the baselines: {verdict(all(checks.values()))}")
-    return {"results": results, "checks": checks}
+    return {"results": results, "checks": checks, "appointments": built.appointments}
 
 
 if __name__ == "__main__":

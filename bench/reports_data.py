@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from models import Clinic as ClinicRow
+
 YEAR = 2025
 TIMEZONE = "Europe/London"
 PRACTITIONERS = 20
@@ -50,19 +52,27 @@ APPOINTMENT_COLUMNS = (
 )  # fmt: skip
 
 
-async def fill(conn: asyncpg.Connection, slug: str = "bench-reports", seed: int = 20250101) -> Clinic:
+async def fill(
+    conn: asyncpg.Connection,
+    slug: str = "bench-reports",
+    seed: int = 20250101,
+    *,
+    practitioners: int = PRACTITIONERS,
+    clients: int = CLIENTS,
+) -> Clinic:
+    """The clinic's year; fewer `practitioners` and `clients` make it smaller
+    (every other figure scales with the practitioners)."""
     rng = random.Random(seed)
     tz = ZoneInfo(TIMEZONE)
     now = datetime(YEAR + 1, 1, 15, tzinfo=UTC)
-    clinic_id = uuid.uuid4()
-    await conn.execute(
-        "INSERT INTO clinic (id, slug, name, timezone, currency, country, portal_enabled, accepts_new_clients,"
-        " show_prices, cancellation_notice_hours, booking_min_notice_minutes, booking_horizon_days,"
-        " slot_step_minutes, practitioners_see_all_diaries, created_at)"
-        " VALUES ($1, $2, 'Bench reports', $3, 'GBP', 'GB', true, true, true, 24, 60, 180, 15, false, $4)",
-        clinic_id, slug, TIMEZONE, now,
+    # Through the model, so columns added later get their defaults.
+    clinic = await ClinicRow.create(
+        slug=slug, name="Bench reports", timezone=TIMEZONE, currency="GBP", country="GB", portal_enabled=True,
+        accepts_new_clients=True, show_prices=True, cancellation_notice_hours=24, booking_min_notice_minutes=60,
+        booking_horizon_days=180, slot_step_minutes=15, practitioners_see_all_diaries=False,
     )  # fmt: skip
-    practitioners = [uuid.uuid4() for _ in range(PRACTITIONERS)]
+    clinic_id = clinic.id
+    practitioners = [uuid.uuid4() for _ in range(practitioners)]
     await conn.copy_records_to_table(
         "practitioner", columns=("id", "clinic_id", "name", "active", "created_at"),
         records=[(p, clinic_id, f"Practitioner {i:02d}", True, now) for i, p in enumerate(practitioners)],
@@ -81,13 +91,13 @@ async def fill(conn: asyncpg.Connection, slug: str = "bench-reports", seed: int 
     exceptions = [(uuid.uuid4(), clinic_id, p, day, "OFF", None, None) for p in practitioners for day in HOLIDAYS]
     exceptions += [
         (uuid.uuid4(), clinic_id, p, date(YEAR, month, 7) + timedelta(days=6 - date(YEAR, month, 7).weekday()), "EXTRA", 600, 840)
-        for month in range(1, 13) for p in rng.sample(practitioners, 3)
+        for month in range(1, 13) for p in rng.sample(practitioners, min(3, len(practitioners)))
     ]  # fmt: skip  (three practitioners work a Sunday 10:00-14:00 each month)
     await conn.copy_records_to_table(
         "roster_exception", columns=("id", "clinic_id", "practitioner_id", "date", "kind", "start_minute", "end_minute"),
         records=exceptions,
     )  # fmt: skip
-    clients = [uuid.uuid4() for _ in range(CLIENTS)]
+    clients = [uuid.uuid4() for _ in range(clients)]
     await conn.copy_records_to_table(
         "client", columns=("id", "clinic_id", "full_name", "email", "language", "created_at"),
         records=[(c, clinic_id, f"Client {i}", f"client{i}@bench.example", "en", now) for i, c in enumerate(clients)],
@@ -106,7 +116,7 @@ async def fill(conn: asyncpg.Connection, slug: str = "bench-reports", seed: int 
                         break
                     start = (midnight + timedelta(minutes=minute)).astimezone(UTC)
                     end = start + timedelta(minutes=minutes)
-                    client = clients[min(int(rng.expovariate(1 / 1500)), CLIENTS - 1)]
+                    client = clients[min(int(rng.expovariate(1 / 1500)), len(clients) - 1)]
                     created = start - timedelta(minutes=rng.randint(60, 60 * 24 * 60))
                     moved_from = None
                     if rng.random() < 0.10:  # an earlier booking of this place was cancelled

@@ -16,6 +16,7 @@ from typing import Any
 
 import aiosmtplib
 
+from jobs.context import JobContext
 from jobs.registry import Permanent
 from models import Clinic, OutboxMessage
 from settings import Settings
@@ -64,7 +65,8 @@ def _permanent(codes: list[int]) -> bool:
     return bool(codes) and all(500 <= code < 600 for code in codes)
 
 
-async def send_email(msg: OutboxMessage, settings: Settings) -> dict[str, Any]:
+async def send_email(msg: OutboxMessage, jobs: JobContext) -> dict[str, Any]:
+    settings = jobs.settings
     clinic = await Clinic.get_or_none(id=msg.clinic_id)
     if clinic is None:
         raise Permanent("the clinic of this e-mail no longer exists")

@@ -1,6 +1,7 @@
 """What a job handler is (the table of them is jobs/handlers.py). A handler
 receives the outbox row (it re-reads anything else it needs by id, within
-the row's clinic) and the settings of the process running it, does the work
+the row's clinic) and the `JobContext` of the runner carrying it out (the
+process's settings, the HTTP client it shares: jobs/context.py), does the work
 keyed by the row's id so that a retry never repeats it, and returns what is
 worth keeping (a provider's message id) or None.
 
@@ -18,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from jobs.context import JobContext
 from models import OutboxMessage
-from settings import Settings
 
-Handler = Callable[[OutboxMessage, Settings], Awaitable[dict[str, Any] | None]]
+Handler = Callable[[OutboxMessage, JobContext], Awaitable[dict[str, Any] | None]]
 
 
 class Permanent(Exception):

@@ -1,7 +1,8 @@
 """Carrying out outbox rows: claim, run the handler, record the outcome.
 
 Whoever runs the jobs (the API process on the embedded default, SAQ
-workers with REDIS_URL) calls `deliver(row_id)`. A row is claimed with one
+workers with REDIS_URL) owns a `JobContext` (jobs/context.py) for as long as
+it runs and calls `deliver(row_id, jobs)`. A row is claimed with one
 conditional UPDATE that moves its lease into the future and counts the
 attempt; only the claimer runs it, and it writes the outcome only while the
 attempt count is still its own. A runner killed mid-send leaves the lease
@@ -24,6 +25,7 @@ from typing import Any
 
 from tortoise.expressions import F, Q
 
+from jobs.context import JobContext
 from jobs.handlers import HANDLERS
 from jobs.purposes import ABOUT_THE_BOOKING
 from jobs.registry import Cancelled, InDoubt, Permanent
@@ -94,8 +96,9 @@ async def _outdated(msg: OutboxMessage, now: datetime) -> str | None:
     return None
 
 
-async def deliver(row_id: uuid.UUID, settings: Settings) -> str:
+async def deliver(row_id: uuid.UUID, jobs: JobContext) -> str:
     """Runs one row if it can be claimed; answers what became of it."""
+    settings = jobs.settings
     now = utcnow()
     msg = await claim(row_id, settings, now)
     if msg is None:
@@ -110,7 +113,7 @@ async def deliver(row_id: uuid.UUID, settings: Settings) -> str:
     elif msg.attempts > 1:
         log.info("outbox %s: attempt %d follows one that may have reached the provider", msg.id, msg.attempts)
     try:
-        result = await handler(msg, settings) or {}
+        result = await handler(msg, jobs) or {}
     except asyncio.CancelledError:
         # Stopped mid-send (SIGTERM, a SAQ time-out): free the row for the
         # next runner at once; it is still in doubt, so that runner looks first.
@@ -165,10 +168,13 @@ async def retry_dead(clinic_id: uuid.UUID, row_id: uuid.UUID) -> bool:
 
 class InProcessRunner:
     """The embedded default: the API process runs due rows itself, polling
-    every `jobs_poll_seconds` and woken early after a commit that queued work."""
+    every `jobs_poll_seconds` and woken early after a commit that queued work.
+    Its `JobContext` (the HTTP client its sends share) lives from `start` to
+    `stop`."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.jobs = JobContext(settings)
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self._slots = asyncio.Semaphore(settings.jobs_concurrency)
@@ -191,6 +197,7 @@ class InProcessRunner:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
         self._tasks = []
+        await self.jobs.aclose()
 
     def wake(self) -> None:
         """Look for due rows now: called after a commit that queued some
@@ -199,7 +206,7 @@ class InProcessRunner:
 
     async def _one(self, row_id: uuid.UUID) -> None:
         try:
-            await deliver(row_id, self.settings)
+            await deliver(row_id, self.jobs)
         except Exception:  # noqa: BLE001 - the database went away; the lease runs out and it is retried
             log.exception("outbox %s: runner failed", row_id)
         finally:

@@ -32,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from jobs.listening import bound_socket, serve_app
 from models.base import utcnow
 
 DEFAULT_HOST = "127.0.0.1"
@@ -212,14 +213,7 @@ class RunningSandbox:
 
 async def start_twilio_sandbox(host: str = DEFAULT_HOST, port: int = DEFAULT_TWILIO_PORT) -> RunningSandbox:
     """Serves a Twilio stand-in on this event loop until `stop()`; point
-    TWILIO_API_BASE at the returned `url`."""
+    TWILIO_API_BASE at the returned `url`. `PortInUse` when the port is taken."""
     sandbox = TwilioSandbox()
-    config = uvicorn.Config(sandbox.app(), host=host, port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()  # raises why it could not start (port in use, ...)
-            raise RuntimeError("the Twilio stand-in stopped at once")
-        await asyncio.sleep(0.02)
+    server, task = await serve_app(sandbox.app(), bound_socket("the Twilio stand-in", host, port))
     return RunningSandbox(sandbox, server, task, f"http://{host}:{port}")

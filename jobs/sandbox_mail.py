@@ -8,6 +8,8 @@ e-mail job's handling of refusals is exercised against real SMTP."""
 
 from __future__ import annotations
 
+import errno
+import os
 import threading
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -18,6 +20,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from jobs.listening import PortInUse
 
 
 @dataclass
@@ -99,7 +103,12 @@ def start_mail_sandbox(host: str = "127.0.0.1", port: int = 1025, *, echo: bool 
     connections. Point SMTP_HOST/SMTP_PORT at it."""
     recorder = MailRecorder(echo=echo)
     controller = Controller(recorder, hostname=host, port=port)
-    controller.start()
+    try:
+        controller.start()
+    except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise
+        raise PortInUse("the SMTP sandbox", host, port, os.strerror(exc.errno).lower()) from None
     return MailSandbox(host=host, port=port, recorder=recorder, controller=controller)
 
 

@@ -2,7 +2,10 @@
 
 Payload: {"to": "+E164", "body": str, "client_id": str | None, "purpose": str}.
 Sent with the real `twilio` library and its async HTTP client, against
-TWILIO_API_BASE (Twilio itself unless a stand-in is named)."""
+TWILIO_API_BASE (Twilio itself unless a stand-in is named). The HTTP client
+is the runner's (`JobContext.twilio_http`): one aiohttp session per runner,
+closed when the runner stops, never one per call (a call cut short by a
+time-out would leave its session open)."""
 
 from __future__ import annotations
 
@@ -15,9 +18,9 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client as TwilioClient
 
+from jobs.context import JobContext
 from jobs.registry import Cancelled, InDoubt, Permanent
 from models import Clinic, OutboxMessage, SmsOptOut
-from settings import Settings
 
 log = logging.getLogger("clinicportal.jobs")
 
@@ -27,14 +30,9 @@ LOOK_BACK_MESSAGES = 50
 CLOCK_SKEW = timedelta(minutes=2)
 
 
-def twilio_client(clinic: Clinic, api_base: str) -> TwilioClient:
-    """A client for the clinic's account; one HTTP session per call, so
-    nothing outlives the job that used it."""
-    client = TwilioClient(
-        clinic.twilio_account_sid,
-        clinic.twilio_auth_token,
-        http_client=AsyncTwilioHttpClient(pool_connections=False),
-    )
+def twilio_client(clinic: Clinic, api_base: str, http: AsyncTwilioHttpClient) -> TwilioClient:
+    """A client for the clinic's account over the runner's HTTP client."""
+    client = TwilioClient(clinic.twilio_account_sid, clinic.twilio_auth_token, http_client=http)
     client.api.base_url = api_base
     return client
 
@@ -55,7 +53,8 @@ def _refusal(exc: TwilioRestException) -> Exception:
     return Permanent(f"Twilio refused the message ({exc.status}, code {exc.code}): {exc.msg}")
 
 
-async def send_sms(msg: OutboxMessage, settings: Settings) -> dict:
+async def send_sms(msg: OutboxMessage, jobs: JobContext) -> dict:
+    settings = jobs.settings
     clinic = await Clinic.get_or_none(id=msg.clinic_id)
     if clinic is None or not clinic.sms_configured:
         raise Permanent("SMS is not configured for this clinic.")
@@ -64,7 +63,7 @@ async def send_sms(msg: OutboxMessage, settings: Settings) -> dict:
         raise Permanent("The message has no recipient or no text.")
     if await SmsOptOut.exists(clinic_id=clinic.id, phone=to):
         raise Cancelled("The recipient replied STOP.")
-    client = twilio_client(clinic, settings.twilio_api_base)
+    client = twilio_client(clinic, settings.twilio_api_base, jobs.twilio_http())
     timeout = settings.twilio_timeout_seconds
     if msg.in_doubt_since is not None:
         try:

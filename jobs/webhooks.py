@@ -29,10 +29,10 @@ from typing import Any
 
 import httpx
 
+from jobs.addresses import may_deliver_to
+from jobs.context import JobContext
 from jobs.registry import Permanent
 from models import OutboxMessage, WebhookEndpoint
-from settings import Settings
-from jobs.addresses import may_deliver_to
 
 DELIVERY_HEADER = "Clinicportal-Delivery"
 TIMESTAMP_HEADER = "Clinicportal-Timestamp"
@@ -57,7 +57,8 @@ def render(msg: OutboxMessage) -> bytes:
     return json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
 
 
-async def deliver_webhook(msg: OutboxMessage, settings: Settings) -> dict[str, Any] | None:
+async def deliver_webhook(msg: OutboxMessage, jobs: JobContext) -> dict[str, Any] | None:
+    settings = jobs.settings
     endpoint_id = (msg.payload or {}).get("endpoint_id")
     endpoint = await WebhookEndpoint.get_or_none(id=endpoint_id, clinic_id=msg.clinic_id) if endpoint_id else None
     if endpoint is None or not endpoint.active:

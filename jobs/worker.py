@@ -18,6 +18,7 @@ from typing import Any
 from saq import CronJob, Queue, Worker
 
 from jobs import cleanup, runner
+from jobs.context import JobContext
 from jobs.handlers import HANDLERS
 from settings import Settings
 
@@ -28,16 +29,16 @@ CLEANUP_CRON = "17 * * * *"  # hourly
 RELAY_BATCH = 500
 
 
-def _settings(ctx: dict[str, Any]) -> Settings:
-    return ctx["settings"]
+def _jobs(ctx: dict[str, Any]) -> JobContext:
+    return ctx["jobs"]
 
 
 async def deliver(ctx: dict[str, Any], *, message_id: str) -> str:
-    return await runner.deliver(uuid.UUID(message_id), _settings(ctx))
+    return await runner.deliver(uuid.UUID(message_id), _jobs(ctx))
 
 
 async def clean_up(ctx: dict[str, Any]) -> dict[str, int]:
-    return await cleanup.run(_settings(ctx))
+    return await cleanup.run(_jobs(ctx).settings)
 
 
 async def relay_once(queue: Queue, settings: Settings) -> int:
@@ -62,8 +63,15 @@ async def _relay(queue: Queue, settings: Settings) -> None:
 
 
 def build_worker(settings: Settings, queue: Queue) -> Worker:
+    """The worker's `JobContext` (the HTTP client its jobs share) opens at
+    its startup and closes at its shutdown."""
+
     async def startup(ctx: dict[str, Any]) -> None:
-        ctx["settings"] = settings
+        ctx["jobs"] = JobContext(settings)
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        if "jobs" in ctx:
+            await ctx["jobs"].aclose()
 
     return Worker(
         queue,
@@ -71,6 +79,7 @@ def build_worker(settings: Settings, queue: Queue) -> Worker:
         cron_jobs=[CronJob(clean_up, cron=CLEANUP_CRON, timeout=600)],
         concurrency=settings.jobs_concurrency,
         startup=startup,
+        shutdown=shutdown,
         # A job whose worker died is swept (and its key freed for the relay)
         # about as soon as its row's lease has run out.
         timers={"sweep": max(1, min(60, settings.jobs_lease_seconds // 2))},

@@ -14,6 +14,7 @@ from dataclasses import replace
 import pytest
 from redis.asyncio import Redis
 
+from jobs.context import JobContext
 from jobs.handlers import HANDLERS
 from jobs.registry import Permanent
 from jobs.webhooks import deliver_webhook
@@ -180,7 +181,7 @@ async def test_a_delivery_is_signed_and_a_tampered_body_fails_the_check(api, dem
     assert HANDLERS["webhook"] is deliver_webhook
     async with webhook_receiver() as receiver:
         message, secret = await _planned_delivery(api, demo, receiver.url)
-        assert await deliver_webhook(message, runtime.settings) == {"status": 204}
+        assert await deliver_webhook(message, JobContext(runtime.settings)) == {"status": 204}
     (got,) = receiver.received
     body = json.loads(got.body)
     assert body["id"] == str(message.id) == got.headers["clinicportal-delivery"]
@@ -205,7 +206,7 @@ async def test_a_rotated_secret_signs_the_next_delivery(api, demo, runtime):
         )
         new_secret = rotated["rotateWebhookSecret"]["secret"]
         assert new_secret.startswith("whsec_") and new_secret != old_secret
-        await deliver_webhook(message, runtime.settings)
+        await deliver_webhook(message, JobContext(runtime.settings))
     (got,) = receiver.received
     assert verify(new_secret, got.headers, got.body) and not verify(old_secret, got.headers, got.body)
 
@@ -215,11 +216,11 @@ async def test_a_failed_delivery_raises_so_it_is_retried_with_the_same_delivery_
         message, secret = await _planned_delivery(api, demo, receiver.url)
         receiver.answers = [500, 410]
         with pytest.raises(Exception) as failed:
-            await deliver_webhook(message, runtime.settings)
+            await deliver_webhook(message, JobContext(runtime.settings))
         assert not isinstance(failed.value, Permanent)
         with pytest.raises(Permanent):  # 410 Gone: the receiver wants no more
-            await deliver_webhook(message, runtime.settings)
-        assert await deliver_webhook(message, runtime.settings) == {"status": 204}
+            await deliver_webhook(message, JobContext(runtime.settings))
+        assert await deliver_webhook(message, JobContext(runtime.settings)) == {"status": 204}
     ids = {r.headers["clinicportal-delivery"] for r in receiver.received}
     assert ids == {str(message.id)} and len(receiver.received) == 3
     assert all(verify(secret, r.headers, r.body) for r in receiver.received)
@@ -230,10 +231,10 @@ async def test_a_delivery_for_a_removed_or_switched_off_endpoint_is_dropped(api,
         message, _ = await _planned_delivery(api, demo, receiver.url)
         await WebhookEndpoint.filter(id=message.payload["endpoint_id"]).update(active=False)
         with pytest.raises(Permanent):
-            await deliver_webhook(message, runtime.settings)
+            await deliver_webhook(message, JobContext(runtime.settings))
         await WebhookEndpoint.filter(id=message.payload["endpoint_id"]).delete()
         with pytest.raises(Permanent):
-            await deliver_webhook(message, runtime.settings)
+            await deliver_webhook(message, JobContext(runtime.settings))
     assert receiver.received == []
 
 
@@ -248,7 +249,7 @@ async def test_in_production_a_name_that_resolves_to_a_private_address_gets_no_d
         try:
             message, _ = await _planned_delivery(api, demo, f"https://{name}:{port}/hooks")
             with pytest.raises(Permanent) as refused:
-                await deliver_webhook(message, runtime.settings)
+                await deliver_webhook(message, JobContext(runtime.settings))
         finally:
             runtime.settings = settings
     assert "not a public address" in str(refused.value)
@@ -272,7 +273,7 @@ async def test_a_receiver_that_drips_its_answer_is_cut_off_at_the_deadline(api, 
         runtime.settings = replace(settings, webhook_timeout_seconds=1)
         started = time.monotonic()
         with pytest.raises(RuntimeError) as late:
-            await deliver_webhook(message, runtime.settings)
+            await deliver_webhook(message, JobContext(runtime.settings))
         assert time.monotonic() - started < 3  # the answer would have taken 12 s
         assert "did not answer within 1s" in str(late.value) and not isinstance(late.value, Permanent)
     finally:

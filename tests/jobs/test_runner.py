@@ -10,32 +10,32 @@ from jobs import runner
 from models import OutboxMessage, OutboxStatus, utcnow
 from resolvers.notifications.outbox import enqueue
 from settings import Settings
-from tests.support.outbox import enqueue_sms, twilio  # noqa: F401
+from tests.support.outbox import enqueue_sms, jobs, twilio  # noqa: F401
 
 
-async def test_of_many_concurrent_claims_on_one_row_exactly_one_wins(demo, twilio, runtime):
+async def test_of_many_concurrent_claims_on_one_row_exactly_one_wins(demo, twilio, runtime, jobs):
     [row_id] = await enqueue_sms(demo["demo"].clinic.id, 1)
     now = utcnow()
     claims = await asyncio.gather(*(runner.claim(row_id, runtime.settings, now) for _ in range(12)))
     assert sum(c is not None for c in claims) == 1
     row = await OutboxMessage.get(id=row_id)
     assert row.attempts == 1 and row.lease_until > now
-    assert await runner.deliver(row_id, runtime.settings) == "not claimed"  # still leased
+    assert await runner.deliver(row_id, jobs) == "not claimed"  # still leased
 
 
-async def test_a_row_of_a_kind_no_handler_knows_is_left_pending(demo, twilio, runtime):
+async def test_a_row_of_a_kind_no_handler_knows_is_left_pending(demo, twilio, runtime, jobs):
     row = await enqueue(demo["demo"].clinic.id, "carrier-pigeon", {"purpose": "test"})
     assert row.id not in [row_id for row_id, _ in await runner.due(100)]
-    assert await runner.deliver(row.id, runtime.settings) == "not claimed"
+    assert await runner.deliver(row.id, jobs) == "not claimed"
     row = await OutboxMessage.get(id=row.id)
     assert row.status == OutboxStatus.PENDING and row.attempts == 0
 
 
-async def test_a_failed_attempt_is_retried_later_and_the_lease_released(demo, twilio, runtime):
+async def test_a_failed_attempt_is_retried_later_and_the_lease_released(demo, twilio, runtime, jobs):
     twilio.sandbox.set_fault("500", count=1)
     [row_id] = await enqueue_sms(demo["demo"].clinic.id, 1)
     before = utcnow()
-    assert await runner.deliver(row_id, runtime.settings) == "retry"
+    assert await runner.deliver(row_id, jobs) == "retry"
     row = await OutboxMessage.get(id=row_id)
     assert row.status == OutboxStatus.PENDING and row.lease_until is None and row.in_doubt_since is None
     assert row.due_at > before and "500" in row.last_error
@@ -54,10 +54,10 @@ def test_the_default_retries_ride_out_more_than_an_hour_of_outage():
     assert worst_case > 3600
 
 
-async def test_a_send_stopped_midway_frees_the_row_at_once_and_the_next_attempt_looks_first(demo, twilio, runtime):
+async def test_a_send_stopped_midway_frees_the_row_at_once_and_the_next_attempt_looks_first(demo, twilio, runtime, jobs):
     twilio.sandbox.set_fault("latency", seconds=3600, delay=1.0)
     [row_id] = await enqueue_sms(demo["demo"].clinic.id, 1)
-    attempt = asyncio.create_task(runner.deliver(row_id, runtime.settings))
+    attempt = asyncio.create_task(runner.deliver(row_id, jobs))
     while twilio.sandbox.requests == 0:
         await asyncio.sleep(0.01)
     attempt.cancel()
@@ -66,7 +66,7 @@ async def test_a_send_stopped_midway_frees_the_row_at_once_and_the_next_attempt_
     assert row.status == OutboxStatus.PENDING and row.lease_until is None and row.in_doubt_since is not None
     twilio.sandbox.set_fault("none")
     await asyncio.sleep(1.2)  # the stopped request has been dropped by the stand-in
-    assert await runner.deliver(row_id, runtime.settings) == "SENT"
+    assert await runner.deliver(row_id, jobs) == "SENT"
     assert len(twilio.sandbox.messages) == 1
 
 

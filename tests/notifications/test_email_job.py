@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from jobs.context import JobContext
 from jobs.email import send_email
 from jobs.registry import Permanent
 from models import OutboxMessage
@@ -25,7 +26,7 @@ async def _row(demo, to: list[str], subject: str = "Hello", body: str = "Body te
 
 async def test_a_queued_email_arrives_as_plain_text_with_a_message_id_made_from_its_row(demo, mailbox, runtime):
     row = await _row(demo, ["alex@demo.clinic", "frontdesk@demo.clinic"], "Your diary", "Line one\nLine two\n")
-    result = await send_email(row, runtime.settings)
+    result = await send_email(row, JobContext(runtime.settings))
     [mail] = mailbox.recorder.received()
     assert sorted(mail["rcptTos"]) == ["alex@demo.clinic", "frontdesk@demo.clinic"]
     assert mail["subject"] == "Your diary"
@@ -37,29 +38,29 @@ async def test_a_queued_email_arrives_as_plain_text_with_a_message_id_made_from_
 
 async def test_sending_one_row_twice_carries_the_same_message_id_so_the_duplicate_is_recognisable(demo, mailbox, runtime):
     row = await _row(demo, ["alex@demo.clinic"])
-    await send_email(row, runtime.settings)
-    await send_email(row, runtime.settings)
+    await send_email(row, JobContext(runtime.settings))
+    await send_email(row, JobContext(runtime.settings))
     assert mailbox.recorder.duplicates() == {f"<{row.id}@clinicportal.localhost>": 2}
 
 
 async def test_a_permanently_refused_recipient_dead_letters_the_email(demo, mailbox, runtime):
     mailbox.recorder.refuse_permanently.add("gone@demo.clinic")
     with pytest.raises(Permanent, match="550"):
-        await send_email(await _row(demo, ["gone@demo.clinic"]), runtime.settings)
+        await send_email(await _row(demo, ["gone@demo.clinic"]), JobContext(runtime.settings))
     assert mailbox.recorder.received() == []
 
 
 async def test_a_recipient_refused_for_now_is_retried_not_dead_lettered(demo, mailbox, runtime):
     mailbox.recorder.refuse_for_now.add("busy@demo.clinic")
     with pytest.raises(Exception) as raised:
-        await send_email(await _row(demo, ["busy@demo.clinic"]), runtime.settings)
+        await send_email(await _row(demo, ["busy@demo.clinic"]), JobContext(runtime.settings))
     assert not isinstance(raised.value, Permanent)
     assert "450" in str(raised.value)
 
 
 async def test_when_some_recipients_are_refused_the_others_get_it_and_it_is_not_retried(demo, mailbox, runtime):
     mailbox.recorder.refuse_permanently.add("gone@demo.clinic")
-    result = await send_email(await _row(demo, ["alex@demo.clinic", "gone@demo.clinic"]), runtime.settings)
+    result = await send_email(await _row(demo, ["alex@demo.clinic", "gone@demo.clinic"]), JobContext(runtime.settings))
     assert [m["rcptTos"] for m in mailbox.recorder.received()] == [["alex@demo.clinic"]]
     assert list(result["refused"]) == ["gone@demo.clinic"]
 
@@ -69,24 +70,25 @@ async def test_an_unreachable_mail_server_is_retried_not_dead_lettered(demo, mai
 
     runtime.settings = replace(runtime.settings, smtp_port=free_port(), smtp_timeout_seconds=2)
     with pytest.raises(Exception) as raised:
-        await send_email(await _row(demo, ["alex@demo.clinic"]), runtime.settings)
+        await send_email(await _row(demo, ["alex@demo.clinic"]), JobContext(runtime.settings))
     assert not isinstance(raised.value, Permanent)
 
 
 async def test_a_payload_without_recipients_is_dead_lettered_at_once(demo, mailbox, runtime):
     with pytest.raises(Permanent):
-        await send_email(await _row(demo, []), runtime.settings)
+        await send_email(await _row(demo, []), JobContext(runtime.settings))
 
 
 async def test_names_outside_ascii_arrive_intact(demo, mailbox, runtime):
-    await send_email(await _row(demo, ["alex@demo.clinic"], "Zoë Łukasz — 10:00", "Rendez-vous confirmé pour Zoë 🌿\n"), runtime.settings)
+    row = await _row(demo, ["alex@demo.clinic"], "Zoë Łukasz — 10:00", "Rendez-vous confirmé pour Zoë 🌿\n")
+    await send_email(row, JobContext(runtime.settings))
     [mail] = mailbox.recorder.received()
     assert mail["subject"] == "Zoë Łukasz — 10:00"
     assert mail["body"] == "Rendez-vous confirmé pour Zoë 🌿\n"
 
 
 async def test_a_subject_cannot_smuggle_in_a_header(demo, mailbox, runtime):
-    await send_email(await _row(demo, ["alex@demo.clinic"], "Hi\r\nBcc: victim@example.com"), runtime.settings)
+    await send_email(await _row(demo, ["alex@demo.clinic"], "Hi\r\nBcc: victim@example.com"), JobContext(runtime.settings))
     [mail] = mailbox.recorder.received()
     assert mail["rcptTos"] == ["alex@demo.clinic"]
     assert mail["subject"] == "Hi Bcc: victim@example.com"

@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from jobs import runner
+from jobs.context import JobContext
 from jobs.sandbox import DEFAULT_TWILIO_PORT
 from models import OutboxMessage
 from resolvers.notifications.outbox import enqueue
@@ -166,7 +167,8 @@ async def test_the_in_process_settings_send_mail_and_texts_to_no_port_of_the_mac
     settings = runtime.settings
     _points_elsewhere(settings)
     rows = await _one_email_and_one_sms(demo)
-    outcomes = [await runner.deliver(row.id, settings) for row in rows]
+    async with JobContext(settings) as jobs:
+        outcomes = [await runner.deliver(row.id, jobs) for row in rows]
     assert await _tried(rows), outcomes
     assert ports.connections == []
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import pytest
 
+from jobs.context import JobContext
 from jobs.handlers import HANDLERS
 from jobs.sandbox_mail import MailSandbox, start_mail_sandbox
 from models import OutboxMessage, OutboxStatus, utcnow
@@ -35,10 +36,11 @@ async def queued(kind: str = "email", **filters) -> list[OutboxMessage]:
 async def deliver(rows: list[OutboxMessage], settings: Settings) -> list[dict | None]:
     """Run the handler for each row and mark it sent, as the runner does."""
     results = []
-    for row in rows:
-        result = await HANDLERS[row.kind](row, settings)
-        await OutboxMessage.filter(id=row.id).update(status=OutboxStatus.SENT, sent_at=utcnow(), result=result)
-        results.append(result)
+    async with JobContext(settings) as jobs:
+        for row in rows:
+            result = await HANDLERS[row.kind](row, jobs)
+            await OutboxMessage.filter(id=row.id).update(status=OutboxStatus.SENT, sent_at=utcnow(), result=result)
+            results.append(result)
     return results
 
 

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from jobs import runner
+from jobs.context import JobContext
 from jobs.sandbox import RunningSandbox, start_twilio_sandbox
 from models import OutboxMessage, OutboxStatus
 from resolvers.notifications.outbox import enqueue
@@ -41,17 +42,26 @@ async def twilio(backend, demo, runtime) -> RunningSandbox:
         await sandbox.stop()
 
 
+@pytest.fixture
+async def jobs(twilio, runtime) -> JobContext:
+    """A job context for handlers run by the test itself, with the settings
+    of the `twilio` fixture; closed after the test."""
+    async with JobContext(runtime.settings) as context:
+        yield context
+
+
 async def drain(settings: Settings, limit: int = 100, kinds: tuple[str, ...] = ("sms",)) -> list[str]:
     """Runs every row of `kinds` that is due now, once each, until none is;
     answers the outcomes. (A booking also queues e-mails, which these tests
     leave alone.)"""
     outcomes = []
-    for _ in range(limit):
-        due = [row_id for row_id, _ in await runner.due(100)]
-        found = await OutboxMessage.filter(id__in=due, kind__in=kinds).values_list("id", "attempts")
-        if not found:
-            return outcomes
-        outcomes += await asyncio.gather(*(runner.deliver(row_id, settings) for row_id, _ in found))
+    async with JobContext(settings) as jobs:
+        for _ in range(limit):
+            due = [row_id for row_id, _ in await runner.due(100)]
+            found = await OutboxMessage.filter(id__in=due, kind__in=kinds).values_list("id", "attempts")
+            if not found:
+                return outcomes
+            outcomes += await asyncio.gather(*(runner.deliver(row_id, jobs) for row_id, _ in found))
     raise AssertionError(f"the outbox did not settle: {outcomes[-20:]}")
 
 
