@@ -15,6 +15,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
 from resolvers.account.credentials import bearer_token, principal_for_token
@@ -52,9 +53,11 @@ def _refusal(exchange: Exchange, error: DomainError) -> Response:
 def _bad_request(request: Request, error: HTTPException) -> Response:
     """strawberry's refusal of a request's HTTP form, as a GraphQL error.
     A mutation over GET is a 405 that points at POST."""
-    if request.method == "GET" and isinstance(error.__cause__, InvalidOperationTypeError):
+    cause = error.__cause__
+    if isinstance(cause, InvalidOperationTypeError) and cause.operation_type is OperationType.MUTATION:
         return graphql_error(405, "Mutations are sent with POST.", BAD_REQUEST, {"Allow": "POST"})
-    return graphql_error(error.status_code, error.reason, BAD_REQUEST)
+    allow = {"Allow": "GET, POST"} if error.status_code == 405 else None
+    return graphql_error(error.status_code, error.reason, BAD_REQUEST, allow)
 
 
 class GraphQLApp(GraphQL):

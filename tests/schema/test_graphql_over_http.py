@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from tests.conftest import client_token
 from web.graphql_http import response_media_type
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -173,10 +174,25 @@ async def test_a_mutation_over_get_is_a_405_that_allows_post_and_does_not_run(ap
     assert "session" not in response.text
 
 
-async def test_a_method_other_than_get_and_post_is_a_405(api):
-    response = await api.http.put("/graphql", json=TYPENAME, headers={"accept": GRAPHQL_RESPONSE})
+async def test_a_subscription_over_http_is_a_request_error_that_points_at_the_websocket(api):
+    query = "subscription { myAppointmentUpdates { kind } }"
+    token = await client_token(api)
+    for method, where in (("GET", {"params": {"query": query}}), ("POST", {"json": {"query": query}})):
+        headers = {"accept": GRAPHQL_RESPONSE, "authorization": f"Bearer {token}"}
+        response = await api.http.request(method, "/graphql", headers=headers, **where)
+        assert response.status_code == 400
+        assert "data" not in response.json()
+        assert codes(response) == ["BAD_REQUEST"]
+        assert "websocket" in response.json()["errors"][0]["message"]
+        legacy = await api.http.request(method, "/graphql", headers={**headers, "accept": JSON}, **where)
+        assert legacy.status_code == 200 and legacy.json()["data"] is None and codes(legacy) == ["BAD_REQUEST"]
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "HEAD"])
+async def test_a_method_other_than_get_and_post_is_a_405(api, method):
+    response = await api.http.request(method, "/graphql", json=TYPENAME, headers={"accept": GRAPHQL_RESPONSE})
     assert response.status_code == 405
-    assert "POST" in response.headers["allow"]
+    assert {m.strip() for m in response.headers["allow"].split(",")} >= {"GET", "POST"}
 
 
 # POST bodies
