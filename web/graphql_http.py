@@ -108,7 +108,8 @@ class Exchange:
         """The response in the negotiated media type and status."""
         if self.media_type != JSON:
             response.headers["content-type"] = f"{self.media_type}; charset=utf-8"
-        response.status_code = self.status
+        if self.status != 200:  # else the status strawberry (or a resolver) chose
+            response.status_code = self.status
         return response
 
     def refusal_status(self, status: int) -> int:
