@@ -13,7 +13,7 @@ from models.balances import (
     Membership,
     MembershipTreatment,
 )
-from models.base import utcnow
+from models.base import fits, utcnow
 from models.catalogue import ConsentForm, Practitioner, PractitionerTreatment, Treatment
 from models.clinic import Clinic
 from models.consent import ConsentRequest, ConsentRequestStatus
@@ -92,5 +92,6 @@ __all__ = [
     "StaffUser",
     "Treatment",
     "WebhookEndpoint",
+    "fits",
     "utcnow",
 ]

@@ -16,6 +16,7 @@ from schema.errors import CodedErrors, code_errors
 from schema.live_executor import LiveExecutor
 from schema.limits import MaxAliases, MaxDepth
 from schema.text import StorableText
+from schema.transports import SubscriptionsOverWebsocket
 from schema.admin_query import AdminQueries
 from schema.mutations.account import AccountMutations
 from schema.mutations.auth import AuthMutations
@@ -87,6 +88,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(MaxAliases, max_alias_count=settings.max_aliases),
             partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
             StorableText,
+            SubscriptionsOverWebsocket,
             partial(CodedErrors, mask=settings.production),
         ],
         execution_context_class=LiveExecutor,

@@ -103,6 +103,18 @@ class LiveWebSocketAdapter(ASGIWebSocketAdapter):
             raise WebSocketDisconnected from exc
 
 
+def _malformed(message: Any) -> str | None:
+    """Why a frame that is JSON is not a graphql-transport-ws message, if it is not."""
+    if not isinstance(message, dict):
+        return "WebSocket message must be a JSON object"
+    kind = message.get("type")
+    if kind in ("subscribe", "complete") and not isinstance(message.get("id"), str):
+        return f"A {kind} message needs a string id"
+    if kind == "subscribe" and not isinstance(message.get("payload"), dict):
+        return "A subscribe message needs an object payload"
+    return None
+
+
 class LiveTransportWSHandler(ResultStreamHandler):
     """Needs the view's `websocket_adapter_class` to be LiveWebSocketAdapter."""
 
@@ -118,6 +130,15 @@ class LiveTransportWSHandler(ResultStreamHandler):
         live = current()
         if live is not None:
             await live.run()
+
+    async def handle_message(self, message: Any) -> None:
+        # strawberry reads every frame as an object of the right shape: a JSON
+        # array, or a subscribe without an object payload, would end the
+        # socket with no close code.
+        if (malformed := _malformed(message)) is not None:
+            await self.handle_invalid_message(malformed)
+            return
+        await super().handle_message(message)
 
     def on_request_accepted(self) -> None:
         if not isinstance(self.websocket, LiveWebSocketAdapter):

@@ -1,14 +1,22 @@
 """`/graphql` over HTTP and websocket: who is calling, resolved once per
-request (or once per socket, from `connection_init`), and the request's
-context."""
+request (or once per socket, from `connection_init`), the request's
+context, and the GraphQL-over-HTTP rules (web/graphql_http.py) applied
+through strawberry's public hooks."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET
 
 from portal.pages import graphiql_page
 from resolvers.account.credentials import bearer_token, principal_for_token
@@ -16,30 +24,41 @@ from resolvers.core.errors import DomainError, ErrorCode
 from resolvers.core.runtime import Runtime
 from schema.context import Context
 from schema.live_transport import LiveTransportWSHandler, LiveWebSocketAdapter
+from web.graphql_http import BAD_REQUEST, JSON, Exchange, graphql_error, media_type_of, response_media_type
+
+UPLOAD = "multipart/form-data"
 
 
 class Refused(Exception):
-    """A request answered before GraphQL runs (a rate-limited key, a
-    multipart request a browser form could have sent)."""
+    """A request answered before GraphQL runs (an unacceptable Accept
+    header, an invalid credential, a rate-limited key, a multipart request
+    a browser form could have sent)."""
 
     def __init__(self, response: Response) -> None:
         self.response = response
 
 
-def graphql_error(status: int, message: str, code: str, headers: dict | None = None, **extensions) -> Response:
-    body = {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
-    return JSONResponse(body, status, headers=headers)
-
-
-def is_multipart(content_type: str | None) -> bool:
-    return (content_type or "").split(";")[0].strip().lower() == "multipart/form-data"
-
-
-def _refusal(error: DomainError) -> Response:
+def _refusal(exchange: Exchange, error: DomainError) -> Response:
     if error.code is ErrorCode.RATE_LIMITED:
         retry = error.retry_after_seconds or 1
-        return graphql_error(429, error.message, error.code.value, {"Retry-After": str(retry)}, retryAfterSeconds=retry)
-    return graphql_error(400, error.message, error.code.value)
+        return exchange.refusal(
+            429, error.message, error.code.value, {"Retry-After": str(retry)}, retryAfterSeconds=retry
+        )
+    if error.code is ErrorCode.UNAUTHENTICATED:
+        status = exchange.refusal_status(401)
+        challenge = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else None
+        return exchange.refusal(status, error.message, error.code.value, challenge)
+    return exchange.refusal(400, error.message, error.code.value)
+
+
+def _bad_request(request: Request, error: HTTPException) -> Response:
+    """strawberry's refusal of a request's HTTP form, as a GraphQL error.
+    A mutation over GET is a 405 that points at POST."""
+    cause = error.__cause__
+    if isinstance(cause, InvalidOperationTypeError) and cause.operation_type is OperationType.MUTATION:
+        return graphql_error(405, "Mutations are sent with POST.", BAD_REQUEST, {"Allow": "POST"})
+    allow = {"Allow": "GET, POST"} if error.status_code == 405 else None
+    return graphql_error(error.status_code, error.reason, BAD_REQUEST, allow)
 
 
 class GraphQLApp(GraphQL):
@@ -51,10 +70,24 @@ class GraphQLApp(GraphQL):
         self.runtime = runtime
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as error:
+            response = _bad_request(request, error)
         except Refused as refused:
-            await refused.response(scope, receive, send)
+            response = refused.response
+        await response(scope, receive, send)
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        response = await super().run(request, context, root_value)
+        exchange = getattr(request.state, "graphql", None) if isinstance(request, Request) else None
+        if exchange is not None and exchange.answered:
+            return exchange.answer(response)
+        return response
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # Strawberry's own page loads GraphiQL from a CDN; this one needs
@@ -64,16 +97,51 @@ class GraphQLApp(GraphQL):
     async def get_context(self, request, response) -> Context:
         if not isinstance(request, Request):  # a websocket: its credential comes in connection_init
             return Context(request=request, runtime=self.runtime, response=response)
+        exchange = request.state.graphql = self._negotiate(request)
         authorization = request.headers.get("authorization")
-        if request.method == "POST" and is_multipart(request.headers.get("content-type")) and not authorization:
+        if request.method == "POST" and media_type_of(request.headers.get("content-type")) == UPLOAD and not authorization:
             # A browser form on another site can send multipart without a
             # preflight, but never an Authorization header: uploads need one.
-            raise Refused(graphql_error(400, "Multipart requests need an Authorization header.", "UNAUTHENTICATED"))
+            raise Refused(exchange.refusal(400, "Multipart requests need an Authorization header.", "UNAUTHENTICATED"))
         try:
             principal = await principal_for_token(self.runtime, bearer_token(authorization))
         except DomainError as error:
-            raise Refused(_refusal(error)) from None
+            raise Refused(_refusal(exchange, error)) from None
         return Context(request=request, runtime=self.runtime, response=response, principal=principal)
+
+    def _negotiate(self, request: Request) -> Exchange:
+        media_type = response_media_type(request.headers.get("accept"))
+        if media_type is None:
+            if self.should_render_graphql_ide(self.request_adapter_class(request)):
+                return Exchange(JSON)  # GraphiQL's page (or its 404 in production)
+            message = "Accept application/graphql-response+json or application/json."
+            raise Refused(graphql_error(406, message, BAD_REQUEST))
+        return Exchange(media_type)
+
+    async def parse_http_body(self, request_adapter):
+        """A POST body is JSON (a GraphQL request object, not a string,
+        number, boolean or null) or, for uploads, multipart."""
+        if request_adapter.method == "POST":
+            media_type = media_type_of(request_adapter.content_type)
+            if media_type == JSON:
+                await self._require_json_object(request_adapter)
+            elif not (self.multipart_uploads_enabled and media_type == UPLOAD):
+                message = "Send the request as application/json (or multipart/form-data with a file)."
+                raise HTTPException(415, message)
+        request_data = await super().parse_http_body(request_adapter)
+        if not isinstance(request_data, list) and not isinstance(request_data.operation_name, str | None):
+            raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
+        return request_data
+
+    async def _require_json_object(self, request_adapter) -> None:
+        body = (await request_adapter.get_body()).lstrip()
+        if body[:1] not in (b"{", b"["):
+            self.parse_json(body)  # a body that is not JSON at all says so
+            raise HTTPException(400, "The request body must be a JSON object such as {\"query\": \"{ __typename }\"}.")
+
+    async def process_result(self, request: Request, result: ExecutionResult):
+        body = await super().process_result(request, result)
+        return request.state.graphql.result_body(body, result)
 
     async def on_ws_connect(self, context: Context):
         params = context.connection_params if isinstance(context.connection_params, dict) else {}

@@ -10,7 +10,7 @@ from starlette.datastructures import Headers
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from web.graphql_app import is_multipart
+from web.graphql_http import media_type_of
 
 
 def uploads_may_be_larger(app: ASGIApp, max_upload_bytes: int) -> ASGIApp:
@@ -19,7 +19,7 @@ def uploads_may_be_larger(app: ASGIApp, max_upload_bytes: int) -> ASGIApp:
     uploads = RequestBodyLimitMiddleware(app, max_body_size=max_upload_bytes)
 
     async def limited(scope: Scope, receive: Receive, send: Send) -> None:
-        upload = scope["type"] == "http" and is_multipart(Headers(scope=scope).get("content-type"))
+        upload = scope["type"] == "http" and media_type_of(Headers(scope=scope).get("content-type")) == "multipart/form-data"
         await (uploads if upload else app)(scope, receive, send)
 
     return limited

@@ -225,6 +225,11 @@ form.addEventListener("submit", async (event) => {
     attempt = null;
     booked(data.bookAppointment.appointment);
   } catch (error) {
+    if (error.code === "UNAUTHENTICATED") {
+      // The booking session is no longer taken: nothing was booked with it.
+      attempt = null;
+      return sessionEnded();
+    }
     // Unknown outcome: the same key on the next try cannot book twice.
     say(message, `${error.message} Press Confirm again: you will not be booked twice.`, "error");
   } finally {

@@ -56,6 +56,7 @@ async function start() {
   try {
     clinic = (await gql(CLINIC, {}, token)).myClinic;
   } catch (error) {
+    if (error.code === "UNAUTHENTICATED") return signedOut("Your session has ended. Please sign in again.");
     return say(message, error.message, "error");
   }
   if (!clinic) return signedOut("Your session has ended. Please sign in again.");

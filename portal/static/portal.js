@@ -91,6 +91,16 @@ async function loadMe() {
   }
 }
 
+// The server no longer takes the stored token (it expired, or was signed
+// out elsewhere): forget it and offer to sign in again.
+async function sessionEnded() {
+  token = null;
+  store.remove(SESSION);
+  for (const dialog of [cancelDialog, timeDialog]) if (dialog.open) dialog.close();
+  say(message, "Your session has ended. Please sign in again.");
+  return showSignIn();
+}
+
 async function showAccount() {
   let result;
   try {
@@ -99,13 +109,7 @@ async function showAccount() {
     if (error.code !== "UNAUTHENTICATED") return fail(error);
     result = { me: null };
   }
-  if (!result.me) {
-    // The session has expired or was revoked.
-    token = null;
-    store.remove(SESSION);
-    say(message, "Your session has ended. Please sign in again.");
-    return showSignIn();
-  }
+  if (!result.me) return sessionEnded();
   const { me, knows } = result;
   show($("#sign-in"), false);
   show($("#account"));
@@ -168,6 +172,7 @@ $("#book-now").addEventListener("click", async (event) => {
     if (error) return say(message, error.message, "error");
     location.assign(data.createPrefillToken.bookingUrl);
   } catch (error) {
+    if (error.code === "UNAUTHENTICATED") return sessionEnded();
     fail(error);
   } finally {
     button.disabled = false;
@@ -204,6 +209,7 @@ $("#cancel-confirm").addEventListener("click", async (event) => {
     say(message, `Cancelled: ${done.treatment.name}, ${when(done.start, clinic.timezone)}.`, "success");
     $("#upcoming-title").focus?.();
   } catch (error) {
+    if (error.code === "UNAUTHENTICATED") return sessionEnded();
     say($("#cancel-error"), error.message, "error");
   } finally {
     button.disabled = false;
@@ -286,8 +292,9 @@ $("#time-confirm").addEventListener("click", async (event) => {
     say(message, action.done(data.result.appointment), "success");
     $("#upcoming-title").focus();
   } catch (error) {
-    say($("#time-error"), error.message, "error");
     button.disabled = false;
+    if (error.code === "UNAUTHENTICATED") return sessionEnded();
+    say($("#time-error"), error.message, "error");
   }
 });
 

@@ -15,7 +15,7 @@ from tortoise.expressions import Q
 
 from models import Clinic, Credential, CredentialKind, StaffRole, StaffUser, utcnow
 from resolvers.core.runtime import Runtime
-from resolvers.core.errors import DomainError, ErrorCode
+from resolvers.core.errors import DomainError, ErrorCode, unauthenticated
 from resolvers.core.principal import ANONYMOUS, Principal, PrincipalKind
 
 _PRINCIPAL_KIND = {
@@ -75,16 +75,26 @@ async def _within_rate(rt: Runtime, credential: Credential) -> None:
         )
 
 
+def invalid_credential() -> DomainError:
+    """A credential was presented but signs no one in: the caller should
+    sign in again, or send none, rather than go on as an anonymous one."""
+    return unauthenticated(
+        "The bearer token is not valid: it is malformed, unknown, expired or signed out."
+        " Sign in again, or send no Authorization header."
+    )
+
+
 async def principal_for_token(rt: Runtime, token: str | None) -> Principal:
-    """The principal a bearer token stands for; anonymous when the token is
-    missing, unknown, expired or revoked. Raises RATE_LIMITED when an API
-    key is over its rate limit."""
-    if not token:
+    """The principal a bearer token stands for; anonymous when there is no
+    token. Raises UNAUTHENTICATED for a token that is unknown, expired,
+    revoked or of a staff user no longer active, and RATE_LIMITED when an
+    API key is over its rate limit."""
+    if token is None:
         return ANONYMOUS
     credential = await Credential.get_or_none(token_hash=hash_token(token), revoked_at=None)
     now = utcnow()
     if credential is None or (credential.expires_at and credential.expires_at <= now):
-        return ANONYMOUS
+        raise invalid_credential()
     if credential.kind is CredentialKind.API_KEY:
         await _within_rate(rt, credential)
     staff: StaffUser | None = None
@@ -94,7 +104,7 @@ async def principal_for_token(rt: Runtime, token: str | None) -> Principal:
             id=credential.staff_id, clinic_id=credential.clinic_id, active=True
         )
         if staff is None:
-            return ANONYMOUS
+            raise invalid_credential()
         if staff.role is StaffRole.PRACTITIONER:
             own_diary_only = not await Clinic.filter(
                 id=credential.clinic_id, practitioners_see_all_diaries=True
@@ -165,9 +175,11 @@ async def revoke_where(query, at: datetime | None = None) -> int:
 
 
 def bearer_token(header_value: str | None) -> str | None:
-    if not header_value:
+    """The token of `Bearer <token>`; None when nothing is presented (no
+    header, or an empty one). Anything else is an invalid credential."""
+    if header_value is None or not header_value.strip():
         return None
     scheme, _, token = header_value.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        return None
+        raise invalid_credential()
     return token.strip()

@@ -14,7 +14,7 @@ from resolvers.core.principal import Principal
 
 async def clinic_by_slug(slug: str) -> Clinic | None:
     """Public: any caller may read any portal's face."""
-    return await Clinic.get_or_none(slug=slug)
+    return await tenant.find_clinic_by_slug(slug)
 
 
 async def insider_clinic(principal: Principal) -> Clinic | None:

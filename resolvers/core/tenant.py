@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from tortoise.queryset import QuerySet
 
-from models.base import TenantModel
+from models.base import TenantModel, fits
 from models import (
     Appointment,
     Client,
@@ -51,10 +51,16 @@ async def find_payment(principal: Principal, raw_id: str, *, for_update: bool = 
     return found
 
 
+async def find_clinic_by_slug(slug: str) -> Clinic | None:
+    """Any clinic by its slug; None for an unknown one, an over-long one
+    included."""
+    return await Clinic.get_or_none(slug=slug) if fits(Clinic, "slug", slug) else None
+
+
 async def clinic_by_slug(principal: Principal, slug: str) -> Clinic:
     """The clinic a public operation names; a signed-in caller may only name
     its own."""
-    clinic = await Clinic.get_or_none(slug=slug)
+    clinic = await find_clinic_by_slug(slug)
     if clinic is None or (principal.clinic_id is not None and clinic.id != principal.clinic_id):
         raise not_found("Clinic", ["clinicSlug"])
     return clinic
@@ -161,8 +167,10 @@ async def consent_request_by_token_hash(
         return None
     if principal.clinic_id is not None and found.clinic_id != principal.clinic_id:
         return None
-    if clinic_slug is not None and not await Clinic.exists(id=found.clinic_id, slug=clinic_slug):
-        return None
+    if clinic_slug is not None:
+        named = await find_clinic_by_slug(clinic_slug)
+        if named is None or named.id != found.clinic_id:
+            return None
     return found
 
 
@@ -171,8 +179,11 @@ async def membership(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Mem
 
 
 async def gift_card_by_code(clinic_id: uuid.UUID, code: str, field: list[str], *, for_update: bool = False) -> GiftCard:
-    query = GiftCard.filter(clinic_id=clinic_id, code=code.strip().upper())
-    found = await (query.select_for_update() if for_update else query).first()
+    code = code.strip().upper()
+    found = None
+    if fits(GiftCard, "code", code):  # a longer one is no card's
+        query = GiftCard.filter(clinic_id=clinic_id, code=code)
+        found = await (query.select_for_update() if for_update else query).first()
     if found is None:
         raise not_found("Gift card", field)
     return found

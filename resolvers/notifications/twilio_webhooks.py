@@ -13,7 +13,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from twilio.request_validator import RequestValidator
 
-from models import Clinic, OutboxMessage, SmsOptOut
+from models import Clinic, OutboxMessage, SmsOptOut, fits
 from resolvers.core.ids import parse_id
 
 log = logging.getLogger("clinicportal.twilio")
@@ -69,7 +69,7 @@ async def _clinic_for_inbound(url: str, params: dict[str, str], signature: str |
     request: another clinic that typed in the same account and number
     cannot take its clients' STOPs."""
     account = params.get("AccountSid")
-    if not account:
+    if not account or not fits(Clinic, "twilio_account_sid", account):
         return None
     candidates = await Clinic.filter(twilio_account_sid=account)
     service, to = params.get("MessagingServiceSid"), params.get("To")

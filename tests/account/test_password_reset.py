@@ -49,7 +49,8 @@ async def test_a_reset_link_sets_the_password_and_signs_out_every_other_session(
     assert message.payload["to"] == [EMAIL] and message.payload["purpose"] == "password_reset"
     done = await reset(api, await link_token())
     assert done["userErrors"] == [] and done["session"]["token"]
-    assert (await api.data("{ me { email } }", token=old_session))["me"] is None
+    signed_out = await api.post("{ me { email } }", token=old_session)
+    assert [e["extensions"]["code"] for e in signed_out["errors"]] == ["UNAUTHENTICATED"]
     assert (await api.data("{ me { email } }", token=done["session"]["token"]))["me"] == {"email": EMAIL}
     old = await api.data(SIGN_IN, {"s": "demo", "e": EMAIL, "p": "demo-client-pass"})
     assert code(old["signIn"]) == "INVALID_CREDENTIALS"

@@ -130,7 +130,8 @@ async def test_merging_moves_appointments_and_keeps_the_missing_details(api, dem
     assert await Appointment.filter(client_id=keep.id).count() == before
     assert {a.id for a in moved} <= set(await Appointment.filter(client_id=keep.id).values_list("id", flat=True))
     # The duplicate's session is gone with it; the kept client signs in with the password it took over.
-    assert (await api.post("{ me { id } }", token=session))["data"]["me"] is None
+    gone = await api.post("{ me { id } }", token=session)
+    assert "data" not in gone and gone["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     token = await api.sign_in("demo", "client@demo.clinic", "demo-client-pass")
     assert (await api.data("{ me { id } }", None, token))["me"]["id"] == str(keep.id)
 

@@ -5,6 +5,7 @@ staff see each appointment's consent status."""
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import replace
 from datetime import timedelta
 
@@ -76,6 +77,16 @@ async def test_a_treatment_without_a_form_needs_no_consent(api, demo):
     appointment_id = booked["bookAppointment"]["appointment"]["id"]
     assert not await ConsentRequest.exists(appointment_id=appointment_id)
     assert await _status(api, appointment_id) == "NOT_REQUIRED"
+
+
+async def test_a_link_opened_under_an_over_long_clinic_slug_answers_as_under_another_clinics(api, demo):
+    _, token = await _book_peel(api, demo)
+    long_slug = "x" * 100_000
+    for query, variables in ((READ, {"t": token}), (SIGN, {"t": token, "n": "Jamie Client", "a": True})):
+        answer = await api.post(query, {**variables, "c": long_slug})
+        assert answer == await api.post(query, {**variables, "c": "northside"})
+        assert len(json.dumps(answer)) < 1000
+    assert (await api.data(READ, {"t": token, "c": "demo"}))["consentRequest"]["status"] == "PENDING"
 
 
 async def test_the_client_reads_and_signs_the_form_once_and_staff_see_it_signed(api, demo):

@@ -30,6 +30,16 @@ async def not_found(lookup) -> str:
     return raised.value.message
 
 
+async def test_an_over_long_slug_or_gift_card_code_is_not_found_without_echoing_it(demo):
+    long_text = "z" * 100_000
+    assert await tenant.find_clinic_by_slug(long_text) is None
+    for lookup in (
+        tenant.clinic_by_slug(ANONYMOUS, long_text),
+        tenant.gift_card_by_code(demo["demo"].clinic.id, long_text, ["code"]),
+    ):
+        assert long_text[:64] not in await not_found(lookup)
+
+
 async def test_a_signed_in_caller_names_only_its_own_clinic(demo):
     demo_clinic, northside = demo["demo"].clinic, demo["northside"].clinic
     assert (await tenant.clinic_by_slug(ANONYMOUS, "northside")).id == northside.id

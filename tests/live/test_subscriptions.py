@@ -86,6 +86,32 @@ async def test_a_refused_credential_closes_the_socket_with_4403(server, token):
     assert closed.value.rcvd.code == 4403
 
 
+MALFORMED_FRAMES = [
+    "[]",
+    '[{"type": "connection_init"}]',
+    '"connection_init"',
+    "42",
+    "null",
+    '{"type": "subscribe", "id": "1", "payload": ["not", "an", "object"]}',
+    '{"type": "subscribe", "id": "1", "payload": "{ __typename }"}',
+    '{"type": "subscribe", "id": ["1"], "payload": {"query": "subscription { myAppointmentUpdates { kind } }"}}',
+    '{"type": "complete", "id": {"not": "a string"}}',
+]
+
+
+async def test_a_frame_that_is_json_but_not_a_message_closes_the_socket_with_4400(server):
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        client = await _token(http, 'mutation { signIn(clinicSlug: "demo", email: "client@demo.clinic", password: "demo-client-pass") { session { token } } }')
+    for frame in MALFORMED_FRAMES:
+        ws = await websockets.connect(server.url.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"])
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {client}"}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+        await ws.send(frame)
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 5)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400, frame
+
+
 async def test_only_the_graphql_transport_ws_protocol_is_spoken(server):
     ws = await websockets.connect(server.url.replace("http", "ws") + "/graphql", subprotocols=["graphql-ws"])
     with pytest.raises(websockets.ConnectionClosed) as closed:

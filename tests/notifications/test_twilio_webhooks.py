@@ -98,6 +98,8 @@ async def test_inbound_messages_with_a_bad_signature_or_unknown_account_are_refu
     assert (await _post(api, "/webhooks/twilio/inbound", params, "not-the-clinics-token-123")).status_code == 403
     unknown = {**params, "AccountSid": "AC" + "9" * 32}
     assert (await _post(api, "/webhooks/twilio/inbound", unknown, demo["demo"].clinic.twilio_auth_token)).status_code == 403
+    over_long = {**params, "AccountSid": "AC" + "9" * 10_000}  # longer than any stored account can be
+    assert (await _post(api, "/webhooks/twilio/inbound", over_long, demo["demo"].clinic.twilio_auth_token)).status_code == 403
     assert not await SmsOptOut.exists(phone=PHONE)
 
 

@@ -171,6 +171,63 @@ async def test_a_multipart_upload_over_the_logo_limit_is_a_413(api):
     assert response.status_code == 413
 
 
+LONG = "a-slug-much-too-long-" * 10_000  # 210 KB; a slug has at most 64 characters
+
+
+async def test_an_over_long_clinic_slug_is_an_unknown_clinic_and_is_not_echoed(api, demo):
+    treatment = str(demo["demo"].treatments["Facial"].id)
+    clinic = await api.post("query($s: String!) { clinic(slug: $s) { id } }", {"s": LONG})
+    assert clinic == {"data": {"clinic": None}}
+    slots = await api.http.post("/graphql", json={"query": (
+        "query($s: String!, $t: ID!) { availableSlots(clinicSlug: $s, treatmentId: $t,"
+        ' from: "2030-01-07", to: "2030-01-08") { start } }'), "variables": {"s": LONG, "t": treatment}})
+    assert [e["extensions"]["code"] for e in slots.json()["errors"]] == ["NOT_FOUND"]
+    assert len(slots.content) < 1000
+
+
+async def _named(api, query: str, variables: dict, slug: str) -> dict:
+    response = await api.http.post("/graphql", json={"query": query, "variables": {**variables, "s": slug}})
+    assert response.status_code == 200 and len(response.content) < 1000, response.text[:1000]
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    "mutation",
+    [
+        'signIn(clinicSlug: $s, email: "client@demo.clinic", password: "demo-client-pass")',
+        'requestPasswordReset(clinicSlug: $s, email: "client@demo.clinic")',
+        'requestSignInCode(clinicSlug: $s, phone: "+447700900001", acceptedTerms: true)',
+    ],
+)
+async def test_mutations_naming_an_over_long_clinic_slug_answer_not_found_in_their_user_errors(api, mutation):
+    query = f"mutation($s: String!) {{ result: {mutation} {{ userErrors {{ code field }} }} }}"
+    answer = await _named(api, query, {}, LONG)
+    assert answer == await _named(api, query, {}, "no-such-clinic")
+    assert answer["data"]["result"]["userErrors"][0]["code"] == "NOT_FOUND"
+
+
+async def test_a_booking_naming_an_over_long_clinic_slug_answers_not_found(api, demo):
+    query = "mutation($i: BookAppointmentInput!) { bookAppointment(input: $i) { userErrors { code field } } }"
+    booking = {"treatmentId": str(demo["demo"].treatments["Facial"].id), "start": "2030-01-07T10:00:00+00:00",
+               "client": {"fullName": "Pat", "email": "pat@example.com", "phone": "+447700900123"}}  # fmt: skip
+    answers = [
+        (await api.http.post("/graphql", json={"query": query, "variables": {"i": {**booking, "clinicSlug": slug}}})).json()
+        for slug in (LONG, "no-such-clinic")
+    ]
+    assert answers[0] == answers[1]
+    assert answers[0]["data"]["bookAppointment"]["userErrors"][0]["code"] == "NOT_FOUND"
+
+
+async def test_an_over_long_gift_card_code_is_an_unknown_card(api):
+    owner = await staff_token(api)
+    response = await api.http.post(
+        "/graphql",
+        json={"query": 'mutation($c: String!) { redeemGiftCard(code: $c, amount: "1.00") { userErrors { code field } } }', "variables": {"c": LONG}},
+        headers={"authorization": f"Bearer {owner}"},
+    )
+    assert response.json() == {"data": {"redeemGiftCard": {"userErrors": [{"code": "NOT_FOUND", "field": ["code"]}]}}}
+
+
 async def test_dates_at_the_ends_of_the_calendar_are_invalid_input_not_unexpected_errors(api, demo):
     """Year 9999 (or year 1 with a positive offset) overflows Python's
     datetime once a duration or offset is added; that is the caller's
