@@ -7,6 +7,7 @@ import logging
 from datetime import timedelta
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from resolvers.core.runtime import Runtime
@@ -14,6 +15,7 @@ from schema import build_schema
 from settings import Settings
 from web.graphql_app import GraphQLApp
 from web.middleware import RedactTokens
+from web.request_ids import RequestIds
 from web.routes import routes
 from web.services import Services, database_only
 
@@ -44,6 +46,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app = Starlette(
         routes=routes(settings, graphql),
+        middleware=[Middleware(RequestIds)],
         lifespan=lifespan,
         # Starlette answers 413 to a body over the limit, declared or read.
         max_body_size=settings.max_body_bytes,

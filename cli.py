@@ -144,12 +144,15 @@ def revoke_api_key(settings: Settings, clinic_slug: str, key_id: str) -> int:
 def serve(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
+    from telemetry import logs
+
     uvicorn.run(
         "app:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
+        log_config=logs.config(settings.log_level, settings.log_format),
         log_level=settings.log_level.lower(),
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
@@ -168,10 +171,12 @@ def worker(settings: Settings) -> int:
         )
         return 2
     import logging
+    import logging.config
 
     from jobs import worker as jobs_worker
+    from telemetry import logs
 
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.config.dictConfig(logs.config(settings.log_level, settings.log_format))
     logging.getLogger("twilio").setLevel(logging.WARNING)  # it logs every request's headers at INFO
 
     async def main() -> None:

@@ -54,6 +54,18 @@ def _list(env: dict[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
 
 
+LOG_FORMATS = ("text", "json")
+
+
+def _observability(env: dict[str, str]) -> dict[str, object]:
+    log_format = (env.get("LOG_FORMAT") or "text").strip().lower()
+    if log_format not in LOG_FORMATS:
+        raise ValueError(f"LOG_FORMAT must be 'text' or 'json', got {log_format!r}")
+    return {
+        "log_format": log_format,
+    }
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str = "development"
@@ -129,6 +141,8 @@ class Settings:
     # Argon2 cost (lower only in tests)
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
+    # Logs, metrics and traces (README, "Operating")
+    log_format: str = "text"  # or "json": one JSON object a line
 
     @property
     def production(self) -> bool:
@@ -201,4 +215,5 @@ class Settings:
             twilio_timeout_seconds=_float(env, "TWILIO_TIMEOUT_SECONDS", cls.twilio_timeout_seconds),
             argon2_time_cost=_int(env, "ARGON2_TIME_COST", cls.argon2_time_cost),
             argon2_memory_kib=_int(env, "ARGON2_MEMORY_KIB", cls.argon2_memory_kib),
+            **_observability(env),
         )

@@ -13,6 +13,7 @@ from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
 
 from schema.errors import CodedErrors, code_errors
+from schema.observability import ObservedOperations, report_errors
 from schema.live_executor import LiveExecutor
 from schema.limits import MaxAliases, MaxDepth
 from schema.text import StorableText
@@ -68,6 +69,11 @@ class ClinicSchema(strawberry.Schema):
         super().__init__(*args, **kwargs)
         self.code_errors = code_errors
 
+    def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
+        """Strawberry logs every error with its traceback; here an expected
+        one is one INFO line (schema/observability.py)."""
+        report_errors(errors, execution_context)
+
 
 def _introspection(ignore) -> bool:
     return ignore.field_name.startswith("__")
@@ -87,6 +93,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(MaxAliases, max_alias_count=settings.max_aliases),
             partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
             StorableText,
+            ObservedOperations,
             partial(CodedErrors, mask=settings.production),
         ],
         execution_context_class=LiveExecutor,

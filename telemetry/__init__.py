@@ -1,0 +1,7 @@
+"""What every part of the server reports about itself: for now the request
+id on every log line (`telemetry.logs`).
+
+The lowest layer of the import contracts, below `models/`: it imports
+nothing of the project, so that `web/`, `schema/`, the use cases in
+`resolvers/`, `jobs/` and `realtime/` (which never import each other
+upwards) can all use it."""
