@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import shutil
 import sys
-from collections.abc import Awaitable, Callable
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from settings import Settings
@@ -141,25 +146,50 @@ def revoke_api_key(settings: Settings, clinic_slug: str, key_id: str) -> int:
     return _run_with_db(settings, work)
 
 
+@contextmanager
+def shared_metrics(settings: Settings, workers: int) -> Iterator[None]:
+    """Several workers add up their metrics through a folder
+    (prometheus-client's multiprocess mode): PROMETHEUS_MULTIPROC_DIR, or a
+    temporary one removed at the end. It is emptied first, so that no
+    stopped server's counts linger. Set in the environment, which the
+    workers uvicorn starts inherit, before any of them imports
+    prometheus-client."""
+    folder = settings.metrics_multiproc_dir
+    if folder is None and workers <= 1:
+        yield
+        return
+    path = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="clinicportal-metrics-"))
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    try:
+        yield
+    finally:
+        if folder is None:
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def serve(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
     from telemetry import logs
 
-    uvicorn.run(
-        "app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=logs.config(settings.log_level, settings.log_format),
-        log_level=settings.log_level.lower(),
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-        # Live events are small; per-socket compression state (about 50 KB
-        # each) costs more than it saves for a calendar open all day.
-        ws_per_message_deflate=False,
-    )
+    with shared_metrics(settings, workers):
+        uvicorn.run(
+            "app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=logs.config(settings.log_level, settings.log_format),
+            log_level=settings.log_level.lower(),
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            # Live events are small; per-socket compression state (about 50 KB
+            # each) costs more than it saves for a calendar open all day.
+            ws_per_message_deflate=False,
+        )
     return 0
 
 
@@ -274,6 +304,12 @@ def main(argv: list[str] | None = None) -> int:
     mail_cmd.add_argument("--http-port", type=int, default=8025)
     args = parser.parse_args(argv)
     settings = Settings.from_env()
+    if args.command != "serve":
+        # Only servers share their metrics through PROMETHEUS_MULTIPROC_DIR:
+        # another command would leave its files among theirs (and fail
+        # where the folder does not exist yet). Unset before any import of
+        # prometheus-client, which reads it once.
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
     if args.command == "serve":
         return serve(settings, args.host, args.port, args.workers)

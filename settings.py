@@ -63,6 +63,8 @@ def _observability(env: dict[str, str]) -> dict[str, object]:
         raise ValueError(f"LOG_FORMAT must be 'text' or 'json', got {log_format!r}")
     return {
         "log_format": log_format,
+        "metrics_token": env.get("METRICS_TOKEN") or None,
+        "metrics_multiproc_dir": env.get("PROMETHEUS_MULTIPROC_DIR") or None,
     }
 
 
@@ -143,6 +145,8 @@ class Settings:
     argon2_memory_kib: int = 65536
     # Logs, metrics and traces (README, "Operating")
     log_format: str = "text"  # or "json": one JSON object a line
+    metrics_token: str | None = None  # bearer token for GET /metrics; without one, loopback callers only
+    metrics_multiproc_dir: str | None = None  # PROMETHEUS_MULTIPROC_DIR: where workers share their metrics
 
     @property
     def production(self) -> bool:

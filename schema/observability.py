@@ -1,20 +1,23 @@
-"""What each GraphQL operation leaves in the logs.
+"""What each GraphQL operation leaves in the logs and the metrics.
 
 An expected error (a `DomainError`: NOT_FOUND, SLOT_UNAVAILABLE,
 INVALID_INPUT, ...; or a document that does not parse or validate) is one
 INFO line with the operation's name and the code, whether it reaches the
 caller as a top-level error or in a payload's `userErrors`. An unexpected
-one is an ERROR line with its traceback.
+one is an ERROR line with its traceback. Each operation counts in
+`clinicportal_graphql_requests`, `..._request_duration_seconds` and, per
+code, `clinicportal_graphql_errors` (telemetry/metrics.py).
 
 `ClinicSchema.process_errors` (strawberry's hook for the errors of a result,
 called before they are masked) calls `report_errors`; `payload`
 (schema/errors.py) calls `note_user_error`; `ObservedOperations`, a schema
-extension, gathers what one operation met."""
+extension, times the operation and counts it."""
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterator
 from contextlib import suppress
 from contextvars import ContextVar
@@ -23,15 +26,22 @@ from dataclasses import dataclass, field
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from resolvers.core.errors import DomainError
+from telemetry import metrics
 
 log = logging.getLogger("clinicportal.graphql")
 
 INTERNAL = "INTERNAL"
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+# Operation names are the caller's to choose: past this many distinct ones a
+# process counts the rest as "other", so that no caller can grow the metrics
+# without bound.
+MAX_OPERATION_NAMES = 200
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
+_known_names: set[str] = set()
 
 
 @dataclass
@@ -50,6 +60,15 @@ _current: ContextVar[_Operation | None] = ContextVar("graphql_operation", defaul
 def operation_name(execution_context: ExecutionContext | None) -> str:
     name = execution_context.operation_name if execution_context is not None else None
     return name if name and _NAME.fullmatch(name) else "anonymous"
+
+
+def _label(name: str) -> str:
+    if name in _known_names:
+        return name
+    if len(_known_names) >= MAX_OPERATION_NAMES:
+        return "other"
+    _known_names.add(name)
+    return name
 
 
 def _path(error: GraphQLError) -> str:
@@ -108,13 +127,29 @@ def note_user_error(error: DomainError) -> None:
         current.kinds.add(EXPECTED)
 
 
+def _outcome(operation: _Operation) -> str:
+    if UNEXPECTED in operation.kinds:
+        return "unexpected_error"
+    if INVALID in operation.kinds:
+        return "invalid"
+    return "expected_error" if operation.codes else "ok"
+
+
+def _is_subscription(execution_context: ExecutionContext) -> bool:
+    try:
+        return execution_context.operation_type is OperationType.SUBSCRIPTION
+    except RuntimeError:  # no document: it did not parse
+        return False
+
+
 class ObservedOperations(SchemaExtension):
-    """Gathers what each operation meets, so that an error strawberry
-    reports twice is logged once and a payload's userErrors are logged with
-    the operation's name."""
+    """Times and counts each query and mutation (a subscription lasts as
+    long as its stream: its errors are counted, not its duration)."""
 
     def on_operation(self) -> Iterator[None]:
-        token = _current.set(_Operation(self.execution_context))
+        operation = _Operation(self.execution_context)
+        token = _current.set(operation)
+        started = time.perf_counter()
         try:
             yield
         finally:
@@ -122,3 +157,11 @@ class ObservedOperations(SchemaExtension):
             # (the event loop's finaliser): there, this one's value is gone anyway.
             with suppress(ValueError):
                 _current.reset(token)
+        name = _label(operation_name(self.execution_context))
+        for code in operation.codes:
+            metrics.GRAPHQL_ERRORS.labels(name, code).inc()
+        if _is_subscription(self.execution_context):
+            return
+        outcome = _outcome(operation)
+        metrics.GRAPHQL_REQUESTS.labels(name, outcome).inc()
+        metrics.GRAPHQL_LATENCY.labels(name, outcome).observe(time.perf_counter() - started)
