@@ -193,7 +193,16 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> int:
     return 0
 
 
-def worker(settings: Settings) -> int:
+def serve_worker_metrics(host: str, port: int) -> None:
+    """The worker's own metrics (job durations, dead letters) over HTTP, in a
+    thread of prometheus-client's; on the loopback interface unless told
+    otherwise, since it asks for no token."""
+    from prometheus_client import start_http_server
+
+    start_http_server(port, addr=host)
+
+
+def worker(settings: Settings, metrics_host: str = "127.0.0.1", metrics_port: int | None = None) -> int:
     if not settings.redis_url:
         print(
             "clinicportal worker: REDIS_URL is not set; without it the API process runs the jobs itself.",
@@ -208,6 +217,8 @@ def worker(settings: Settings) -> int:
 
     logging.config.dictConfig(logs.config(settings.log_level, settings.log_format))
     logging.getLogger("twilio").setLevel(logging.WARNING)  # it logs every request's headers at INFO
+    if metrics_port is not None:
+        serve_worker_metrics(metrics_host, metrics_port)
 
     async def main() -> None:
         from models.db import close_db, init_db
@@ -273,7 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd.add_argument("--workers", type=int, default=1)
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("seed-demo", help="seed the demo clinics when missing")
-    commands.add_parser("worker", help="run background jobs through SAQ (needs REDIS_URL)")
+    worker_cmd = commands.add_parser("worker", help="run background jobs through SAQ (needs REDIS_URL)")
+    worker_cmd.add_argument("--metrics-port", type=int, default=None, help="serve this worker's metrics at /metrics")
+    worker_cmd.add_argument("--metrics-host", default="127.0.0.1")
     sandbox_cmd = commands.add_parser("sandbox", help="serve local stand-ins for Twilio (and SMTP) for the demo")
     sandbox_cmd.add_argument("--host", default="127.0.0.1")
     sandbox_cmd.add_argument("--twilio-port", type=int, default=8010)
@@ -318,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "seed-demo":
         return seed_demo(settings)
     if args.command == "worker":
-        return worker(settings)
+        return worker(settings, args.metrics_host, args.metrics_port)
     if args.command == "sandbox-mail":
         return sandbox_mail(args.host, args.smtp_port, args.http_port)
     if args.command == "sandbox":
