@@ -65,6 +65,8 @@ def _observability(env: dict[str, str]) -> dict[str, object]:
         "log_format": log_format,
         "metrics_token": env.get("METRICS_TOKEN") or None,
         "metrics_multiproc_dir": env.get("PROMETHEUS_MULTIPROC_DIR") or None,
+        "otel_endpoint": (env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or "").rstrip("/") or None,
+        "otel_service_name": env.get("OTEL_SERVICE_NAME") or "clinicportal",
     }
 
 
@@ -147,6 +149,8 @@ class Settings:
     log_format: str = "text"  # or "json": one JSON object a line
     metrics_token: str | None = None  # bearer token for GET /metrics; without one, loopback callers only
     metrics_multiproc_dir: str | None = None  # PROMETHEUS_MULTIPROC_DIR: where workers share their metrics
+    otel_endpoint: str | None = None  # OTEL_EXPORTER_OTLP_ENDPOINT: traces over OTLP/HTTP (the `otel` extra)
+    otel_service_name: str = "clinicportal"
 
     @property
     def production(self) -> bool:

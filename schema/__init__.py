@@ -14,6 +14,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.errors import CodedErrors, code_errors
 from schema.observability import ObservedOperations, report_errors
+from schema.tracing import tracing_extension
 from schema.live_executor import LiveExecutor
 from schema.limits import MaxAliases, MaxDepth
 from schema.text import StorableText
@@ -79,7 +80,9 @@ def _introspection(ignore) -> bool:
     return ignore.field_name.startswith("__")
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: Settings, tracer_provider: Any = None) -> strawberry.Schema:
+    """With `tracer_provider` (an OpenTelemetry SDK provider, web/tracing.py)
+    every operation is traced through it."""
     return ClinicSchema(
         query=Query,
         mutation=Mutation,
@@ -95,6 +98,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             StorableText,
             ObservedOperations,
             partial(CodedErrors, mask=settings.production),
+            *([tracing_extension(tracer_provider)] if tracer_provider is not None else []),
         ],
         execution_context_class=LiveExecutor,
         code_errors=partial(code_errors, mask=settings.production),
