@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
 import httpx
@@ -19,7 +20,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from cli import shared_metrics
 from settings import Settings
 from tests.conftest import FAST_HASH_ENV
-from tests.support.booking import BOOK, at
+from tests.support.booking import BOOK, working_day
 from tests.support.metrics import scrape, value
 from tests.support.servers import ROOT, running_server
 
@@ -43,6 +44,17 @@ def bookings_by_process(folder: Path, scratch: Path) -> dict[str, float]:
         MultiProcessCollector(registry, path=str(alone))
         counts[file.stem] = registry.get_sample_value(*BOOKED) or 0.0
     return counts
+
+
+def working_days(count: int) -> list[datetime]:
+    """`count` different working days ahead, as local midnights."""
+    days: dict[date, datetime] = {}
+    ahead = 5
+    while len(days) < count:
+        day = working_day(ahead)
+        days.setdefault(day.date(), day)
+        ahead += 1
+    return list(days.values())
 
 
 async def _book(url: str, treatment_id: str, start: str) -> None:
@@ -69,8 +81,8 @@ async def test_a_scrape_adds_up_the_bookings_of_every_worker(tmp_path):
     assert list(folder.glob("counter_*.db"))
     async with running_server(env, workers=2) as server:
         treatment, booked, counts = await _treatment_id(server.url), 0, {}
-        for round_ in range(8):  # until both workers have booked
-            starts = [at(5 + round_, 9 + n) for n in range(6)]
+        for day in working_days(12):  # until both workers have booked
+            starts = [day.replace(hour=9 + n).isoformat() for n in range(6)]
             await asyncio.gather(*(_book(server.url, treatment, start) for start in starts))
             booked += len(starts)
             counts = bookings_by_process(folder, tmp_path)
