@@ -120,10 +120,10 @@ def note_user_error(error: DomainError) -> None:
     """A DomainError answered as a payload's `userErrors`."""
     current = _current.get()
     name = operation_name(current.execution_context if current else None)
-    where = ".".join(error.field) if error.field else "-"
-    log.info("%s: %s (userErrors) at %s", name, error.code.value, where, extra={"operation": name, "code": error.code.value, "path": where})
+    code, where = error.code.value, ".".join(error.field) if error.field else "-"
+    log.info("%s: %s (userErrors) at %s", name, code, where, extra={"operation": name, "code": code, "path": where})
     if current is not None:
-        current.codes.append(error.code.value)
+        current.codes.append(code)
         current.kinds.add(EXPECTED)
 
 

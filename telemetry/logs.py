@@ -44,7 +44,12 @@ def _formatter(log_format: str) -> dict[str, Any]:
 def config(level: str, log_format: str) -> dict[str, Any]:
     """A `logging.config.dictConfig` for the process: every logger (uvicorn's
     too) writes through one handler on stderr, each line with its request id."""
-    handler = {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "line", "filters": ["request_id"]}
+    handler = {
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+        "formatter": "line",
+        "filters": ["request_id"],
+    }
     own = {"handlers": ["console"], "level": level, "propagate": False}
     return {
         "version": 1,

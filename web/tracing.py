@@ -39,7 +39,10 @@ def tracer_provider(settings: Settings) -> Any:
     return provider
 
 
-def tracing_ends_with(lifespan: Callable[[Any], AbstractAsyncContextManager], provider: Any) -> Callable[[Any], AbstractAsyncContextManager]:
+Lifespan = Callable[[Any], AbstractAsyncContextManager]
+
+
+def tracing_ends_with(lifespan: Lifespan, provider: Any) -> Lifespan:
     """The app's lifespan, then the provider shut down (its last spans sent)."""
     if provider is None:
         return lifespan

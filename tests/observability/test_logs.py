@@ -55,7 +55,8 @@ async def test_an_expected_error_is_one_info_line_with_the_operation_and_its_cod
 
 async def test_a_payloads_user_error_is_one_info_line_too(api, demo, caplog):
     caplog.set_level(logging.DEBUG)
-    booking = book_input(demo, treatmentId=str(uuid.uuid4()), client={"fullName": "Ann", "email": "ann@example.com", "phone": "+447700900555"})
+    client = {"fullName": "Ann", "email": "ann@example.com", "phone": "+447700900555"}
+    booking = book_input(demo, treatmentId=str(uuid.uuid4()), client=client)
     body = await api.data(NAMED_BOOK, {"input": booking})
     assert [e["code"] for e in body["bookAppointment"]["userErrors"]] == ["NOT_FOUND"]
     lines = formatted_lines(ours(caplog))
@@ -93,7 +94,8 @@ async def test_every_line_carries_the_request_id_the_response_names(api, demo, c
     records = ours(caplog)
     assert records and {r.request_id for r in records} == {"partner-7f3a:42"}
     # Without one, or with one that could forge a log line, a new id.
-    fresh = [(await api.http.get("/health", headers=h)).headers["x-request-id"] for h in ({}, {"X-Request-Id": "a b\nERROR forged"})]
+    asked = ({}, {"X-Request-Id": "a b\nERROR forged"})
+    fresh = [(await api.http.get("/health", headers=h)).headers["x-request-id"] for h in asked]
     assert all(re.fullmatch(r"[0-9a-f]{32}", ident) for ident in fresh) and fresh[0] != fresh[1]
 
 
@@ -106,7 +108,8 @@ def test_log_format_is_text_or_json():
 
 async def test_a_server_with_log_format_json_writes_one_json_object_a_line(tmp_path):
     env = {"DATABASE_URL": f"sqlite://{tmp_path / 'db.sqlite3'}", "LOG_FORMAT": "json", **FAST_HASH_ENV}
-    migrated = subprocess.run([sys.executable, "-m", "cli", "migrate"], cwd=ROOT, env={**os.environ, **env}, capture_output=True, timeout=120)
+    migrate = [sys.executable, "-m", "cli", "migrate"]
+    migrated = subprocess.run(migrate, cwd=ROOT, env={**os.environ, **env}, capture_output=True, timeout=120)
     assert migrated.returncode == 0, migrated.stderr
     async with running_server(env) as server:
         async with httpx.AsyncClient(base_url=server.url) as client:
