@@ -7,6 +7,8 @@ COPY resolvers ./resolvers
 COPY models ./models
 COPY realtime ./realtime
 COPY jobs ./jobs
+COPY web ./web
+COPY telemetry ./telemetry
 COPY portal ./portal
 RUN pip install --no-cache-dir . && useradd --system --home /data clinicportal && mkdir -p /data/uploads && chown -R clinicportal /data
 USER clinicportal

@@ -7,6 +7,7 @@ import logging
 from datetime import timedelta
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from resolvers.core.runtime import Runtime
@@ -14,8 +15,10 @@ from schema import build_schema
 from settings import Settings
 from web.graphql_app import GraphQLApp
 from web.middleware import RedactTokens
+from web.request_ids import RequestIds
 from web.routes import routes
 from web.services import Services, database_only
+from web.tracing import tracer_provider, tracing_ends_with
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Starlette:
@@ -30,8 +33,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         runtime, lifespan = services.runtime, lambda app: services.running()  # noqa: E731
     else:
         lifespan = lambda app: database_only(settings)  # noqa: E731
+    traces = tracer_provider(settings)
     graphql = GraphQLApp(
-        build_schema(settings),
+        build_schema(settings, traces),
         runtime,
         graphql_ide=None if settings.production else "graphiql",
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
@@ -44,9 +48,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app = Starlette(
         routes=routes(settings, graphql),
-        lifespan=lifespan,
+        middleware=[Middleware(RequestIds)],
+        lifespan=tracing_ends_with(lifespan, traces),
         # Starlette answers 413 to a body over the limit, declared or read.
         max_body_size=settings.max_body_bytes,
     )
     app.state.runtime = runtime
+    app.state.tracer_provider = traces
     return app

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import shutil
 import sys
-from collections.abc import Awaitable, Callable
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from settings import Settings, serve_on, served_url
@@ -170,31 +175,67 @@ def _demo_clinics(settings: Settings) -> list:
         return []
 
 
+@contextmanager
+def shared_metrics(settings: Settings, workers: int) -> Iterator[None]:
+    """Several workers add up their metrics through a folder
+    (prometheus-client's multiprocess mode): PROMETHEUS_MULTIPROC_DIR, or a
+    temporary one removed at the end. It is emptied first, so that no
+    stopped server's counts linger. Set in the environment, which the
+    workers uvicorn starts inherit, before any of them imports
+    prometheus-client."""
+    folder = settings.metrics_multiproc_dir
+    if folder is None and workers <= 1:
+        yield
+        return
+    path = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="clinicportal-metrics-"))
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    try:
+        yield
+    finally:
+        if folder is None:
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def serve(host: str, port: int, workers: int) -> int:
     import uvicorn
 
+    from telemetry import logs
     from web.home import banner
 
     serve_on(host, port)  # the app factory reads them: public URLs follow the served address
     settings = Settings.from_env()
     print(banner(settings, served_url(host, port), storage(settings), _demo_clinics(settings)), flush=True)
-    uvicorn.run(
-        "app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level.lower(),
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-        # Live events are small; per-socket compression state (about 50 KB
-        # each) costs more than it saves for a calendar open all day.
-        ws_per_message_deflate=False,
-    )
+    with shared_metrics(settings, workers):
+        uvicorn.run(
+            "app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=logs.config(settings.log_level, settings.log_format),
+            log_level=settings.log_level.lower(),
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            # Live events are small; per-socket compression state (about 50 KB
+            # each) costs more than it saves for a calendar open all day.
+            ws_per_message_deflate=False,
+        )
     return 0
 
 
-def worker(settings: Settings) -> int:
+def serve_worker_metrics(host: str, port: int) -> None:
+    """The worker's own metrics (job durations, dead letters) over HTTP, in a
+    thread of prometheus-client's; on the loopback interface unless told
+    otherwise, since it asks for no token."""
+    from prometheus_client import start_http_server
+
+    start_http_server(port, addr=host)
+
+
+def worker(settings: Settings, metrics_host: str = "127.0.0.1", metrics_port: int | None = None) -> int:
     if not settings.redis_url:
         print(
             "clinicportal worker: REDIS_URL is not set; without it the API process runs the jobs itself.",
@@ -202,11 +243,15 @@ def worker(settings: Settings) -> int:
         )
         return 2
     import logging
+    import logging.config
 
     from jobs import worker as jobs_worker
+    from telemetry import logs
 
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.config.dictConfig(logs.config(settings.log_level, settings.log_format))
     logging.getLogger("twilio").setLevel(logging.WARNING)  # it logs every request's headers at INFO
+    if metrics_port is not None:
+        serve_worker_metrics(metrics_host, metrics_port)
 
     async def main() -> None:
         from models.db import close_db, init_db
@@ -294,7 +339,9 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd.add_argument("--workers", type=int, default=1)
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("seed-demo", help="seed the demo clinics when missing")
-    commands.add_parser("worker", help="run background jobs through SAQ (needs REDIS_URL)")
+    worker_cmd = commands.add_parser("worker", help="run background jobs through SAQ (needs REDIS_URL)")
+    worker_cmd.add_argument("--metrics-port", type=int, default=None, help="serve this worker's metrics at /metrics")
+    worker_cmd.add_argument("--metrics-host", default="127.0.0.1")
     sandbox_cmd = commands.add_parser("sandbox", help="serve local stand-ins for Twilio (and SMTP) for the demo")
     sandbox_cmd.add_argument("--host", default="127.0.0.1")
     sandbox_cmd.add_argument("--twilio-port", type=int, default=8010)
@@ -325,6 +372,12 @@ def main(argv: list[str] | None = None) -> int:
     mail_cmd.add_argument("--http-port", type=int, default=8025)
     args = parser.parse_args(argv)
     settings = Settings.from_env()
+    if args.command != "serve":
+        # Only servers share their metrics through PROMETHEUS_MULTIPROC_DIR:
+        # another command would leave its files among theirs (and fail
+        # where the folder does not exist yet). Unset before any import of
+        # prometheus-client, which reads it once.
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
     if args.command == "serve":
         return serve(args.host or settings.host, settings.port if args.port is None else args.port, args.workers)
@@ -333,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "seed-demo":
         return seed_demo(settings)
     if args.command == "worker":
-        return worker(settings)
+        return worker(settings, args.metrics_host, args.metrics_port)
     if args.command == "sandbox-mail":
         return sandbox_mail(args.host, args.smtp_port, args.http_port)
     if args.command == "sandbox":

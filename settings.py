@@ -87,6 +87,22 @@ def serve_on(host: str, port: int) -> None:
     os.environ["HOST"], os.environ["PORT"] = host, str(port)
 
 
+LOG_FORMATS = ("text", "json")
+
+
+def _observability(env: dict[str, str]) -> dict[str, object]:
+    log_format = (env.get("LOG_FORMAT") or "text").strip().lower()
+    if log_format not in LOG_FORMATS:
+        raise ValueError(f"LOG_FORMAT must be 'text' or 'json', got {log_format!r}")
+    return {
+        "log_format": log_format,
+        "metrics_token": env.get("METRICS_TOKEN") or None,
+        "metrics_multiproc_dir": env.get("PROMETHEUS_MULTIPROC_DIR") or None,
+        "otel_endpoint": (env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or "").rstrip("/") or None,
+        "otel_service_name": env.get("OTEL_SERVICE_NAME") or "clinicportal",
+    }
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str = "development"
@@ -166,6 +182,12 @@ class Settings:
     # Argon2 cost (lower only in tests)
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
+    # Logs, metrics and traces (README, "Operating")
+    log_format: str = "text"  # or "json": one JSON object a line
+    metrics_token: str | None = None  # bearer token for GET /metrics; without one, loopback callers only
+    metrics_multiproc_dir: str | None = None  # PROMETHEUS_MULTIPROC_DIR: where workers share their metrics
+    otel_endpoint: str | None = None  # OTEL_EXPORTER_OTLP_ENDPOINT: traces over OTLP/HTTP (the `otel` extra)
+    otel_service_name: str = "clinicportal"
 
     def __post_init__(self) -> None:
         served = served_url(self.host, self.port)
@@ -245,4 +267,5 @@ class Settings:
             twilio_timeout_seconds=_float(env, "TWILIO_TIMEOUT_SECONDS", cls.twilio_timeout_seconds),
             argon2_time_cost=_int(env, "ARGON2_TIME_COST", cls.argon2_time_cost),
             argon2_memory_kib=_int(env, "ARGON2_MEMORY_KIB", cls.argon2_memory_kib),
+            **_observability(env),
         )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +32,7 @@ from jobs.purposes import ABOUT_THE_BOOKING
 from jobs.registry import Cancelled, InDoubt, Permanent
 from models import Appointment, AppointmentStatus, OutboxMessage, OutboxStatus, utcnow
 from settings import Settings
+from telemetry import metrics
 
 log = logging.getLogger("clinicportal.jobs")
 
@@ -97,12 +99,28 @@ async def _outdated(msg: OutboxMessage, now: datetime) -> str | None:
 
 
 async def deliver(row_id: uuid.UUID, jobs: JobContext) -> str:
-    """Runs one row if it can be claimed; answers what became of it."""
+    """Runs one row if it can be claimed; answers what became of it. How
+    long that took, and a row given up on, are counted (telemetry/metrics.py)."""
     settings = jobs.settings
     now = utcnow()
     msg = await claim(row_id, settings, now)
     if msg is None:
         return "not claimed"
+    started, outcome = time.perf_counter(), "interrupted"
+    try:
+        outcome = await _carry_out(msg, jobs, now)
+        return outcome
+    except Exception:
+        outcome = "failed"
+        raise
+    finally:
+        metrics.JOB_DURATION.labels(msg.kind, str(outcome).lower()).observe(time.perf_counter() - started)
+        if outcome == OutboxStatus.DEAD:
+            metrics.DEAD_LETTERS.labels(msg.kind).inc()
+
+
+async def _carry_out(msg: OutboxMessage, jobs: JobContext, now: datetime) -> str:
+    settings = jobs.settings
     outdated = await _outdated(msg, now)
     if outdated is not None:
         await _finish(msg, status=OutboxStatus.CANCELLED, last_error=outdated, in_doubt_since=None)

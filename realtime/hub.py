@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from broadcaster import BroadcastBackend
+
+from telemetry import metrics
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +38,11 @@ def calendar_channel(clinic_id: uuid.UUID | str) -> str:
 @dataclass
 class Delivery:
     """One message as received, before it is offered to the local
-    subscribers of its channel."""
+    subscribers of its channel; `received_at` (time.monotonic) is when it
+    reached this hub, from Redis or from a local publish."""
 
     message: str
+    received_at: float = 0.0
 
 
 class Overflow(Exception):
@@ -138,13 +143,13 @@ class Hub:
     ) -> None:  # fmt: skip
         self.backend = backend
         self.prepare = prepare
-        self._preparing: asyncio.Queue[asyncio.Future[Offers]] = asyncio.Queue(maxsize=PUBLISH_QUEUE)
+        self._preparing: asyncio.Queue[asyncio.Future[tuple[Delivery, Offers]]] = asyncio.Queue(maxsize=PUBLISH_QUEUE)
         # A burst of events (a Redis backlog, a bulk change) reads a few
         # appointments at a time, leaving the database pool to bookings.
         self._prepare_slots = asyncio.Semaphore(PREPARE_AT_ONCE)
         self._subscriber_queue = subscriber_queue
         self._subscribers: dict[str, set[Subscriber]] = {}
-        self._outgoing: asyncio.Queue[tuple[str, str]] = asyncio.Queue(maxsize=PUBLISH_QUEUE)
+        self._outgoing: asyncio.Queue[tuple[str, str, float]] = asyncio.Queue(maxsize=PUBLISH_QUEUE)
         self._tasks: list[asyncio.Task] = []
 
     @property
@@ -171,59 +176,65 @@ class Hub:
 
     def publish(self, channel: str, message: str) -> None:
         try:
-            self._outgoing.put_nowait((channel, message))
+            self._outgoing.put_nowait((channel, message, time.monotonic()))
         except asyncio.QueueFull:
+            metrics.LIVE_EVENTS_DROPPED.labels("publish").inc()
             log.error("live event dropped on %s: the publish queue is full", channel)
 
     @asynccontextmanager
     async def subscribe(self, channel: str, listener: Any = None) -> AsyncIterator[Subscriber]:
         subscriber = Subscriber(self._subscriber_queue, listener)
         self._subscribers.setdefault(channel, set()).add(subscriber)
+        metrics.LIVE_SUBSCRIBERS.inc()
         try:
             yield subscriber
         finally:
+            metrics.LIVE_SUBSCRIBERS.dec()
             subscriber.cancel_alarm()
             subscribers = self._subscribers.get(channel, set())
             subscribers.discard(subscriber)
             if not subscribers:
                 self._subscribers.pop(channel, None)
 
-    def _deliver(self, channel: str, message: str) -> None:
+    def _deliver(self, channel: str, message: str, received_at: float) -> None:
         subscribers = self._subscribers.get(channel)
         if not subscribers:
             return
-        delivery = Delivery(message)
+        delivery = Delivery(message, received_at)
         if self.prepare is None:
             for subscriber in subscribers:
                 subscriber.offer(delivery)
+            metrics.LIVE_DELIVERY_LAG.observe(time.monotonic() - received_at)
             return
         if self._preparing.full():
+            metrics.LIVE_EVENTS_DROPPED.labels("prepare").inc()
             log.error("live event dropped on %s: the local hub is not keeping up", channel)
             return
         # The subscribers as of the message's arrival: one who joins while it
         # is prepared starts with the next message.
         self._preparing.put_nowait(asyncio.ensure_future(self._prepared(delivery, list(subscribers))))
 
-    async def _prepared(self, delivery: Delivery, subscribers: list[Subscriber]) -> Offers:
+    async def _prepared(self, delivery: Delivery, subscribers: list[Subscriber]) -> tuple[Delivery, Offers]:
         async with self._prepare_slots:
-            return await self.prepare(delivery, subscribers)
+            return delivery, await self.prepare(delivery, subscribers)
 
     async def _offer_prepared(self) -> None:
         while True:
             ready = await self._preparing.get()
             try:
-                offers = await ready
+                delivery, offers = await ready
             except Exception:  # noqa: BLE001 - `prepare` reports its own failures to the subscribers
                 log.exception("live event could not be prepared")
                 continue
             for subscriber, item in offers:
                 subscriber.offer(item)
+            metrics.LIVE_DELIVERY_LAG.observe(time.monotonic() - delivery.received_at)
 
     async def _send(self) -> None:
         while True:
-            channel, message = await self._outgoing.get()
+            channel, message, published_at = await self._outgoing.get()
             if self.backend is None:
-                self._deliver(channel, message)
+                self._deliver(channel, message, published_at)
                 continue
             try:
                 await self.backend.publish(channel, message)
@@ -233,7 +244,7 @@ class Hub:
     async def _receive(self) -> None:
         while True:
             event = await self.backend.next_published()
-            self._deliver(event.channel, event.message)
+            self._deliver(event.channel, event.message, time.monotonic())
 
 
 def build(redis_url: str | None, prepare: Prepare | None = None) -> Hub:

@@ -4,7 +4,8 @@ broadcaster's own Redis backend never reconnects, and with redis-py 8 it
 listens before SUBSCRIBE has completed and delivers nothing. This one
 pattern-subscribes once to every clinic channel (`clinic:*`), waits for the
 subscription to be confirmed before reading, and when the connection drops it
-reconnects with backoff by itself, logging how long live events were lost."""
+reconnects with backoff by itself, logging how long live events were lost
+and counting the reconnection (`clinicportal_redis_reconnects_total`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import time
 from broadcaster import BroadcastBackend, Event
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from telemetry import metrics
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +65,7 @@ class ResilientRedisBackend(BroadcastBackend):
                 await pubsub.psubscribe(PATTERN)
                 self.connected.set()
                 if down_since is not None:
+                    metrics.REDIS_RECONNECTS.inc()
                     log.warning("redis pub/sub is back after %.1fs; live events in that gap were not delivered",
                                 time.monotonic() - down_since)
                     down_since = None
@@ -84,4 +88,5 @@ class ResilientRedisBackend(BroadcastBackend):
         try:
             self._received.put_nowait(Event(channel, data))
         except asyncio.QueueFull:
+            metrics.LIVE_EVENTS_DROPPED.labels("redis").inc()
             log.error("live event dropped: the local hub is not keeping up")

@@ -13,6 +13,8 @@ from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
 
 from schema.errors import CodedErrors, code_errors
+from schema.observability import ObservedOperations, report_errors
+from schema.tracing import tracing_extension
 from schema.live_executor import LiveExecutor
 from schema.limits import MaxAliases, MaxDepth
 from schema.text import StorableText
@@ -69,12 +71,19 @@ class ClinicSchema(strawberry.Schema):
         super().__init__(*args, **kwargs)
         self.code_errors = code_errors
 
+    def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
+        """Strawberry logs every error with its traceback; here an expected
+        one is one INFO line (schema/observability.py)."""
+        report_errors(errors, execution_context)
+
 
 def _introspection(ignore) -> bool:
     return ignore.field_name.startswith("__")
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: Settings, tracer_provider: Any = None) -> strawberry.Schema:
+    """With `tracer_provider` (an OpenTelemetry SDK provider, web/tracing.py)
+    every operation is traced through it."""
     return ClinicSchema(
         query=Query,
         mutation=Mutation,
@@ -89,7 +98,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
             StorableText,
             SubscriptionsOverWebsocket,
+            ObservedOperations,
             partial(CodedErrors, mask=settings.production),
+            *([tracing_extension(tracer_provider)] if tracer_provider is not None else []),
         ],
         execution_context_class=LiveExecutor,
         code_errors=partial(code_errors, mask=settings.production),

@@ -13,6 +13,7 @@ from strawberry.extensions import SchemaExtension
 
 from resolvers.core.errors import DomainError
 from resolvers.core.errors import ErrorCode as ErrorCodeValues
+from schema.observability import note_user_error
 
 ErrorCode = strawberry.enum(ErrorCodeValues, name="ErrorCode")
 
@@ -42,6 +43,7 @@ async def payload(cls: type[P], work: Awaitable[dict[str, Any]]) -> P:
     try:
         return cls(**(await work), user_errors=[])
     except DomainError as error:
+        note_user_error(error)
         return cls(user_errors=[UserError.of(error)])
 
 

@@ -7,7 +7,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from portal import pages
 from settings import Settings
-from web import endpoints, home
+from web import endpoints, home, metrics
 from web.graphql_app import GraphQLApp
 from web.middleware import uploads_may_be_larger
 
@@ -20,6 +20,7 @@ def routes(settings: Settings, graphql: GraphQLApp) -> list[BaseRoute]:
     return [
         Route("/", home.home, methods=["GET", "HEAD"]),
         Route("/health", endpoints.health),
+        Route("/metrics", metrics.metrics),  # Prometheus; loopback or METRICS_TOKEN only
         Route("/webhooks/twilio", endpoints.twilio_webhook, methods=["POST"]),
         Route("/webhooks/twilio/inbound", endpoints.twilio_webhook, methods=["POST"]),
         Route("/graphql", graphql, methods=["GET", "POST"], middleware=[uploads]),

@@ -4,6 +4,7 @@ be started and stopped with the app."""
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,6 +17,7 @@ from resolvers.booking import live
 from resolvers.core.ratelimit import RedisRateLimiter
 from resolvers.core.runtime import Runtime, no_job_runner
 from settings import Settings
+from telemetry import metrics
 
 
 class Services:
@@ -54,6 +56,8 @@ class Services:
             await close_db()
             if self.redis is not None:
                 await self.redis.aclose()
+            if self.settings.metrics_multiproc_dir:
+                metrics.process_exiting(os.getpid())
 
 
 @asynccontextmanager

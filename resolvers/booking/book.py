@@ -31,6 +31,7 @@ from resolvers.booking.policy import ensure_in_window, treatment_refusal
 from resolvers.core.times import as_utc
 from resolvers.core.principal import Principal, PrincipalKind
 from resolvers.core.runtime import Runtime
+from telemetry import metrics
 
 OVERLAP_CONSTRAINT = "appointment_no_overlap"
 
@@ -264,4 +265,5 @@ async def book_appointment(
             raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, "This idempotency key was just used; retry.") from None
         return earlier
     rt.appointment_changed(events.BOOKED, appointment)
+    metrics.BOOKINGS.labels(appointment.source).inc()
     return appointment

@@ -26,6 +26,7 @@ from resolvers.core.errors import DomainError, ErrorCode, invalid
 from resolvers.booking.policy import ensure_changeable, ensure_in_window
 from resolvers.core.principal import Principal, PrincipalKind
 from resolvers.core.runtime import Runtime
+from telemetry import metrics
 
 MAX_REASON = 500
 
@@ -74,6 +75,7 @@ async def cancel_appointment(
         await _mark_cancelled(appointment, principal, now, (reason or "").strip() or None)
         await side_effects.appointment_changed(rt, events.CANCELLED, appointment, clinic)
     rt.appointment_changed(events.CANCELLED, appointment)
+    metrics.CANCELLATIONS.labels(SOURCE_OF[principal.kind]).inc()
     return appointment
 
 
@@ -116,6 +118,7 @@ async def reschedule_appointment(
     # Both diaries hear of the move: the old row (now cancelled) and the new one.
     rt.appointment_changed(events.RESCHEDULED, old)
     rt.appointment_changed(events.RESCHEDULED, new, previous=old)
+    metrics.RESCHEDULES.labels(SOURCE_OF[principal.kind]).inc()
     return new
 
 

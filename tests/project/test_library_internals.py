@@ -28,7 +28,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from schema import live_internals
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("app.py", "cli.py", "settings.py", "schema", "resolvers", "realtime", "jobs", "models", "portal", "bench")
+SOURCES = ("app.py", "cli.py", "settings.py", "web", "schema", "resolvers", "realtime", "jobs", "models", "portal", "telemetry", "bench")
 LIBRARIES = {"strawberry", "graphql", "broadcaster", "starlette"}
 
 

@@ -31,15 +31,16 @@ class Receiver:
 
 
 @contextlib.asynccontextmanager
-async def webhook_receiver() -> AsyncIterator[Receiver]:
+async def webhook_receiver(path: str = "/hooks") -> AsyncIterator[Receiver]:
+    """Records what is POSTed to `path` (its `url`)."""
     port = free_port()
-    receiver = Receiver(url=f"http://127.0.0.1:{port}/hooks")
+    receiver = Receiver(url=f"http://127.0.0.1:{port}{path}")
 
     async def hooks(request: Request) -> Response:
         receiver.received.append(Received(dict(request.headers), await request.body()))
         return Response(status_code=receiver.answers.pop(0) if receiver.answers else 204)
 
-    app = Starlette(routes=[Route("/hooks", hooks, methods=["POST"])])
+    app = Starlette(routes=[Route(path, hooks, methods=["POST"])])
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     task = asyncio.create_task(server.serve())
     while not server.started:
