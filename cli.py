@@ -207,7 +207,14 @@ def serve(host: str, port: int, workers: int) -> int:
 
     serve_on(host, port)  # the app factory reads them: public URLs follow the served address
     settings = Settings.from_env()
-    print(banner(settings, served_url(host, port), storage(settings), _demo_clinics(settings)), flush=True)
+    text = banner(settings, served_url(host, port), storage(settings), _demo_clinics(settings))
+    if settings.log_format == "json":  # one JSON object a line, the start-up lines included
+        import logging.config
+
+        logging.config.dictConfig(logs.config(settings.log_level, settings.log_format))
+        logging.getLogger("clinicportal").info(text)
+    else:
+        print(text, flush=True)
     with shared_metrics(settings, workers):
         uvicorn.run(
             "app:create_app",
