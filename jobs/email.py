@@ -15,6 +15,7 @@ from email.utils import formataddr, formatdate, parseaddr
 from typing import Any
 
 import aiosmtplib
+from email_validator import EmailNotValidError, validate_email
 
 from jobs.context import JobContext
 from jobs.registry import Permanent
@@ -34,13 +35,26 @@ def message_id(msg: OutboxMessage, settings: Settings) -> str:
     return f"<{msg.id}@{_address_of(settings)[1].rsplit('@', 1)[1]}>"
 
 
+def _single_address(address: object) -> bool:
+    """One plain address, nothing that would add a recipient or a header
+    in `To:`: the API checks addresses as they are typed in, and this
+    holds for rows (and stored addresses) from before it did."""
+    if not isinstance(address, str):
+        return False
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
 def _payload(msg: OutboxMessage) -> tuple[list[str], str, str]:
     data = msg.payload if isinstance(msg.payload, dict) else {}
     to, subject, body = data.get("to"), data.get("subject"), data.get("body")
     if isinstance(to, str):
         to = [to]
-    if not (isinstance(to, list) and to and all(isinstance(a, str) and "@" in a for a in to)):
-        raise Permanent("e-mail payload needs a non-empty list of addresses in 'to'")
+    if not (isinstance(to, list) and to and all(_single_address(a) for a in to)):
+        raise Permanent("e-mail payload needs a non-empty list of single e-mail addresses in 'to'")
     if not isinstance(subject, str) or not isinstance(body, str):
         raise Permanent("e-mail payload needs a 'subject' and a 'body'")
     return to, " ".join(subject.split()), body

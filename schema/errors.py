@@ -15,7 +15,17 @@ from resolvers.core.errors import DomainError
 from resolvers.core.errors import ErrorCode as ErrorCodeValues
 from schema.observability import note_user_error
 
-ErrorCode = strawberry.enum(ErrorCodeValues, name="ErrorCode")
+ErrorCode = strawberry.enum(
+    ErrorCodeValues,
+    name="ErrorCode",
+    description=(
+        "Why an expected failure happened: `userErrors[].code` in mutation payloads, "
+        "`extensions.code` on top-level errors. APPOINTMENT_LOCKED: the appointment is past, "
+        "completed or cancelled. APPOINTMENT_RESCHEDULED: the appointment was moved, which gives "
+        "it a new id and keeps the old one, cancelled, as its history; cancelling, moving or "
+        "repeating the old id answers this code, with the id it has now in `rescheduledToId`."
+    ),
+)
 
 
 @strawberry.type
@@ -26,11 +36,19 @@ class UserError:
     retry_after_seconds: int | None = strawberry.field(
         default=None, description="With RATE_LIMITED: when to try again."
     )
+    rescheduled_to_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="With APPOINTMENT_RESCHEDULED: the id the appointment has now (after every later move).",
+    )
 
     @classmethod
     def of(cls, error: DomainError) -> UserError:
         return cls(
-            code=error.code, message=error.message, field=error.field, retry_after_seconds=error.retry_after_seconds
+            code=error.code,
+            message=error.message,
+            field=error.field,
+            retry_after_seconds=error.retry_after_seconds,
+            rescheduled_to_id=strawberry.ID(error.rescheduled_to_id) if error.rescheduled_to_id else None,
         )
 
 

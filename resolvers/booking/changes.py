@@ -11,7 +11,7 @@ from models.db import write_transaction
 from realtime import events
 from resolvers.core import access
 from resolvers.core import tenant
-from resolvers.booking import side_effects
+from resolvers.booking import moves, side_effects
 from resolvers.booking.book import (
     SOURCE_OF,
     BookingRequest,
@@ -40,8 +40,10 @@ def _who(principal: Principal) -> tuple[str, object]:
 
 
 async def _locked(principal: Principal, appointment_id: str) -> tuple[Appointment, Clinic]:
-    """The appointment, re-read and locked inside the write transaction."""
+    """The appointment, re-read and locked inside the write transaction; a
+    moved one answers with the id it has now."""
     appointment = await tenant.appointment(principal, appointment_id, for_update=True)
+    await moves.ensure_not_moved(principal, appointment)
     clinic = await Clinic.get(id=appointment.clinic_id)
     return appointment, clinic
 
@@ -130,6 +132,7 @@ async def repeat_appointment(
     when they still offer it and are free at `start`, or else anyone who does."""
     now = now or utcnow()
     past = await tenant.appointment(principal, appointment_id)
+    await moves.ensure_not_moved(principal, past)  # it never took place: the one it became may
     if past.start_at > now:
         raise invalid("Only past appointments can be repeated.", ["id"])
     clinic = await Clinic.get(id=past.clinic_id)

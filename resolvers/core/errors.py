@@ -21,6 +21,7 @@ class ErrorCode(StrEnum):
     OUTSIDE_BOOKING_WINDOW = "OUTSIDE_BOOKING_WINDOW"
     TREATMENT_NOT_OFFERED = "TREATMENT_NOT_OFFERED"
     APPOINTMENT_LOCKED = "APPOINTMENT_LOCKED"
+    APPOINTMENT_RESCHEDULED = "APPOINTMENT_RESCHEDULED"  # moved: act on the id it has now
     CANCELLATION_WINDOW_CLOSED = "CANCELLATION_WINDOW_CLOSED"
     IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
     SMS_UNAVAILABLE = "SMS_UNAVAILABLE"  # the clinic has no SMS set up
@@ -37,12 +38,14 @@ class DomainError(Exception):
         message: str,
         field: list[str] | None = None,
         retry_after_seconds: int | None = None,
+        rescheduled_to_id: str | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
         self.retry_after_seconds = retry_after_seconds
+        self.rescheduled_to_id = rescheduled_to_id
 
 
 def not_found(what: str = "Object", field: list[str] | None = None) -> DomainError:

@@ -10,6 +10,7 @@ from schema.loaders.clinic import ClinicLoader
 from schema.loaders.consent_status import ConsentStatusLoader
 from schema.loaders.offerings import PractitionersByTreatmentLoader, TreatmentsByPractitionerLoader
 from schema.loaders.payments import PaymentsByAppointmentLoader, RefundsByPaymentLoader
+from schema.loaders.rescheduled import RescheduledToLoader
 from schema.loaders.rows import ConsentFormLoader, PractitionerLoader, TreatmentLoader
 
 
@@ -52,3 +53,7 @@ class Loaders:
     @cached_property
     def refunds_by_payment(self) -> RefundsByPaymentLoader:
         return RefundsByPaymentLoader()
+
+    @cached_property
+    def rescheduled_to(self) -> RescheduledToLoader:
+        return RescheduledToLoader()

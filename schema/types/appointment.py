@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import strawberry
@@ -57,11 +58,14 @@ class Appointment:
         clinic = await info.context.loaders.clinic.load(self.model.clinic_id)
         return policy.can_change(self.model, clinic, info.context.principal, utcnow())
 
-    @strawberry.field(description="Whether the caller may book this past appointment's treatment again.")
+    @strawberry.field(
+        description="Whether the caller may book this past appointment's treatment again (not when it was moved)."
+    )
     async def can_repeat(self, info: Info) -> bool:
         clinic = await info.context.loaders.clinic.load(self.model.clinic_id)
         treatment = await info.context.loaders.treatment.load((self.model.clinic_id, self.model.treatment_id))
-        return policy.can_repeat(self.model, clinic, treatment, info.context.principal, utcnow())
+        repeatable = policy.can_repeat(self.model, clinic, treatment, info.context.principal, utcnow())
+        return repeatable and await self._moved_to(info) is None
 
     cancelled_at: datetime | None = mirror("cancelled_at")
 
@@ -80,6 +84,19 @@ class Appointment:
     def rescheduled_from_id(self) -> strawberry.ID | None:
         ident = self.model.rescheduled_from_id
         return strawberry.ID(str(ident)) if ident else None
+
+    @strawberry.field(
+        description="The appointment this one was moved to (null unless it was moved): a moved appointment "
+        "stays, cancelled, as the history, and every later change goes through the new id."
+    )
+    async def rescheduled_to_id(self, info: Info) -> strawberry.ID | None:
+        ident = await self._moved_to(info)
+        return strawberry.ID(str(ident)) if ident else None
+
+    async def _moved_to(self, info: Info) -> uuid.UUID | None:
+        if self.model.status is not AppointmentStatusValues.CANCELLED:
+            return None  # only a cancelled appointment can have been moved
+        return await info.context.loaders.rescheduled_to.load((self.model.clinic_id, self.model.id))
 
 
 @strawberry.type

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from jobs.context import JobContext
-from jobs.email import send_email
+from jobs.email import compose, send_email
 from jobs.registry import Permanent
 from models import OutboxMessage
 from resolvers.notifications.outbox import enqueue
@@ -48,6 +48,14 @@ async def test_a_permanently_refused_recipient_dead_letters_the_email(demo, mail
     with pytest.raises(Permanent, match="550"):
         await send_email(await _row(demo, ["gone@demo.clinic"]), JobContext(runtime.settings))
     assert mailbox.recorder.received() == []
+
+
+async def test_an_address_that_is_not_a_single_plain_one_dead_letters_the_email_unwritten(demo, runtime):
+    # Rows (and stored addresses) from before addresses were checked as typed in.
+    for bad in ("a,b@example.com", "<script>@x.com", "a;b@example.com", 'a"b@example.com', "Eve <eve@example.com>"):
+        with pytest.raises(Permanent, match="single e-mail addresses"):
+            compose(await _row(demo, ["alex@demo.clinic", bad]), demo["demo"].clinic, runtime.settings)
+    assert compose(await _row(demo, ["alex@demo.clinic"]), demo["demo"].clinic, runtime.settings)["To"] == "alex@demo.clinic"
 
 
 async def test_a_recipient_refused_for_now_is_retried_not_dead_lettered(demo, mailbox, runtime):
