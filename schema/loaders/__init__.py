@@ -10,7 +10,7 @@ from schema.loaders.clinic import ClinicLoader
 from schema.loaders.consent_status import ConsentStatusLoader
 from schema.loaders.offerings import PractitionersByTreatmentLoader, TreatmentsByPractitionerLoader
 from schema.loaders.payments import PaymentsByAppointmentLoader, RefundsByPaymentLoader
-from schema.loaders.rows import ConsentFormLoader, PractitionerLoader, TreatmentLoader
+from schema.loaders.rows import ClientLoader, ConsentFormLoader, PractitionerLoader, TreatmentLoader
 
 
 class Loaders:
@@ -28,6 +28,10 @@ class Loaders:
     @cached_property
     def treatment(self) -> TreatmentLoader:
         return TreatmentLoader()
+
+    @cached_property
+    def client(self) -> ClientLoader:
+        return ClientLoader()
 
     @cached_property
     def consent_form(self) -> ConsentFormLoader:

@@ -14,6 +14,7 @@ from resolvers.booking import policy
 from resolvers.core import access
 from resolvers.account.personal import When
 from schema.context import Info
+from schema.types.admin import Client
 from schema.types.catalogue import Practitioner, Treatment
 from schema.types.consent import ConsentStatus
 from schema.types.common import Money, PageInfo, mirror, prices_visible
@@ -41,6 +42,16 @@ class Appointment:
     async def practitioner(self, info: Info) -> Practitioner:
         row = await info.context.loaders.practitioner.load((self.model.clinic_id, self.model.practitioner_id))
         return Practitioner(model=row)
+
+    @strawberry.field(
+        description="Whom it is for (name, phone, e-mail): the clinic's staff and partner keys with the read scope"
+        " see it; null for everyone else, clients included (a client reads their own details from `me`)."
+    )
+    async def client(self, info: Info) -> Client | None:
+        if not access.client_details_visible(info.context.principal, self.model):
+            return None
+        row = await info.context.loaders.client.load((self.model.clinic_id, self.model.client_id))
+        return Client(model=row) if row is not None else None
 
     @strawberry.field(description="The price when booked; null when the clinic hides prices.")
     async def price(self, info: Info) -> Money | None:
