@@ -8,6 +8,7 @@ from functools import cached_property
 
 from schema.loaders.clinic import ClinicLoader
 from schema.loaders.consent_status import ConsentStatusLoader
+from schema.loaders.memberships import CoveringMembershipLoader
 from schema.loaders.offerings import PractitionersByTreatmentLoader, TreatmentsByPractitionerLoader
 from schema.loaders.payments import PaymentsByAppointmentLoader, RefundsByPaymentLoader
 from schema.loaders.rows import ClientLoader, ConsentFormLoader, PractitionerLoader, TreatmentLoader
@@ -48,6 +49,10 @@ class Loaders:
     @cached_property
     def consent_status(self) -> ConsentStatusLoader:
         return ConsentStatusLoader()
+
+    @cached_property
+    def covering_membership(self) -> CoveringMembershipLoader:
+        return CoveringMembershipLoader()
 
     @cached_property
     def payments_by_appointment(self) -> PaymentsByAppointmentLoader:

@@ -24,6 +24,12 @@ AppointmentStatus = strawberry.enum(AppointmentStatusValues, name="AppointmentSt
 AppointmentWhen = strawberry.enum(When, name="AppointmentWhen")
 
 
+@strawberry.type(description="The membership a session of which pays for an appointment.")
+class CoveringMembership:
+    id: strawberry.ID
+    name: str
+
+
 @strawberry.type
 class Appointment:
     model: strawberry.Private[AppointmentModel]
@@ -86,6 +92,16 @@ class Appointment:
             return []
         rows = await info.context.loaders.payments_by_appointment.load((self.model.clinic_id, self.model.id))
         return [Payment(model=p) for p in rows]
+
+    @strawberry.field(
+        description="The membership one of whose sessions pays for it (taken when booked, given back by a"
+        " cancellation in time); null when none does. Shown to whoever sees its payments."
+    )
+    async def covered_by(self, info: Info) -> CoveringMembership | None:
+        if not access.payments_visible(info.context.principal, self.model):
+            return None
+        found = await info.context.loaders.covering_membership.load((self.model.clinic_id, self.model.id))
+        return CoveringMembership(id=strawberry.ID(str(found.id)), name=found.name) if found else None
 
     @strawberry.field(description="The appointment this one was moved from.")
     def rescheduled_from_id(self) -> strawberry.ID | None:

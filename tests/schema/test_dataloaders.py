@@ -215,11 +215,11 @@ async def test_the_calendar_runs_as_many_statements_for_many_appointments_as_for
     assert len(small) == len(large), same_count(small, large)
 
 
-async def test_a_calendar_of_many_clients_reads_their_details_in_one_statement(api, demo):
+async def test_a_calendar_of_many_clients_reads_their_details_and_memberships_in_as_many_statements_for_fifty(api, demo):
     token = await staff_token(api)
     now = utcnow()
     window = {"from": (now - timedelta(days=10)).isoformat(), "to": (now + timedelta(days=52)).isoformat()}
-    query = CALENDAR.replace("canCancel }", "canCancel client { fullName email phone } }")
+    query = CALENDAR.replace("canCancel }", "canCancel client { fullName email phone } coveredBy { name } }")
     await add_appointments(demo, 2, past=True, tag="a", clients=await add_clients(demo, 2, "a"))
     small, before = await measure(api, query, window, token=token)
     await add_appointments(demo, 48, past=False, tag="c", clients=await add_clients(demo, 48, "c"))
