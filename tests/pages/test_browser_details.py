@@ -6,11 +6,12 @@ the week the calendar opens on."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.pages.test_browser import sign_in
-from tests.support.browser import DESKTOP, OWNER, Site, shot
+from tests.support.browser import CLIENT, DESKTOP, OWNER, Site, shot
 from tests.support.browser import chromium, new_page, site, template  # noqa: F401 (fixtures used below)
 
 try:
@@ -141,3 +142,24 @@ async def test_the_calendar_opens_on_the_current_working_week_or_the_next_once_t
     assert await _opens_on(new_page, site, datetime.combine(saturday, time(19, 0), tzinfo=LONDON)) == monday_after(saturday)
     assert await _opens_on(new_page, site, datetime.combine(saturday, time(10, 0), tzinfo=LONDON)) == saturday.isoformat()
     assert await _opens_on(new_page, site, datetime.combine(wednesday, time(20, 0), tzinfo=LONDON)) == wednesday.isoformat()
+
+
+async def test_signing_in_while_the_page_still_loads_keeps_each_entry_in_its_own_field(site, new_page):
+    """The page asks whether SMS sign-in is on after showing the form; when
+    that answer comes late, focus stays where the visitor is typing."""
+    page = await new_page()
+
+    async def late_sms_answer(route):
+        if "smsSignInEnabled" in (route.request.post_data or ""):
+            await asyncio.sleep(1.5)
+        await route.continue_()
+
+    await page.route("**/graphql", late_sms_answer)
+    await page.goto(f"{site.url}/p/demo/")
+    await page.get_by_label("E-mail").fill(CLIENT[0])
+    await page.get_by_label("Password").click()
+    await asyncio.sleep(2)  # the late answer has arrived
+    await page.keyboard.type(CLIENT[1])
+    await expect(page.get_by_label("E-mail")).to_have_value(CLIENT[0])
+    await page.get_by_role("button", name="Sign in", exact=True).click()
+    await expect(page.get_by_role("heading", name="Welcome, Jamie Client")).to_be_visible()
