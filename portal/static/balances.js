@@ -1,10 +1,11 @@
 // Balances: account credit, memberships, gift cards and loyalty cards. A
-// server without them (an unknown field) hides the section.
+// server without them (an unknown field) hides the section. Hands back what
+// it read (null without it): the portal tells from it what is covered.
 import { optional } from "./gql.js";
 import { $, el, show, money, when } from "./dom.js";
 
 const BALANCES = `query Balances { me { accountBalance { amount currency }
-  memberships { id name sessionsTotal sessionsRemaining expiresAt treatments { name } }
+  memberships { id name sessionsTotal sessionsRemaining expiresAt treatments { id name } }
   giftCards { id code initialValue { amount currency } remainingValue { amount currency } expiresAt }
   loyaltyCards { id programme kind points cashback { amount currency } discountPercent } } }`;
 
@@ -18,7 +19,10 @@ export async function renderBalances(token, timeZone) {
   const me = data?.me;
   const body = $("#balances-body");
   body.replaceChildren();
-  if (!me) return show($("#balances"), false);
+  if (!me) {
+    show($("#balances"), false);
+    return null;
+  }
   const expires = (iso) => (iso ? ` · expires ${when(iso, timeZone, { dateStyle: "medium" })}` : "");
   if (me.accountBalance) body.append(el("p", {}, "Account balance: ", el("strong", {}, money(me.accountBalance))));
   const lists = [
@@ -40,4 +44,5 @@ export async function renderBalances(token, timeZone) {
     if (items?.length) body.append(el("h4", {}, title), el("ul", {}, ...items.map((item) => el("li", {}, line(item)))));
   }
   show($("#balances"), body.childElementCount > 0);
+  return me;
 }

@@ -3,11 +3,13 @@
 import { gql, userError, store, session } from "./gql.js";
 import { $, el, show, say, brand, today, addDays, timeOnly } from "./dom.js";
 import { LiveSubscription } from "./live.js";
+import { elsewhere, zoneName } from "./zone.js";
 
 const SESSION = "calendar:staff";
 const message = $("#message");
-const FIELDS = `id start end status treatment { name } practitioner { id name }`;
-const CLINIC = `query { myClinic { id name timezone branding { backgroundColor logoUrl } practitioners { id name } } }`;
+const FIELDS = `id start end status treatment { name } practitioner { id name } client { fullName }`;
+const CLINIC = `query { myClinic { id name timezone branding { backgroundColor logoUrl }
+  practitioners { id name weeklyHours { weekday end } } } }`;
 const CALENDAR = `query Calendar($from: DateTime!, $to: DateTime!) { calendar(from: $from, to: $to) { ${FIELDS} } }`;
 const UPDATES = `subscription { calendarUpdates { kind occurredAt appointment { ${FIELDS} } } }`;
 
@@ -39,10 +41,33 @@ function localDay(iso) {
   return new Intl.DateTimeFormat("en-CA", { timeZone: clinic.timezone }).format(new Date(iso));
 }
 
+function weekdayOf(isoDate) {
+  return (new Date(`${isoDate}T12:00:00Z`).getUTCDay() + 6) % 7; // Monday is 0
+}
+
+function minutesNow(timeZone) {
+  const [hours, minutes] = new Intl.DateTimeFormat("en-GB", { timeZone, hourCycle: "h23", hour: "2-digit", minute: "2-digit" })
+    .format(new Date())
+    .split(":")
+    .map(Number);
+  return hours * 60 + minutes;
+}
+
+// The day the calendar opens on: today, unless this week's working hours
+// (anyone's) are over, then the Monday after.
+function openingDay() {
+  const day = today(clinic.timezone);
+  const weekday = weekdayOf(day);
+  const hours = clinic.practitioners.flatMap((p) => p.weeklyHours || []);
+  const now = minutesNow(clinic.timezone);
+  const ending = (h) => (h.end === "24:00" ? 24 * 60 : Number(h.end.slice(0, 2)) * 60 + Number(h.end.slice(3, 5)));
+  const workLeft = hours.some((h) => h.weekday > weekday || (h.weekday === weekday && ending(h) > now));
+  return workLeft || hours.length === 0 ? day : addDays(day, 7 - weekday);
+}
+
 function visibleDays() {
   if (view === "day") return [anchor];
-  const weekday = (new Date(`${anchor}T12:00:00Z`).getUTCDay() + 6) % 7; // Monday is 0
-  const monday = addDays(anchor, -weekday);
+  const monday = addDays(anchor, -weekdayOf(anchor));
   return Array.from({ length: 7 }, (_, i) => addDays(monday, i));
 }
 
@@ -63,7 +88,11 @@ async function start() {
   brand(clinic, "Calendar");
   $("#clinic-name").textContent = `${clinic.name} · Calendar`;
   $("#who").replaceChildren(el("option", { value: "" }, "Everyone"), ...clinic.practitioners.map((p) => el("option", { value: p.id }, p.name)));
-  anchor = today(clinic.timezone);
+  if (elsewhere(clinic.timezone)) {
+    $("#zone-note").textContent = `Times are in ${zoneName(clinic.timezone)}, the clinic's time zone.`;
+    show($("#zone-note"));
+  }
+  anchor = openingDay();
   show($("#sign-in"), false);
   show($("#diary"));
   show($("#sign-out"));
@@ -141,7 +170,8 @@ function received(event) {
   place(a);
   render();
   const verb = { BOOKED: "New booking", CANCELLED: "Cancelled", RESCHEDULED: "Moved", UPDATED: "Updated" }[event.kind] || event.kind;
-  $("#live-news").textContent = `${verb}: ${a.treatment.name} at ${timeOnly(a.start, clinic.timezone)} with ${a.practitioner.name}`;
+  const who = a.client ? ` for ${a.client.fullName}` : "";
+  $("#live-news").textContent = `${verb}: ${a.treatment.name}${who} at ${timeOnly(a.start, clinic.timezone)} with ${a.practitioner.name}`;
   // A move also changes the appointment it came from.
   if (event.kind === "RESCHEDULED") resync();
 }
@@ -183,6 +213,7 @@ function entry(a) {
     { class: `entry${cancelled ? " cancelled" : ""}${a.fresh ? " fresh" : ""}`, "data-id": a.id, "data-status": a.status },
     el("span", { class: "when" }, `${timeOnly(a.start, clinic.timezone)}–${timeOnly(a.end, clinic.timezone)}`),
     el("strong", {}, a.treatment.name),
+    a.client ? el("span", { class: "client" }, a.client.fullName) : null,
     el("span", { class: "small" }, a.practitioner.name),
     a.status === "BOOKED" ? null : el("span", { class: "badge" }, a.status.replace("_", " ").toLowerCase()),
   );

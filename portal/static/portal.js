@@ -4,12 +4,14 @@ import { $, el, show, say, brand, money, when, today, slugFromPath, openDialog }
 import { freeSlots, byStart, renderTimes } from "./slots.js";
 import { setUpSignIn } from "./signin.js";
 import { renderBalances } from "./balances.js";
+import { elsewhere, zoneName, zoneSuffix } from "./zone.js";
 
 const slug = slugFromPath();
 const SESSION = `portal:${slug}`;
 const message = $("#message");
 let clinic = null;
 let token = session(SESSION)?.token || null;
+let memberships = []; // the client's, from the balances
 
 const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) {
   id name timezone portalEnabled termsAndConditions cancellationPolicy { noticeHours text }
@@ -19,6 +21,11 @@ const APPOINTMENT = `id start end status canCancel treatment { id name } practit
 const ME = (extra) => `query Me { me { fullName
   upcoming: appointments(when: UPCOMING, first: 50) { edges { node { ${APPOINTMENT} ${extra} } } }
   past: appointments(when: PAST, first: 20) { edges { node { ${APPOINTMENT} ${extra} } } } } }`;
+
+// A time as the clinic keeps it, naming the clinic's zone when the browser is elsewhere.
+function at(iso) {
+  return `${when(iso, clinic.timezone)}${zoneSuffix(clinic.timezone)}`;
+}
 
 function fail(error) {
   say(message, error.message || String(error), "error");
@@ -44,6 +51,11 @@ async function start() {
   }
   const policy = clinic.cancellationPolicy;
   $("#policy").textContent = policy.text || `Please give ${policy.noticeHours} hours' notice to cancel.`;
+  if (elsewhere(clinic.timezone)) {
+    $("#zone-note").textContent = `Times are in ${zoneName(clinic.timezone)}, the clinic's time zone.`;
+    show($("#zone-note"));
+    $("#time-legend").textContent = `Free times (${zoneName(clinic.timezone)})`;
+  }
   if (token) await showAccount();
   else await showSignIn();
 }
@@ -54,7 +66,8 @@ async function showSignIn() {
   show($("#sign-in"));
   const sms = await optional(SMS_ENABLED, { slug }).catch(() => null);
   show($("#phone-sign-in"), Boolean(sms?.clinic?.smsSignInEnabled));
-  $("#email").focus();
+  // Not away from a field the visitor is already typing in.
+  if (!$("#sign-in").contains(document.activeElement)) $("#email").focus();
 }
 
 async function signedIn(result) {
@@ -84,7 +97,7 @@ $("#sign-out").addEventListener("click", async () => {
 // appointment offers Repeat, and Move goes with canCancel.
 async function loadMe() {
   try {
-    return { me: (await gql(ME("canRepeat canReschedule"), {}, token)).me, knows: true };
+    return { me: (await gql(ME("canRepeat canReschedule coveredBy { name }"), {}, token)).me, knows: true };
   } catch (error) {
     if (!(error instanceof GraphQLError && error.unknownField)) throw error;
     return { me: (await gql(ME(""), {}, token)).me, knows: false };
@@ -117,38 +130,57 @@ async function showAccount() {
   $("#greeting").textContent = `Welcome, ${me.fullName}`;
   renderUpcoming(me.upcoming.edges.map((e) => e.node), knows);
   renderPast(me.past.edges.map((e) => e.node), knows);
-  renderBalances(token, clinic.timezone);
+  renderBalances(token, clinic.timezone).then((held) => {
+    memberships = held?.memberships || [];
+  });
 }
 
-function card(appointment, ...actions) {
-  const price = money(appointment.price);
+// A membership's session pays for it: that, rather than a price not to be paid.
+function card(appointment, note, ...actions) {
+  const covered = appointment.coveredBy;
+  const price = covered ? "" : money(appointment.price);
+  actions = actions.filter(Boolean);
   return el(
     "li",
     { class: "card", "data-id": appointment.id },
     el("strong", {}, appointment.treatment.name),
-    el("span", {}, when(appointment.start, clinic.timezone)),
+    el("span", {}, at(appointment.start)),
     el("span", { class: "small" }, `with ${appointment.practitioner.name}${price ? ` · ${price}` : ""}`),
+    covered ? el("span", { class: "badge covered" }, `Covered by ${covered.name}`) : null,
     appointment.status === "BOOKED" || appointment.status === "COMPLETED" ? null : el("span", { class: "badge" }, appointment.status.replace("_", " ").toLowerCase()),
+    note ? el("p", { class: "small notice" }, note) : null,
     actions.length ? el("div", { class: "row" }, ...actions) : null,
   );
 }
 
+// Why an upcoming appointment offers neither Move nor Cancel: inside the
+// clinic's notice period that is the clinic's to do.
+function noChangesNote(a, canMove) {
+  if (a.status !== "BOOKED" || a.canCancel || canMove) return null;
+  const hours = clinic.cancellationPolicy.noticeHours;
+  const left = new Date(a.start).getTime() - Date.now();
+  if (left <= 0 || left >= hours * 3600_000) return null;
+  return `Changes within ${hours} hours of the appointment: please call the clinic.`;
+}
+
 // Each card's buttons name their appointment for screen readers.
 function action(label, a, onclick, kind = null) {
-  const name = `${label} ${a.treatment.name}, ${when(a.start, clinic.timezone)}`;
+  const name = `${label} ${a.treatment.name}, ${at(a.start)}`;
   return el("button", { type: "button", class: kind, "aria-label": name, onclick }, label);
 }
 
 function renderUpcoming(appointments, knowsMove) {
   const list = $("#upcoming");
   list.replaceChildren(
-    ...appointments.map((a) =>
-      card(
+    ...appointments.map((a) => {
+      const canMove = knowsMove ? a.canReschedule : a.canCancel;
+      return card(
         a,
-        (knowsMove ? a.canReschedule : a.canCancel) ? action("Move", a, (e) => askTime("move", a, e.currentTarget)) : null,
+        noChangesNote(a, canMove),
+        canMove ? action("Move", a, (e) => askTime("move", a, e.currentTarget)) : null,
         a.canCancel ? action("Cancel", a, (e) => askCancel(a, e.currentTarget), "danger") : null,
-      ),
-    ),
+      );
+    }),
   );
   show($("#upcoming-empty"), appointments.length === 0);
 }
@@ -157,7 +189,7 @@ function renderPast(appointments, knowsRepeat) {
   const list = $("#past");
   list.replaceChildren(
     ...appointments.map((a) =>
-      card(a, !knowsRepeat || a.canRepeat ? action("Repeat", a, (e) => askTime("repeat", a, e.currentTarget)) : null),
+      card(a, null, !knowsRepeat || a.canRepeat ? action("Repeat", a, (e) => askTime("repeat", a, e.currentTarget)) : null),
     ),
   );
   show($("#past-empty"), appointments.length === 0);
@@ -185,7 +217,7 @@ let cancelling = null;
 
 function askCancel(appointment, opener) {
   cancelling = appointment;
-  $("#cancel-what").textContent = `${appointment.treatment.name}, ${when(appointment.start, clinic.timezone)}, with ${appointment.practitioner.name}.`;
+  $("#cancel-what").textContent = `${appointment.treatment.name}, ${at(appointment.start)}, with ${appointment.practitioner.name}.`;
   $("#cancel-reason").value = "";
   say($("#cancel-error"), "");
   openDialog(cancelDialog, opener);
@@ -206,7 +238,7 @@ $("#cancel-confirm").addEventListener("click", async (event) => {
     const done = cancelling;
     cancelDialog.close();
     await showAccount();
-    say(message, `Cancelled: ${done.treatment.name}, ${when(done.start, clinic.timezone)}.`, "success");
+    say(message, `Cancelled: ${done.treatment.name}, ${at(done.start)}.`, "success");
     $("#upcoming-title").focus?.();
   } catch (error) {
     if (error.code === "UNAUTHENTICATED") return sessionEnded();
@@ -226,7 +258,7 @@ const ACTIONS = {
     mutation: `mutation($id: ID!, $start: DateTime!) { result: repeatAppointment(id: $id, start: $start) {
       appointment { id start treatment { name } } userErrors { code message } } }`,
     variables: (a, slot) => ({ id: a.id, start: slot.start }),
-    done: (b) => `Booked: ${b.treatment.name}, ${when(b.start, clinic.timezone)}.`,
+    done: (b) => `Booked: ${b.treatment.name}, ${at(b.start)}.`,
   },
   move: {
     title: (a) => `Move ${a.treatment.name}`,
@@ -235,7 +267,7 @@ const ACTIONS = {
       result: rescheduleAppointment(id: $id, start: $start, practitionerId: $practitioner) {
       appointment { id start treatment { name } } userErrors { code message } } }`,
     variables: (a, slot) => ({ id: a.id, start: slot.start, practitioner: slot.practitioner.id }),
-    done: (b) => `Moved: ${b.treatment.name}, now ${when(b.start, clinic.timezone)}.`,
+    done: (b) => `Moved: ${b.treatment.name}, now ${at(b.start)}.`,
   },
 };
 let picking = null; // { appointment, action }
@@ -245,13 +277,27 @@ function askTime(kind, appointment, opener) {
   picking = { appointment, action: ACTIONS[kind] };
   $("#time-title").textContent = picking.action.title(appointment);
   $("#time-confirm").textContent = picking.action.button;
-  $("#time-now").textContent = `${kind === "move" ? "Now" : "Last time"}: ${when(appointment.start, clinic.timezone)}, with ${appointment.practitioner.name}.`;
+  $("#time-now").textContent = `${kind === "move" ? "Now" : "Last time"}: ${at(appointment.start)}, with ${appointment.practitioner.name}.`;
   const day = today(clinic.timezone);
   $("#time-date").min = day;
   $("#time-date").value = kind === "move" ? new Intl.DateTimeFormat("en-CA", { timeZone: clinic.timezone }).format(new Date(appointment.start)) : day;
   say($("#time-error"), "");
+  const cover = kind === "move" ? appointment.coveredBy && `Still covered by ${appointment.coveredBy.name}.` : coverNote(appointment.treatment.id);
+  $("#time-cover").textContent = cover || "";
+  show($("#time-cover"), Boolean(cover));
   openDialog(timeDialog, opener);
   loadDialogTimes();
+}
+
+// A membership of the client's with a session left that covers the treatment.
+function coverNote(treatmentId) {
+  const now = Date.now();
+  const usable = memberships.find(
+    (m) => m.sessionsRemaining > 0 && (!m.expiresAt || new Date(m.expiresAt).getTime() > now) && m.treatments?.some((t) => t.id === treatmentId),
+  );
+  if (!usable) return null;
+  const left = usable.sessionsRemaining === 1 ? "1 session left" : `${usable.sessionsRemaining} sessions left`;
+  return `Covered by ${usable.name} (${left}).`;
 }
 
 async function loadDialogTimes() {

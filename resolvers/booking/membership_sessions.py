@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections import defaultdict
 
 from tortoise.expressions import Q
+from tortoise.functions import Sum
 
 from models import Actor, Appointment, Clinic, LedgerAccount, LedgerEntry, LedgerKind, Membership, MembershipTreatment
 from realtime.events import EventKind
 from resolvers.billing import balances
 from resolvers.booking import policy
 from resolvers.notifications.change_rows import ChangeRows
+from resolvers.core import tenant
 from resolvers.core.runtime import Runtime
 
 
@@ -68,6 +70,27 @@ async def held_by(appointment: Appointment) -> dict:
     for entry in await LedgerEntry.filter(appointment_id=appointment.id, account=LedgerAccount.MEMBERSHIP):
         held[entry.membership_id] += entry.units or 0
     return {membership_id: -net for membership_id, net in held.items() if net < 0}
+
+
+async def covering_memberships(keys: list[tenant.Key]) -> list[Membership | None]:
+    """The membership whose session each appointment holds, for the
+    request's loader (keys are (clinic, appointment)): the sessions in one
+    query per clinic, their memberships in one more."""
+    held: dict[tenant.Key, object] = {}
+    for clinic_id, ids in tenant.by_clinic(keys).items():
+        rows = await (
+            LedgerEntry.filter(clinic_id=clinic_id, account=LedgerAccount.MEMBERSHIP, appointment_id__in=ids)
+            .annotate(net=Sum("units"))
+            .group_by("appointment_id", "membership_id")
+            .values("appointment_id", "membership_id", "net")
+        )
+        held.update({(clinic_id, r["appointment_id"]): r["membership_id"] for r in rows if (r["net"] or 0) < 0})
+    found = {}
+    if held:
+        clinics = {clinic_id for clinic_id, _ in held}
+        for m in await Membership.filter(clinic_id__in=clinics, id__in=set(held.values())):
+            found[(m.clinic_id, m.id)] = m
+    return [found.get((k[0], held[k])) if k in held else None for k in keys]
 
 
 def cancelled_in_time(appointment: Appointment, clinic: Clinic) -> bool:

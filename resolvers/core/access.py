@@ -126,11 +126,30 @@ def appointment_rule(principal: Principal) -> dict[str, object] | None:
     return {"clinic_id": principal.clinic_id}
 
 
+def reads_client_records(principal: Principal) -> bool:
+    """The clinic's staff, and its partner keys with the read scope: who may
+    read client records (search them, or see whom an appointment is for)."""
+    return principal.kind in (PrincipalKind.STAFF, PrincipalKind.PARTNER) and principal.has_scope(Scope.READ)
+
+
+def client_details_visible(principal: Principal, appointment: Appointment) -> bool:
+    """Whom an appointment is for (name, phone, e-mail): shown to those who
+    read the clinic's client records, never to clients (not another's, and,
+    to keep the rule one rule, not their own either: they have `me`)."""
+    return principal.clinic_id == appointment.clinic_id and reads_client_records(principal)
+
+
 def view_of(principal: Principal) -> tuple[object, ...]:
     """Everything an appointment's fields may depend on besides the row
-    itself (price visibility, whether it may be cancelled): principals with
-    the same view may be shown the very same rendering."""
-    return principal.kind, principal.clinic_id, principal.has_scope(Scope.BOOK)  # BOOK: canRepeat
+    itself (price visibility, whether it may be cancelled, whether the
+    client's details show): principals with the same view may be shown the
+    very same rendering."""
+    return (
+        principal.kind,
+        principal.clinic_id,
+        principal.has_scope(Scope.BOOK),  # canRepeat
+        reads_client_records(principal),  # client
+    )
 
 
 def can_see(principal: Principal, appointment: Appointment) -> bool:

@@ -8,10 +8,11 @@ from functools import cached_property
 
 from schema.loaders.clinic import ClinicLoader
 from schema.loaders.consent_status import ConsentStatusLoader
+from schema.loaders.memberships import CoveringMembershipLoader
 from schema.loaders.offerings import PractitionersByTreatmentLoader, TreatmentsByPractitionerLoader
 from schema.loaders.payments import PaymentsByAppointmentLoader, RefundsByPaymentLoader
 from schema.loaders.rescheduled import RescheduledToLoader
-from schema.loaders.rows import ConsentFormLoader, PractitionerLoader, TreatmentLoader
+from schema.loaders.rows import ClientLoader, ConsentFormLoader, PractitionerLoader, TreatmentLoader
 
 
 class Loaders:
@@ -31,6 +32,10 @@ class Loaders:
         return TreatmentLoader()
 
     @cached_property
+    def client(self) -> ClientLoader:
+        return ClientLoader()
+
+    @cached_property
     def consent_form(self) -> ConsentFormLoader:
         return ConsentFormLoader()
 
@@ -45,6 +50,10 @@ class Loaders:
     @cached_property
     def consent_status(self) -> ConsentStatusLoader:
         return ConsentStatusLoader()
+
+    @cached_property
+    def covering_membership(self) -> CoveringMembershipLoader:
+        return CoveringMembershipLoader()
 
     @cached_property
     def payments_by_appointment(self) -> PaymentsByAppointmentLoader:

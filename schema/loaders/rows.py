@@ -1,4 +1,4 @@
-"""A clinic's practitioners, treatments and consent forms by (clinic, id):
+"""A clinic's practitioners, treatments, consent forms and clients by (clinic, id):
 one by-(clinic, id) read per table, one query per clinic."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from functools import partial
 
 from strawberry.dataloader import DataLoader
 
-from models import ConsentForm, Practitioner, Treatment
+from models import Client, ConsentForm, Practitioner, Treatment
 from resolvers.core import tenant
 
 
@@ -24,3 +24,10 @@ class TreatmentLoader(DataLoader[tenant.Key, Treatment | None]):
 class ConsentFormLoader(DataLoader[tenant.Key, ConsentForm | None]):
     def __init__(self) -> None:
         super().__init__(load_fn=partial(tenant.rows_by_key, ConsentForm))
+
+
+class ClientLoader(DataLoader[tenant.Key, Client | None]):
+    """Whom appointments are for: a calendar's clients in one query."""
+
+    def __init__(self) -> None:
+        super().__init__(load_fn=partial(tenant.rows_by_key, Client))

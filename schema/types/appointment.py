@@ -15,6 +15,7 @@ from resolvers.booking import policy
 from resolvers.core import access
 from resolvers.account.personal import When
 from schema.context import Info
+from schema.types.admin import Client
 from schema.types.catalogue import Practitioner, Treatment
 from schema.types.consent import ConsentStatus
 from schema.types.common import Money, PageInfo, mirror, prices_visible
@@ -22,6 +23,12 @@ from schema.types.payments import Payment
 
 AppointmentStatus = strawberry.enum(AppointmentStatusValues, name="AppointmentStatus")
 AppointmentWhen = strawberry.enum(When, name="AppointmentWhen")
+
+
+@strawberry.type(description="The membership a session of which pays for an appointment.")
+class CoveringMembership:
+    id: strawberry.ID
+    name: str
 
 
 @strawberry.type
@@ -42,6 +49,16 @@ class Appointment:
     async def practitioner(self, info: Info) -> Practitioner:
         row = await info.context.loaders.practitioner.load((self.model.clinic_id, self.model.practitioner_id))
         return Practitioner(model=row)
+
+    @strawberry.field(
+        description="Whom it is for (name, phone, e-mail): the clinic's staff and partner keys with the read scope"
+        " see it; null for everyone else, clients included (a client reads their own details from `me`)."
+    )
+    async def client(self, info: Info) -> Client | None:
+        if not access.client_details_visible(info.context.principal, self.model):
+            return None
+        row = await info.context.loaders.client.load((self.model.clinic_id, self.model.client_id))
+        return Client(model=row) if row is not None else None
 
     @strawberry.field(description="The price when booked; null when the clinic hides prices.")
     async def price(self, info: Info) -> Money | None:
@@ -79,6 +96,16 @@ class Appointment:
             return []
         rows = await info.context.loaders.payments_by_appointment.load((self.model.clinic_id, self.model.id))
         return [Payment(model=p) for p in rows]
+
+    @strawberry.field(
+        description="The membership one of whose sessions pays for it (taken when booked, given back by a"
+        " cancellation in time); null when none does. Shown to whoever sees its payments."
+    )
+    async def covered_by(self, info: Info) -> CoveringMembership | None:
+        if not access.payments_visible(info.context.principal, self.model):
+            return None
+        found = await info.context.loaders.covering_membership.load((self.model.clinic_id, self.model.id))
+        return CoveringMembership(id=strawberry.ID(str(found.id)), name=found.name) if found else None
 
     @strawberry.field(description="The appointment this one was moved from.")
     def rescheduled_from_id(self) -> strawberry.ID | None:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 import websockets
 
+from tests.support.admin import partner_key
 from tests.support.booking import BOOK, book_input
 from tests.conftest import FAST_HASH_ENV
 from tests.support.servers import running_server
@@ -85,4 +86,24 @@ async def test_a_client_asking_for_the_clinic_calendar_is_refused_on_the_stream(
         assert messages[0]["id"] == "x" and messages[0]["payload"]["data"] is None
         assert messages[0]["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"  # as for any call the credential may not make
         assert messages[1] == {"id": "x", "type": "complete"}
+        await ws.close()
+
+
+async def test_whom_a_booking_is_for_reaches_only_the_sockets_that_may_read_client_records(server, demo):
+    """Two partner keys of one clinic, one with the read scope: the same
+    subscription document, but not the same rendering."""
+    query = "subscription { calendarUpdates { kind appointment { id client { fullName phone } } } }"
+    reader = await _subscribe(server.url, await partner_key("demo", ["calendar", "read"]), query, "r")
+    diary_only = await _subscribe(server.url, await partner_key("demo", ["calendar"]), query, "d")
+    await asyncio.sleep(0.3)
+    visitor = {"fullName": "Pat Walker", "email": "pat.walker@example.com", "phone": "+447700900123"}
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        await http.post("/graphql", json={"query": BOOK, "variables": {"input": book_input(demo, client=visitor)}})
+    heard = {
+        name: json.loads(_payload_text(await asyncio.wait_for(ws.recv(), 5), name))["data"]["calendarUpdates"]["appointment"]
+        for name, ws in (("r", reader), ("d", diary_only))
+    }
+    assert heard["r"]["client"] == {"fullName": "Pat Walker", "phone": "+447700900123"}
+    assert heard["d"]["client"] is None
+    for ws in (reader, diary_only):
         await ws.close()

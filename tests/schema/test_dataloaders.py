@@ -15,6 +15,7 @@ from models import (
     Appointment,
     AppointmentSource,
     AppointmentStatus,
+    Client,
     Practitioner,
     PractitionerTreatment,
     RosterEntry,
@@ -132,9 +133,17 @@ async def grow_catalogue(demo, count: int, tag: str) -> None:
             )
 
 
-async def add_appointments(demo, count: int, *, past: bool, tag: str) -> None:
-    """`count` appointments of the demo client, each with a treatment and a
-    practitioner of its own, on separate days."""
+async def add_clients(demo, count: int, tag: str) -> list[Client]:
+    clinic_id = demo["demo"].clinic.id
+    return [
+        await Client.create(clinic_id=clinic_id, full_name=f"Client {tag}{i:02}", email=f"client-{tag}{i}@example.com")
+        for i in range(count)
+    ]
+
+
+async def add_appointments(demo, count: int, *, past: bool, tag: str, clients: list[Client] | None = None) -> None:
+    """`count` appointments (of the demo client unless `clients` says whose),
+    each with a treatment and a practitioner of its own, on separate days."""
     clinic_id = demo["demo"].clinic.id
     treatments = await add_treatments(clinic_id, count, tag)
     practitioners = await add_practitioners(clinic_id, count, [], tag)
@@ -147,7 +156,7 @@ async def add_appointments(demo, count: int, *, past: bool, tag: str) -> None:
             clinic_id=clinic_id,
             practitioner_id=practitioner.id,
             treatment_id=treatment.id,
-            client_id=demo["demo"].client.id,
+            client_id=(clients[i] if clients else demo["demo"].client).id,
             start_at=start,
             end_at=start + timedelta(minutes=30),
             occupied_start=start,
@@ -204,6 +213,21 @@ async def test_the_calendar_runs_as_many_statements_for_many_appointments_as_for
     large, after = await measure(api, CALENDAR, window, token=token)
     assert len(after["calendar"]) == len(before["calendar"]) + 12
     assert len(small) == len(large), same_count(small, large)
+
+
+async def test_a_calendar_of_many_clients_reads_their_details_and_memberships_in_as_many_statements_for_fifty(api, demo):
+    token = await staff_token(api)
+    now = utcnow()
+    window = {"from": (now - timedelta(days=10)).isoformat(), "to": (now + timedelta(days=52)).isoformat()}
+    query = CALENDAR.replace("canCancel }", "canCancel client { fullName email phone } coveredBy { name } }")
+    await add_appointments(demo, 2, past=True, tag="a", clients=await add_clients(demo, 2, "a"))
+    small, before = await measure(api, query, window, token=token)
+    await add_appointments(demo, 48, past=False, tag="c", clients=await add_clients(demo, 48, "c"))
+    large, after = await measure(api, query, window, token=token)
+    assert len(after["calendar"]) == len(before["calendar"]) + 48
+    assert len({a["client"]["fullName"] for a in after["calendar"]}) == 48 + 2 + 1  # and the demo client
+    assert len(small) == len(large), same_count(small, large)
+    assert sum('"client"' in s for s in large) == 1  # one read of the client table
 
 
 async def test_available_slots_run_as_many_statements_for_eight_practitioners_as_for_two(api, demo):

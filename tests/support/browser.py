@@ -141,8 +141,9 @@ async def new_page(chromium):
     or a Content-Security-Policy violation on any of them fails the test."""
     contexts, problems = [], []
 
-    async def open_page(viewport: dict = PHONE):
-        context = await chromium.new_context(viewport=viewport)
+    async def open_page(viewport: dict = PHONE, **options):
+        """`options` go to the browser context (e.g. `timezone_id`)."""
+        context = await chromium.new_context(viewport=viewport, **options)
         contexts.append(context)
         page = await context.new_page()
         page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
