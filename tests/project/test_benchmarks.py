@@ -56,7 +56,7 @@ def test_a_failed_correctness_check_is_reported():
 
 def test_make_bench_runs_one_benchmark_when_named():
     def dry_run(*args: str) -> str:
-        return subprocess.run(["make", "-n", "bench", *args], cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
+        return subprocess.run(["make", "--no-print-directory", "-n", "bench", *args], cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
 
     assert dry_run("BENCH=slots").splitlines()[-1].endswith("python -m bench slots")
     assert dry_run().splitlines()[-1].endswith("python -m bench ")
