@@ -177,6 +177,9 @@ class Settings:
     jobs_concurrency: int = 10  # rows carried out at once per process
     cleanup_interval_seconds: int = 3600
     outbox_retention_days: int = 30  # SENT and CANCELLED rows are deleted after this
+    event_retention_days: int = 7  # live events kept for resuming from a cursor
+    event_relay_poll_seconds: float = 1.0  # how often the relay looks for events another process left
+    live_catch_up_seconds: float = 2.0  # how often a process checks its clinics' logs for events it missed
     twilio_api_base: str = "https://api.twilio.com"
     twilio_timeout_seconds: float = 15
     # Argon2 cost (lower only in tests)
@@ -207,6 +210,8 @@ class Settings:
         if environment not in ("development", "production"):
             raise ValueError("ENVIRONMENT must be 'development' or 'production'")
         data_dir = Path(env.get("DATA_DIR") or default_data_dir()).resolve()
+        if _int(env, "EVENT_RETENTION_DAYS", cls.event_retention_days) < cls.event_retention_days:
+            raise ValueError(f"EVENT_RETENTION_DAYS must be at least {cls.event_retention_days}: cursors a week old still resume")
         if environment == "production" and env.get("SECRET_KEY") == PLACEHOLDER_SECRET_KEY:
             raise ValueError(
                 "SECRET_KEY is still docker-compose.yml's placeholder: set one random value"
@@ -263,6 +268,9 @@ class Settings:
             jobs_concurrency=_int(env, "JOBS_CONCURRENCY", cls.jobs_concurrency),
             cleanup_interval_seconds=_int(env, "CLEANUP_INTERVAL_SECONDS", cls.cleanup_interval_seconds),
             outbox_retention_days=_int(env, "OUTBOX_RETENTION_DAYS", cls.outbox_retention_days),
+            event_retention_days=_int(env, "EVENT_RETENTION_DAYS", cls.event_retention_days),
+            event_relay_poll_seconds=_float(env, "EVENT_RELAY_POLL_SECONDS", cls.event_relay_poll_seconds),
+            live_catch_up_seconds=_float(env, "LIVE_CATCH_UP_SECONDS", cls.live_catch_up_seconds),
             twilio_api_base=env.get("TWILIO_API_BASE", cls.twilio_api_base).rstrip("/"),
             twilio_timeout_seconds=_float(env, "TWILIO_TIMEOUT_SECONDS", cls.twilio_timeout_seconds),
             argon2_time_cost=_int(env, "ARGON2_TIME_COST", cls.argon2_time_cost),

@@ -21,7 +21,9 @@ Open = Callable[..., AsyncIterator[Any]]
 
 
 def _payload(event: live.LiveEvent) -> CalendarEvent:
-    return CalendarEvent(kind=event.kind, appointment=Appointment(model=event.appointment), occurred_at=event.occurred_at)
+    return CalendarEvent(
+        kind=event.kind, appointment=Appointment(model=event.appointment), occurred_at=event.occurred_at, cursor=event.cursor
+    )
 
 
 def _loaders(event: live.LiveEvent) -> Loaders:
@@ -60,14 +62,24 @@ async def _as_graphql(info: Info, open_events: Open) -> AsyncGenerator[CalendarE
 # generator fewer held by every subscription.
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(description="Staff and partner keys with the calendar scope.")
+    @strawberry.subscription(
+        description="Staff and partner keys with the calendar scope. With `after` (an event's `cursor`, or"
+        " `calendarCursor`), first every event since then, in order, then live ones: none missed, none twice."
+        " A cursor of another clinic or older than the kept events ends the stream with RESYNC_REQUIRED."
+    )
     async def calendar_updates(
-        self, info: Info, practitioner_ids: list[strawberry.ID] | None = None
+        self, info: Info, practitioner_ids: list[strawberry.ID] | None = None, after: str | None = None
     ) -> AsyncGenerator[CalendarEvent, None]:
         principal = info.context.principal
-        return _as_graphql(info, lambda **rendering: live.calendar_events(info.context.runtime, principal, practitioner_ids, **rendering))
+        return _as_graphql(
+            info, lambda **rendering: live.calendar_events(info.context.runtime, principal, practitioner_ids, after=after, **rendering)
+        )
 
-    @strawberry.subscription(description="The signed-in client's own appointments.")
-    async def my_appointment_updates(self, info: Info) -> AsyncGenerator[CalendarEvent, None]:
+    @strawberry.subscription(
+        description="The signed-in client's own appointments; `after` resumes as in `calendarUpdates`."
+    )
+    async def my_appointment_updates(self, info: Info, after: str | None = None) -> AsyncGenerator[CalendarEvent, None]:
         principal = info.context.principal
-        return _as_graphql(info, lambda **rendering: live.my_appointment_events(info.context.runtime, principal, **rendering))
+        return _as_graphql(
+            info, lambda **rendering: live.my_appointment_events(info.context.runtime, principal, after=after, **rendering)
+        )
