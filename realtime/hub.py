@@ -21,10 +21,11 @@ cannot grow server memory. Channel names always carry the clinic."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -193,6 +194,7 @@ class Hub:
         self._channels: dict[str, _Channel] = {}
         self._tasks: list[asyncio.Task] = []
         self._helpers: set[asyncio.Task] = set()  # opening, filling and closing channels
+        self._context = contextvars.copy_context()
 
     @property
     def subscriber_count(self) -> int:
@@ -203,6 +205,9 @@ class Hub:
         return list(self._channels)
 
     async def start(self) -> None:
+        # Work the hub starts for a message runs in the hub's own context,
+        # never in a publisher's (a relay publishes inside its transaction).
+        self._context = contextvars.copy_context()
         if self.backend is not None:
             await self.backend.connect()
             self._tasks.append(asyncio.create_task(self._receive(), name="hub-receive"))
@@ -258,8 +263,11 @@ class Hub:
                 if self.backend is not None:
                     self._spawn(self.backend.unsubscribe(channel))
 
-    def _spawn(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
+    def _task(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task:
+        return asyncio.get_running_loop().create_task(work, context=self._context)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = self._task(work)
         self._helpers.add(task)
         task.add_done_callback(self._helpers.discard)
 
@@ -355,7 +363,7 @@ class Hub:
             return
         # The subscribers as of the message's arrival: one who joins while it
         # is prepared starts after it (its `start` is already past it).
-        self._preparing.put_nowait(asyncio.ensure_future(self._prepared(delivery, subscribers)))
+        self._preparing.put_nowait(self._task(self._prepared(delivery, subscribers)))
 
     async def _prepared(self, delivery: Delivery, subscribers: list[Subscriber]) -> tuple[Delivery, Offers]:
         async with self._prepare_slots:
