@@ -25,6 +25,7 @@ class Context:
     loaders: Loaders = field(default_factory=Loaders)
     connection_params: dict[str, Any] | None = None
     live_cursor: asyncio.Future[str] | None = None  # schema/cursors.py
+    slot_watches: int = 0  # availableSlotsChanged streams open on this connection
 
     @property
     def ip(self) -> str:

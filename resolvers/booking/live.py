@@ -33,6 +33,7 @@ from realtime.events import AppointmentEvent, EventKind, calendar_channel
 from realtime.hub import Delivery, Offers, Overflow, Subscriber
 from realtime.streams import CredentialEnded, offered
 from resolvers.account import credentials
+from resolvers.booking.slot_watch import SlotWatcher
 from resolvers.core.runtime import Runtime
 from resolvers.core import access
 from resolvers.core import ids
@@ -117,20 +118,24 @@ class LiveEventLost(Exception):
 
 async def prepare_delivery(delivery: Delivery, subscribers: list[Subscriber]) -> Offers:
     event = AppointmentEvent.loads(delivery.message)
+    # Free-time watchers take the event itself: they read the free times, not the appointment.
+    offers: list[tuple[Subscriber, Any]] = [
+        (s, event) for s in subscribers if isinstance(s.listener, SlotWatcher) and s.listener.accept(event)
+    ]
     wanted = [
         s for s in subscribers
         if isinstance(s.listener, Listener) and s.listener.principal.clinic_id == event.clinic_id and s.listener.accept(event)
     ]  # fmt: skip
     if not wanted or event.appointment_id is None:  # nobody here asked for it: nothing is read
-        return ()
+        return offers
     try:
         row = await Appointment.get_or_none(id=event.appointment_id, clinic_id=event.clinic_id)
     except Exception:  # noqa: BLE001 - the subscribers are told, below
         log.warning("the appointment of a live event could not be read", exc_info=True)
         lost = LiveEventLost()
-        return [(s, lost) for s in wanted]
+        return offers + [(s, lost) for s in wanted]
     if row is None:
-        return ()
+        return offers
     audiences: dict[Hashable, list[Subscriber]] = {}
     for subscriber in wanted:
         if subscriber.listener.sees(row):
@@ -139,7 +144,6 @@ async def prepare_delivery(delivery: Delivery, subscribers: list[Subscriber]) ->
     renderings = await asyncio.gather(
         *(members[0].listener.render(live_event) for members in audiences.values()), return_exceptions=True
     )
-    offers: list[tuple[Subscriber, Any]] = []
     for members, rendering in zip(audiences.values(), renderings):
         if isinstance(rendering, BaseException):
             log.error("a live event could not be rendered", exc_info=rendering)
