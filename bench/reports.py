@@ -50,7 +50,7 @@ def _money(value) -> Decimal:
 def ours_revenue(found):
     return (
         (found.total.appointments, found.total.amount),
-        {d.day: (d.appointments, d.amount) for d in found.by_day},
+        {d.day: (d.appointments, d.amount) for d in found.by_day if d.appointments},  # days money moved: apart
         {t.id: (t.appointments, t.amount) for t in found.by_treatment},
         {p.id: (p.appointments, p.amount) for p in found.by_practitioner},
     )
@@ -98,7 +98,7 @@ def theirs_staff(rows):
 
 
 def ours_popularity(found):
-    return {t.treatment_id: t.bookings for t in found}
+    return {t.treatment_id: t.visits for t in found}
 
 
 def theirs_popularity(rows):
