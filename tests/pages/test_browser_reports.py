@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from resolvers.demo.clinics import PRACTITIONER_PASSWORD
-from tests.support.browser import DESKTOP, shot
+from tests.support.browser import DESKTOP, OWNER as DEMO_OWNER, shot
 from tests.support.browser import chromium, new_page, template  # noqa: F401 (fixtures used below)
 from tests.support.reports_site import OWNER, reports_site  # noqa: F401 (a fixture)
 
@@ -167,3 +167,17 @@ async def test_a_practitioner_is_told_reports_are_for_administrators(reports_sit
     await expect(page.locator("#reports")).to_be_hidden()
     assert await page.locator("#charts canvas").count() == 0
     await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+async def test_the_demo_owner_opens_on_the_last_30_days_of_the_demos_past(reports_site, new_page):
+    page = await new_page(DESKTOP)
+    await signed_in(page, reports_site, *DEMO_OWNER)
+    await page.wait_for_function("() => window.Chart?.getChart(document.querySelector('#chart-cancellations'))")
+    charts = await page.evaluate(CHARTS)
+    revenue = charts["revenue"]
+    assert len(revenue["labels"]) == 30
+    assert revenue["labels"][-1] == await page.get_by_label("To", exact=True).input_value()
+    assert sum(revenue["series"]["Money taken (GBP)"]) > 0
+    assert sum(revenue["series"]["List value of completed visits (GBP)"]) > 0
+    assert sum(charts["payments"]["series"]["Refunded (GBP)"]) > 0
+    assert sum(charts["popularity"]["series"]["Completed visits"]) > 0
