@@ -42,7 +42,9 @@ def _status(n: int) -> AppointmentStatus:
     return AppointmentStatus.COMPLETED
 
 
-async def _visit(clinic: Clinic, n: int, day: date, at: time, who: Practitioner, what: Treatment, client: Client) -> Appointment:
+async def _visit(
+    clinic: Clinic, n: int, day: date, at: time, who: Practitioner, what: Treatment, client: Client
+) -> Appointment:
     tz = ZoneInfo(clinic.timezone)
     start = datetime.combine(day, at, tzinfo=tz).astimezone(ZoneInfo("UTC"))
     end = start + timedelta(minutes=what.duration_minutes)

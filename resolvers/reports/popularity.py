@@ -29,8 +29,8 @@ STATEMENT = (
 async def treatment_popularity(r: ReportRange) -> list[TreatmentCount]:
     found = await sql.rows(STATEMENT, **r.params())
     total = sum(int(row["visits"]) for row in found)
-    lines = [
-        TreatmentCount(uuid.UUID(str(row["treatment_id"])), row["name"], int(row["visits"]), round(int(row["visits"]) / total, 4))
-        for row in found
-    ]
+    lines = []
+    for row in found:
+        visits = int(row["visits"])
+        lines.append(TreatmentCount(uuid.UUID(str(row["treatment_id"])), row["name"], visits, round(visits / total, 4)))
     return sorted(lines, key=lambda line: (-line.visits, line.name, str(line.treatment_id)))

@@ -89,24 +89,29 @@ def _by_amount(lines: list[NamedRevenue]) -> list[NamedRevenue]:
     return sorted(lines, key=lambda line: (-line.amount, -line.appointments, line.name, str(line.id)))
 
 
-async def revenue(r: ReportRange) -> Revenue:
+@dataclass(frozen=True)
+class ListValue:
+    total: RevenueLine
+    by_day: dict[date, RevenueLine]
+    by_treatment: list[NamedRevenue]
+    by_practitioner: list[NamedRevenue]
+
+
+async def list_value(r: ReportRange) -> ListValue:
+    """The price of the visits completed in the range, in all and by day,
+    treatment and practitioner."""
     tz = r.tz
-    days: dict[date, list] = {}
+    days: dict[date, RevenueLine] = {}
     treatments, practitioners = [], []
     total = RevenueLine(0, Decimal("0.00"))
-    # Independent reads: on PostgreSQL they run at once on pooled connections.
-    found, taken, taken_by_day = await asyncio.gather(
-        sql.rows(_statement(), **r.params()), payments.payments(r), payments.net_by_day(r)
-    )
-    for row in found:
+    for row in await sql.rows(_statement(), **r.params()):
         count, amount = int(row["appointments"]), sql.money(row["amount"])
         kind = row["grouping"]
         if kind == "day":
             # On SQLite several quarter-hours fold into one local day.
             day = sql.local_day(row["day"], tz)
-            so_far = days.setdefault(day, [0, Decimal("0.00")])
-            so_far[0] += count
-            so_far[1] += amount
+            so_far = days.get(day, RevenueLine(0, Decimal("0.00")))
+            days[day] = RevenueLine(so_far.appointments + count, so_far.amount + amount)
         elif kind == "treatment":
             treatments.append(NamedRevenue(count, amount, uuid.UUID(str(row["treatment_id"])), row["treatment_name"]))
         elif kind == "practitioner":
@@ -115,9 +120,15 @@ async def revenue(r: ReportRange) -> Revenue:
             )
         else:
             total = RevenueLine(count, amount)
+    return ListValue(total, dict(sorted(days.items())), _by_amount(treatments), _by_amount(practitioners))
+
+
+async def revenue(r: ReportRange) -> Revenue:
+    # Independent reads: on PostgreSQL they run at once on pooled connections.
+    listed, taken, taken_by_day = await asyncio.gather(list_value(r), payments.payments(r), payments.net_by_day(r))
     zero = Decimal("0.00")
-    by_day = [
-        DayRevenue(*days.get(day, (0, zero)), day, taken_by_day.get(day, zero))
-        for day in sorted(set(days) | set(taken_by_day))
-    ]
-    return Revenue(total, taken, by_day, _by_amount(treatments), _by_amount(practitioners))
+    by_day = []
+    for day in sorted(set(listed.by_day) | set(taken_by_day)):
+        line = listed.by_day.get(day, RevenueLine(0, zero))
+        by_day.append(DayRevenue(line.appointments, line.amount, day, taken_by_day.get(day, zero)))
+    return Revenue(listed.total, taken, by_day, listed.by_treatment, listed.by_practitioner)
