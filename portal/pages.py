@@ -1,8 +1,9 @@
 """Serves the reference pages with the headers that keep them safe: a strict
 Content-Security-Policy (no inline script, nothing from other origins but a
 clinic's logo), no referrer (a booking link carries a token), no framing.
-GraphiQL's page (in development) loads everything from the app itself: its
-scripts and styles are vendored in `portal/vendor/files/`."""
+GraphiQL's page (in development) and the reports page's charts load
+everything from the app itself: their scripts and styles are vendored in
+`portal/vendor/files/`."""
 
 from __future__ import annotations
 
@@ -99,6 +100,27 @@ def assets() -> Assets:
     return Assets(directory=STATIC)
 
 
-def vendored() -> Assets:
-    """GraphiQL, React and ReactDOM's builds, with their licences."""
-    return Assets(directory=VENDORED)
+# The vendored files the pages need in production too (GraphiQL's only
+# serve in development).
+PAGE_LIBRARIES = frozenset({"chart.umd.min.js", "licenses/chart.js.LICENSE.txt"})
+
+
+class SomeAssets(Assets):
+    """Only the named files of a folder; anything else is not found."""
+
+    def __init__(self, *, only: frozenset[str], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.only = only
+
+    def lookup_path(self, path: str):
+        if path not in self.only:
+            return "", None
+        return super().lookup_path(path)
+
+
+def vendored(everything: bool = True) -> Assets:
+    """The vendored builds with their licences: GraphiQL, React, ReactDOM
+    and Chart.js; or (not `everything`) only the pages' libraries."""
+    if everything:
+        return Assets(directory=VENDORED)
+    return SomeAssets(directory=VENDORED, only=PAGE_LIBRARIES)

@@ -1,4 +1,5 @@
-// Copies the browser builds GraphiQL's page loads out of an npm install,
+// Copies the browser builds the pages load (GraphiQL's page; Chart.js for
+// the reports page) out of an npm install,
 // with the licence of every package they contain, and writes MANIFEST.json
 // (versions and SHA-256 of each file; tests/project checks it).
 // Usage: node collect.mjs <node_modules> <out dir>
@@ -13,6 +14,7 @@ const BUILDS = [
   ["react-dom", "umd/react-dom.production.min.js", "react-dom.production.min.js"],
   ["graphiql", "graphiql.min.js", "graphiql.min.js"],
   ["graphiql", "graphiql.min.css", "graphiql.min.css"],
+  ["chart.js", "dist/chart.umd.min.js", "chart.umd.min.js"],
 ];
 // Packages of the GraphiQL monorepo, named in the source map by their folder.
 const MONOREPO = {
@@ -86,12 +88,15 @@ for (const [name, from, to] of BUILDS) {
   manifest.packages[name] = pkg.version;
   manifest.files[to] = { package: name, from, sha256: sha256(join(out, to)) };
 }
-for (const name of ["react", "react-dom", "graphiql"]) {
+for (const name of ["react", "react-dom", "graphiql", "chart.js"]) {
   const pkg = about(name);
   copyFileSync(join(pkg.dir, pkg.files[0]), join(out, "licenses", `${name}.LICENSE.txt`));
 }
-// react-dom's build holds the scheduler too.
-const contained = [...bundled(join(packageDir("graphiql"), "graphiql.min.js.map")), "react", "react-dom", "scheduler"];
+// react-dom's build holds the scheduler too; Chart.js's holds @kurkle/color.
+const contained = [
+  ...bundled(join(packageDir("graphiql"), "graphiql.min.js.map")),
+  ...["react", "react-dom", "scheduler", "chart.js", "@kurkle/color"],
+];
 const notices = [...new Set(contained)].sort().map((name) => {
   const pkg = about(name);
   const texts = pkg.files.map((f) => readFileSync(join(pkg.dir, f), "utf8").trim());
