@@ -19,7 +19,7 @@ from models.clinic import Clinic
 from models.consent import ConsentRequest, ConsentRequestStatus
 from models.credential import Credential, CredentialKind, PrefillToken
 from models.idempotency import IdempotencyKey
-from models.notifications import EmailTemplate, PractitionerEmailSettings
+from models.notifications import EmailTemplate, NotifiedChanges, PractitionerEmailSettings
 from models.outbox import OutboxMessage, OutboxStatus
 from models.payment import Payment, PaymentMethod, Refund
 from models.people import Client, StaffRole, StaffUser
@@ -27,6 +27,7 @@ from models.roster import RosterEntry, RosterException, RosterExceptionKind
 from models.signin import PasswordResetToken, SignInCode
 from models.invite import StaffInvite
 from models.sms import SmsOptOut
+from models.verification import BookingCode
 from models.webhook import WebhookEndpoint
 
 MODEL_MODULES = [
@@ -46,9 +47,12 @@ MODEL_MODULES = [
     "models.invite",
     "models.payment",
     "models.sms",
+    "models.verification",
 ]
 
 __all__ = [
+    "BookingCode",
+    "NotifiedChanges",
     "Actor",
     "GiftCard",
     "LedgerAccount",
