@@ -20,7 +20,7 @@ from models.consent import ConsentRequest, ConsentRequestStatus
 from models.events import ClinicEvent, EventHead, EventKind
 from models.credential import Credential, CredentialKind, PrefillToken
 from models.idempotency import IdempotencyKey
-from models.notifications import EmailTemplate, PractitionerEmailSettings
+from models.notifications import EmailTemplate, NotifiedChanges, PractitionerEmailSettings
 from models.outbox import OutboxMessage, OutboxStatus
 from models.payment import Payment, PaymentMethod, Refund
 from models.people import Client, StaffRole, StaffUser
@@ -28,6 +28,7 @@ from models.roster import RosterEntry, RosterException, RosterExceptionKind
 from models.signin import PasswordResetToken, SignInCode
 from models.invite import StaffInvite
 from models.sms import SmsOptOut
+from models.verification import BookingCode
 from models.webhook import WebhookEndpoint
 
 MODEL_MODULES = [
@@ -48,12 +49,15 @@ MODEL_MODULES = [
     "models.payment",
     "models.sms",
     "models.events",
+    "models.verification",
 ]
 
 __all__ = [
+    "BookingCode",
     "ClinicEvent",
     "EventHead",
     "EventKind",
+    "NotifiedChanges",
     "Actor",
     "GiftCard",
     "LedgerAccount",

@@ -16,7 +16,7 @@ const linkToken = params.get("token");
 if (params.has("token")) history.replaceState(history.state, "", location.pathname);
 
 const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) {
-  id name timezone portalEnabled showPrices bookingInstructions termsAndConditions bookingHorizonDays
+  id name timezone portalEnabled canBook showPrices bookingInstructions termsAndConditions bookingHorizonDays
   cancellationPolicy { noticeHours text } branding { backgroundColor logoUrl }
   treatments { id name description durationMinutes price { amount currency } practitioners { id name } } } }`;
 const REDEEM = `mutation Redeem($token: String!) { redeemPrefillToken(token: $token) {
@@ -49,7 +49,9 @@ async function start() {
     return say(message, "There is no clinic at this address.", "error");
   }
   brand(clinic, "Book an appointment");
-  if (!clinic.portalEnabled) return say(message, `${clinic.name} is not taking online bookings at the moment.`, "error");
+  if (!clinic.portalEnabled || clinic.canBook === false) {
+    return say(message, `${clinic.name} is not taking online bookings at the moment. Please call the clinic to book.`, "error");
+  }
   await details(linkToken);
   setUpChoices();
   show(form);
@@ -206,6 +208,12 @@ form.addEventListener("submit", async (event) => {
     practitionerId: choice.practitioner.id,
     client,
   };
+  const code = verifying() ? $("#verification-code").value.trim() : "";
+  if (verifying() && !code) {
+    say(message, "Enter the code we sent you.", "error");
+    return $("#verification-code").focus();
+  }
+  if (code) input.verificationCode = code;
   // The same choice keeps its key, so a retry or a double click books once.
   const signature = JSON.stringify(input);
   if (attempt?.signature !== signature) attempt = { key: newKey(), signature };
@@ -218,6 +226,7 @@ form.addEventListener("submit", async (event) => {
     if (error) {
       attempt = null;
       say(message, error.message, "error");
+      if (error.code === "VERIFICATION_REQUIRED" || error.code === "INVALID_CODE") return askForCode();
       if (error.code === "UNAUTHENTICATED") return sessionEnded();
       if (["SLOT_UNAVAILABLE", "OUTSIDE_BOOKING_WINDOW"].includes(error.code)) await loadTimes();
       return;
@@ -238,6 +247,23 @@ form.addEventListener("submit", async (event) => {
   }
 });
 
+// Typed-in details that match one of the clinic's clients book once the
+// code sent to that client is entered; other details need no code.
+function verifying() {
+  return !bookingToken && !$("#verification").hidden;
+}
+
+function askForCode() {
+  const field = $("#verification-code");
+  show($("#verification"));
+  field.value = "";
+  field.focus();
+}
+
+for (const selector of ["#full-name", "#client-email", "#client-phone"]) {
+  $(selector).addEventListener("input", () => show($("#verification"), false));
+}
+
 // The booking session from the link has run out: book with typed-in details.
 async function sessionEnded() {
   store.remove(BOOKING);
@@ -248,6 +274,7 @@ async function sessionEnded() {
 
 function booked(appointment) {
   say(message, "");
+  show($("#verification"), false);
   show(form, false);
   const price = money(appointment.price);
   $("#done-what").textContent = `${appointment.treatment.name}, ${when(appointment.start, clinic.timezone)}, with ${appointment.practitioner.name}${price ? ` · ${price}` : ""}.`;

@@ -61,6 +61,17 @@ export function addDays(isoDate, days) {
 }
 
 // The clinic's colour and logo, and its name in the title.
+// An image address the page may load: https, or this server's own (the
+// logos it stores are served from it, over http in development).
+function safeImage(url) {
+  try {
+    const parsed = new URL(url, location.href);
+    return parsed.protocol === "https:" || parsed.origin === location.origin;
+  } catch {
+    return false;
+  }
+}
+
 export function brand(clinic, pageName) {
   document.title = pageName ? `${pageName} · ${clinic.name}` : clinic.name;
   const colour = clinic.branding?.backgroundColor;
@@ -69,7 +80,7 @@ export function brand(clinic, pageName) {
   if (name) name.textContent = clinic.name;
   const logo = $("#clinic-logo");
   const url = clinic.branding?.logoUrl;
-  if (logo && url && /^(https:|\/)/.test(url)) {
+  if (logo && url && safeImage(url)) {
     logo.src = url;
     logo.alt = `${clinic.name} logo`;
     logo.hidden = false;

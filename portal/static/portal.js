@@ -14,7 +14,7 @@ let token = session(SESSION)?.token || null;
 let memberships = []; // the client's, from the balances
 
 const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) {
-  id name timezone portalEnabled termsAndConditions cancellationPolicy { noticeHours text }
+  id name timezone portalEnabled canBook clientsCanCancel clientsCanReschedule termsAndConditions cancellationPolicy { noticeHours text }
   branding { backgroundColor logoUrl } } }`;
 const SMS_ENABLED = `query($slug: String!) { clinic(slug: $slug) { smsSignInEnabled } }`;
 const APPOINTMENT = `id start end status canCancel treatment { id name } practitioner { id name } price { amount currency }`;
@@ -45,6 +45,8 @@ async function start() {
   }
   brand(clinic, "Client portal");
   if (!clinic.portalEnabled) return say(message, `${clinic.name}'s online portal is closed at the moment.`, "error");
+  // What the clinic lets its clients do here: without booking, Book Now goes.
+  show($("#book-now").parentElement, clinic.canBook !== false);
   if (clinic.termsAndConditions) {
     $("#terms-text").textContent = clinic.termsAndConditions;
     show($("#terms-box"));
@@ -155,11 +157,16 @@ function card(appointment, note, ...actions) {
 
 // Why an upcoming appointment offers neither Move nor Cancel: inside the
 // clinic's notice period that is the clinic's to do.
+// Or the clinic does not take changes in the portal at all.
 function noChangesNote(a, canMove) {
   if (a.status !== "BOOKED" || a.canCancel || canMove) return null;
   const hours = clinic.cancellationPolicy.noticeHours;
   const left = new Date(a.start).getTime() - Date.now();
-  if (left <= 0 || left >= hours * 3600_000) return null;
+  if (left <= 0) return null;
+  if (clinic.clientsCanCancel === false && clinic.clientsCanReschedule === false) {
+    return "To move or cancel this appointment, please call the clinic.";
+  }
+  if (left >= hours * 3600_000) return null;
   return `Changes within ${hours} hours of the appointment: please call the clinic.`;
 }
 

@@ -97,6 +97,38 @@ CODE_MESSAGES = {
 }
 
 
+# The code that proves a booking typed in on the booking page is the client's own.
+BOOKING_CODE_MESSAGES = {
+    "en": "{code} is your code to confirm a booking at {clinic}. It expires in {minutes} minutes. Never share it.",
+    "de": "{code} ist Ihr Code zur Bestätigung einer Buchung bei {clinic}. Er läuft in {minutes} Minuten ab. Geben Sie ihn nie weiter.",
+    "es": "{code} es tu código para confirmar una reserva en {clinic}. Caduca en {minutes} minutos. No lo compartas nunca.",
+    "fr": "{code} est votre code pour confirmer une réservation chez {clinic}. Il expire dans {minutes} minutes. Ne le partagez jamais.",
+    "it": "{code} è il tuo codice per confermare una prenotazione presso {clinic}. Scade tra {minutes} minuti. Non condividerlo mai.",
+    "nl": "{code} is je code om een boeking bij {clinic} te bevestigen. Hij verloopt over {minutes} minuten. Deel hem nooit.",
+    "pl": "{code} to Twój kod potwierdzenia rezerwacji w {clinic}. Wygaśnie za {minutes} minut. Nigdy go nie udostępniaj.",
+    "pt": "{code} é o seu código para confirmar uma marcação em {clinic}. Expira em {minutes} minutos. Nunca o partilhe.",
+}
+BOOKING_CODE_SUBJECTS = {
+    "en": "Your code to confirm a booking at {clinic}",
+    "de": "Ihr Code zur Bestätigung einer Buchung bei {clinic}",
+    "es": "Tu código para confirmar una reserva en {clinic}",
+    "fr": "Votre code pour confirmer une réservation chez {clinic}",
+    "it": "Il tuo codice per confermare una prenotazione presso {clinic}",
+    "nl": "Je code om een boeking bij {clinic} te bevestigen",
+    "pl": "Twój kod potwierdzenia rezerwacji w {clinic}",
+    "pt": "O seu código para confirmar uma marcação em {clinic}",
+}
+
+
+def booking_code_message(clinic: Clinic, code: str, minutes: int, language: str | None) -> tuple[str, str]:
+    """(subject for an e-mail, text) of a booking code, in the client's language."""
+    lang = language if language in BOOKING_CODE_MESSAGES else "en"
+    return (
+        BOOKING_CODE_SUBJECTS[lang].format(clinic=clinic.name),
+        BOOKING_CODE_MESSAGES[lang].format(code=code, clinic=clinic.name, minutes=minutes),
+    )
+
+
 def _code_message(clinic: Clinic, code: str, minutes: int, language: str | None) -> str:
     template = CODE_MESSAGES.get(language or "en", CODE_MESSAGES["en"])
     return template.format(code=code, clinic=clinic.name, minutes=minutes)

@@ -16,14 +16,14 @@ from zoneinfo import ZoneInfo
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import Appointment, AppointmentSource, Client, Clinic, PractitionerTreatment, Treatment, utcnow
+from models import Appointment, AppointmentSource, BookingCode, Client, Clinic, PractitionerTreatment, Treatment, utcnow
 from models.db import write_transaction
 from realtime import events
 from resolvers.core import idempotency
 from resolvers.core import access
 from resolvers.core import ids
 from resolvers.core import tenant
-from resolvers.booking import side_effects
+from resolvers.booking import side_effects, verification
 from resolvers.booking.availability import Shape, fits, load_busy, load_spans
 from resolvers.core.contact import normalize_email, normalize_phone
 from resolvers.core.errors import DomainError, ErrorCode, invalid
@@ -60,6 +60,8 @@ class BookingRequest:
     client: ClientDetails | None = None
     client_id: str | None = None  # staff and partners may name a client
     idempotency_key: str | None = None
+    verification_code: str | None = None  # typed-in details that match a client (see verification.py)
+    requested_from: str = ""  # the caller's IP address, for the limits on codes
 
 
 def shape_of(treatment: Treatment) -> Shape:
@@ -131,7 +133,21 @@ async def _matching_client(clinic: Clinic, details: ClientDetails) -> Client | N
     ).first()
 
 
-async def _client_for(clinic: Clinic, principal: Principal, request: BookingRequest, details: ClientDetails | None) -> uuid.UUID:
+# A client created this close before a booking began, with exactly the
+# details it typed, is taken for the twin of a concurrent first booking by
+# the same person (one client, several slots at once), not for someone else.
+TWIN_WINDOW = timedelta(seconds=10)
+
+
+def _twin(existing: Client, details: ClientDetails, started: datetime) -> bool:
+    same = (existing.full_name, existing.email, existing.phone) == (details.full_name, details.email, details.phone)
+    return same and existing.created_at >= started - TWIN_WINDOW
+
+
+async def _client_for(
+    clinic: Clinic, principal: Principal, request: BookingRequest, details: ClientDetails | None,
+    started: datetime, proof: BookingCode | None = None,
+) -> uuid.UUID:
     if principal.is_client:
         return principal.client_id
     if request.client_id is not None and principal.kind is not PrincipalKind.ANONYMOUS:
@@ -140,6 +156,10 @@ async def _client_for(clinic: Clinic, principal: Principal, request: BookingRequ
         raise invalid("Enter the client's name, e-mail and phone.", ["input", "client"])
     existing = await _matching_client(clinic, details)
     if existing is not None:
+        if verification.needed(clinic, principal) and not (proof is None and _twin(existing, details, started)):
+            if proof is None or proof.client_id != existing.id:  # the client appeared since the check
+                raise verification.required("These details belong to one of the clinic's clients; please try again.")
+            await verification.spend(proof, started)
         return existing.id
     if principal.kind is PrincipalKind.ANONYMOUS and not clinic.accepts_new_clients:
         raise DomainError(
@@ -247,11 +267,15 @@ async def book_appointment(
     treatment = await bookable_treatment(clinic, principal, request.treatment_id, ["input", "treatmentId"])
     candidates = await offering_practitioners(clinic, treatment, request.practitioner_id, ["input", "practitionerId"])
     candidates = await working_candidates(clinic, principal, shape_of(treatment), candidates, start)
+    proof = None
+    if details is not None and verification.needed(clinic, principal):
+        if (existing := await _matching_client(clinic, details)) is not None and not _twin(existing, details, now):
+            proof = await verification.prove(rt, clinic, existing, request.verification_code, request.requested_from, now)
     try:
         async with write_transaction():
             lifetime = timedelta(hours=rt.settings.idempotency_hours)
             claim = await idempotency.claim(clinic.id, caller, key, fingerprint, now, lifetime) if key else None
-            client_id = await _client_for(clinic, principal, request, details)
+            client_id = await _client_for(clinic, principal, request, details, now, proof)
             appointment = await place(
                 clinic, treatment, candidates, start, client_id=client_id, source=SOURCE_OF[principal.kind]
             )

@@ -158,6 +158,24 @@ class Clinic:
         "practitioners_see_all_diaries", "Whether practitioner-role staff see every diary, not only their own."
     )
 
+    clients_can_book: bool = mirror("clients_can_book", "Whether clients may book in the portal.")
+    clients_can_cancel: bool = mirror("clients_can_cancel", "Whether clients may cancel in the portal.")
+    clients_can_reschedule: bool = mirror(
+        "clients_can_reschedule", "Whether clients may move their appointments in the portal."
+    )
+    verify_manual_entry: bool = mirror(
+        "verify_manual_entry",
+        "Whether details typed on the booking page that match an existing client need a one-time code sent to"
+        " that client.",
+    )
+
+    @strawberry.field(
+        description="Whether the caller may book here now: for clients and visitors, the portal is open and takes"
+        " bookings; staff always may, partner keys with the book scope."
+    )
+    def can_book(self, info: Info) -> bool:
+        return access.booking_refusal(self.model, info.context.principal) is None
+
     booking_min_notice_minutes: int = mirror("booking_min_notice_minutes", "Minutes of notice a portal booking needs.")
     booking_horizon_days: int = mirror("booking_horizon_days", "How many days ahead the portal takes bookings.")
     slot_step_minutes: int = mirror("slot_step_minutes")
