@@ -26,6 +26,7 @@ from models.people import Client, StaffRole, StaffUser
 from models.roster import RosterEntry, RosterException, RosterExceptionKind
 from models.signin import PasswordResetToken, SignInCode
 from models.invite import StaffInvite
+from models.legal import AcceptedVia, LegalAcceptance, LegalDocument, LegalDocumentKind
 from models.sms import SmsOptOut
 from models.webhook import WebhookEndpoint
 
@@ -46,9 +47,14 @@ MODEL_MODULES = [
     "models.invite",
     "models.payment",
     "models.sms",
+    "models.legal",
 ]
 
 __all__ = [
+    "AcceptedVia",
+    "LegalAcceptance",
+    "LegalDocument",
+    "LegalDocumentKind",
     "Actor",
     "GiftCard",
     "LedgerAccount",

@@ -28,6 +28,7 @@ from resolvers.account.auth import hash_password
 from resolvers.core.runtime import Runtime
 from resolvers.notifications.email_templates import seed_default_templates
 from resolvers.demo.balances import seed_balances
+from resolvers.demo.documents import seed_documents
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str]) -> None:
             currency=clinic.currency,
         )
     await seed_balances(clinic, client, facial)
+    await seed_documents(clinic, client)
 
 
 async def seed_demo(rt: Runtime) -> list[str]:
