@@ -129,3 +129,25 @@ async def test_phone_sign_in_records_the_versions_current_when_the_terms_were_ac
     assert (await request_code(api, phone))["sent"] is True
     token = (await verify(api, await last_code(phone), phone))["session"]["token"]
     assert await to_accept(api, token) == []
+
+
+async def test_a_merge_keeps_what_either_record_accepted(api, demo):
+    d = demo["demo"]
+    keep = await staff_created_client(api)
+    policy = await LegalDocument.filter(clinic_id=d.clinic.id, kind=LegalDocumentKind.PRIVACY_POLICY).order_by("-version").first()
+    agreement = await LegalDocument.filter(clinic_id=d.clinic.id, kind=LegalDocumentKind.USER_AGREEMENT).order_by("-version").first()
+    first_policy = await LegalDocument.get(clinic_id=d.clinic.id, kind=LegalDocumentKind.PRIVACY_POLICY, version=1)
+    for document in (policy, agreement):  # the agreement both records accepted
+        await LegalAcceptance.create(clinic=d.clinic, client_id=keep, document=document, via=AcceptedVia.PORTAL)
+    merge = "mutation($k: ID!, $d: ID!) { mergeClients(keepId: $k, duplicateId: $d) { userErrors { code } } }"
+    merged = (await api.data(merge, {"k": str(keep), "d": str(d.client.id)}, await staff_token(api)))["mergeClients"]
+    assert merged["userErrors"] == []
+    # The kept record signs in with the duplicate's e-mail and has nothing left to accept.
+    assert await to_accept(api, await client_token(api)) == []
+    held = await LegalAcceptance.filter(client_id=keep).values_list("document_id", flat=True)
+    assert sorted(map(str, held)) == sorted(str(doc.id) for doc in (policy, agreement, first_policy))
+
+
+async def staff_created_client(api):
+    create = 'mutation { createClient(input: { fullName: "Kept Record" }) { client { id } userErrors { code } } }'
+    return (await api.data(create, None, await staff_token(api)))["createClient"]["client"]["id"]
