@@ -1,12 +1,13 @@
 """What the portal shows of loyalty and of the documents a client agrees
 to, in a real Chromium against a real server: the loyalty card's balance,
-rule and terms; the privacy policy and user agreement linked from the
-sign-in forms; and a client who accepted an older version asked again."""
+rule and terms; a discount card's price on the booking page; the privacy
+policy and user agreement linked from the sign-in forms; and a client who
+accepted an older version asked again."""
 
 from __future__ import annotations
 
-from tests.pages.test_browser import sign_in
-from tests.support.browser import Site, shot
+from tests.pages.test_browser import pick_time, sign_in
+from tests.support.browser import OWNER, Site, shot
 from tests.support.browser import chromium, new_page, site, template  # noqa: F401 (fixtures used below)
 
 try:
@@ -17,6 +18,10 @@ except ImportError:  # the `chromium` fixture says so
 CARDS = "{ me { loyaltyCards { programme points terms rule { description } } } }"
 DOCUMENTS = '{ clinic(slug: "demo") { legalDocuments { kind version title body } } }'
 TO_ACCEPT = "{ me { documentsToAccept { title } } }"
+STAFF_SIGN_IN = 'mutation { staffSignIn(email: "%s", password: "%s") { session { token } } }' % OWNER
+VIP = 'mutation { createLoyaltyProgramme(name: "VIP", kind: DISCOUNT, rule: { discountPercent: 20 }) { programme { id } } }'
+ISSUE = "mutation($c: ID!, $p: ID!) { issueLoyaltyCard(clientId: $c, programmeId: $p) { userErrors { code } } }"
+PRICES = '{ clinic(slug: "demo") { treatments { name price { amount currency } priceForMe { amount currency } } } }'
 
 
 async def test_the_balances_show_the_loyalty_cards_balance_rule_and_terms(site: Site, new_page):
@@ -31,6 +36,31 @@ async def test_the_balances_show_the_loyalty_cards_balance_rule_and_terms(site: 
     await terms.locator("summary").click()
     await expect(terms.locator("p")).to_have_text(card["terms"])
     await shot(page, "portal-loyalty")
+
+
+async def test_a_discount_card_holder_is_quoted_and_booked_the_lower_price(site: Site, new_page):
+    staff = (await site.gql(STAFF_SIGN_IN))["staffSignIn"]["session"]["token"]
+    client = await site.client_token()
+    programme = (await site.gql(VIP, token=staff))["createLoyaltyProgramme"]["programme"]["id"]
+    client_id = (await site.gql("{ me { id } }", token=client))["me"]["id"]
+    assert (await site.gql(ISSUE, {"c": client_id, "p": programme}, staff))["issueLoyaltyCard"]["userErrors"] == []
+    consultation = next(t for t in (await site.gql(PRICES, token=client))["clinic"]["treatments"] if t["name"] == "Consultation")
+    assert consultation["priceForMe"] != consultation["price"]
+    amount = f"£{consultation['priceForMe']['amount']}"
+
+    page = await new_page()
+    await sign_in(page, site)
+    await page.get_by_role("button", name="Book Now").click()
+    await expect(page.get_by_label("Full name")).to_have_value("Jamie Client")
+    option = page.locator("#treatment option", has_text="Consultation")
+    await expect(option).to_contain_text(amount)
+    await expect(option).not_to_contain_text(f"£{consultation['price']['amount']}")
+    await page.get_by_label("Treatment").select_option(await option.get_attribute("value"))
+    await pick_time(page)
+    await expect(page.locator("#summary")).to_contain_text(amount)
+    await page.get_by_role("button", name="Confirm booking").click()
+    await expect(page.locator("#done-what")).to_contain_text(amount)  # the price recorded, as answered
+    await shot(page, "booking-discount")
 
 
 async def test_the_sign_in_form_links_the_current_documents(site: Site, new_page):
