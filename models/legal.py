@@ -18,7 +18,7 @@ class LegalDocumentKind(StrEnum):
 
 
 class LegalDocument(TenantModel):
-    """One version of one document; the highest version of a kind is the
+    """One version of one document. The highest version of a kind is the
     current one."""
 
     kind = fields.CharEnumField(LegalDocumentKind, max_length=32)

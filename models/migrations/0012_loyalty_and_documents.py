@@ -2,6 +2,7 @@ import functools
 from json import dumps, loads
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from models.balances import LedgerKind
 from models.base import utcnow
 from models.legal import AcceptedVia, LegalDocumentKind
 from tortoise.fields.base import OnDelete
@@ -43,6 +44,15 @@ class Migration(migrations.Migration):
             name='terms',
             field=fields.TextField(null=True, unique=False),
         ),
+        ops.AlterModelOptions(
+            name='LoyaltyProgramme',
+            options={'table': 'loyalty_programme', 'app': 'models', 'unique_together': (('clinic', 'name'),), 'pk_attr': 'id', 'table_description': 'A programme and its one rule: POINTS earn `points_per_visit` for'},
+        ),
+        ops.AlterField(
+            model_name='LedgerEntry',
+            name='kind',
+            field=fields.CharEnumField(description='ISSUED: ISSUED\nADJUSTED: ADJUSTED\nUSED: USED\nRETURNED: RETURNED\nEARNED: EARNED\nREVERSED: REVERSED', enum_type=LedgerKind, max_length=16),
+        ),
         ops.AddField(
             model_name='SignInCode',
             name='accepted_documents',
@@ -60,7 +70,7 @@ class Migration(migrations.Migration):
                 ('published_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
                 ('published_by_id', fields.UUIDField(null=True)),
             ],
-            options={'table': 'legal_document', 'app': 'models', 'unique_together': (('clinic', 'kind', 'version'),), 'pk_attr': 'id'},
+            options={'table': 'legal_document', 'app': 'models', 'unique_together': (('clinic', 'kind', 'version'),), 'pk_attr': 'id', 'table_description': 'One version of one document. The highest version of a kind is the'},
             bases=['TenantModel'],
         ),
         ops.CreateModel(
@@ -73,7 +83,7 @@ class Migration(migrations.Migration):
                 ('accepted_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
                 ('via', fields.CharEnumField(description='PHONE_SIGN_IN: PHONE_SIGN_IN\nPORTAL: PORTAL', enum_type=AcceptedVia, max_length=16)),
             ],
-            options={'table': 'legal_acceptance', 'app': 'models', 'unique_together': (('client', 'document'),), 'pk_attr': 'id'},
+            options={'table': 'legal_acceptance', 'app': 'models', 'unique_together': (('client', 'document'),), 'pk_attr': 'id', 'table_description': 'A client accepted one version of one document.'},
             bases=['TenantModel'],
         ),
     ]
