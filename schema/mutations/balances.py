@@ -28,7 +28,7 @@ class LoyaltyRuleInput:
 
 @strawberry.input(description="Only the fields given change.")
 class LoyaltyProgrammeInput:
-    name: str | None = strawberry.UNSET
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="Unique in the clinic.")
     rule: LoyaltyRuleInput | None = strawberry.field(default=strawberry.UNSET, description="Null: no rule (points or cashback by hand only).")
     terms: str | None = strawberry.field(default=strawberry.UNSET, description="The promotion terms shown to the client; null or empty clears them.")
 

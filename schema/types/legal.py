@@ -20,12 +20,12 @@ LegalDocumentKind = strawberry.enum(LegalDocumentKindValues, name="LegalDocument
 class LegalDocument:
     model: strawberry.Private[LegalDocumentModel]
 
-    id: strawberry.ID = mirror("id")
+    id: strawberry.ID = mirror("id", "What `acceptLegalDocuments` takes.")
     kind: LegalDocumentKind = mirror("kind")
     version: int = mirror("version", "1 for the first version, one more for each new one.")
-    title: str = mirror("title")
+    title: str = mirror("title", 'As the clinic names it, e.g. "Privacy Policy".')
     body: str = mirror("body", "The text, as plain text with line breaks.")
-    published_at: datetime = mirror("published_at")
+    published_at: datetime = mirror("published_at", "When this version became current.")
 
 
 def documents(rows: list[LegalDocumentModel]) -> list[LegalDocument]:
