@@ -27,6 +27,7 @@ from models.people import Client, StaffRole, StaffUser
 from models.roster import RosterEntry, RosterException, RosterExceptionKind
 from models.signin import PasswordResetToken, SignInCode
 from models.invite import StaffInvite
+from models.legal import AcceptedVia, LegalAcceptance, LegalDocument, LegalDocumentKind
 from models.sms import SmsOptOut
 from models.verification import BookingCode
 from models.webhook import WebhookEndpoint
@@ -50,13 +51,18 @@ MODEL_MODULES = [
     "models.sms",
     "models.events",
     "models.verification",
+    "models.legal",
 ]
 
 __all__ = [
+    "AcceptedVia",
     "BookingCode",
     "ClinicEvent",
     "EventHead",
     "EventKind",
+    "LegalAcceptance",
+    "LegalDocument",
+    "LegalDocumentKind",
     "NotifiedChanges",
     "Actor",
     "GiftCard",

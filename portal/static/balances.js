@@ -4,15 +4,28 @@
 import { optional } from "./gql.js";
 import { $, el, show, money, when } from "./dom.js";
 
-const BALANCES = `query Balances { me { accountBalance { amount currency }
+const BALANCES = (loyaltyExtra) => `query Balances { me { accountBalance { amount currency }
   memberships { id name sessionsTotal sessionsRemaining expiresAt treatments { id name } }
   giftCards { id code initialValue { amount currency } remainingValue { amount currency } expiresAt }
-  loyaltyCards { id programme kind points cashback { amount currency } discountPercent } } }`;
+  loyaltyCards { id programme kind points cashback { amount currency } discountPercent ${loyaltyExtra} } } }`;
+
+// A loyalty card: its balance, then how it earns and the programme's terms.
+function loyaltyLine(l) {
+  const held = [l.programme, l.kind === "POINTS" ? `${l.points} points` : null, l.cashback ? `${money(l.cashback)} cashback` : null, l.discountPercent ? `${l.discountPercent}% off` : null]
+    .filter(Boolean)
+    .join(" · ");
+  return [
+    el("span", { class: "loyalty-balance" }, held),
+    l.rule?.description ? el("span", { class: "small loyalty-rule" }, ` (${l.rule.description})`) : null,
+    l.terms ? el("details", { class: "loyalty-terms" }, el("summary", {}, "Terms"), el("p", { class: "small prewrap" }, l.terms)) : null,
+  ];
+}
 
 export async function renderBalances(token, timeZone) {
   let data;
   try {
-    data = await optional(BALANCES, {}, token);
+    // Older servers know neither the rule nor the terms.
+    data = (await optional(BALANCES("rule { description } terms"), {}, token)) ?? (await optional(BALANCES(""), {}, token));
   } catch {
     data = null;
   }
@@ -31,14 +44,7 @@ export async function renderBalances(token, timeZone) {
         return `${m.name}${covers}: ${m.sessionsRemaining} of ${m.sessionsTotal} sessions left${expires(m.expiresAt)}`;
       }],
     ["Gift cards", me.giftCards, (g) => `${g.code}: ${money(g.remainingValue)} of ${money(g.initialValue)}${expires(g.expiresAt)}`],
-    [
-      "Loyalty",
-      me.loyaltyCards,
-      (l) =>
-        [l.programme, l.points != null ? `${l.points} points` : null, l.cashback ? `${money(l.cashback)} cashback` : null, l.discountPercent ? `${l.discountPercent}% off` : null]
-          .filter(Boolean)
-          .join(" · "),
-    ],
+    ["Loyalty", me.loyaltyCards, loyaltyLine],
   ];
   for (const [title, items, line] of lists) {
     if (items?.length) body.append(el("h4", {}, title), el("ul", {}, ...items.map((item) => el("li", {}, line(item)))));

@@ -1,6 +1,6 @@
 // The booking page: redeem the pre-fill token (or take typed-in details),
 // pick a treatment, a date and a free time, confirm once.
-import { gql, userError, store, session } from "./gql.js";
+import { gql, optional, userError, store, session } from "./gql.js";
 import { $, el, show, say, brand, money, when, today, addDays, slugFromPath, newKey } from "./dom.js";
 import { freeSlots, byStart, renderTimes } from "./slots.js";
 
@@ -15,6 +15,7 @@ const params = new URLSearchParams(location.search);
 const linkToken = params.get("token");
 if (params.has("token")) history.replaceState(history.state, "", location.pathname);
 
+const PRICES_FOR_ME = `query($slug: String!) { clinic(slug: $slug) { treatments { id priceForMe { amount currency } } } }`;
 const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) {
   id name timezone portalEnabled canBook showPrices bookingInstructions termsAndConditions bookingHorizonDays
   cancellationPolicy { noticeHours text } branding { backgroundColor logoUrl }
@@ -53,8 +54,16 @@ async function start() {
     return say(message, `${clinic.name} is not taking online bookings at the moment. Please call the clinic to book.`, "error");
   }
   await details(linkToken);
+  if (bookingToken) await pricesForClient();
   setUpChoices();
   show(form);
+}
+
+// The client's own prices (less a loyalty discount), on a server that knows them.
+async function pricesForClient() {
+  const data = await optional(PRICES_FOR_ME, { slug }, bookingToken).catch(() => null);
+  const mine = new Map((data?.clinic?.treatments || []).map((t) => [t.id, t.priceForMe]));
+  for (const t of clinic.treatments) if (mine.get(t.id)) t.price = mine.get(t.id);
 }
 
 async function details(fromLink) {

@@ -4,6 +4,7 @@ import { $, el, show, say, brand, money, when, today, slugFromPath, openDialog }
 import { freeSlots, byStart, renderTimes } from "./slots.js";
 import { setUpSignIn } from "./signin.js";
 import { renderBalances } from "./balances.js";
+import { askToAccept, linkDocuments } from "./documents.js";
 import { elsewhere, zoneName, zoneSuffix } from "./zone.js";
 
 const slug = slugFromPath();
@@ -66,7 +67,7 @@ async function showSignIn() {
   show($("#account"), false);
   show($("#sign-out"), false);
   show($("#sign-in"));
-  const sms = await optional(SMS_ENABLED, { slug }).catch(() => null);
+  const [sms] = await Promise.all([optional(SMS_ENABLED, { slug }).catch(() => null), linkDocuments(slug)]);
   show($("#phone-sign-in"), Boolean(sms?.clinic?.smsSignInEnabled));
   // Not away from a field the visitor is already typing in.
   if (!$("#sign-in").contains(document.activeElement)) $("#email").focus();
@@ -132,6 +133,7 @@ async function showAccount() {
   $("#greeting").textContent = `Welcome, ${me.fullName}`;
   renderUpcoming(me.upcoming.edges.map((e) => e.node), knows);
   renderPast(me.past.edges.map((e) => e.node), knows);
+  askToAccept(token);
   renderBalances(token, clinic.timezone).then((held) => {
     memberships = held?.memberships || [];
   });

@@ -15,7 +15,11 @@ A phone with no client yet: once the code proves the number, the client is
 created (name to fill in later, or `fullName` when given) if the clinic
 accepts new clients, and refused with NEW_CLIENTS_NOT_ACCEPTED otherwise.
 The request answers the same either way, so it tells nobody whether a number
-belongs to a client."""
+belongs to a client.
+
+Asking for a code accepts the clinic's privacy policy and user agreement:
+the versions current then are recorded on the code, and as the client's
+acceptances once the code proves the number."""
 
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from models import Client, Clinic, CredentialKind, SignInCode, utcnow
+from models import AcceptedVia, Client, Clinic, CredentialKind, SignInCode, utcnow
 from models.db import write_transaction
 from settings import Settings
 from resolvers.notifications import outbox
@@ -39,6 +43,7 @@ from resolvers.core.ratelimit import network
 from resolvers.core.runtime import Runtime
 from resolvers.core import access
 from resolvers.core import tenant
+from resolvers.account import legal_documents
 from resolvers.account.auth import IssuedSession, issue_session, limit_sign_in
 from resolvers.core.contact import normalize_phone
 from resolvers.core.errors import DomainError, ErrorCode, invalid
@@ -174,6 +179,7 @@ async def request_sign_in_code(
             expires_at=expires_at,
             terms_version=clinic.privacy_policy_version,
             terms_accepted_at=now,
+            accepted_documents=[str(d.id) for d in await legal_documents.current(clinic.id)],
             requested_from=ip[:64],
         )
         client = await Client.get_or_none(clinic_id=clinic.id, phone=phone)
@@ -245,5 +251,8 @@ async def verify_sign_in_code(
         if not await SignInCode.filter(id=row.id, used_at=None).update(used_at=now):
             raise _wrong_code()  # a concurrent check spent it first
         await Client.filter(id=client.id).update(terms_version=row.terms_version, terms_accepted_at=row.terms_accepted_at)
+        await legal_documents.record(
+            clinic.id, client.id, row.accepted_documents or [], AcceptedVia.PHONE_SIGN_IN, row.terms_accepted_at
+        )
         hours = rt.settings.client_session_hours
         return await issue_session(CredentialKind.CLIENT_SESSION, clinic.id, hours, client_id=client.id)

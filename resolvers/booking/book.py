@@ -23,6 +23,7 @@ from resolvers.core import idempotency
 from resolvers.core import access
 from resolvers.core import ids
 from resolvers.core import tenant
+from resolvers.billing import loyalty_earning
 from resolvers.booking import side_effects, verification
 from resolvers.booking.availability import Shape, fits, load_busy, load_spans
 from resolvers.core.contact import normalize_email, normalize_phone
@@ -192,10 +193,13 @@ async def place(
     source: AppointmentSource,
     ignore: uuid.UUID | None = None,
     rescheduled_from: uuid.UUID | None = None,
+    discount: bool = True,
 ) -> Appointment:
-    """Insert the appointment with the first candidate free at `start`.
+    """Insert the appointment with the first candidate free at `start`, at
+    the treatment's price less the client's loyalty discount (`discount`).
     Must run inside a write transaction."""
     shape = shape_of(treatment)
+    price = await loyalty_earning.price_for(clinic.id, client_id, treatment.price) if discount else treatment.price
     occupied_start, occupied_end = shape.occupied(start)
     busy = await load_busy(clinic.id, candidates, occupied_start, occupied_end, ignore=ignore)
     free = [pid for pid in candidates if not busy[pid]]
@@ -213,7 +217,7 @@ async def place(
                     occupied_start=occupied_start,
                     occupied_end=occupied_end,
                     source=source,
-                    price=treatment.price,
+                    price=price,
                     currency=clinic.currency,
                     rescheduled_from_id=rescheduled_from,
                 )
@@ -276,8 +280,10 @@ async def book_appointment(
             lifetime = timedelta(hours=rt.settings.idempotency_hours)
             claim = await idempotency.claim(clinic.id, caller, key, fingerprint, now, lifetime) if key else None
             client_id = await _client_for(clinic, principal, request, details, now, proof)
+            # A stranger's typed-in details may match a client: their card's discount is not told to them.
             appointment = await place(
-                clinic, treatment, candidates, start, client_id=client_id, source=SOURCE_OF[principal.kind]
+                clinic, treatment, candidates, start, client_id=client_id, source=SOURCE_OF[principal.kind],
+                discount=principal.kind is not PrincipalKind.ANONYMOUS,
             )
             if claim is not None:
                 await idempotency.complete(claim, appointment.id)

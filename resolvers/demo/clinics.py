@@ -30,6 +30,7 @@ from resolvers.core.runtime import Runtime
 from resolvers.notifications.email_templates import seed_default_templates
 from resolvers.demo.balances import seed_balances
 from resolvers.demo.history import seed_history
+from resolvers.demo.documents import seed_documents
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str]) -> Clinic:
             currency=clinic.currency,
         )
     await seed_balances(clinic, client, facial)
+    await seed_documents(clinic, client)
     return clinic
 
 

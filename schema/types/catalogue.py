@@ -10,7 +10,9 @@ import strawberry
 from models import Clinic as ClinicModel
 from models import Practitioner as PractitionerModel
 from models import Treatment as TreatmentModel
+from resolvers.account import legal_documents
 from resolvers.booking import catalogue
+from resolvers.billing.loyalty_earning import discounted
 from resolvers.admin import portal_settings
 from resolvers.admin import rosters
 from resolvers.core import access
@@ -89,6 +91,20 @@ class Treatment:
             return None
         return Money.of(self.model.price, clinic.currency)
 
+    @strawberry.field(
+        description="The price the signed-in client pays: `price` less their loyalty card's discount. "
+        "The same as `price` for anyone else; null when the clinic hides prices."
+    )
+    async def price_for_me(self, info: Info) -> Money | None:
+        clinic = await info.context.loaders.clinic.load(self.model.clinic_id)
+        if not prices_visible(info, clinic):
+            return None
+        principal = info.context.principal
+        percent = None
+        if principal.is_client and principal.clinic_id == clinic.id:
+            percent = await info.context.loaders.loyalty_discount.load((clinic.id, principal.client_id))
+        return Money.of(discounted(self.model.price, percent), clinic.currency)
+
     @strawberry.field(description="Who offers it.")
     async def practitioners(self, info: Info) -> list[Practitioner]:
         rows = await info.context.loaders.practitioners_by_treatment.load((self.model.clinic_id, self.model.id))
@@ -131,6 +147,15 @@ class Clinic:
     privacy_policy_version: str = mirror(
         "privacy_policy_version", "The version of the privacy policy and user agreement a client accepts."
     )
+
+    @strawberry.field(
+        description="The current privacy policy and user agreement (those published), privacy policy first: "
+        "what a client accepts at sign-in."
+    )
+    async def legal_documents(self) -> list[Annotated["LegalDocument", strawberry.lazy("schema.types.legal")]]:
+        from schema.types.legal import documents
+
+        return documents(await legal_documents.current(self.model.id))
 
     @strawberry.field(description="Whether clients may sign in with their phone and a code by SMS.")
     def sms_sign_in_enabled(self) -> bool:

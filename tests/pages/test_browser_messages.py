@@ -187,7 +187,7 @@ async def test_the_demo_client_signs_in_with_a_code_texted_through_twilio_and_se
     page = await new_page()
     await page.goto(f"{site.url}/p/demo/")
     await page.get_by_label("Mobile number").fill(DEMO_PHONE)
-    await page.get_by_label("I accept the clinic's terms and privacy policy").check()
+    await page.get_by_label("I accept the Privacy Policy and the User Agreement").check()
     await page.get_by_role("button", name="Text me a code").click()
     code_box = page.get_by_label("The code we sent you")
     await expect(code_box).to_be_focused()
