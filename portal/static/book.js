@@ -3,6 +3,7 @@
 import { gql, userError, store, session } from "./gql.js";
 import { $, el, show, say, brand, money, when, today, addDays, slugFromPath, newKey } from "./dom.js";
 import { freeSlots, byStart, renderTimes } from "./slots.js";
+import { _, _n } from "./i18n.js";
 
 const slug = slugFromPath();
 const BOOKING = `booking:${slug}`;
@@ -25,9 +26,9 @@ const BOOK = `mutation Book($input: BookAppointmentInput!) { bookAppointment(inp
   appointment { id start end treatment { name } practitioner { name } price { amount currency } }
   userErrors { code message field } } }`;
 const TOKEN_TROUBLE = {
-  TOKEN_EXPIRED: "This booking link has expired.",
-  TOKEN_ALREADY_USED: "This booking link has already been used.",
-  TOKEN_INVALID: "This booking link is not valid.",
+  TOKEN_EXPIRED: _("This booking link has expired."),
+  TOKEN_ALREADY_USED: _("This booking link has already been used."),
+  TOKEN_INVALID: _("This booking link is not valid."),
 };
 
 let clinic = null;
@@ -45,11 +46,11 @@ async function start() {
   }
   show($("#loading"), false);
   if (!clinic) {
-    document.title = "Booking page not found";
-    return say(message, "There is no clinic at this address.", "error");
+    document.title = _("Booking page not found");
+    return say(message, _("There is no clinic at this address."), "error");
   }
-  brand(clinic, "Book an appointment");
-  if (!clinic.portalEnabled) return say(message, `${clinic.name} is not taking online bookings at the moment.`, "error");
+  brand(clinic, _("Book an appointment"));
+  if (!clinic.portalEnabled) return say(message, _("{clinic} is not taking online bookings at the moment.", { clinic: clinic.name }), "error");
   await details(linkToken);
   setUpChoices();
   show(form);
@@ -63,19 +64,19 @@ async function details(fromLink) {
       const error = userError(data.redeemPrefillToken);
       if (error) {
         store.remove(BOOKING);
-        say(message, `${TOKEN_TROUBLE[error.code] || error.message} You can still book: enter your details below.`, "error");
+        say(message, `${TOKEN_TROUBLE[error.code] || error.message} ${_("You can still book: enter your details below.")}`, "error");
       } else {
         prefill = data.redeemPrefillToken.prefill;
         store.set(BOOKING, { ...data.redeemPrefillToken.bookingSession, prefill });
       }
     } catch (error) {
-      say(message, `${error.message} You can still book: enter your details below.`, "error");
+      say(message, `${error.message} ${_("You can still book: enter your details below.")}`, "error");
     }
   } else {
     // A reload after the link was spent keeps its booking session.
     const saved = session(BOOKING);
     prefill = saved?.prefill || null;
-    if (!prefill) say(message, "This page was opened without a booking link. Enter your details below to book.");
+    if (!prefill) say(message, _("This page was opened without a booking link. Enter your details below to book."));
   }
   bookingToken = prefill ? session(BOOKING)?.token : null;
   const fields = { "#full-name": prefill?.fullName, "#client-email": prefill?.email, "#client-phone": prefill?.phone };
@@ -86,8 +87,8 @@ async function details(fromLink) {
     if (prefill) input.value = value || "";
   }
   $("#details-note").textContent = prefill
-    ? "From your account. To change them, contact the clinic."
-    : "We'll use these to confirm your booking.";
+    ? _("From your account. To change them, contact the clinic.")
+    : _("We'll use these to confirm your booking.");
 }
 
 function setUpChoices() {
@@ -95,7 +96,7 @@ function setUpChoices() {
   treatment.replaceChildren(
     ...clinic.treatments.map((t) => {
       const price = clinic.showPrices ? money(t.price) : "";
-      return el("option", { value: t.id }, [t.name, `${t.durationMinutes} min`, price].filter(Boolean).join(" · "));
+      return el("option", { value: t.id }, [t.name, _("{minutes} min", { minutes: t.durationMinutes }), price].filter(Boolean).join(" · "));
     }),
   );
   if (clinic.bookingInstructions) {
@@ -103,7 +104,7 @@ function setUpChoices() {
     show($("#instructions"));
   }
   const policy = clinic.cancellationPolicy;
-  $("#cancellation-text").textContent = policy.text || `Please give ${policy.noticeHours} hours' notice to cancel.`;
+  $("#cancellation-text").textContent = policy.text || _n("Please give {hours} hour's notice to cancel.", "Please give {hours} hours' notice to cancel.", policy.noticeHours, { hours: policy.noticeHours });
   if (clinic.termsAndConditions) $("#terms-text").textContent = clinic.termsAndConditions;
   show($("#terms"));
   const first = today(clinic.timezone);
@@ -127,7 +128,7 @@ function treatmentChanged(findDay) {
   const practitioner = $("#practitioner");
   const kept = practitioner.value;
   practitioner.replaceChildren(
-    el("option", { value: "" }, "Any practitioner"),
+    el("option", { value: "" }, _("Any practitioner")),
     ...treatment.practitioners.map((p) => el("option", { value: p.id }, p.name)),
   );
   if (treatment.practitioners.some((p) => p.id === kept)) practitioner.value = kept;
@@ -150,7 +151,7 @@ async function loadTimes(findDay = false) {
   const times = $("#times");
   const treatment = selectedTreatment();
   const practitioner = $("#practitioner").value || null;
-  times.replaceChildren(el("p", {}, "Looking for free times…"));
+  times.replaceChildren(el("p", {}, _("Looking for free times…")));
   try {
     if (findDay || !$("#day").value) {
       const from = $("#day").value || $("#day").min;
@@ -160,7 +161,7 @@ async function loadTimes(findDay = false) {
     }
     const slots = byStart(await freeSlots(slug, treatment.id, $("#day").value, $("#day").value, practitioner));
     if (stale()) return;
-    if (!slots.length) return times.replaceChildren(el("p", {}, "No free times on this day. Please choose another date."));
+    if (!slots.length) return times.replaceChildren(el("p", {}, _("No free times on this day. Please choose another date.")));
     renderTimes(times, slots, clinic.timezone, "time", choose);
   } catch (error) {
     if (!stale()) times.replaceChildren(el("p", {}, error.message));
@@ -174,7 +175,8 @@ function choose(slot) {
   if (!slot) return show(summary, false);
   const treatment = selectedTreatment();
   const price = clinic.showPrices ? money(treatment.price) : "";
-  summary.textContent = `${treatment.name}, ${when(slot.start, clinic.timezone)}, with ${slot.practitioner.name}${price ? ` · ${price}` : ""}`;
+  const what = { treatment: treatment.name, when: when(slot.start, clinic.timezone), practitioner: slot.practitioner.name };
+  summary.textContent = `${_("{treatment}, {when}, with {practitioner}", what)}${price ? ` · ${price}` : ""}`;
   show(summary);
 }
 
@@ -195,7 +197,7 @@ form.addEventListener("submit", async (event) => {
   if (client) {
     const missing = ["#full-name", "#client-email", "#client-phone"].find((s) => !$(s).checkValidity());
     if (missing) {
-      say(message, "Please fill in your name, e-mail and mobile number.", "error");
+      say(message, _("Please fill in your name, e-mail and mobile number."), "error");
       return $(missing).focus();
     }
   }
@@ -211,7 +213,7 @@ form.addEventListener("submit", async (event) => {
   if (attempt?.signature !== signature) attempt = { key: newKey(), signature };
   busy = true;
   $("#confirm").disabled = true;
-  say(message, "Booking…");
+  say(message, _("Booking…"));
   try {
     const data = await gql(BOOK, { input: { ...input, idempotencyKey: attempt.key } }, bookingToken);
     const error = userError(data.bookAppointment);
@@ -231,7 +233,7 @@ form.addEventListener("submit", async (event) => {
       return sessionEnded();
     }
     // Unknown outcome: the same key on the next try cannot book twice.
-    say(message, `${error.message} Press Confirm again: you will not be booked twice.`, "error");
+    say(message, `${error.message} ${_("Press Confirm again: you will not be booked twice.")}`, "error");
   } finally {
     busy = false;
     $("#confirm").disabled = !choice;
@@ -242,7 +244,7 @@ form.addEventListener("submit", async (event) => {
 async function sessionEnded() {
   store.remove(BOOKING);
   await details(null);
-  say(message, "Your booking link has run out. Enter your details below to book.", "error");
+  say(message, _("Your booking link has run out. Enter your details below to book."), "error");
   $("#full-name").focus();
 }
 
@@ -250,7 +252,8 @@ function booked(appointment) {
   say(message, "");
   show(form, false);
   const price = money(appointment.price);
-  $("#done-what").textContent = `${appointment.treatment.name}, ${when(appointment.start, clinic.timezone)}, with ${appointment.practitioner.name}${price ? ` · ${price}` : ""}.`;
+  const what = { treatment: appointment.treatment.name, when: when(appointment.start, clinic.timezone), practitioner: appointment.practitioner.name };
+  $("#done-what").textContent = `${_("{treatment}, {when}, with {practitioner}", what)}${price ? ` · ${price}` : ""}.`;
   show($("#done"));
   $("#done").focus();
 }

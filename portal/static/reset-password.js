@@ -2,6 +2,7 @@
 // new password, signs the client in and opens My bookings.
 import { gql, userError, store } from "./gql.js";
 import { $, show, say, brand, slugFromPath } from "./dom.js";
+import { _ } from "./i18n.js";
 
 const slug = slugFromPath();
 const KEPT = `reset:${slug}`;
@@ -23,10 +24,10 @@ let busy = false;
 
 async function start() {
   const clinic = (await gql(CLINIC, { slug }).catch(() => null))?.clinic;
-  if (clinic) brand(clinic, "Choose a new password");
+  if (clinic) brand(clinic, _("Choose a new password"));
   if (!token) {
     show($("#reset"), false);
-    say(message, "This page needs the link from your e-mail. Please open that link again, or ask for a new one.", "error");
+    say(message, _("This page needs the link from your e-mail. Please open that link again, or ask for a new one."), "error");
     return;
   }
   $("#password").focus();
@@ -37,11 +38,11 @@ $("#reset").addEventListener("submit", async (event) => {
   if (busy) return;
   const password = $("#password").value;
   if (password.length < 10) {
-    say(message, "Choose a password of at least 10 characters.", "error");
+    say(message, _("Choose a password of at least 10 characters."), "error");
     return $("#password").focus();
   }
   if (password !== $("#again").value) {
-    say(message, "The two passwords are not the same.", "error");
+    say(message, _("The two passwords are not the same."), "error");
     return $("#again").focus();
   }
   busy = true;

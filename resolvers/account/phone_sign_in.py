@@ -38,6 +38,7 @@ from resolvers.notifications import outbox
 from resolvers.core.ratelimit import network
 from resolvers.core.runtime import Runtime
 from resolvers.core import access
+from resolvers.core import i18n
 from resolvers.core import tenant
 from resolvers.account.auth import IssuedSession, issue_session, limit_sign_in
 from resolvers.core.contact import normalize_phone
@@ -84,22 +85,15 @@ def new_code() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
 
-# The code's SMS in the client's language (`setLanguage`); English for a number not yet known.
-CODE_MESSAGES = {
-    "en": "{code} is your {clinic} sign-in code. It expires in {minutes} minutes. Never share it.",
-    "de": "{code} ist Ihr Anmeldecode für {clinic}. Er läuft in {minutes} Minuten ab. Geben Sie ihn nie weiter.",
-    "es": "{code} es tu código de acceso a {clinic}. Caduca en {minutes} minutos. No lo compartas nunca.",
-    "fr": "{code} est votre code de connexion à {clinic}. Il expire dans {minutes} minutes. Ne le partagez jamais.",
-    "it": "{code} è il tuo codice di accesso a {clinic}. Scade tra {minutes} minuti. Non condividerlo mai.",
-    "nl": "{code} is je inlogcode voor {clinic}. Hij verloopt over {minutes} minuten. Deel hem nooit.",
-    "pl": "{code} to Twój kod logowania do {clinic}. Wygaśnie za {minutes} minut. Nigdy go nie udostępniaj.",
-    "pt": "{code} é o seu código de acesso a {clinic}. Expira em {minutes} minutos. Nunca o partilhe.",
-}
-
-
 def _code_message(clinic: Clinic, code: str, minutes: int, language: str | None) -> str:
-    template = CODE_MESSAGES.get(language or "en", CODE_MESSAGES["en"])
-    return template.format(code=code, clinic=clinic.name, minutes=minutes)
+    """The code's SMS in the client's language (`setLanguage`); English for
+    a number not yet known."""
+    text = i18n.translations(language).ngettext(
+        "{code} is your {clinic} sign-in code. It expires in {minutes} minute. Never share it.",
+        "{code} is your {clinic} sign-in code. It expires in {minutes} minutes. Never share it.",
+        minutes,
+    )
+    return text.format(code=code, clinic=clinic.name, minutes=minutes)
 
 
 async def _clinic(principal: Principal, clinic_slug: str) -> Clinic:
