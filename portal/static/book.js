@@ -1,5 +1,6 @@
 // The booking page: redeem the pre-fill token (or take typed-in details),
 // pick a treatment, a date and a free time, confirm once.
+import { linkToken } from "./link.js";
 import { gql, userError, store, session } from "./gql.js";
 import { $, el, show, say, brand, money, when, today, addDays, slugFromPath, newKey } from "./dom.js";
 import { freeSlots, byStart, renderTimes } from "./slots.js";
@@ -10,11 +11,8 @@ const BOOKING = `booking:${slug}`;
 const message = $("#message");
 const form = $("#booking");
 
-// The pre-fill token is read once and taken out of the address bar at once,
-// so it is neither bookmarked, shared nor kept in history.
-const params = new URLSearchParams(location.search);
-const linkToken = params.get("token");
-if (params.has("token")) history.replaceState(history.state, "", location.pathname);
+// The pre-fill token is read once and taken out of the address bar at once
+// (link.js), so it is neither bookmarked, shared nor kept in history.
 
 const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) {
   id name timezone portalEnabled showPrices bookingInstructions termsAndConditions bookingHorizonDays

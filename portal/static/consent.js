@@ -1,8 +1,9 @@
 // The consent signing page: the form behind a single-use link from an
 // e-mail or text message, read and signed with a typed name and agreement.
+import { linkToken, hadToken } from "./link.js";
 import { gql, userError, store, GraphQLError } from "./gql.js";
 import { $, show, say, brand, when, slugFromPath } from "./dom.js";
-import { _ } from "./i18n.js";
+import { _, language } from "./i18n.js";
 
 const slug = slugFromPath();
 const KEPT = `consent:${slug}`;
@@ -11,11 +12,7 @@ const message = $("#message");
 // The link's token is read once and taken out of the address bar at once, so
 // it is neither bookmarked, shared nor kept in history; the tab keeps it for
 // a reload.
-const params = new URLSearchParams(location.search);
-if (params.has("token")) {
-  store.set(KEPT, { token: params.get("token") });
-  history.replaceState(history.state, "", location.pathname);
-}
+if (hadToken) store.set(KEPT, { token: linkToken });
 const token = store.get(KEPT)?.token || null;
 
 const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) { name branding { backgroundColor logoUrl } } }`;
@@ -26,9 +23,12 @@ const SIGN = `mutation Sign($token: String!, $name: String!, $agree: Boolean!, $
     consentRequest { ${FIELDS} } userErrors { code message field } } }`;
 const TROUBLE = {
   TOKEN_INVALID: _("This consent link is not valid. Please use the latest link the clinic sent you, or ask the clinic for a new one."),
-  TOKEN_EXPIRED: _("This consent link has expired: the appointment has started or was cancelled."),
-  TOKEN_ALREADY_USED: _("This consent form has already been signed."),
 };
+// In English the server's own words say which (started or cancelled).
+if (language !== "en") {
+  TROUBLE.TOKEN_EXPIRED = _("This consent link has expired: the appointment has started or was cancelled.");
+  TROUBLE.TOKEN_ALREADY_USED = _("This consent form has already been signed.");
+}
 
 let busy = false;
 

@@ -1,5 +1,6 @@
 // The password-reset page: the single-use link from the reset e-mail sets a
 // new password, signs the client in and opens My bookings.
+import { linkToken, hadToken } from "./link.js";
 import { gql, userError, store } from "./gql.js";
 import { $, show, say, brand, slugFromPath } from "./dom.js";
 import { _ } from "./i18n.js";
@@ -9,11 +10,7 @@ const KEPT = `reset:${slug}`;
 const message = $("#message");
 
 // The token leaves the address bar at once; the tab keeps it for a reload.
-const params = new URLSearchParams(location.search);
-if (params.has("token")) {
-  store.set(KEPT, { token: params.get("token") });
-  history.replaceState(history.state, "", location.pathname);
-}
+if (hadToken) store.set(KEPT, { token: linkToken });
 const token = store.get(KEPT)?.token || null;
 
 const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) { name branding { backgroundColor logoUrl } } }`;

@@ -51,6 +51,11 @@ async def test_a_lang_link_opens_the_portal_in_that_language_and_is_remembered(s
     await expect(page.get_by_role("heading", name=said("pl", "Sign in"), exact=True)).to_be_visible()
     await page.goto(f"{site.url}/p/demo/")
     await expect(page.get_by_role("heading", name=said("pl", "Sign in"), exact=True)).to_be_visible()
+    # The server's error codes in the page's words.
+    await page.get_by_label(said("pl", "E-mail")).fill(CLIENT[0])
+    await page.get_by_label(said("pl", "Password"), exact=True).fill("not-the-password")
+    await page.get_by_role("button", name=said("pl", "Sign in"), exact=True).click()
+    await expect(page.locator("#message")).to_have_text(said("pl", "The e-mail or password is wrong."))
 
 
 async def test_a_signed_in_clients_choice_is_stored_with_the_account_and_follows_them_to_another_browser(site, new_page):
