@@ -86,8 +86,8 @@ def new_code() -> str:
 
 
 def _code_message(clinic: Clinic, code: str, minutes: int, language: str | None) -> str:
-    """The code's SMS in the client's language (`setLanguage`); English for
-    a number not yet known."""
+    """The code's SMS in the client's language (`setLanguage`); for a number
+    not yet known, in the language of the page it was asked from."""
     text = i18n.translations(language).ngettext(
         "{code} is your {clinic} sign-in code. It expires in {minutes} minute. Never share it.",
         "{code} is your {clinic} sign-in code. It expires in {minutes} minutes. Never share it.",
@@ -104,7 +104,14 @@ async def _clinic(principal: Principal, clinic_slug: str) -> Clinic:
 
 async def request_sign_in_code(
     rt: Runtime,
-    principal: Principal, clinic_slug: str, phone: str, accepted_terms: bool, ip: str, *, now: datetime | None = None
+    principal: Principal,
+    clinic_slug: str,
+    phone: str,
+    accepted_terms: bool,
+    ip: str,
+    *,
+    language: str | None = None,
+    now: datetime | None = None,
 ) -> datetime:
     """Sends a fresh code (older live codes for the number die) and answers
     when it expires."""
@@ -139,7 +146,7 @@ async def request_sign_in_code(
             requested_from=ip[:64],
         )
         client = await Client.get_or_none(clinic_id=clinic.id, phone=phone)
-        body = _code_message(clinic, code, settings.sign_in_code_minutes, client.language if client else None)
+        body = _code_message(clinic, code, settings.sign_in_code_minutes, client.language if client else language)
         payload = {
             "to": phone, "body": body, "client_id": str(client.id) if client else None, "purpose": "sign_in_code",
             "expires_at": expires_at.isoformat(),  # not sent once useless (jobs/runner.py)
@@ -170,7 +177,7 @@ async def _spend(settings: Settings, clinic: Clinic, phone: str, code: str, now:
     return row
 
 
-async def _client_for_phone(clinic: Clinic, phone: str, full_name: str) -> Client:
+async def _client_for_phone(clinic: Clinic, phone: str, full_name: str, language: str | None) -> Client:
     client = await Client.get_or_none(clinic_id=clinic.id, phone=phone)
     if client is not None:
         return client
@@ -178,7 +185,7 @@ async def _client_for_phone(clinic: Clinic, phone: str, full_name: str) -> Clien
         raise DomainError(ErrorCode.NEW_CLIENTS_NOT_ACCEPTED, "This clinic is not taking new clients online.")
     try:
         async with in_transaction("default"):  # a savepoint: a booking may create the twin first
-            return await Client.create(clinic_id=clinic.id, full_name=full_name, phone=phone)
+            return await Client.create(clinic_id=clinic.id, full_name=full_name, phone=phone, language=language or "en")
     except IntegrityError:
         return await Client.get(clinic_id=clinic.id, phone=phone)
 
@@ -192,6 +199,7 @@ async def verify_sign_in_code(
     ip: str,
     full_name: str | None = None,
     *,
+    language: str | None = None,
     now: datetime | None = None,
 ) -> IssuedSession:
     now = now or utcnow()
@@ -203,7 +211,7 @@ async def verify_sign_in_code(
         raise invalid(f"A name has at most {MAX_NAME} characters.", ["fullName"])
     row = await _spend(rt.settings, clinic, phone, "".join((code or "").split())[:32], now)
     async with write_transaction():
-        client = await _client_for_phone(clinic, phone, name)
+        client = await _client_for_phone(clinic, phone, name, language)
         if not await SignInCode.filter(id=row.id, used_at=None).update(used_at=now):
             raise _wrong_code()  # a concurrent check spent it first
         await Client.filter(id=client.id).update(terms_version=row.terms_version, terms_accepted_at=row.terms_accepted_at)

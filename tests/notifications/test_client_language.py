@@ -78,3 +78,54 @@ async def test_a_language_without_a_catalogue_reads_english(api, demo, twilio, r
     assert await drain(runtime.settings) == ["SENT"]
     [body] = twilio.sandbox.bodies_to(PHONE)
     assert "is booked for" in body
+
+
+async def gql_from_page(api, language: str, query: str, variables: dict, token: str | None = None) -> dict:
+    """A request as a page in `language` sends it (Accept-Language)."""
+    headers = {"accept-language": language, **({"authorization": f"Bearer {token}"} if token else {})}
+    body = (await api.http.post("/graphql", json={"query": query, "variables": variables}, headers=headers)).json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def test_a_new_client_booking_from_a_german_page_reads_its_messages_in_german(api, demo, twilio, runtime):
+    phone, details = "+447700900222", {"fullName": "Kim Neu", "email": "kim@example.com", "phone": "07700 900222"}
+    booked = await gql_from_page(api, "de-DE,de;q=0.9", BOOK, {"input": book_input(demo, start=at(5, 11), client=details)})
+    assert booked["bookAppointment"]["userErrors"] == []
+    assert (await Client.get(clinic_id=demo["demo"].clinic.id, phone=phone)).language == "de"
+    assert await drain(runtime.settings) == ["SENT"]
+    [body] = twilio.sandbox.bodies_to(phone)
+    assert "Ihr Termin für Facial" in body
+
+
+async def test_staff_booking_for_a_new_client_leaves_their_language_to_the_client(api, demo):
+    from tests.conftest import staff_token
+
+    details = {"fullName": "Sam Staffbooked", "email": "sam@example.com", "phone": "+447700900333"}
+    booked = await gql_from_page(
+        api, "de", BOOK, {"input": book_input(demo, start=at(5, 11), client=details)}, await staff_token(api)
+    )
+    assert booked["bookAppointment"]["userErrors"] == []
+    assert (await Client.get(clinic_id=demo["demo"].clinic.id, phone="+447700900333")).language == "en"
+
+
+async def test_a_sign_in_code_for_a_number_not_yet_known_is_in_the_pages_language_and_the_new_client_keeps_it(api, demo):
+    from models import OutboxMessage
+
+    await Clinic.filter(id=demo["demo"].clinic.id).update(
+        twilio_account_sid="AC" + "0" * 32, twilio_auth_token="secret", twilio_from_number="+447700900999"
+    )
+    phone = "+447700900444"
+    asked = await gql_from_page(
+        api, "pl", 'mutation($p: String!) { requestSignInCode(clinicSlug: "demo", phone: $p, acceptedTerms: true) { sent } }', {"p": phone}
+    )
+    assert asked["requestSignInCode"]["sent"] is True
+    [row] = await OutboxMessage.filter(kind="sms")
+    assert "to Twój kod logowania do" in row.payload["body"]
+    code = row.payload["body"].split()[0]
+    verified = await gql_from_page(
+        api, "pl", 'mutation($p: String!, $c: String!) { verifySignInCode(clinicSlug: "demo", phone: $p, code: $c) { session { token } } }',
+        {"p": phone, "c": code},
+    )
+    me = await api.data("{ me { language } }", token=verified["verifySignInCode"]["session"]["token"])
+    assert me["me"]["language"] == "pl"
