@@ -26,9 +26,8 @@ def name_of(code: str) -> str:
 
 async def portal_catalogue(request: Request) -> Response:
     codes = offered(request.app.state.runtime.settings.supported_languages)
-    asked = (request.query_params.get("lang") or "")[:16]
-    language = i18n.language_of(asked) if asked else ""
-    if language not in codes or (asked and language == i18n.SOURCE_LANGUAGE and not asked.lower().startswith("en")):
+    language = i18n.known(request.query_params.get("lang", "")[:16])
+    if language not in codes:
         language = i18n.negotiate(request.headers.get("accept-language"))
     if language not in codes:
         language = i18n.SOURCE_LANGUAGE

@@ -1,5 +1,5 @@
 // GraphQL over HTTP at the same origin, and the few helpers every page needs.
-import { _, language } from "./i18n.js";
+import { _, language, pageLanguage } from "./i18n.js";
 
 export class GraphQLError extends Error {
   constructor(errors) {
@@ -15,7 +15,8 @@ export class GraphQLError extends Error {
 }
 
 export async function gql(query, variables = {}, token = null) {
-  const headers = { "content-type": "application/json", accept: "application/json", "accept-language": language };
+  const headers = { "content-type": "application/json", accept: "application/json" };
+  if (pageLanguage) headers["accept-language"] = pageLanguage;
   if (token) headers.authorization = `Bearer ${token}`;
   let response;
   try {

@@ -9,6 +9,9 @@
 // Marking texts: `_("Text with {name}", { name })` in scripts, `data-i18n`
 // on an element whose text is to be translated (`data-i18n-attr="aria-label"`
 // for attributes) in the pages; then `make messages` and translate.
+//
+// Only the client's pages (those with a #language-switcher) are translated;
+// the staff calendar stays English, with the browser's own date formats.
 
 const KEY = "clinicportal:language";
 
@@ -20,7 +23,8 @@ function remembered() {
   }
 }
 
-const linked = new URLSearchParams(location.search).get("lang");
+const translated = document.getElementById("language-switcher") !== null;
+const linked = translated ? new URLSearchParams(location.search).get("lang") : null;
 if (linked) remember(linked);
 
 async function load(asked) {
@@ -34,7 +38,7 @@ async function load(asked) {
   return { language: "en", languages: [], messages: {} };
 }
 
-const loaded = await load(linked || remembered());
+const loaded = translated ? await load(linked || remembered()) : { language: "en", languages: [], messages: {} };
 const messages = loaded.messages || {};
 
 // The language the page is in ("de"), and its choices [{ code, name }].
@@ -42,8 +46,12 @@ export const language = loaded.language || "en";
 export const languages = loaded.languages || [];
 
 // For Intl: the browser's own variant when it is of this language (en-GB
-// keeps its day-month order), else the language itself.
-export const locale = (navigator.languages || [navigator.language]).find((tag) => tag?.split("-")[0] === language) || language;
+// keeps its day-month order), else the language itself; on a page that is
+// not translated, the browser's own.
+const variant = (navigator.languages || [navigator.language]).find((tag) => tag?.split("-")[0] === language);
+export const locale = translated ? variant || language : undefined;
+// For the server (Accept-Language of its requests): the page's language, if translated.
+export const pageLanguage = translated ? language : null;
 
 function fill(text, values) {
   if (!values) return text;

@@ -19,6 +19,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
+from resolvers.core import i18n
 from resolvers.core.i18n import DOMAINS, LOCALES, SOURCE_LANGUAGE, languages, po_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,25 +84,36 @@ def template(domain: str) -> Catalog:
 
 
 def _write(catalog: Catalog, path: Path) -> None:
+    """Sorted, with file names but no line numbers: a file changes only
+    where its texts do, so branches adding texts merge with few conflicts."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as out:
-        write_po(out, catalog, width=100, sort_output=True, omit_header=False, ignore_obsolete=False)
+        write_po(out, catalog, width=100, sort_output=True, include_lineno=False)
+
+
+def _read(path: Path, **kwargs) -> Catalog | None:
+    if not path.exists():
+        return None
+    with path.open("rb") as handle:
+        return read_po(handle, **kwargs)
 
 
 def update(extra_languages: tuple[str, ...] = ()) -> list[str]:
     """Rewrites the templates and brings every language's catalogue up to
     date with them; answers "language/domain: N untranslated" lines."""
     report = []
+    i18n.languages.cache_clear()  # a language started since
     for domain in DOMAINS:
         fresh = template(domain)
+        previous = _read(LOCALES / f"{domain}.pot")
+        if previous is not None and {m.id for m in previous} == {m.id for m in fresh}:
+            fresh.creation_date = previous.creation_date  # nothing new: the files stay as they are
         _write(fresh, LOCALES / f"{domain}.pot")
         for language in sorted({*languages(), *extra_languages} - {SOURCE_LANGUAGE}):
             path = po_path(language, domain)
-            if path.exists():
-                with path.open("rb") as handle:
-                    catalog = read_po(handle, locale=language, domain=domain)
-            else:
-                catalog = Catalog(locale=language, domain=domain, project=PROJECT, charset="utf-8")
+            catalog = _read(path, locale=language, domain=domain) or Catalog(
+                locale=language, domain=domain, project=PROJECT, copyright_holder=PROJECT, charset="utf-8"
+            )
             catalog.update(fresh, no_fuzzy_matching=True)
             _write(catalog, path)
             report.append(f"{language}/{domain}: {len(missing(catalog))} untranslated")

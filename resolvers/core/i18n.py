@@ -40,17 +40,24 @@ def po_path(language: str, domain: str) -> Path:
     return LOCALES / language / "LC_MESSAGES" / f"{domain}.po"
 
 
+@lru_cache(maxsize=1)
 def languages() -> tuple[str, ...]:
     """English and every language with catalogues."""
     found = sorted(p.name for p in LOCALES.iterdir() if (p / "LC_MESSAGES").is_dir())
     return (SOURCE_LANGUAGE, *[code for code in found if code != SOURCE_LANGUAGE])
 
 
-def language_of(raw: str | None) -> str:
-    """A supported language for a stored or asked-for code ("de", "de-AT",
-    "pt_BR"); English for anything else."""
+def known(raw: str | None) -> str | None:
+    """The language of a code ("de", "de-AT", "pt_BR") if it has catalogues
+    (or is English); else None."""
     base = (raw or "").strip().replace("_", "-").split("-")[0].lower()
-    return base if base in languages() else SOURCE_LANGUAGE
+    return base if base in languages() else None
+
+
+def language_of(raw: str | None) -> str:
+    """A language with catalogues for a stored or asked-for code; English
+    for anything else."""
+    return known(raw) or SOURCE_LANGUAGE
 
 
 @lru_cache(maxsize=64)
