@@ -65,6 +65,9 @@ const SAID = {
 const SAID_OF_FIELD = {
   email: _("Enter a valid e-mail address."),
   phone: _("Enter a valid phone number with its country code."),
+  fullName: _("Enter your full name (at most 200 characters)."),
+  signatureName: _("Type your full name to sign."),
+  agree: _("Tick the box to agree to the form before signing."),
 };
 
 // The first user error of a mutation payload as a message (or null).
