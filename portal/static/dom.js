@@ -1,4 +1,5 @@
 // Building the page: every piece of data goes in as text, never as markup.
+import { _, locale } from "./i18n.js";
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -35,18 +36,18 @@ export function money(price) {
   if (!price) return "";
   const amount = Number(price.amount);
   try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency: price.currency }).format(amount);
+    return new Intl.NumberFormat(locale, { style: "currency", currency: price.currency }).format(amount);
   } catch {
     return `${price.amount} ${price.currency}`;
   }
 }
 
 export function when(iso, timeZone, options = { dateStyle: "full", timeStyle: "short" }) {
-  return new Intl.DateTimeFormat(undefined, { ...options, timeZone }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale, { ...options, timeZone }).format(new Date(iso));
 }
 
 export function timeOnly(iso, timeZone) {
-  return new Intl.DateTimeFormat(undefined, { timeStyle: "short", timeZone }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale, { timeStyle: "short", timeZone }).format(new Date(iso));
 }
 
 // Today's date (YYYY-MM-DD) in a time zone.
@@ -82,7 +83,7 @@ export function brand(clinic, pageName) {
   const url = clinic.branding?.logoUrl;
   if (logo && url && safeImage(url)) {
     logo.src = url;
-    logo.alt = `${clinic.name} logo`;
+    logo.alt = _("{clinic} logo", { clinic: clinic.name });
     logo.hidden = false;
   }
 }

@@ -42,6 +42,8 @@ from resolvers.notifications import outbox
 from resolvers.core.ratelimit import network
 from resolvers.core.runtime import Runtime
 from resolvers.core import access
+from resolvers.core import i18n
+from resolvers.core.i18n import N_
 from resolvers.core import tenant
 from resolvers.account import legal_documents
 from resolvers.account.auth import IssuedSession, issue_session, limit_sign_in
@@ -89,54 +91,28 @@ def new_code() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
 
-# The code's SMS in the client's language (`setLanguage`); English for a number not yet known.
-CODE_MESSAGES = {
-    "en": "{code} is your {clinic} sign-in code. It expires in {minutes} minutes. Never share it.",
-    "de": "{code} ist Ihr Anmeldecode für {clinic}. Er läuft in {minutes} Minuten ab. Geben Sie ihn nie weiter.",
-    "es": "{code} es tu código de acceso a {clinic}. Caduca en {minutes} minutos. No lo compartas nunca.",
-    "fr": "{code} est votre code de connexion à {clinic}. Il expire dans {minutes} minutes. Ne le partagez jamais.",
-    "it": "{code} è il tuo codice di accesso a {clinic}. Scade tra {minutes} minuti. Non condividerlo mai.",
-    "nl": "{code} is je inlogcode voor {clinic}. Hij verloopt over {minutes} minuten. Deel hem nooit.",
-    "pl": "{code} to Twój kod logowania do {clinic}. Wygaśnie za {minutes} minut. Nigdy go nie udostępniaj.",
-    "pt": "{code} é o seu código de acesso a {clinic}. Expira em {minutes} minutos. Nunca o partilhe.",
-}
-
-
 # The code that proves a booking typed in on the booking page is the client's own.
-BOOKING_CODE_MESSAGES = {
-    "en": "{code} is your code to confirm a booking at {clinic}. It expires in {minutes} minutes. Never share it.",
-    "de": "{code} ist Ihr Code zur Bestätigung einer Buchung bei {clinic}. Er läuft in {minutes} Minuten ab. Geben Sie ihn nie weiter.",
-    "es": "{code} es tu código para confirmar una reserva en {clinic}. Caduca en {minutes} minutos. No lo compartas nunca.",
-    "fr": "{code} est votre code pour confirmer une réservation chez {clinic}. Il expire dans {minutes} minutes. Ne le partagez jamais.",
-    "it": "{code} è il tuo codice per confermare una prenotazione presso {clinic}. Scade tra {minutes} minuti. Non condividerlo mai.",
-    "nl": "{code} is je code om een boeking bij {clinic} te bevestigen. Hij verloopt over {minutes} minuten. Deel hem nooit.",
-    "pl": "{code} to Twój kod potwierdzenia rezerwacji w {clinic}. Wygaśnie za {minutes} minut. Nigdy go nie udostępniaj.",
-    "pt": "{code} é o seu código para confirmar uma marcação em {clinic}. Expira em {minutes} minutos. Nunca o partilhe.",
-}
-BOOKING_CODE_SUBJECTS = {
-    "en": "Your code to confirm a booking at {clinic}",
-    "de": "Ihr Code zur Bestätigung einer Buchung bei {clinic}",
-    "es": "Tu código para confirmar una reserva en {clinic}",
-    "fr": "Votre code pour confirmer une réservation chez {clinic}",
-    "it": "Il tuo codice per confermare una prenotazione presso {clinic}",
-    "nl": "Je code om een boeking bij {clinic} te bevestigen",
-    "pl": "Twój kod potwierdzenia rezerwacji w {clinic}",
-    "pt": "O seu código para confirmar uma marcação em {clinic}",
-}
+BOOKING_CODE_MESSAGE = N_("{code} is your code to confirm a booking at {clinic}. It expires in {minutes} minutes. Never share it.")
+BOOKING_CODE_SUBJECT = N_("Your code to confirm a booking at {clinic}")
 
 
 def booking_code_message(clinic: Clinic, code: str, minutes: int, language: str | None) -> tuple[str, str]:
     """(subject for an e-mail, text) of a booking code, in the client's language."""
-    lang = language if language in BOOKING_CODE_MESSAGES else "en"
     return (
-        BOOKING_CODE_SUBJECTS[lang].format(clinic=clinic.name),
-        BOOKING_CODE_MESSAGES[lang].format(code=code, clinic=clinic.name, minutes=minutes),
+        i18n.gettext(language, BOOKING_CODE_SUBJECT).format(clinic=clinic.name),
+        i18n.gettext(language, BOOKING_CODE_MESSAGE).format(code=code, clinic=clinic.name, minutes=minutes),
     )
 
 
 def _code_message(clinic: Clinic, code: str, minutes: int, language: str | None) -> str:
-    template = CODE_MESSAGES.get(language or "en", CODE_MESSAGES["en"])
-    return template.format(code=code, clinic=clinic.name, minutes=minutes)
+    """The code's SMS in the client's language (`setLanguage`); for a number
+    not yet known, in the language of the page it was asked from."""
+    text = i18n.translations(language).ngettext(
+        "{code} is your {clinic} sign-in code. It expires in {minutes} minute. Never share it.",
+        "{code} is your {clinic} sign-in code. It expires in {minutes} minutes. Never share it.",
+        minutes,
+    )
+    return text.format(code=code, clinic=clinic.name, minutes=minutes)
 
 
 async def _clinic(principal: Principal, clinic_slug: str) -> Clinic:
@@ -147,7 +123,14 @@ async def _clinic(principal: Principal, clinic_slug: str) -> Clinic:
 
 async def request_sign_in_code(
     rt: Runtime,
-    principal: Principal, clinic_slug: str, phone: str, accepted_terms: bool, ip: str, *, now: datetime | None = None
+    principal: Principal,
+    clinic_slug: str,
+    phone: str,
+    accepted_terms: bool,
+    ip: str,
+    *,
+    language: str | None = None,
+    now: datetime | None = None,
 ) -> datetime:
     """Sends a fresh code (older live codes for the number die) and answers
     when it expires."""
@@ -183,7 +166,7 @@ async def request_sign_in_code(
             requested_from=ip[:64],
         )
         client = await Client.get_or_none(clinic_id=clinic.id, phone=phone)
-        body = _code_message(clinic, code, settings.sign_in_code_minutes, client.language if client else None)
+        body = _code_message(clinic, code, settings.sign_in_code_minutes, client.language if client else language)
         payload = {
             "to": phone, "body": body, "client_id": str(client.id) if client else None, "purpose": "sign_in_code",
             "expires_at": expires_at.isoformat(),  # not sent once useless (jobs/runner.py)
@@ -214,7 +197,7 @@ async def _spend(settings: Settings, clinic: Clinic, phone: str, code: str, now:
     return row
 
 
-async def _client_for_phone(clinic: Clinic, phone: str, full_name: str) -> Client:
+async def _client_for_phone(clinic: Clinic, phone: str, full_name: str, language: str | None) -> Client:
     client = await Client.get_or_none(clinic_id=clinic.id, phone=phone)
     if client is not None:
         return client
@@ -222,7 +205,7 @@ async def _client_for_phone(clinic: Clinic, phone: str, full_name: str) -> Clien
         raise DomainError(ErrorCode.NEW_CLIENTS_NOT_ACCEPTED, "This clinic is not taking new clients online.")
     try:
         async with in_transaction("default"):  # a savepoint: a booking may create the twin first
-            return await Client.create(clinic_id=clinic.id, full_name=full_name, phone=phone)
+            return await Client.create(clinic_id=clinic.id, full_name=full_name, phone=phone, language=language or "en")
     except IntegrityError:
         return await Client.get(clinic_id=clinic.id, phone=phone)
 
@@ -236,6 +219,7 @@ async def verify_sign_in_code(
     ip: str,
     full_name: str | None = None,
     *,
+    language: str | None = None,
     now: datetime | None = None,
 ) -> IssuedSession:
     now = now or utcnow()
@@ -247,7 +231,7 @@ async def verify_sign_in_code(
         raise invalid(f"A name has at most {MAX_NAME} characters.", ["fullName"])
     row = await _spend(rt.settings, clinic, phone, "".join((code or "").split())[:32], now)
     async with write_transaction():
-        client = await _client_for_phone(clinic, phone, name)
+        client = await _client_for_phone(clinic, phone, name, language)
         if not await SignInCode.filter(id=row.id, used_at=None).update(used_at=now):
             raise _wrong_code()  # a concurrent check spent it first
         await Client.filter(id=client.id).update(terms_version=row.terms_version, terms_accepted_at=row.terms_accepted_at)

@@ -50,6 +50,7 @@ class ClientDetails:
     full_name: str
     email: str
     phone: str
+    language: str | None = None  # of the page a new client books from
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ def _details(clinic: Clinic, details: ClientDetails) -> ClientDetails:
         full_name=name,
         email=normalize_email(details.email, ["input", "client", "email"]),
         phone=normalize_phone(details.phone, ["input", "client", "phone"], clinic.country),
+        language=details.language,
     )
 
 
@@ -168,8 +170,10 @@ async def _client_for(
         )
     try:
         async with in_transaction("default"):  # a savepoint: a concurrent twin may win the insert
+            # A client new to the clinic booking online reads its messages in the booking page's language.
+            language = details.language if principal.kind is PrincipalKind.ANONYMOUS and details.language else "en"
             created = await Client.create(
-                clinic_id=clinic.id, full_name=details.full_name, email=details.email, phone=details.phone
+                clinic_id=clinic.id, full_name=details.full_name, email=details.email, phone=details.phone, language=language
             )
         return created.id
     except IntegrityError:

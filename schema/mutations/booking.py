@@ -63,14 +63,14 @@ async def _appointment(work) -> dict:
     return {"appointment": Appointment(model=await work)}
 
 
-def _request(data: BookAppointmentInput, ip: str) -> book.BookingRequest:
+def _request(data: BookAppointmentInput, ip: str, language: str) -> book.BookingRequest:
     details = data.client
     return book.BookingRequest(
         clinic_slug=data.clinic_slug,
         treatment_id=data.treatment_id,
         start=data.start,
         practitioner_id=data.practitioner_id,
-        client=book.ClientDetails(details.full_name, details.email, details.phone) if details else None,
+        client=book.ClientDetails(details.full_name, details.email, details.phone, language) if details else None,
         client_id=data.client_id,
         idempotency_key=data.idempotency_key,
         verification_code=data.verification_code,
@@ -82,7 +82,7 @@ def _request(data: BookAppointmentInput, ip: str) -> book.BookingRequest:
 class BookingMutations:
     @strawberry.mutation
     async def book_appointment(self, info: Info, input: BookAppointmentInput) -> BookAppointmentPayload:
-        work = book.book_appointment(info.context.runtime, info.context.principal, _request(input, info.context.ip))
+        work = book.book_appointment(info.context.runtime, info.context.principal, _request(input, info.context.ip, info.context.language))
         return await payload(BookAppointmentPayload, _appointment(work))
 
     @strawberry.mutation
