@@ -23,6 +23,7 @@ from models.notifications import EmailTemplate, PractitionerEmailSettings
 from models.outbox import OutboxMessage, OutboxStatus
 from models.payment import Payment, PaymentMethod, Refund
 from models.people import Client, StaffRole, StaffUser
+from models.series import AppointmentSeries, SeriesUnit
 from models.roster import RosterEntry, RosterException, RosterExceptionKind
 from models.signin import PasswordResetToken, SignInCode
 from models.invite import StaffInvite
@@ -46,6 +47,7 @@ MODEL_MODULES = [
     "models.invite",
     "models.payment",
     "models.sms",
+    "models.series",
 ]
 
 __all__ = [
@@ -63,6 +65,7 @@ __all__ = [
     "SignInCode",
     "MODEL_MODULES",
     "Appointment",
+    "AppointmentSeries",
     "AppointmentSource",
     "AppointmentStatus",
     "Client",
@@ -86,6 +89,7 @@ __all__ = [
     "RosterEntry",
     "RosterException",
     "RosterExceptionKind",
+    "SeriesUnit",
     "SmsOptOut",
     "StaffRole",
     "StaffInvite",

@@ -172,6 +172,7 @@ async def place(
     source: AppointmentSource,
     ignore: uuid.UUID | None = None,
     rescheduled_from: uuid.UUID | None = None,
+    series_id: uuid.UUID | None = None,
 ) -> Appointment:
     """Insert the appointment with the first candidate free at `start`.
     Must run inside a write transaction."""
@@ -196,6 +197,7 @@ async def place(
                     price=treatment.price,
                     currency=clinic.currency,
                     rescheduled_from_id=rescheduled_from,
+                    series_id=series_id,
                 )
         except IntegrityError as exc:
             if not is_overlap(exc):

@@ -1,6 +1,7 @@
 """Every SMS text the clinic sends, by language. A client whose language has
 no text here gets English. Placeholders: {clinic} {treatment} {when}
-{practitioner}; {when} is written in the clinic's time zone."""
+{practitioner}; {when} is written in the clinic's time zone. A series'
+confirmation (SERIES_TEXTS) has {clinic} {treatment} {count} {first} {last}."""
 
 from __future__ import annotations
 
@@ -30,6 +31,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
+SERIES_TEXTS: dict[str, str] = {
+    "en": "{clinic}: your {count} {treatment} appointments are booked, from {first} to {last}. Reply STOP to opt out.",
+    "es": "{clinic}: sus {count} citas de {treatment} quedan reservadas, del {first} al {last}. Responda STOP para no recibir más mensajes.",
+    "fr": "{clinic} : vos {count} rendez-vous {treatment} sont confirmés, du {first} au {last}. Répondez STOP pour ne plus recevoir de SMS.",
+}
+
 _WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -50,4 +57,18 @@ def render(purpose: str, language: str, *, clinic: str, treatment: str, practiti
     language = language_of(language)
     return TEXTS[language][purpose].format(
         clinic=clinic, treatment=treatment, practitioner=practitioner, when=when(start, timezone, language)
+    )
+
+
+def render_series(
+    language: str, *, clinic: str, treatment: str, count: int, first: datetime, last: datetime, timezone: str
+) -> str:
+    """The one confirmation of a recurring series."""
+    language = language_of(language)
+    return SERIES_TEXTS[language].format(
+        clinic=clinic,
+        treatment=treatment,
+        count=count,
+        first=when(first, timezone, language),
+        last=when(last, timezone, language),
     )

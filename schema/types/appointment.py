@@ -20,6 +20,7 @@ from schema.types.catalogue import Practitioner, Treatment
 from schema.types.consent import ConsentStatus
 from schema.types.common import Money, PageInfo, mirror, prices_visible
 from schema.types.payments import Payment
+from schema.types.series import AppointmentSeries
 
 AppointmentStatus = strawberry.enum(AppointmentStatusValues, name="AppointmentStatus")
 AppointmentWhen = strawberry.enum(When, name="AppointmentWhen")
@@ -106,6 +107,11 @@ class Appointment:
             return None
         found = await info.context.loaders.covering_membership.load((self.model.clinic_id, self.model.id))
         return CoveringMembership(id=strawberry.ID(str(found.id)), name=found.name) if found else None
+
+    @strawberry.field(description="The recurring series it belongs to; null for an appointment booked on its own.")
+    def series(self) -> AppointmentSeries | None:
+        ident = self.model.series_id
+        return AppointmentSeries(id=strawberry.ID(str(ident))) if ident else None
 
     @strawberry.field(description="The appointment this one was moved from.")
     def rescheduled_from_id(self) -> strawberry.ID | None:

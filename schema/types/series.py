@@ -1,0 +1,67 @@
+"""Recurring series of appointments, as a caller may see them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from models import SeriesUnit as SeriesUnitValues
+from resolvers.booking.series import SeriesMode as SeriesModeValues
+from resolvers.booking.series_changes import ChangeScope
+from resolvers.core import tenant
+from schema.context import Info
+from schema.errors import ErrorCode
+
+if TYPE_CHECKING:
+    from schema.types.appointment import Appointment
+
+SeriesUnit = strawberry.enum(SeriesUnitValues, name="SeriesUnit", description="What `every` counts.")
+SeriesMode = strawberry.enum(
+    SeriesModeValues,
+    name="SeriesMode",
+    description="ALL_OR_NOTHING: book nothing unless every occurrence can be booked. BOOK_WHAT_FITS: book the "
+    "occurrences that can be, and list the others in `missed`.",
+)
+SeriesScope = strawberry.enum(
+    ChangeScope,
+    name="SeriesScope",
+    description="THIS: only the named appointment. THIS_AND_FOLLOWING: it and the later booked occurrences of its "
+    "series, all or none (for an appointment outside any series, the same as THIS).",
+)
+
+AppointmentRef = Annotated["Appointment", strawberry.lazy("schema.types.appointment")]
+
+
+@strawberry.type(description="A recurring series of appointments made by `bookSeries`.")
+class AppointmentSeries:
+    id: strawberry.ID
+
+    @strawberry.field(
+        description="Its occurrences the caller may see, in order of start; moved and cancelled ones stay, cancelled."
+    )
+    async def appointments(self, info: Info) -> list[AppointmentRef]:
+        from schema.types.appointment import Appointment
+
+        rows = await tenant.series_appointments(info.context.principal, uuid.UUID(str(self.id)))
+        return [Appointment(model=row) for row in rows]
+
+
+@strawberry.type(description="An occurrence of a series that could not be booked, and why.")
+class SeriesMiss:
+    number: int = strawberry.field(description="Its place in the series, from 1.")
+    start: datetime
+    code: ErrorCode
+    message: str
+
+
+@strawberry.type
+class SeriesQueries:
+    @strawberry.field(
+        description="A recurring series with an appointment the credential may see; null otherwise."
+    )
+    async def series(self, info: Info, id: strawberry.ID) -> AppointmentSeries | None:
+        row = await tenant.find_series(info.context.principal, id)
+        return AppointmentSeries(id=strawberry.ID(str(row.id))) if row else None
