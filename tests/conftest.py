@@ -50,6 +50,7 @@ TABLES = (
     "prefill_token",
     "credential",
     "appointment",
+    "appointment_series",
     "staff_invite",
     "staff_user",
     "client",

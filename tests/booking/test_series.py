@@ -1,0 +1,154 @@
+"""Booking a recurring series over GraphQL: every occurrence placed like a
+single booking, all or nothing or what fits, one confirmation for the
+series, and who may book one."""
+
+from datetime import timedelta
+
+from models import Appointment, AppointmentSeries, AppointmentStatus, OutboxStatus
+from tests.conftest import client_token, staff_token
+from tests.support.admin import partner_key
+from tests.support.booking import BOOK, at, book_input, errors
+from tests.support.outbox import sms_rows
+from tests.support.series import BOOK_SERIES, SERIES, instant, series_input, weeks_after
+
+
+async def _series(api, token, variables: dict) -> dict:
+    return (await api.data(BOOK_SERIES, {"input": variables}, token))["bookSeries"]
+
+
+async def _block(api, token, demo, start, practitioner: str = "Alex Morgan") -> dict:
+    """A single booking of another client's in the way."""
+    details = {"fullName": "Someone Else", "email": "someone@example.com", "phone": "+447700900777"}
+    booked = (
+        await api.data(
+            BOOK,
+            {"input": book_input(demo, start=start.isoformat(), practitionerId=str(demo["demo"].practitioners[practitioner].id), client=details)},
+            token,
+        )
+    )["bookAppointment"]
+    assert booked["userErrors"] == [], booked
+    return booked["appointment"]
+
+
+async def test_a_weekly_series_books_each_occurrence_at_the_same_local_time_under_one_series(api, demo):
+    token = await staff_token(api)
+    variables = series_input(demo)
+    made = await _series(api, token, variables)
+    assert made["userErrors"] == [] and made["missed"] == [], made
+    series_id = made["series"]["id"]
+    starts = [instant(a["start"]) for a in made["appointments"]]
+    assert starts == [weeks_after(variables["start"], n) for n in range(4)]
+    assert {a["series"]["id"] for a in made["appointments"]} == {series_id}
+    assert {a["practitioner"]["name"] for a in made["appointments"]} == {"Alex Morgan"}
+    rows = await Appointment.filter(series_id=series_id).order_by("start_at")
+    assert [r.start_at for r in rows] == starts and all(r.client_id == demo["demo"].client.id for r in rows)
+    read = (await api.data(SERIES, {"id": series_id}, token))["series"]
+    assert [a["id"] for a in read["appointments"]] == [a["id"] for a in made["appointments"]]
+
+
+async def test_every_n_days_up_to_an_end_date_counts_the_days_in_the_clinic(api, demo):
+    token = await staff_token(api)
+    first = at(7, 9)
+    last_day = (instant(first) + timedelta(days=9)).date()  # 10 days: every 3 days gives 4
+    made = await _series(api, token, series_input(demo, start=first, count=None, every=3, unit="DAYS", until=last_day.isoformat()))
+    assert made["userErrors"] == [], made
+    starts = [instant(a["start"]) for a in made["appointments"]]
+    assert [(s - starts[0]).days for s in starts] == [0, 3, 6, 9]
+
+
+async def test_all_or_nothing_books_nothing_when_one_occurrence_clashes_and_says_which(api, demo):
+    token = await staff_token(api)
+    variables = series_input(demo)
+    await _block(api, token, demo, weeks_after(variables["start"], 2) + timedelta(minutes=30))
+    before = await Appointment.all().count()
+    refused = await _series(api, token, variables)
+    assert refused["series"] is None and refused["appointments"] == []
+    assert errors(refused) == ["SLOT_UNAVAILABLE"]
+    assert "Appointment 3 " in refused["userErrors"][0]["message"] and refused["userErrors"][0]["field"] == ["input", "start"]
+    [missed] = refused["missed"]
+    assert missed["number"] == 3 and missed["code"] == "SLOT_UNAVAILABLE"
+    assert instant(missed["start"]) == weeks_after(variables["start"], 2)
+    assert await Appointment.all().count() == before and await AppointmentSeries.all().count() == 0
+    assert await sms_rows(demo["demo"].clinic.id, "series_confirmation") == []
+    assert len(await sms_rows(demo["demo"].clinic.id, "reminder")) == 1  # the blocking booking's own
+
+
+async def test_book_what_fits_books_the_others_and_lists_the_clash(api, demo):
+    token = await staff_token(api)
+    variables = series_input(demo, mode="BOOK_WHAT_FITS")
+    blocker = await _block(api, token, demo, weeks_after(variables["start"], 1))
+    made = await _series(api, token, variables)
+    assert made["userErrors"] == [] and made["series"] is not None
+    assert [instant(a["start"]) for a in made["appointments"]] == [weeks_after(variables["start"], n) for n in (0, 2, 3)]
+    assert [(m["number"], m["code"]) for m in made["missed"]] == [(2, "SLOT_UNAVAILABLE")]
+    assert await Appointment.filter(series_id=made["series"]["id"]).count() == 3
+    assert (await Appointment.get(id=blocker["id"])).status is AppointmentStatus.BOOKED
+
+
+async def test_without_a_practitioner_each_occurrence_takes_whoever_offers_it_and_is_free(api, demo):
+    token = await staff_token(api)
+    variables = series_input(demo, practitionerId=None, count=3)
+    await _block(api, token, demo, weeks_after(variables["start"], 1), practitioner="Alex Morgan")
+    made = await _series(api, token, variables)
+    assert made["userErrors"] == [] and made["missed"] == [], made
+    assert [a["practitioner"]["name"] for a in made["appointments"]] == ["Alex Morgan", "Sam Patel", "Alex Morgan"]
+
+
+async def test_one_confirmation_for_the_series_and_reminders_for_each_occurrence(api, demo):
+    token = await staff_token(api)
+    made = await _series(api, token, series_input(demo))
+    assert made["userErrors"] == []
+    clinic_id = demo["demo"].clinic.id
+    assert await sms_rows(clinic_id, "confirmation") == []
+    [confirmation] = await sms_rows(clinic_id, "series_confirmation")
+    assert confirmation.status is OutboxStatus.PENDING and confirmation.payload["to"] == demo["demo"].client.phone
+    assert "4 Facial appointments" in confirmation.payload["body"]
+    reminders = await sms_rows(clinic_id, "reminder")
+    assert sorted(str(r.appointment_id) for r in reminders) == sorted(a["id"] for a in made["appointments"])
+    for reminder in reminders:
+        start = next(instant(a["start"]) for a in made["appointments"] if a["id"] == str(reminder.appointment_id))
+        assert reminder.due_at == start - timedelta(hours=24)
+
+
+async def test_bad_series_input_is_invalid_input_naming_the_field(api, demo):
+    token = await staff_token(api)
+    far = (instant(at(7, 14)) + timedelta(weeks=60)).date().isoformat()
+    cases = [
+        ({"count": 1}, ["input", "count"]),
+        ({"count": 53}, ["input", "count"]),
+        ({"count": None}, ["input", "count"]),
+        ({"count": 3, "until": far}, ["input", "count"]),
+        ({"count": None, "until": far}, ["input", "until"]),
+        ({"count": None, "until": (instant(at(7, 14)) - timedelta(days=1)).date().isoformat()}, ["input", "until"]),
+        ({"every": 0}, ["input", "every"]),
+        ({"every": 53}, ["input", "every"]),
+        ({"start": "2030-01-01T10:00:00"}, ["input", "start"]),
+    ]
+    for change, field in cases:
+        refused = await _series(api, token, series_input(demo, **change))
+        assert errors(refused) == ["INVALID_INPUT"] and refused["userErrors"][0]["field"] == field, (change, refused)
+    assert await AppointmentSeries.all().count() == 0
+
+
+async def test_clients_cannot_book_a_series_nor_partner_keys_without_the_book_scope(api, demo):
+    variables = series_input(demo)
+    assert errors(await _series(api, await client_token(api), variables)) == ["UNAUTHENTICATED"]
+    assert errors(await _series(api, None, variables)) == ["UNAUTHENTICATED"]
+    assert errors(await _series(api, await partner_key("demo", ["read"]), variables)) == ["UNAUTHENTICATED"]
+    assert await AppointmentSeries.all().count() == 0
+    booked = await _series(api, await partner_key("demo", ["book"]), variables)
+    assert booked["userErrors"] == [] and len(booked["appointments"]) == 4
+
+
+async def test_another_clinics_series_client_and_treatment_are_not_found(api, demo):
+    made = await _series(api, await staff_token(api), series_input(demo))
+    series_id = made["series"]["id"]
+    northside = await staff_token(api, "northside")
+    assert (await api.data(SERIES, {"id": series_id}, northside))["series"] is None
+    theirs = series_input(demo, slug="northside", clientId=str(demo["demo"].client.id))
+    refused = await _series(api, northside, theirs)
+    assert errors(refused) == ["NOT_FOUND"] and refused["userErrors"][0]["field"] == ["input", "clientId"]
+    theirs = series_input(demo, slug="northside", treatmentId=str(demo["demo"].treatments["Facial"].id))
+    assert errors(await _series(api, northside, theirs)) == ["NOT_FOUND"]
+    assert errors(await _series(api, northside, series_input(demo))) == ["NOT_FOUND"]  # the demo clinic's slug
+    assert await AppointmentSeries.all().count() == 1
