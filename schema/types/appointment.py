@@ -13,6 +13,7 @@ from models import utcnow
 from realtime.events import EventKind
 from resolvers.booking import policy
 from resolvers.core import access
+from resolvers.core import tenant
 from resolvers.account.personal import When
 from schema.context import Info
 from schema.types.admin import Client
@@ -20,7 +21,6 @@ from schema.types.catalogue import Practitioner, Treatment
 from schema.types.consent import ConsentStatus
 from schema.types.common import Money, PageInfo, mirror, prices_visible
 from schema.types.payments import Payment
-from schema.types.series import AppointmentSeries
 
 AppointmentStatus = strawberry.enum(AppointmentStatusValues, name="AppointmentStatus")
 AppointmentWhen = strawberry.enum(When, name="AppointmentWhen")
@@ -130,6 +130,18 @@ class Appointment:
         if self.model.status is not AppointmentStatusValues.CANCELLED:
             return None  # only a cancelled appointment can have been moved
         return await info.context.loaders.rescheduled_to.load((self.model.clinic_id, self.model.id))
+
+
+@strawberry.type(description="A recurring series of appointments made by `bookSeries`.")
+class AppointmentSeries:
+    id: strawberry.ID
+
+    @strawberry.field(
+        description="Its occurrences the caller may see, in order of start; moved and cancelled ones stay, cancelled."
+    )
+    async def appointments(self, info: Info) -> list[Appointment]:
+        rows = await tenant.series_appointments(info.context.principal, uuid.UUID(str(self.id)))
+        return [Appointment(model=row) for row in rows]
 
 
 @strawberry.type

@@ -1,10 +1,10 @@
-"""Recurring series of appointments, as a caller may see them."""
+"""Recurring series: the choices `bookSeries` and the scoped changes take,
+what a series could not book, and the `series` query (the series type
+itself lives with Appointment, in appointment.py)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -14,9 +14,7 @@ from resolvers.booking.series_changes import ChangeScope
 from resolvers.core import tenant
 from schema.context import Info
 from schema.errors import ErrorCode
-
-if TYPE_CHECKING:
-    from schema.types.appointment import Appointment
+from schema.types.appointment import AppointmentSeries
 
 SeriesUnit = strawberry.enum(SeriesUnitValues, name="SeriesUnit", description="What `every` counts.")
 SeriesMode = strawberry.enum(
@@ -31,23 +29,6 @@ SeriesScope = strawberry.enum(
     description="THIS: only the named appointment. THIS_AND_FOLLOWING: it and the later booked occurrences of its "
     "series, all or none (for an appointment outside any series, the same as THIS).",
 )
-
-AppointmentRef = Annotated["Appointment", strawberry.lazy("schema.types.appointment")]
-
-
-@strawberry.type(description="A recurring series of appointments made by `bookSeries`.")
-class AppointmentSeries:
-    id: strawberry.ID
-
-    @strawberry.field(
-        description="Its occurrences the caller may see, in order of start; moved and cancelled ones stay, cancelled."
-    )
-    async def appointments(self, info: Info) -> list[AppointmentRef]:
-        from schema.types.appointment import Appointment
-
-        rows = await tenant.series_appointments(info.context.principal, uuid.UUID(str(self.id)))
-        return [Appointment(model=row) for row in rows]
-
 
 @strawberry.type(description="An occurrence of a series that could not be booked, and why.")
 class SeriesMiss:
