@@ -159,7 +159,7 @@ def runtime(backend: Backend) -> Runtime:
 async def demo(backend: Backend, runtime: Runtime) -> Demo:
     """Fresh demo data for each test."""
     await clear_tables()
-    await seed_demo(runtime)
+    await seed_demo(runtime, series=False)  # the series tests book their own
     demo = Demo()
     for clinic in await Clinic.all():
         demo.clinics[clinic.slug] = DemoClinicIds(

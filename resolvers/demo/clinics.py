@@ -28,6 +28,7 @@ from resolvers.account.auth import hash_password
 from resolvers.core.runtime import Runtime
 from resolvers.notifications.email_templates import seed_default_templates
 from resolvers.demo.balances import seed_balances
+from resolvers.demo.series import seed_series
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def _working_day(start: date, step: int) -> date:
     return day
 
 
-async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str]) -> None:
+async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str], series: bool) -> None:
     tz = ZoneInfo(spec.timezone)
     clinic = await Clinic.create(
         slug=spec.slug,
@@ -170,14 +171,18 @@ async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str]) -> None:
             currency=clinic.currency,
         )
     await seed_balances(clinic, client, facial)
+    if series and spec.slug == "demo":
+        await seed_series(clinic, client, practitioners[1], treatments[0])
 
 
-async def seed_demo(rt: Runtime) -> list[str]:
-    """Seed the demo clinics that are missing; returns the slugs seeded."""
+async def seed_demo(rt: Runtime, *, series: bool = True) -> list[str]:
+    """Seed the demo clinics that are missing; returns the slugs seeded.
+    `series=False` leaves out the demo client's recurring series (tests that
+    count the client's appointments expect one upcoming and one past)."""
     missing = [spec for spec in DEMO_CLINICS if not await Clinic.exists(slug=spec.slug)]
     passwords = {PRACTITIONER_PASSWORD} | {p for s in missing for p in (s.owner[1], s.client[2])}
     hashes = {p: await hash_password(rt, p) for p in passwords}
     for spec in missing:
         async with write_transaction():
-            await _seed_clinic(spec, hashes)
+            await _seed_clinic(spec, hashes, series)
     return [spec.slug for spec in missing]

@@ -2,7 +2,8 @@
 single booking, all or nothing or what fits, one confirmation for the
 series, and who may book one."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from models import Appointment, AppointmentSeries, AppointmentStatus, OutboxStatus
 from tests.conftest import client_token, staff_token
@@ -49,11 +50,11 @@ async def test_a_weekly_series_books_each_occurrence_at_the_same_local_time_unde
 async def test_every_n_days_up_to_an_end_date_counts_the_days_in_the_clinic(api, demo):
     token = await staff_token(api)
     first = at(7, 9)
-    last_day = (instant(first) + timedelta(days=9)).date()  # 10 days: every 3 days gives 4
+    last_day = datetime.fromisoformat(first).date() + timedelta(days=9)  # 10 days: every 3 days gives 4
     made = await _series(api, token, series_input(demo, start=first, count=None, every=3, unit="DAYS", until=last_day.isoformat()))
     assert made["userErrors"] == [], made
-    starts = [instant(a["start"]) for a in made["appointments"]]
-    assert [(s - starts[0]).days for s in starts] == [0, 3, 6, 9]
+    days = [instant(a["start"]).astimezone(ZoneInfo("Europe/London")).date() for a in made["appointments"]]
+    assert [(d - days[0]).days for d in days] == [0, 3, 6, 9]
 
 
 async def test_all_or_nothing_books_nothing_when_one_occurrence_clashes_and_says_which(api, demo):
@@ -152,3 +153,18 @@ async def test_another_clinics_series_client_and_treatment_are_not_found(api, de
     assert errors(await _series(api, northside, theirs)) == ["NOT_FOUND"]
     assert errors(await _series(api, northside, series_input(demo))) == ["NOT_FOUND"]  # the demo clinic's slug
     assert await AppointmentSeries.all().count() == 1
+
+
+async def test_the_demo_series_reads_like_a_booked_one(api, demo):
+    from resolvers.demo.series import DEMO_RECURRENCE, seed_series
+
+    clinic = demo["demo"]
+    seeded = await seed_series(clinic.clinic, clinic.client, clinic.practitioners["Sam Patel"], clinic.treatments["Consultation"])
+    client = await client_token(api)
+    upcoming = await api.data("{ me { appointments(when: UPCOMING) { edges { node { id series { id } } } } } }", None, client)
+    in_series = [e["node"] for e in upcoming["me"]["appointments"]["edges"] if e["node"]["series"]]
+    assert len(in_series) == DEMO_RECURRENCE.count and {n["series"]["id"] for n in in_series} == {str(seeded.id)}
+    read = (await api.data(SERIES, {"id": str(seeded.id)}, await staff_token(api)))["series"]
+    days = [instant(a["start"]).astimezone(ZoneInfo("Europe/London")).date() for a in read["appointments"]]
+    assert [(b - a).days for a, b in zip(days, days[1:])] == [14, 14, 14]
+    assert {a["practitioner"]["name"] for a in read["appointments"]} == {"Sam Patel"}
