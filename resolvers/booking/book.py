@@ -17,7 +17,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import Appointment, AppointmentSource, Client, Clinic, PractitionerTreatment, Treatment, utcnow
-from models.db import write_transaction
+from models.db import is_deadlock, write_transaction
 from realtime import events
 from resolvers.core import idempotency
 from resolvers.core import access
@@ -201,6 +201,9 @@ async def place(
                 )
         except IntegrityError as exc:
             if not is_overlap(exc):
+                raise
+        except Exception as exc:  # a deadlock while checking the overlap: a lost race too
+            if not is_deadlock(exc):
                 raise
     raise DomainError(ErrorCode.SLOT_UNAVAILABLE, "That time has just been taken. Please pick another.", ["start"])
 

@@ -155,11 +155,11 @@ async def reschedule_appointment(
         moved = []
         for old, new_start in zip(olds, starts):
             try:
-                new = await _move(principal, clinic, treatment, old, new_start, practitioner_id)
+                moved.append((old, await _move(principal, clinic, treatment, old, new_start, practitioner_id)))
             except DomainError as exc:
                 raise (naming(exc, old, clinic) if old is not first else exc) from None
+        for old, new in moved:  # after every insert, as series.py explains
             await side_effects.appointment_changed(rt, events.RESCHEDULED, new, clinic, previous=old)
-            moved.append((old, new))
     for old, new in moved:
         # Both diaries hear of the move: the old row (now cancelled) and the new one.
         rt.appointment_changed(events.RESCHEDULED, old)

@@ -80,15 +80,13 @@ class _Plan:
     now: datetime
 
 
-async def _occurrence(rt: Runtime, principal: Principal, plan: _Plan, start: datetime, series_id: uuid.UUID) -> Appointment:
+async def _occurrence(principal: Principal, plan: _Plan, start: datetime, series_id: uuid.UUID) -> Appointment:
     ensure_in_window(plan.clinic, principal, start, plan.now)
     working = await working_candidates(plan.clinic, principal, shape_of(plan.treatment), plan.candidates, start)
-    appointment = await place(
+    return await place(
         plan.clinic, plan.treatment, working, start,
         client_id=plan.client_id, source=SOURCE_OF[principal.kind], series_id=series_id,
     )
-    await side_effects.appointment_changed(rt, events.BOOKED, appointment, plan.clinic)
-    return appointment
 
 
 async def _book_all(rt: Runtime, principal: Principal, plan: _Plan, request: SeriesRequest, starts: list[datetime]) -> SeriesOutcome:
@@ -103,11 +101,16 @@ async def _book_all(rt: Runtime, principal: Principal, plan: _Plan, request: Ser
     for number, start in enumerate(starts, 1):
         try:
             async with in_transaction("default"):  # a savepoint: a refused occurrence leaves nothing behind
-                outcome.booked.append(await _occurrence(rt, principal, plan, start, series.id))
+                outcome.booked.append(await _occurrence(principal, plan, start, series.id))
         except DomainError as exc:
             outcome.missed.append(Missed(number, start, exc))
     if not outcome.booked or (outcome.missed and request.mode is SeriesMode.ALL_OR_NOTHING):
         raise _RollBack(SeriesOutcome(missed=outcome.missed))
+    # The side effects (a membership session, say, which locks the membership)
+    # come after every insert, as in a single booking: taking such a lock and
+    # then waiting on another booking's slot could close a circle of waits.
+    for appointment in outcome.booked:
+        await side_effects.appointment_changed(rt, events.BOOKED, appointment, plan.clinic)
     await plan_series_confirmation(plan.clinic, outcome.booked)
     return outcome
 

@@ -168,3 +168,28 @@ async def test_the_demo_series_reads_like_a_booked_one(api, demo):
     days = [instant(a["start"]).astimezone(ZoneInfo("Europe/London")).date() for a in read["appointments"]]
     assert [(b - a).days for a, b in zip(days, days[1:])] == [14, 14, 14]
     assert {a["practitioner"]["name"] for a in read["appointments"]} == {"Sam Patel"}
+
+
+async def test_concurrent_series_and_single_bookings_never_overlap(api, demo):
+    import asyncio
+
+    token = await staff_token(api)
+    variables = series_input(demo)
+    alex = str(demo["demo"].practitioners["Alex Morgan"].id)
+    third = weeks_after(variables["start"], 2)
+    singles = [
+        book_input(demo, start=(third + timedelta(minutes=15 * n)).isoformat(), practitionerId=alex, clientId=str(demo["demo"].client.id))
+        for n in range(3)
+    ]
+    answers = await asyncio.gather(
+        *(api.data(BOOK_SERIES, {"input": variables}, token) for _ in range(6)),
+        *(api.data(BOOK, {"input": single}, token) for single in singles),
+    )
+    series_won = [a["bookSeries"] for a in answers[:6] if a["bookSeries"]["series"]]
+    assert len(series_won) <= 1
+    for lost in (a["bookSeries"] for a in answers[:6] if not a["bookSeries"]["series"]):
+        assert lost["appointments"] == [] and set(errors(lost)) == {"SLOT_UNAVAILABLE"}
+    booked = await Appointment.filter(practitioner_id=alex, status=AppointmentStatus.BOOKED).order_by("occupied_start")
+    for before, after in zip(booked, booked[1:]):
+        assert before.occupied_end <= after.occupied_start, (before.start_at, after.start_at)
+    assert await AppointmentSeries.all().count() == len(series_won)
