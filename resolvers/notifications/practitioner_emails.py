@@ -9,7 +9,11 @@ message already on its way.
 - RESCHEDULED: the new-appointment template for the new time, to the same
   people; when the appointment moved to another practitioner, the previous
   one gets the cancelled-appointment template for the old time.
-- CANCELLED: the cancelled-appointment template, to the practitioner."""
+- CANCELLED: the cancelled-appointment template, to the practitioner.
+
+The occurrences of a recurring series are not announced one by one: the
+series sends each practitioner one new-appointment e-mail naming all of
+theirs (series_notice.py, through `send_new_appointment`)."""
 
 from __future__ import annotations
 
@@ -45,9 +49,10 @@ async def _facts(appointment: Appointment, clinic: Clinic, rows: ChangeRows) -> 
 
 
 async def _send(
-    clinic: Clinic, template: EmailTemplate, appointment: Appointment, extra: list[str], purpose: str, rows: ChangeRows
+    clinic: Clinic, template: EmailTemplate, appointment: Appointment, extra: list[str], purpose: str, rows: ChangeRows,
+    appendix: str = "",
 ) -> None:
-    """To the practitioner's diary contact and `extra`."""
+    """To the practitioner's diary contact and `extra`; `appendix` follows the body."""
     facts, practitioner = await _facts(appointment, clinic, rows)
     values = facts.values()
     recipients = list(dict.fromkeys(a for a in [practitioner.contact_email, *extra] if a))
@@ -59,7 +64,7 @@ async def _send(
         {
             "to": recipients,
             "subject": templating.one_line(templating.render(template.subject, values)),
-            "body": templating.render(template.body, values),
+            "body": templating.render(template.body, values) + appendix,
             "purpose": purpose,
         },
         appointment_id=appointment.id,
@@ -72,6 +77,15 @@ async def _template(clinic: Clinic, template_id) -> EmailTemplate | None:
     return await EmailTemplate.get_or_none(id=template_id, clinic_id=clinic.id)
 
 
+async def send_new_appointment(clinic: Clinic, appointment: Appointment, rows: ChangeRows, appendix: str) -> None:
+    """The new-appointment e-mail about `appointment`, with `appendix` after
+    the clinic's text, when the clinic chose one."""
+    choice = await PractitionerEmailSettings.filter(clinic_id=clinic.id).first()
+    template = await _template(clinic, choice.new_appointment_template_id) if choice else None
+    if template is not None:
+        await _send(clinic, template, appointment, choice.extra_new_appointment_recipients, PURPOSE_NEW, rows, appendix)
+
+
 async def plan_practitioner_emails(
     rt: Runtime, kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None, rows: ChangeRows
 ) -> None:
@@ -80,7 +94,8 @@ async def plan_practitioner_emails(
     choice = await PractitionerEmailSettings.filter(clinic_id=clinic.id).first()
     if choice is None:
         return
-    if kind in (events.BOOKED, events.RESCHEDULED):
+    in_series = kind == events.BOOKED and appointment.series_id is not None
+    if kind in (events.BOOKED, events.RESCHEDULED) and not in_series:
         template = await _template(clinic, choice.new_appointment_template_id)
         if template is not None:
             await _send(clinic, template, appointment, choice.extra_new_appointment_recipients, PURPOSE_NEW, rows)

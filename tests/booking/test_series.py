@@ -193,3 +193,20 @@ async def test_concurrent_series_and_single_bookings_never_overlap(api, demo):
     for before, after in zip(booked, booked[1:]):
         assert before.occupied_end <= after.occupied_start, (before.start_at, after.start_at)
     assert await AppointmentSeries.all().count() == len(series_won)
+
+
+async def test_each_practitioner_gets_one_e_mail_naming_all_their_occurrences(api, demo):
+    from models import OutboxMessage
+
+    token = await staff_token(api)
+    variables = series_input(demo, practitionerId=None)
+    await _block(api, token, demo, weeks_after(variables["start"], 1), practitioner="Alex Morgan")
+    before = {m.id for m in await OutboxMessage.filter(kind="email")}
+    made = await _series(api, token, variables)
+    assert made["userErrors"] == [] and made["missed"] == []
+    mails = [m for m in await OutboxMessage.filter(kind="email") if m.id not in before]
+    assert all(m.payload["purpose"] == "practitioner_new_appointment" for m in mails)
+    by_address = {m.payload["to"][0]: m.payload["body"] for m in mails}
+    assert set(by_address) == {"alex@demo.clinic", "sam@demo.clinic"} and len(mails) == 2
+    assert all("recurring series" in body for body in by_address.values())
+    assert by_address["sam@demo.clinic"].count("\n- ") == 1 and by_address["alex@demo.clinic"].count("\n- ") == 3
