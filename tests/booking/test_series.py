@@ -2,10 +2,12 @@
 single booking, all or nothing or what fits, one confirmation for the
 series, and who may book one."""
 
+import asyncio
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from models import Appointment, AppointmentSeries, AppointmentStatus, OutboxStatus
+from models import Appointment, AppointmentSeries, AppointmentStatus, OutboxMessage, OutboxStatus
+from resolvers.demo.series import DEMO_RECURRENCE, seed_series
 from tests.conftest import client_token, staff_token
 from tests.support.admin import partner_key
 from tests.support.booking import BOOK, at, book_input, errors
@@ -156,8 +158,6 @@ async def test_another_clinics_series_client_and_treatment_are_not_found(api, de
 
 
 async def test_the_demo_series_reads_like_a_booked_one(api, demo):
-    from resolvers.demo.series import DEMO_RECURRENCE, seed_series
-
     clinic = demo["demo"]
     seeded = await seed_series(clinic.clinic, clinic.client, clinic.practitioners["Sam Patel"], clinic.treatments["Consultation"])
     client = await client_token(api)
@@ -171,8 +171,6 @@ async def test_the_demo_series_reads_like_a_booked_one(api, demo):
 
 
 async def test_concurrent_series_and_single_bookings_never_overlap(api, demo):
-    import asyncio
-
     token = await staff_token(api)
     variables = series_input(demo)
     alex = str(demo["demo"].practitioners["Alex Morgan"].id)
@@ -196,8 +194,6 @@ async def test_concurrent_series_and_single_bookings_never_overlap(api, demo):
 
 
 async def test_each_practitioner_gets_one_e_mail_naming_all_their_occurrences(api, demo):
-    from models import OutboxMessage
-
     token = await staff_token(api)
     variables = series_input(demo, practitionerId=None)
     await _block(api, token, demo, weeks_after(variables["start"], 1), practitioner="Alex Morgan")

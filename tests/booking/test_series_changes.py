@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from models import Appointment, AppointmentStatus
 from tests.conftest import client_token, staff_token
-from tests.support.booking import BOOK, CANCEL, book_input, errors
+from tests.support.booking import BOOK, book_input, errors
 from tests.support.admin import practitioner_token
+from tests.support.outbox import sms_rows
 from tests.support.series import BOOK_SERIES, CANCEL_SCOPED, MOVE_SCOPED, SERIES, instant, series_input
 
 
@@ -41,9 +42,7 @@ async def test_cancelling_this_and_following_cancels_the_later_ones_only(api, de
     assert {a["status"] for a in done["appointments"]} == {"CANCELLED"}
     B, C = AppointmentStatus.BOOKED, AppointmentStatus.CANCELLED
     assert await _statuses(occurrences) == [B, C, C, C]
-    # each cancelled occurrence got its own notice; the remaining one keeps its reminder
-    from tests.support.outbox import sms_rows
-
+    # each cancelled occurrence got its own notice
     notices = await sms_rows(demo["demo"].clinic.id, "cancellation")
     assert sorted(str(n.appointment_id) for n in notices) == sorted(o["id"] for o in occurrences[1:])
 
