@@ -12,7 +12,7 @@ from schema.loaders.memberships import CoveringMembershipLoader
 from schema.loaders.offerings import PractitionersByTreatmentLoader, TreatmentsByPractitionerLoader
 from schema.loaders.payments import PaymentsByAppointmentLoader, RefundsByPaymentLoader
 from schema.loaders.rescheduled import RescheduledToLoader
-from schema.loaders.rows import ClientLoader, ConsentFormLoader, PractitionerLoader, TreatmentLoader
+from schema.loaders.rows import ClientLoader, ConsentFormLoader, PractitionerLoader, SeriesLoader, TreatmentLoader
 
 
 class Loaders:
@@ -66,3 +66,7 @@ class Loaders:
     @cached_property
     def rescheduled_to(self) -> RescheduledToLoader:
         return RescheduledToLoader()
+
+    @cached_property
+    def series(self) -> SeriesLoader:
+        return SeriesLoader()

@@ -12,8 +12,8 @@ from resolvers.core.errors import DomainError
 from schema.context import Info
 from schema.errors import UserError, payload
 from schema.payload import Payload
-from schema.types.appointment import Appointment
-from schema.types.series import AppointmentSeries, SeriesMiss, SeriesMode, SeriesUnit
+from schema.types.appointment import Appointment, AppointmentSeries, SeriesUnit
+from schema.types.series import SeriesMiss, SeriesMode
 
 
 @strawberry.input(description=f"A series of at most {MAX_OCCURRENCES} appointments: give `count` or `until`.")
@@ -69,7 +69,7 @@ async def _outcome(work) -> dict:
     if outcome.series is None:
         return {"missed": missed}
     return {
-        "series": AppointmentSeries(id=strawberry.ID(str(outcome.series.id))),
+        "series": AppointmentSeries(id=strawberry.ID(str(outcome.series.id)), clinic_id=outcome.series.clinic_id),
         "appointments": [Appointment(model=row) for row in outcome.booked],
         "missed": missed,
     }

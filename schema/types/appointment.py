@@ -9,6 +9,7 @@ import strawberry
 
 from models import Appointment as AppointmentModel
 from models import AppointmentStatus as AppointmentStatusValues
+from models import SeriesUnit as SeriesUnitValues
 from models import utcnow
 from realtime.events import EventKind
 from resolvers.booking import policy
@@ -24,6 +25,7 @@ from schema.types.payments import Payment
 
 AppointmentStatus = strawberry.enum(AppointmentStatusValues, name="AppointmentStatus")
 AppointmentWhen = strawberry.enum(When, name="AppointmentWhen")
+SeriesUnit = strawberry.enum(SeriesUnitValues, name="SeriesUnit", description="What a series' `every` counts.")
 
 
 @strawberry.type(description="The membership a session of which pays for an appointment.")
@@ -111,7 +113,7 @@ class Appointment:
     @strawberry.field(description="The recurring series it belongs to; null for an appointment booked on its own.")
     def series(self) -> AppointmentSeries | None:
         ident = self.model.series_id
-        return AppointmentSeries(id=strawberry.ID(str(ident))) if ident else None
+        return AppointmentSeries(id=strawberry.ID(str(ident)), clinic_id=self.model.clinic_id) if ident else None
 
     @strawberry.field(description="The appointment this one was moved from.")
     def rescheduled_from_id(self) -> strawberry.ID | None:
@@ -135,6 +137,18 @@ class Appointment:
 @strawberry.type(description="A recurring series of appointments made by `bookSeries`.")
 class AppointmentSeries:
     id: strawberry.ID
+    clinic_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="How many days or weeks from one occurrence to the next.")
+    async def every(self, info: Info) -> int:
+        return (await self._row(info)).every
+
+    @strawberry.field
+    async def unit(self, info: Info) -> SeriesUnit:
+        return (await self._row(info)).unit
+
+    async def _row(self, info: Info):
+        return await info.context.loaders.series.load((self.clinic_id, uuid.UUID(str(self.id))))
 
     @strawberry.field(
         description="Its occurrences the caller may see, in order of start; moved and cancelled ones stay, cancelled."

@@ -8,7 +8,6 @@ from datetime import datetime
 
 import strawberry
 
-from models import SeriesUnit as SeriesUnitValues
 from resolvers.booking.series import SeriesMode as SeriesModeValues
 from resolvers.booking.series_changes import ChangeScope
 from resolvers.core import tenant
@@ -16,7 +15,6 @@ from schema.context import Info
 from schema.errors import ErrorCode
 from schema.types.appointment import AppointmentSeries
 
-SeriesUnit = strawberry.enum(SeriesUnitValues, name="SeriesUnit", description="What `every` counts.")
 SeriesMode = strawberry.enum(
     SeriesModeValues,
     name="SeriesMode",
@@ -45,4 +43,4 @@ class SeriesQueries:
     )
     async def series(self, info: Info, id: strawberry.ID) -> AppointmentSeries | None:
         row = await tenant.find_series(info.context.principal, id)
-        return AppointmentSeries(id=strawberry.ID(str(row.id))) if row else None
+        return AppointmentSeries(id=strawberry.ID(str(row.id)), clinic_id=row.clinic_id) if row else None

@@ -47,6 +47,7 @@ async def test_a_weekly_series_books_each_occurrence_at_the_same_local_time_unde
     assert [r.start_at for r in rows] == starts and all(r.client_id == demo["demo"].client.id for r in rows)
     read = (await api.data(SERIES, {"id": series_id}, token))["series"]
     assert [a["id"] for a in read["appointments"]] == [a["id"] for a in made["appointments"]]
+    assert (read["every"], read["unit"]) == (1, "WEEKS")
 
 
 async def test_every_n_days_up_to_an_end_date_counts_the_days_in_the_clinic(api, demo):
@@ -168,6 +169,7 @@ async def test_the_demo_series_reads_like_a_booked_one(api, demo):
     days = [instant(a["start"]).astimezone(ZoneInfo("Europe/London")).date() for a in read["appointments"]]
     assert [(b - a).days for a, b in zip(days, days[1:])] == [14, 14, 14]
     assert {a["practitioner"]["name"] for a in read["appointments"]} == {"Sam Patel"}
+    assert (read["every"], read["unit"]) == (DEMO_RECURRENCE.every, DEMO_RECURRENCE.unit.value)
 
 
 async def test_concurrent_series_and_single_bookings_never_overlap(api, demo):

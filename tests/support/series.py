@@ -22,7 +22,7 @@ MOVE_SCOPED = (
     " rescheduleAppointment(id: $id, start: $start, scope: $scope) {"
     f" appointment {{ id start }} appointments {{ {OCCURRENCE} rescheduledFromId }} {ERRORS} }} }}"
 )
-SERIES = f"query($id: ID!) {{ series(id: $id) {{ id appointments {{ {OCCURRENCE} }} }} }}"
+SERIES = f"query($id: ID!) {{ series(id: $id) {{ id every unit appointments {{ {OCCURRENCE} }} }} }}"
 
 
 def series_input(demo, *, slug: str = "demo", treatment: str = "Facial", start: str | None = None, **extra) -> dict:
