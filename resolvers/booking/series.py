@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -25,8 +25,8 @@ from realtime import events
 from resolvers.booking import recurrence, side_effects
 from resolvers.booking.book import SOURCE_OF, bookable_treatment, offering_practitioners, place, shape_of, working_candidates
 from resolvers.booking.policy import ensure_in_window
-from resolvers.core import access, tenant
-from resolvers.core.errors import DomainError
+from resolvers.core import access, idempotency, ids, tenant
+from resolvers.core.errors import DomainError, ErrorCode
 from resolvers.core.principal import Principal, PrincipalKind
 from resolvers.core.runtime import Runtime
 from resolvers.core.times import as_utc
@@ -48,6 +48,7 @@ class SeriesRequest:
     recurrence: recurrence.Recurrence
     practitioner_id: str | None = None  # None: whoever offers the treatment, per occurrence
     mode: SeriesMode = SeriesMode.ALL_OR_NOTHING
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,38 @@ class _Plan:
     candidates: list[uuid.UUID]
     client_id: uuid.UUID
     now: datetime
+    key: tuple[str, str, str] | None = None  # caller, idempotency key, fingerprint
+
+
+def _key(principal: Principal, clinic: Clinic, request: SeriesRequest, first: datetime) -> tuple[str, str, str] | None:
+    if request.idempotency_key is None:
+        return None
+    key = idempotency.check_key(request.idempotency_key)
+    rule = request.recurrence
+    fingerprint = idempotency.fingerprint(
+        {
+            "series": True,  # never the same request as a single booking with this key
+            "clinic": str(clinic.id),
+            "treatment": str(ids.parse_id(request.treatment_id) or request.treatment_id),
+            "start": first.isoformat(),
+            "client": str(ids.parse_id(request.client_id) or request.client_id),
+            "practitioner": str(ids.parse_id(request.practitioner_id) or request.practitioner_id),
+            "rule": [rule.every, rule.unit.value, rule.count, rule.until and rule.until.isoformat()],
+            "mode": request.mode.value,
+        }
+    )
+    return idempotency.caller_of(principal, clinic.id, None), key, fingerprint
+
+
+async def _replay(clinic: Clinic, key: tuple[str, str, str] | None, now: datetime) -> SeriesOutcome | None:
+    """What an earlier request with this key booked: its series and the
+    occurrences it booked (`missed` is not kept)."""
+    earlier = await idempotency.replay(clinic.id, *key, now) if key else None
+    if earlier is None or earlier.series_id is None:
+        return None
+    series = await AppointmentSeries.get(id=earlier.series_id, clinic_id=clinic.id)
+    booked = await Appointment.filter(clinic_id=clinic.id, series_id=series.id, rescheduled_from_id=None).order_by("start_at")
+    return SeriesOutcome(series=series, booked=list(booked))
 
 
 async def _occurrence(principal: Principal, plan: _Plan, start: datetime, series_id: uuid.UUID) -> Appointment:
@@ -91,6 +124,10 @@ async def _occurrence(principal: Principal, plan: _Plan, start: datetime, series
 
 async def _book_all(rt: Runtime, principal: Principal, plan: _Plan, request: SeriesRequest, starts: list[datetime]) -> SeriesOutcome:
     """Inside the write transaction; raises _RollBack(outcome) to undo it."""
+    claim = None
+    if plan.key is not None:
+        lifetime = timedelta(hours=rt.settings.idempotency_hours)
+        claim = await idempotency.claim(plan.clinic.id, *plan.key, plan.now, lifetime)
     rule = request.recurrence
     series = await AppointmentSeries.create(
         clinic_id=plan.clinic.id, client_id=plan.client_id, treatment_id=plan.treatment.id,
@@ -112,6 +149,8 @@ async def _book_all(rt: Runtime, principal: Principal, plan: _Plan, request: Ser
     for appointment in outcome.booked:
         await side_effects.appointment_changed(rt, events.BOOKED, appointment, plan.clinic)
     await plan_series_confirmation(plan.clinic, outcome.booked)
+    if claim is not None:
+        await idempotency.complete(claim, outcome.booked[0].id)
     return outcome
 
 
@@ -125,15 +164,22 @@ async def book_series(rt: Runtime, principal: Principal, request: SeriesRequest,
         raise refusal
     first = as_utc(request.start, ["input", "start"])
     starts = recurrence.starts(first, request.recurrence, ZoneInfo(clinic.timezone))
+    key = _key(principal, clinic, request, first)
+    if (earlier := await _replay(clinic, key, now)) is not None:
+        return earlier
     treatment = await bookable_treatment(clinic, principal, request.treatment_id, ["input", "treatmentId"])
     candidates = await offering_practitioners(clinic, treatment, request.practitioner_id, ["input", "practitionerId"])
     client = await tenant.client(clinic.id, request.client_id, ["input", "clientId"])
-    plan = _Plan(clinic, treatment, candidates, client.id, now)
+    plan = _Plan(clinic, treatment, candidates, client.id, now, key)
     try:
         async with write_transaction():
             outcome = await _book_all(rt, principal, plan, request, starts)
     except _RollBack as nothing:
         return nothing.args[0]
+    except idempotency.KeyClash:  # another request with this key committed first: answer what it booked
+        if (earlier := await _replay(clinic, key, now)) is None:
+            raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, "This idempotency key was just used; retry.") from None
+        return earlier
     for appointment in outcome.booked:
         rt.appointment_changed(events.BOOKED, appointment)
         metrics.BOOKINGS.labels(appointment.source).inc()

@@ -32,6 +32,11 @@ class BookSeriesInput:
         default=None, description="The last day an occurrence may fall on, in the clinic's time zone."
     )
     mode: SeriesMode = SeriesMode.ALL_OR_NOTHING
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="A retry with the same key and input answers the series first booked (without `missed`);"
+        " the same key with other input is IDEMPOTENCY_CONFLICT.",
+    )
 
 
 @strawberry.type
@@ -52,6 +57,7 @@ def _request(data: BookSeriesInput) -> series.SeriesRequest:
         practitioner_id=data.practitioner_id,
         recurrence=Recurrence(every=data.every, unit=data.unit, count=data.count, until=data.until),
         mode=data.mode,
+        idempotency_key=data.idempotency_key,
     )
 
 

@@ -208,3 +208,20 @@ async def test_each_practitioner_gets_one_e_mail_naming_all_their_occurrences(ap
     assert set(by_address) == {"alex@demo.clinic", "sam@demo.clinic"} and len(mails) == 2
     assert all("recurring series" in body for body in by_address.values())
     assert by_address["sam@demo.clinic"].count("\n- ") == 1 and by_address["alex@demo.clinic"].count("\n- ") == 3
+
+
+async def test_a_retry_with_the_same_idempotency_key_answers_the_same_series(api, demo):
+    token = await partner_key("demo", ["book"])
+    variables = series_input(demo, practitionerId=None, idempotencyKey="series-retry-1")
+    first = await _series(api, token, variables)
+    again = await _series(api, token, variables)
+    assert first["userErrors"] == again["userErrors"] == []
+    assert again["series"] == first["series"] and again["appointments"] == first["appointments"]
+    assert await Appointment.filter(series_id=first["series"]["id"]).count() == 4
+    assert await AppointmentSeries.all().count() == 1
+    assert len(await sms_rows(demo["demo"].clinic.id, "series_confirmation")) == 1
+    other = await _series(api, token, {**variables, "count": 3})
+    assert errors(other) == ["IDEMPOTENCY_CONFLICT"] and other["userErrors"][0]["field"] == ["input", "idempotencyKey"]
+    concurrent = await asyncio.gather(*(_series(api, token, {**variables, "idempotencyKey": "series-retry-2"}) for _ in range(4)))
+    assert len({c["series"]["id"] for c in concurrent}) == 1 and all(c["userErrors"] == [] for c in concurrent)
+    assert await AppointmentSeries.all().count() == 2
