@@ -28,6 +28,7 @@ SeriesScope = strawberry.enum(
     "series, all or none (for an appointment outside any series, the same as THIS).",
 )
 
+
 @strawberry.type(description="An occurrence of a series that could not be booked, and why.")
 class SeriesMiss:
     number: int = strawberry.field(description="Its place in the series, from 1.")
