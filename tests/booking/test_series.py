@@ -225,3 +225,13 @@ async def test_a_retry_with_the_same_idempotency_key_answers_the_same_series(api
     concurrent = await asyncio.gather(*(_series(api, token, {**variables, "idempotencyKey": "series-retry-2"}) for _ in range(4)))
     assert len({c["series"]["id"] for c in concurrent}) == 1 and all(c["userErrors"] == [] for c in concurrent)
     assert await AppointmentSeries.all().count() == 2
+
+
+async def test_a_partner_series_follows_the_booking_window_per_occurrence(api, demo):
+    token = await partner_key("demo", ["book"])
+    variables = series_input(demo, every=8, count=5, mode="BOOK_WHAT_FITS")  # the fifth is about 231 days out
+    made = await _series(api, token, variables)
+    assert made["userErrors"] == [] and len(made["appointments"]) == 4
+    assert [(m["number"], m["code"]) for m in made["missed"]] == [(5, "OUTSIDE_BOOKING_WINDOW")]
+    refused = await _series(api, token, {**variables, "mode": "ALL_OR_NOTHING", "start": at(7, 11)})
+    assert refused["series"] is None and errors(refused) == ["OUTSIDE_BOOKING_WINDOW"]
