@@ -29,8 +29,11 @@ def test_the_contract_names_are_in_the_schema():
         "bookSeries(input: BookSeriesInput!): BookSeriesPayload!",
         "series: AppointmentSeries\n",
         "enum SeriesScope {\n  THIS\n  THIS_AND_FOLLOWING\n}",
-        "calendarUpdates(practitionerIds: [ID!] = null): CalendarEvent!",
-        "myAppointmentUpdates: CalendarEvent!",
+        "calendarUpdates(practitionerIds: [ID!] = null, after: String = null): CalendarEvent!",
+        "myAppointmentUpdates(after: String = null): CalendarEvent!",
+        "calendarCursor: String",
+        "availableSlotsChanged(clinicSlug: String!, treatmentId: ID!, from: Date!, to: Date!, practitionerId: ID = null)",
+        "RESYNC_REQUIRED",
         "TOKEN_ALREADY_USED",
         "IDEMPOTENCY_CONFLICT",
     ):
