@@ -53,7 +53,7 @@ browser:
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH)
 
-# GraphiQL's scripts and styles (portal/vendor/files/, committed) from the npm
+# The vendored browser builds (portal/vendor/files/, committed) from the npm
 # packages pinned in portal/vendor/package.json. Needs Node and npm; `make run` does not.
 vendor:
 	portal/vendor/refresh.sh

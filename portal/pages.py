@@ -1,15 +1,17 @@
 """Serves the reference pages with the headers that keep them safe: a strict
 Content-Security-Policy (no inline script, nothing from other origins but a
 clinic's logo), no referrer (a booking link carries a token), no framing.
-GraphiQL's page (in development) loads everything from the app itself: its
-scripts and styles are vendored in `portal/vendor/files/`."""
+GraphiQL's page (in development) and the calendar load everything from the
+app itself: their scripts and styles are vendored in `portal/vendor/files/`."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from pathlib import Path
 from urllib.parse import quote
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -99,6 +101,26 @@ def assets() -> Assets:
     return Assets(directory=STATIC)
 
 
-def vendored() -> Assets:
-    """GraphiQL, React and ReactDOM's builds, with their licences."""
-    return Assets(directory=VENDORED)
+# GraphiQL's page is served in development only, and so are its builds.
+DEVELOPMENT_ONLY_PACKAGES = frozenset({"graphiql", "react", "react-dom"})
+
+
+class Vendored(Assets):
+    """The vendored builds, less those named in `hidden`."""
+
+    def __init__(self, *, hidden: frozenset[str], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.hidden = hidden
+
+    async def get_response(self, path: str, scope) -> Response:
+        if path in self.hidden:
+            raise HTTPException(status_code=404)
+        return await super().get_response(path, scope)
+
+
+def vendored(production: bool) -> Assets:
+    """EventCalendar's build for the calendar and, in development, GraphiQL,
+    React and ReactDOM's builds for GraphiQL's page, with their licences."""
+    files = json.loads((VENDORED / "MANIFEST.json").read_text())["files"]
+    hidden = {name for name, entry in files.items() if entry.get("package") in DEVELOPMENT_ONLY_PACKAGES}
+    return Vendored(directory=VENDORED, hidden=frozenset(hidden) if production else frozenset())

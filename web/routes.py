@@ -16,7 +16,6 @@ def routes(settings: Settings, graphql: GraphQLApp) -> list[BaseRoute]:
     # A multipart body carries the logo and a little form data besides.
     upload_bytes = max(settings.max_body_bytes, settings.logo_max_bytes + 64 * 1024)
     uploads = Middleware(uploads_may_be_larger, max_upload_bytes=upload_bytes)
-    development = [] if settings.production else [Mount("/vendor", pages.vendored(), name="vendor")]  # GraphiQL's
     return [
         Route("/", home.home, methods=["GET", "HEAD"]),
         Route("/health", endpoints.health),
@@ -34,5 +33,5 @@ def routes(settings: Settings, graphql: GraphQLApp) -> list[BaseRoute]:
         Route("/p/{slug}/reset-password", pages.page("reset-password.html")),
         Route("/calendar", pages.page("calendar.html")),
         Mount("/assets", pages.assets(), name="assets"),
-        *development,
+        Mount("/vendor", pages.vendored(settings.production), name="vendor"),
     ]
