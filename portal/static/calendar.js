@@ -1,7 +1,8 @@
 // The practitioner calendar: staff sign-in, a day or week of the diary as
 // a time grid (a column per practitioner, working hours from the roster,
-// free times shaded), kept current by `calendarUpdates` and re-read after
-// every reconnect. Staff move an appointment by dragging it.
+// free times shaded), kept current by `calendarUpdates`, which resumes
+// after a dropped connection from the last event's cursor. Staff move an
+// appointment by dragging it.
 import { gql, userError, store, session } from "./gql.js";
 import { $, el, show, say, brand, today, addDays, timeOnly } from "./dom.js";
 import { LiveSubscription } from "./live.js";
@@ -16,9 +17,10 @@ const FIELDS = `id start end status canReschedule treatment { name } practitione
 const CLINIC = `query { myClinic { id name timezone branding { backgroundColor logoUrl }
   practitioners { id name weeklyHours { weekday start end } } } }`;
 const CALENDAR = `query Calendar($from: DateTime!, $to: DateTime!, $day: Date!) {
-  calendar(from: $from, to: $to) { ${FIELDS} }
+  calendar(from: $from, to: $to) { ${FIELDS} } calendarCursor
   myClinic { practitioners { id rosterExceptions(from: $day) { date kind start end } } } }`;
-const UPDATES = `subscription { calendarUpdates { kind occurredAt appointment { ${FIELDS} } } }`;
+const UPDATES = `subscription Updates($after: String) {
+  calendarUpdates(after: $after) { kind occurredAt cursor appointment { ${FIELDS} } } }`;
 const MOVE = `mutation Move($id: ID!, $start: DateTime!, $practitionerId: ID) {
   rescheduleAppointment(id: $id, start: $start, practitionerId: $practitionerId) {
     appointment { ${FIELDS} } userErrors { code message field } } }`;
@@ -89,13 +91,17 @@ async function start() {
   show($("#diary"));
   show($("#sign-out"));
   diary ||= new Diary($("#grid"), { onMove: moved });
-  await resync();
+  // The stream starts where this read ends, and after a dropped connection
+  // resumes from the last event it delivered.
+  const cursor = await resync();
   live = new LiveSubscription({
     token,
     query: UPDATES,
+    cursor,
+    read: resync,
+    cursorOf: (data) => data.calendarUpdates.cursor,
     onEvent: (data) => received(data.calendarUpdates),
     onStatus: status,
-    onResync: resync,
     onRefused: () => signedOut("Your session has ended. Please sign in again."),
   }).start();
 }
@@ -124,9 +130,11 @@ function status(state) {
   badge.textContent = STATES[state] || state;
 }
 
-// Re-read the days on screen: after loading, moving, and every reconnect.
-// Events that arrive while the read is under way are applied on top of it,
-// so one committed just after the read began is not lost.
+// Re-read the days on screen: after loading, moving, and when the live
+// stream cannot resume. Answers the `calendarCursor` the read is consistent
+// with (null when it failed). Events that arrive while the read is under
+// way are applied on top of it, so one committed just after the read began
+// is not lost.
 let generation = 0;
 let arrivedDuringRead = null;
 
@@ -136,7 +144,9 @@ async function resync() {
   const { days, from, to } = range();
   try {
     const data = await gql(CALENDAR, { from: from.toISOString(), to: to.toISOString(), day: days[0] }, token);
-    if (mine !== generation) return; // a newer read is on its way
+    // A newer read is on its way: it shows its own answer. This cursor
+    // still holds: events after it are applied by id, so none twice.
+    if (mine !== generation) return data.calendarCursor;
     appointments = new Map(data.calendar.map((a) => [a.id, a]));
     const exceptions = new Map((data.myClinic?.practitioners || []).map((p) => [p.id, p.rosterExceptions]));
     for (const p of clinic.practitioners) p.rosterExceptions = exceptions.get(p.id) || [];
@@ -144,11 +154,13 @@ async function resync() {
     arrivedDuringRead = null;
     for (const a of arrived) place(a);
     render();
+    return data.calendarCursor;
   } catch (error) {
-    if (mine !== generation) return;
+    if (mine !== generation) return null;
     arrivedDuringRead = null;
-    if (error.code === "UNAUTHENTICATED") return signedOut("Your session has ended. Please sign in again.");
-    say(message, error.message, "error");
+    if (error.code === "UNAUTHENTICATED") signedOut("Your session has ended. Please sign in again.");
+    else say(message, error.message, "error");
+    return null;
   }
 }
 

@@ -1,5 +1,7 @@
 // The client portal: sign in, My bookings (cancel, repeat), Book Now, balances.
+// My bookings stay current through `myAppointmentUpdates` (my-updates.js).
 import { gql, optional, userError, store, session, GraphQLError } from "./gql.js";
+import { followMyAppointments } from "./my-updates.js";
 import { $, el, show, say, brand, money, when, today, slugFromPath, openDialog } from "./dom.js";
 import { freeSlots, byStart, renderTimes } from "./slots.js";
 import { setUpSignIn } from "./signin.js";
@@ -12,13 +14,14 @@ const message = $("#message");
 let clinic = null;
 let token = session(SESSION)?.token || null;
 let memberships = []; // the client's, from the balances
+let live = null;
 
 const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) {
   id name timezone portalEnabled termsAndConditions cancellationPolicy { noticeHours text }
   branding { backgroundColor logoUrl } } }`;
 const SMS_ENABLED = `query($slug: String!) { clinic(slug: $slug) { smsSignInEnabled } }`;
 const APPOINTMENT = `id start end status canCancel treatment { id name } practitioner { id name } price { amount currency }`;
-const ME = (extra) => `query Me { me { fullName
+const ME = (extra) => `query Me { calendarCursor me { fullName
   upcoming: appointments(when: UPCOMING, first: 50) { edges { node { ${APPOINTMENT} ${extra} } } }
   past: appointments(when: PAST, first: 20) { edges { node { ${APPOINTMENT} ${extra} } } } } }`;
 
@@ -82,6 +85,7 @@ setUpSignIn(slug, signedIn);
 
 $("#sign-out").addEventListener("click", async () => {
   const spent = token;
+  unfollow();
   token = null;
   store.remove(SESSION);
   try {
@@ -97,16 +101,19 @@ $("#sign-out").addEventListener("click", async () => {
 // appointment offers Repeat, and Move goes with canCancel.
 async function loadMe() {
   try {
-    return { me: (await gql(ME("canRepeat canReschedule coveredBy { name }"), {}, token)).me, knows: true };
+    const data = await gql(ME("canRepeat canReschedule coveredBy { name }"), {}, token);
+    return { me: data.me, cursor: data.calendarCursor, knows: true };
   } catch (error) {
     if (!(error instanceof GraphQLError && error.unknownField)) throw error;
-    return { me: (await gql(ME(""), {}, token)).me, knows: false };
+    const data = await gql(ME(""), {}, token);
+    return { me: data.me, cursor: data.calendarCursor, knows: false };
   }
 }
 
 // The server no longer takes the stored token (it expired, or was signed
 // out elsewhere): forget it and offer to sign in again.
 async function sessionEnded() {
+  unfollow();
   token = null;
   store.remove(SESSION);
   for (const dialog of [cancelDialog, timeDialog]) if (dialog.open) dialog.close();
@@ -114,15 +121,23 @@ async function sessionEnded() {
   return showSignIn();
 }
 
+// Shows My bookings; answers the `calendarCursor` they are consistent with
+// (null when they could not be read).
 async function showAccount() {
   let result;
   try {
     result = await loadMe();
   } catch (error) {
-    if (error.code !== "UNAUTHENTICATED") return fail(error);
+    if (error.code !== "UNAUTHENTICATED") {
+      fail(error);
+      return null;
+    }
     result = { me: null };
   }
-  if (!result.me) return sessionEnded();
+  if (!result.me) {
+    await sessionEnded();
+    return null;
+  }
   const { me, knows } = result;
   show($("#sign-in"), false);
   show($("#account"));
@@ -133,6 +148,17 @@ async function showAccount() {
   renderBalances(token, clinic.timezone).then((held) => {
     memberships = held?.memberships || [];
   });
+  follow(result.cursor);
+  return result.cursor;
+}
+
+function follow(cursor) {
+  if (!live && token) live = followMyAppointments({ token, cursor, read: showAccount, onRefused: sessionEnded });
+}
+
+function unfollow() {
+  live?.stop();
+  live = null;
 }
 
 // A membership's session pays for it: that, rather than a price not to be paid.

@@ -55,13 +55,14 @@ class Demo:
         token = (await site.gql(STAFF_SIGN_IN))["staffSignIn"]["session"]["token"]
         return cls(site, token, (await site.gql(CLINIC))["clinic"])
 
-    async def book(self, who: str, day: date, at: time, name: str, treatment: str = "Consultation") -> str:
+    async def book(self, who: str, day: date, at: time, name: str, treatment: str = "Consultation", url: str | None = None) -> str:
+        """Books as the staff (through another server at `url` if given)."""
         self.clients += 1  # a new client each time: e-mail and phone both differ
         client = {"fullName": name, "email": f"{name.split()[0].lower()}@example.com", "phone": f"+4477009001{self.clients:02d}"}
         start = datetime.combine(day, at, tzinfo=LONDON).isoformat()
         request = {"clinicSlug": "demo", "treatmentId": self.treatments[treatment], "start": start,
                    "practitionerId": self.practitioners[who], "client": client}
-        made = (await self.site.gql(BOOK, {"i": request}, self.token))["bookAppointment"]
+        made = (await self.site.gql(BOOK, {"i": request}, self.token, url=url))["bookAppointment"]
         assert made["userErrors"] == [], made
         return made["appointment"]["id"]
 
