@@ -54,7 +54,7 @@ def seed_demo(settings: Settings) -> int:
     from resolvers.demo.clinics import seed_demo as seed
 
     async def work(runtime) -> int:
-        seeded = await seed(runtime)
+        seeded = await seed(runtime, history=True)
         print(f"seeded: {', '.join(seeded)}" if seeded else "demo data already present")
         return 0
 

@@ -149,6 +149,8 @@ class Settings:
     # Websockets
     ws_allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     ws_max_subscriptions: int = 20
+    live_slot_range_days: int = 31  # the most days one availableSlotsChanged may watch
+    anonymous_slot_watches: int = 3  # availableSlotsChanged watches one anonymous connection may hold
     ws_init_timeout_seconds: int = 10
     ws_recheck_seconds: float = 30  # how often a live stream re-checks its credential
     # Outgoing e-mail (SMTP); the defaults reach `clinicportal sandbox-mail`
@@ -177,6 +179,9 @@ class Settings:
     jobs_concurrency: int = 10  # rows carried out at once per process
     cleanup_interval_seconds: int = 3600
     outbox_retention_days: int = 30  # SENT and CANCELLED rows are deleted after this
+    event_retention_days: int = 7  # live events kept for resuming from a cursor
+    event_relay_poll_seconds: float = 1.0  # how often the relay looks for events another process left
+    live_catch_up_seconds: float = 2.0  # how often a process checks its clinics' logs for events it missed
     twilio_api_base: str = "https://api.twilio.com"
     twilio_timeout_seconds: float = 15
     # Argon2 cost (lower only in tests)
@@ -207,6 +212,8 @@ class Settings:
         if environment not in ("development", "production"):
             raise ValueError("ENVIRONMENT must be 'development' or 'production'")
         data_dir = Path(env.get("DATA_DIR") or default_data_dir()).resolve()
+        if _int(env, "EVENT_RETENTION_DAYS", cls.event_retention_days) < cls.event_retention_days:
+            raise ValueError(f"EVENT_RETENTION_DAYS must be at least {cls.event_retention_days}: cursors a week old still resume")
         if environment == "production" and env.get("SECRET_KEY") == PLACEHOLDER_SECRET_KEY:
             raise ValueError(
                 "SECRET_KEY is still docker-compose.yml's placeholder: set one random value"
@@ -240,6 +247,8 @@ class Settings:
             ws_allowed_origins=_list(env, "WS_ALLOWED_ORIGINS"),
             ws_recheck_seconds=recheck,
             ws_max_subscriptions=_int(env, "WS_MAX_SUBSCRIPTIONS", cls.ws_max_subscriptions),
+            live_slot_range_days=_int(env, "LIVE_SLOT_RANGE_DAYS", cls.live_slot_range_days),
+            anonymous_slot_watches=_int(env, "ANONYMOUS_SLOT_WATCHES", cls.anonymous_slot_watches),
             ws_init_timeout_seconds=_int(env, "WS_INIT_TIMEOUT_SECONDS", cls.ws_init_timeout_seconds),
             smtp_host=env.get("SMTP_HOST") or cls.smtp_host,
             smtp_port=_int(env, "SMTP_PORT", cls.smtp_port),
@@ -263,6 +272,9 @@ class Settings:
             jobs_concurrency=_int(env, "JOBS_CONCURRENCY", cls.jobs_concurrency),
             cleanup_interval_seconds=_int(env, "CLEANUP_INTERVAL_SECONDS", cls.cleanup_interval_seconds),
             outbox_retention_days=_int(env, "OUTBOX_RETENTION_DAYS", cls.outbox_retention_days),
+            event_retention_days=_int(env, "EVENT_RETENTION_DAYS", cls.event_retention_days),
+            event_relay_poll_seconds=_float(env, "EVENT_RELAY_POLL_SECONDS", cls.event_relay_poll_seconds),
+            live_catch_up_seconds=_float(env, "LIVE_CATCH_UP_SECONDS", cls.live_catch_up_seconds),
             twilio_api_base=env.get("TWILIO_API_BASE", cls.twilio_api_base).rstrip("/"),
             twilio_timeout_seconds=_float(env, "TWILIO_TIMEOUT_SECONDS", cls.twilio_timeout_seconds),
             argon2_time_cost=_int(env, "ARGON2_TIME_COST", cls.argon2_time_cost),

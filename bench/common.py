@@ -22,6 +22,8 @@ from tortoise.backends.base import executor
 from models import Clinic, Practitioner, PractitionerTreatment, RosterEntry, Treatment
 from models.db import close_db, init_db, tortoise_config
 from realtime import hub as live_hub
+from realtime.events import ChannelLog
+from realtime.relay import Relay
 from resolvers.core.runtime import Runtime
 from settings import Settings
 
@@ -70,13 +72,16 @@ async def scratch_database(label: str, *, pool_maxsize: int = DEFAULT_POOL_MAXSI
     executor.EXECUTOR_CACHE.clear()
     try:
         await migrate(url)
-        hub = live_hub.build(None)
-        runtime = Runtime.build(replace(BENCH_SETTINGS, database_url=url), hub=hub)
+        hub = live_hub.build(None, ChannelLog())
+        relay = Relay(hub)
+        runtime = Runtime.build(replace(BENCH_SETTINGS, database_url=url), hub=hub, wake_relay=relay.wake)
         await init_db(url)
         await hub.start()
+        await relay.start()
         yield runtime
     finally:
         try:
+            await relay.stop()
             await hub.stop()
             await close_db()
         finally:

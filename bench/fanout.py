@@ -43,7 +43,7 @@ from websockets.exceptions import ConnectionClosed
 
 from bench.common import _admin_dsn, database_url, median, percentile, table, verdict
 from realtime.events import BOOKED, AppointmentEvent
-from realtime.hub import calendar_channel
+from realtime.events import calendar_channel
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -464,8 +464,10 @@ async def run(**changes) -> dict:
             stop_servers(servers)
 
             async def one_publish(i: int) -> str:
-                event = AppointmentEvent(BOOKED, uuid.UUID(demo.clinic_id), uuid.uuid4(), uuid.UUID(demo.practitioner_id),
-                                         uuid.UUID(demo.client_id), datetime.now(UTC))  # fmt: skip
+                event = AppointmentEvent(
+                    BOOKED, uuid.UUID(demo.clinic_id), i + 1, uuid.uuid4(), uuid.UUID(demo.practitioner_id),
+                    uuid.UUID(demo.client_id), datetime.now(UTC),
+                )
                 await redis.publish(calendar_channel(event.clinic_id), event.dumps())
                 return str(event.appointment_id)
 

@@ -50,7 +50,7 @@ def _money(value) -> Decimal:
 def ours_revenue(found):
     return (
         (found.total.appointments, found.total.amount),
-        {d.day: (d.appointments, d.amount) for d in found.by_day},
+        {day: (d.appointments, d.amount) for day, d in found.by_day.items()},
         {t.id: (t.appointments, t.amount) for t in found.by_treatment},
         {p.id: (p.appointments, p.amount) for p in found.by_practitioner},
     )
@@ -98,7 +98,7 @@ def theirs_staff(rows):
 
 
 def ours_popularity(found):
-    return {t.treatment_id: t.bookings for t in found}
+    return {t.treatment_id: t.visits for t in found}
 
 
 def theirs_popularity(rows):
@@ -133,7 +133,8 @@ def theirs_cancellations(rows):
 
 REPORTS = {
     # name: (our resolver, baseline statement, extra baseline parameters, our shape, their shape)
-    "revenue": (revenue.revenue, baseline.REVENUE, "", ours_revenue, theirs_revenue),
+    # The list value of completed visits; the money taken is the payments report's.
+    "revenue": (revenue.list_value, baseline.REVENUE, "", ours_revenue, theirs_revenue),
     "bookings": (bookings.bookings, baseline.BOOKINGS, "", ours_bookings, theirs_bookings),
     "payments": (payments.payments, baseline.PAYMENTS, "", ours_payments, theirs_payments),
     "staff performance": (staff.staff_performance, baseline.STAFF, "dates", ours_staff, theirs_staff),

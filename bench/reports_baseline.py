@@ -71,7 +71,7 @@ WHERE p.clinic_id = $1
 """
 
 POPULARITY = f"""
-SELECT a.treatment_id, count(*) AS n FROM appointment a WHERE {RANGE} AND a.status <> 'CANCELLED' GROUP BY 1
+SELECT a.treatment_id, count(*) AS n FROM appointment a WHERE {RANGE} AND a.status = 'COMPLETED' GROUP BY 1
 """
 
 RETENTION = f"""

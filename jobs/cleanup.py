@@ -16,6 +16,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 
 from models import (
+    ClinicEvent,
     Credential,
     CredentialKind,
     IdempotencyKey,
@@ -56,6 +57,14 @@ RULES: list[tuple[str, type[Model], Condition]] = [
         OutboxMessage,
         lambda now, s: Q(status__in=[OutboxStatus.SENT, OutboxStatus.CANCELLED])
         & Q(created_at__lt=now - timedelta(days=s.outbox_retention_days)),
+    ),
+    # A cursor older than what is kept answers RESYNC_REQUIRED; each clinic's
+    # head (models/events.py) keeps counting, so positions are never reused.
+    # An event not yet relayed stays, however old.
+    (
+        "events past retention",
+        ClinicEvent,
+        lambda now, s: Q(published=True) & Q(occurred_at__lt=now - timedelta(days=s.event_retention_days)),
     ),
 ]
 

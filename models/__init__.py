@@ -17,6 +17,7 @@ from models.base import fits, utcnow
 from models.catalogue import ConsentForm, Practitioner, PractitionerTreatment, Treatment
 from models.clinic import Clinic
 from models.consent import ConsentRequest, ConsentRequestStatus
+from models.events import ClinicEvent, EventHead, EventKind
 from models.credential import Credential, CredentialKind, PrefillToken
 from models.idempotency import IdempotencyKey
 from models.notifications import EmailTemplate, PractitionerEmailSettings
@@ -46,9 +47,13 @@ MODEL_MODULES = [
     "models.invite",
     "models.payment",
     "models.sms",
+    "models.events",
 ]
 
 __all__ = [
+    "ClinicEvent",
+    "EventHead",
+    "EventKind",
     "Actor",
     "GiftCard",
     "LedgerAccount",

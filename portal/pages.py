@@ -1,17 +1,16 @@
 """Serves the reference pages with the headers that keep them safe: a strict
 Content-Security-Policy (no inline script, nothing from other origins but a
 clinic's logo), no referrer (a booking link carries a token), no framing.
-GraphiQL's page (in development) and the calendar load everything from the
-app itself: their scripts and styles are vendored in `portal/vendor/files/`."""
+GraphiQL's page (in development), the reports page's charts and the calendar's
+grid load everything from the app itself: their scripts and styles are
+vendored in `portal/vendor/files/`."""
 
 from __future__ import annotations
 
-import json
 import secrets
 from pathlib import Path
 from urllib.parse import quote
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -101,26 +100,35 @@ def assets() -> Assets:
     return Assets(directory=STATIC)
 
 
-# GraphiQL's page is served in development only, and so are its builds.
-DEVELOPMENT_ONLY_PACKAGES = frozenset({"graphiql", "react", "react-dom"})
+# The vendored files the pages need in production too (GraphiQL's only
+# serve in development).
+PAGE_LIBRARIES = frozenset(
+    {
+        "chart.umd.min.js",
+        "licenses/chart.js.LICENSE.txt",
+        "event-calendar.min.js",
+        "event-calendar.min.css",
+        "licenses/@event-calendar/build.LICENSE.txt",
+    }
+)
 
 
-class Vendored(Assets):
-    """The vendored builds, less those named in `hidden`."""
+class SomeAssets(Assets):
+    """Only the named files of a folder; anything else is not found."""
 
-    def __init__(self, *, hidden: frozenset[str], **kwargs) -> None:
+    def __init__(self, *, only: frozenset[str], **kwargs) -> None:
         super().__init__(**kwargs)
-        self.hidden = hidden
+        self.only = only
 
-    async def get_response(self, path: str, scope) -> Response:
-        if path in self.hidden:
-            raise HTTPException(status_code=404)
-        return await super().get_response(path, scope)
+    def lookup_path(self, path: str):
+        if path not in self.only:
+            return "", None
+        return super().lookup_path(path)
 
 
-def vendored(production: bool) -> Assets:
-    """EventCalendar's build for the calendar and, in development, GraphiQL,
-    React and ReactDOM's builds for GraphiQL's page, with their licences."""
-    files = json.loads((VENDORED / "MANIFEST.json").read_text())["files"]
-    hidden = {name for name, entry in files.items() if entry.get("package") in DEVELOPMENT_ONLY_PACKAGES}
-    return Vendored(directory=VENDORED, hidden=frozenset(hidden) if production else frozenset())
+def vendored(everything: bool = True) -> Assets:
+    """The vendored builds with their licences: GraphiQL, React, ReactDOM,
+    Chart.js and EventCalendar; or (not `everything`) only the pages' libraries."""
+    if everything:
+        return Assets(directory=VENDORED)
+    return SomeAssets(directory=VENDORED, only=PAGE_LIBRARIES)

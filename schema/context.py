@@ -3,6 +3,7 @@ hasher, rate limiter, live hub, job waker) and the request's loaders."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,8 @@ class Context:
     principal: Principal = ANONYMOUS
     loaders: Loaders = field(default_factory=Loaders)
     connection_params: dict[str, Any] | None = None
+    live_cursor: asyncio.Future[str] | None = None  # schema/cursors.py
+    slot_watches: int = 0  # availableSlotsChanged streams open on this connection
 
     @property
     def ip(self) -> str:

@@ -12,6 +12,7 @@ from resolvers.booking import calendar
 from resolvers.booking import catalogue
 from resolvers.core import tenant
 from resolvers.booking import slots
+from schema import cursors
 from schema.context import Info
 from schema.mutations.messaging import MessagingQueries
 from schema.types.account import ClientAccount
@@ -75,5 +76,16 @@ class Query(NotificationQueries, ConsentQueries, MessagingQueries, ReportsQuery)
         to: datetime,
         practitioner_ids: list[strawberry.ID] | None = None,
     ) -> list[Appointment]:
+        await cursors.before_reading(info)
         rows = await calendar.calendar(info.context.principal, from_, to, practitioner_ids)
         return [Appointment(model=a) for a in rows]
+
+    @strawberry.field(
+        description="Staff, partners and signed-in clients: the clinic's live-event cursor that this request's"
+        " `calendar` and `me { appointments }` answers are consistent with. Ask it in the same request, then"
+        " pass it as `after` to `calendarUpdates` or `myAppointmentUpdates`: the stream replays what changed"
+        " since and goes live, missing nothing. Null for a caller of no clinic."
+    )
+    async def calendar_cursor(self, info: Info) -> str | None:
+        cursor = cursors.of_request(info)
+        return await cursor if cursor is not None else None

@@ -5,23 +5,29 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Hashable
 from dataclasses import replace
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
 import strawberry
 
-from resolvers.booking import live
+from resolvers.booking import live, slot_watch
+from resolvers.core.errors import DomainError, ErrorCode
+from resolvers.core.principal import PrincipalKind
 from resolvers.core import access
 from schema.loaders import Loaders
 from schema import live_transport
 from schema.context import Info
 from schema.types.appointment import Appointment, CalendarEvent
+from schema.types.catalogue import Practitioner, Slot
 
 # Opens the stream of events, each rendered by `render` for its `audience`.
 Open = Callable[..., AsyncIterator[Any]]
 
 
 def _payload(event: live.LiveEvent) -> CalendarEvent:
-    return CalendarEvent(kind=event.kind, appointment=Appointment(model=event.appointment), occurred_at=event.occurred_at)
+    return CalendarEvent(
+        kind=event.kind, appointment=Appointment(model=event.appointment), occurred_at=event.occurred_at, cursor=event.cursor
+    )
 
 
 def _loaders(event: live.LiveEvent) -> Loaders:
@@ -56,18 +62,80 @@ async def _as_graphql(info: Info, open_events: Open) -> AsyncGenerator[CalendarE
     operation.hand_over(open_events(render=render, audience=audience))
 
 
+@strawberry.type(description="Free start times of one of the watched days, as they are now.")
+class FreeDay:
+    date: date
+    slots: list[Slot]
+
+
+@strawberry.type(description="The watched days whose free times changed, each with its new free times.")
+class AvailableSlotsChange:
+    days: list[FreeDay]
+
+
+async def _free_days(change: slot_watch.SlotsChange) -> AvailableSlotsChange:
+    ids = list(dict.fromkeys(s.practitioner_id for day in change.days for s in day.slots))
+    rows = await Loaders().practitioner.load_many([(change.clinic_id, pid) for pid in ids])  # names as they are now
+    practitioners = {pid: Practitioner(model=row) for pid, row in zip(ids, rows)}
+    return AvailableSlotsChange(days=[
+        FreeDay(date=day.date, slots=[Slot(start=s.start, end=s.end, practitioner=practitioners[s.practitioner_id]) for s in day.slots])
+        for day in change.days
+    ])
+
+
+async def _watched(info: Info, stream) -> AsyncGenerator[AvailableSlotsChange, None]:
+    context = info.context
+    limit = context.runtime.settings.anonymous_slot_watches
+    if context.principal.kind is PrincipalKind.ANONYMOUS and context.slot_watches >= limit:
+        raise DomainError(ErrorCode.RATE_LIMITED, f"Watch at most {limit} ranges of free times on one connection.")
+    context.slot_watches += 1
+    try:
+        async for change in stream:
+            yield await _free_days(change)
+    finally:
+        context.slot_watches -= 1
+
+
 # The resolvers hand back the stream itself rather than re-yielding it: one
 # generator fewer held by every subscription.
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(description="Staff and partner keys with the calendar scope.")
+    @strawberry.subscription(
+        description="Staff and partner keys with the calendar scope. With `after` (an event's `cursor`, or"
+        " `calendarCursor`), first every event since then, in order, then live ones: none missed, none twice."
+        " A cursor of another clinic or older than the kept events ends the stream with RESYNC_REQUIRED."
+    )
     async def calendar_updates(
-        self, info: Info, practitioner_ids: list[strawberry.ID] | None = None
+        self, info: Info, practitioner_ids: list[strawberry.ID] | None = None, after: str | None = None
     ) -> AsyncGenerator[CalendarEvent, None]:
         principal = info.context.principal
-        return _as_graphql(info, lambda **rendering: live.calendar_events(info.context.runtime, principal, practitioner_ids, **rendering))
+        return _as_graphql(
+            info, lambda **rendering: live.calendar_events(info.context.runtime, principal, practitioner_ids, after=after, **rendering)
+        )
 
-    @strawberry.subscription(description="The signed-in client's own appointments.")
-    async def my_appointment_updates(self, info: Info) -> AsyncGenerator[CalendarEvent, None]:
+    @strawberry.subscription(
+        description="The booking page's free times kept current: after each change that adds or removes free start"
+        " times of the treatment between the clinic's dates `from` and `to`, the days that changed with their new"
+        " free times (never who took a time). Anyone who may see the booking page; at most"
+        " `LIVE_SLOT_RANGE_DAYS` days, and a few watches per anonymous connection."
+    )
+    async def available_slots_changed(
+        self,
+        info: Info,
+        clinic_slug: str,
+        treatment_id: strawberry.ID,
+        from_: Annotated[date, strawberry.argument(name="from")],
+        to: date,
+        practitioner_id: strawberry.ID | None = None,
+    ) -> AsyncGenerator[AvailableSlotsChange, None]:
+        stream = slot_watch.watch(info.context.runtime, info.context.principal, clinic_slug, treatment_id, from_, to, practitioner_id)
+        return _watched(info, stream)
+
+    @strawberry.subscription(
+        description="The signed-in client's own appointments; `after` resumes as in `calendarUpdates`."
+    )
+    async def my_appointment_updates(self, info: Info, after: str | None = None) -> AsyncGenerator[CalendarEvent, None]:
         principal = info.context.principal
-        return _as_graphql(info, lambda **rendering: live.my_appointment_events(info.context.runtime, principal, **rendering))
+        return _as_graphql(
+            info, lambda **rendering: live.my_appointment_events(info.context.runtime, principal, after=after, **rendering)
+        )

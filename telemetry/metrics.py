@@ -76,6 +76,15 @@ LIVE_EVENTS_DROPPED = Counter(
     "Live events dropped because a queue was full, by where: publish, prepare, redis.",
     ["where"],
 )
+LIVE_EVENTS_RECOVERED = Counter(
+    "clinicportal_live_events_recovered",
+    "Live events this process read from the event log because their message did not reach it"
+    " (Redis away, a message lost or relayed out of turn).",
+)
+EVENTS_RELAYED = Counter(
+    "clinicportal_events_relayed",
+    "Committed events the relay handed to Redis (or to this process's subscribers without Redis).",
+)
 REDIS_RECONNECTS = Counter(
     "clinicportal_redis_reconnects",
     "Times the live events' Redis pub/sub connection came back after it was lost.",

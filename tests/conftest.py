@@ -23,13 +23,17 @@ from app import create_app
 from models import Client, Clinic, Practitioner, StaffUser, Treatment
 from models.db import close_db, connection, init_db, is_postgres, tortoise_config
 from realtime import hub as live_hub
+from realtime.events import ChannelLog
 from realtime.hub import Hub
+from realtime.relay import Relay
 from resolvers.booking import live
 from resolvers.core.runtime import Runtime
 from resolvers.demo.clinics import seed_demo
 from tests.support.environment import FAST_HASH_ENV, PG_BASE, REDIS_URL, REQUIRE_SERVICES, TEST_SETTINGS  # noqa: F401  (FAST_HASH_ENV: for the tests that import it from here)
 
 TABLES = (
+    "clinic_event",
+    "event_head",
     "consent_request",
     "practitioner_email_settings",
     "email_template",
@@ -84,6 +88,7 @@ class Backend:
     name: str
     url: str
     hub: Hub  # in-memory, started for the session as the app's lifespan would
+    relay: Relay  # carries committed events to the hub, as the app's does
 
 
 @pytest.fixture(scope="session", params=_backends())
@@ -109,9 +114,12 @@ async def backend(request, tmp_path_factory) -> Backend:
     await Tortoise.close_connections()
     await migrate(url)
     await init_db(url)
-    hub = live_hub.build(None, prepare=live.prepare_delivery)  # as the app does
+    hub = live_hub.build(None, ChannelLog(), prepare=live.prepare_delivery)  # as the app does
+    relay = Relay(hub)
     await hub.start()
-    yield Backend(request.param, url, hub)
+    await relay.start()
+    yield Backend(request.param, url, hub, relay)
+    await relay.stop()
     await hub.stop()
     await close_db()
     if created:
@@ -151,7 +159,7 @@ def runtime(backend: Backend) -> Runtime:
     """The test's own runtime (fresh rate limits; settings a test may
     replace), shared by the app of the `api` fixture. Jobs run only when a
     test carries them out."""
-    return Runtime.build(replace(TEST_SETTINGS, database_url=backend.url), hub=backend.hub)
+    return Runtime.build(replace(TEST_SETTINGS, database_url=backend.url), hub=backend.hub, wake_relay=backend.relay.wake)
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Where to go: the page at `/` and the lines `clinicportal serve` prints at
-start-up (GraphiQL in development, the practitioner calendar, the client
-portals; at start-up also where the data is and the demo logins)."""
+start-up (GraphiQL in development, the practitioner calendar, the reports,
+the client portals; at start-up also where the data is and the demo logins)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,10 @@ DEMO_SLUG = "demo"
 def links(settings: Settings) -> list[tuple[str, str, str]]:
     """(what, path, what for) of each page the home page links; GraphiQL and
     the demo clinic only in development."""
-    found = [("Practitioner calendar", "/calendar", "clinic staff sign in here")]
+    found = [
+        ("Practitioner calendar", "/calendar", "clinic staff sign in here"),
+        ("Reports", "/reports", "the clinic's administrators: the reports as charts, and as CSV"),
+    ]
     if not settings.production:
         found.insert(0, ("GraphiQL", "/graphql", "try the GraphQL API in the browser"))
         found.append(("Demo client portal", f"/p/{DEMO_SLUG}/", "the demo clinic's portal, for its clients"))
@@ -62,7 +65,7 @@ def banner(settings: Settings, listening: str, storage: str, demo: Iterable[Demo
     places = [("data", storage)]
     if not settings.production:
         places.append(("GraphiQL", f"{settings.public_api_url}/graphql"))
-    places += [("calendar", f"{base}/calendar"), ("portals", f"{base}/p/<clinic>/")]
+    places += [("calendar", f"{base}/calendar"), ("reports", f"{base}/reports"), ("portals", f"{base}/p/<clinic>/")]
     lines = [f"Clinic Portal, serving on {listening}"] + [f"  {label:<10} {value}" for label, value in places]
     demo = list(demo)
     if demo:

@@ -16,6 +16,8 @@ def routes(settings: Settings, graphql: GraphQLApp) -> list[BaseRoute]:
     # A multipart body carries the logo and a little form data besides.
     upload_bytes = max(settings.max_body_bytes, settings.logo_max_bytes + 64 * 1024)
     uploads = Middleware(uploads_may_be_larger, max_upload_bytes=upload_bytes)
+    # GraphiQL's files only in development; Chart.js (the reports page's) always.
+    vendor = Mount("/vendor", pages.vendored(everything=not settings.production), name="vendor")
     return [
         Route("/", home.home, methods=["GET", "HEAD"]),
         Route("/health", endpoints.health),
@@ -25,13 +27,14 @@ def routes(settings: Settings, graphql: GraphQLApp) -> list[BaseRoute]:
         Route("/graphql", graphql, methods=["GET", "POST"], middleware=[uploads]),
         Route("/media/{name}", endpoints.media, methods=["GET", "HEAD"]),
         WebSocketRoute("/graphql", graphql),
-        # The reference portal, booking page and practitioner calendar.
+        # The reference portal, booking page, practitioner calendar and reports.
         Route("/p/{slug}", pages.portal_without_slash),
         Route("/p/{slug}/", pages.page("portal.html")),
         Route("/p/{slug}/book", pages.page("book.html")),
         Route("/p/{slug}/consent", pages.page("consent.html")),
         Route("/p/{slug}/reset-password", pages.page("reset-password.html")),
         Route("/calendar", pages.page("calendar.html")),
+        Route("/reports", pages.page("reports.html")),
         Mount("/assets", pages.assets(), name="assets"),
-        Mount("/vendor", pages.vendored(settings.production), name="vendor"),
+        vendor,
     ]

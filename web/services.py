@@ -13,6 +13,8 @@ from redis.asyncio import Redis
 from jobs.runner import InProcessRunner
 from models.db import close_db, init_db
 from realtime import hub as live_hub
+from realtime.events import ChannelLog
+from realtime.relay import Relay
 from resolvers.booking import live
 from resolvers.core.ratelimit import RedisRateLimiter
 from resolvers.core.runtime import Runtime, no_job_runner
@@ -29,17 +31,23 @@ class Services:
         self.settings = settings
         self.redis = Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=1) if settings.redis_url else None
         self.jobs = None if settings.redis_url else InProcessRunner(settings)
+        hub = live_hub.build(
+            settings.redis_url, ChannelLog(), prepare=live.prepare_delivery, catch_up_seconds=settings.live_catch_up_seconds
+        )
+        self.relay = Relay(hub, settings.event_relay_poll_seconds)
         self.runtime = Runtime.build(
             settings,
             limiter=RedisRateLimiter(self.redis) if self.redis else None,
-            hub=live_hub.build(settings.redis_url, prepare=live.prepare_delivery),
+            hub=hub,
             wake_jobs=self.jobs.wake if self.jobs else no_job_runner,
+            wake_relay=self.relay.wake,
         )
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         await init_db(self.settings.database_url)
         await self.runtime.hub.start()
+        await self.relay.start()
         if self.jobs is not None:
             await self.jobs.start()
         # Everything loaded so far (modules, the schema, the ORM) lives as
@@ -52,6 +60,7 @@ class Services:
         finally:
             if self.jobs is not None:
                 await self.jobs.stop()
+            await self.relay.stop()
             await self.runtime.hub.stop()
             await close_db()
             if self.redis is not None:

@@ -1,7 +1,7 @@
-// Copies the browser builds the pages load (GraphiQL's page; the calendar's
-// EventCalendar) out of an npm install, with the licence of every package
-// they contain, and writes MANIFEST.json (versions and SHA-256 of each file;
-// tests/project checks it).
+// Copies the browser builds the pages load (GraphiQL's page; Chart.js for
+// the reports page; EventCalendar for the calendar) out of an npm install,
+// with the licence of every package they contain, and writes MANIFEST.json
+// (versions and SHA-256 of each file; tests/project checks it).
 // Usage: node collect.mjs <node_modules> <out dir>
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -15,6 +15,7 @@ const BUILDS = [
   ["react-dom", "umd/react-dom.production.min.js", "react-dom.production.min.js"],
   ["graphiql", "graphiql.min.js", "graphiql.min.js"],
   ["graphiql", "graphiql.min.css", "graphiql.min.css"],
+  ["chart.js", "dist/chart.umd.min.js", "chart.umd.min.js"],
   ["@event-calendar/build", "dist/event-calendar.min.js", "event-calendar.min.js"],
   ["@event-calendar/build", "dist/event-calendar.min.css", "event-calendar.min.css"],
 ];
@@ -106,12 +107,10 @@ for (const name of Object.keys(manifest.packages)) {
   mkdirSync(dirname(to), { recursive: true });
   copyFileSync(pkg.files[0], to);
 }
-// react-dom's build holds the scheduler too.
+// react-dom's build holds the scheduler too; Chart.js's holds @kurkle/color.
 const contained = [
   ...bundled("graphiql", join(packageDir("graphiql"), "graphiql.min.js.map")),
-  "react",
-  "react-dom",
-  "scheduler",
+  ...["react", "react-dom", "scheduler", "chart.js", "@kurkle/color"],
   ...bundled("@event-calendar/build", join(packageDir("@event-calendar/build"), "dist", "event-calendar.min.js.map")),
 ];
 const notices = [...new Set(contained)].sort().map((name) => {

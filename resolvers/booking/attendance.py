@@ -39,5 +39,5 @@ async def mark_appointment(
         appointment.status = status
         clinic = await Clinic.get(id=appointment.clinic_id)
         await side_effects.appointment_changed(rt, events.UPDATED, appointment, clinic)
-    rt.appointment_changed(events.UPDATED, appointment)
+    rt.changes_committed()
     return appointment

@@ -264,6 +264,6 @@ async def book_appointment(
         if earlier is None:  # it expired in between: rare, but never an unexpected error
             raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, "This idempotency key was just used; retry.") from None
         return earlier
-    rt.appointment_changed(events.BOOKED, appointment)
+    rt.changes_committed()
     metrics.BOOKINGS.labels(appointment.source).inc()
     return appointment

@@ -76,7 +76,7 @@ async def cancel_appointment(
         ensure_changeable(appointment, clinic, principal, now)
         await _mark_cancelled(appointment, principal, now, (reason or "").strip() or None)
         await side_effects.appointment_changed(rt, events.CANCELLED, appointment, clinic)
-    rt.appointment_changed(events.CANCELLED, appointment)
+    rt.changes_committed()
     metrics.CANCELLATIONS.labels(SOURCE_OF[principal.kind]).inc()
     return appointment
 
@@ -117,9 +117,7 @@ async def reschedule_appointment(
             rescheduled_from=old.id,
         )
         await side_effects.appointment_changed(rt, events.RESCHEDULED, new, clinic, previous=old)
-    # Both diaries hear of the move: the old row (now cancelled) and the new one.
-    rt.appointment_changed(events.RESCHEDULED, old)
-    rt.appointment_changed(events.RESCHEDULED, new, previous=old)
+    rt.changes_committed()  # both diaries hear of it: the old row (now cancelled), then the new one
     metrics.RESCHEDULES.labels(SOURCE_OF[principal.kind]).inc()
     return new
 

@@ -250,11 +250,13 @@ async def sign_consent_form(
         signed = await ConsentRequest.filter(
             id=request.id, status=ConsentRequestStatus.PENDING, expires_at__gt=now
         ).update(status=ConsentRequestStatus.SIGNED, signed_at=now, signature_name=name, signed_ip=ip[:64])
+        if signed:  # calendars show the new consent status
+            appointment = await Appointment.get(id=request.appointment_id, clinic_id=request.clinic_id)
+            await events.record(events.UPDATED, appointment)
     request = await ConsentRequest.get(id=request.id)
     if not signed:
         raise _refusal(request, now) or _invalid()
-    appointment = await Appointment.get(id=request.appointment_id, clinic_id=request.clinic_id)
-    rt.appointment_changed(events.UPDATED, appointment)  # calendars show the new consent status
+    rt.changes_committed()
     return await _view(request)
 
 

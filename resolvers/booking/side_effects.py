@@ -2,14 +2,17 @@
 
 `appointment_changed` runs inside the change's write transaction, right
 after the row is written; each planner adds outbox rows (messages,
-reminders, webhooks) that commit or roll back with the change. Live
-calendar events are published separately, after commit."""
+reminders, webhooks) that commit or roll back with the change, and the
+change's events go into the clinic's event log last (they hold the clinic's
+event counter until the commit, so the shorter the better). The relay
+carries them to the calendars after the commit."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
 from models import Appointment, Clinic
+from realtime import events
 from realtime.events import EventKind
 from resolvers.notifications.change_rows import ChangeRows
 from resolvers.booking.consent import plan_consent
@@ -41,3 +44,4 @@ async def appointment_changed(
     rows = ChangeRows(clinic)  # the client, treatment and practitioner, read once for all planners
     for plan in PLANNERS:
         await plan(rt, kind, appointment, clinic, previous, rows)
+    await events.record(kind, appointment, previous)

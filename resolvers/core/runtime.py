@@ -1,7 +1,7 @@
 """What the use cases need of the process, built once at start-up by
 whoever runs them (the app, the CLI, the worker, a test) and passed in:
 the settings, the password hasher, the rate limiter, the live event hub and
-a way to wake the job runner. Nothing here is reached for globally."""
+ways to wake the event relay and the job runner. Nothing here is reached for globally."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 
-from models import Appointment
-from realtime import events
 from realtime.hub import Hub
 from resolvers.core.errors import DomainError, ErrorCode
 from resolvers.core.ratelimit import MemoryRateLimiter, RateLimiter
@@ -23,6 +21,11 @@ def no_job_runner() -> None:
     what was queued."""
 
 
+def no_relay() -> None:
+    """The waker of a process that relays no events (the CLI): the API
+    processes' relays find them at their next poll."""
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -31,6 +34,7 @@ class Runtime:
     dummy_hash: str  # verified for unknown accounts, so they answer as slowly as known ones
     hub: Hub | None  # None: this process publishes no live events (the CLI)
     wake_jobs: Callable[[], None]  # after a commit that queued work due now
+    wake_relay: Callable[[], None]  # after a commit that wrote events
 
     @classmethod
     def build(
@@ -40,6 +44,7 @@ class Runtime:
         limiter: RateLimiter | None = None,
         hub: Hub | None = None,
         wake_jobs: Callable[[], None] = no_job_runner,
+        wake_relay: Callable[[], None] = no_relay,
     ) -> Runtime:
         """`limiter` defaults to one that counts in this process only: right
         for one process, and for the CLI."""
@@ -51,12 +56,14 @@ class Runtime:
             dummy_hash=hasher.hash("not-a-password"),
             hub=hub,
             wake_jobs=wake_jobs,
+            wake_relay=wake_relay,
         )
 
-    def appointment_changed(self, kind: events.EventKind, appointment: Appointment, previous: Appointment | None = None) -> None:
-        """After an appointment change commits: its live event, and the job
-        runner woken for what the change queued."""
-        events.publish(self.hub, kind, appointment, previous)
+    def changes_committed(self) -> None:
+        """After an appointment change commits: the relay carries its events
+        (written in its transaction) to the calendars now, and the job runner
+        looks at what it queued."""
+        self.wake_relay()
         self.wake_jobs()
 
     async def check_rate(self, key: str, limit: int, message: str, window_seconds: int | None = None) -> None:

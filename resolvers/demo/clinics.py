@@ -1,4 +1,5 @@
-"""The demo data that `make run` seeds: two clinics, as listed in the README.
+"""The demo data that `make run` seeds: two clinics, as listed in the README,
+and (with `history`) five weeks of their past for the reports page.
 Seeding is idempotent: a clinic whose slug exists is left alone."""
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from resolvers.account.auth import hash_password
 from resolvers.core.runtime import Runtime
 from resolvers.notifications.email_templates import seed_default_templates
 from resolvers.demo.balances import seed_balances
+from resolvers.demo.history import seed_history
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def _working_day(start: date, step: int) -> date:
     return day
 
 
-async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str]) -> None:
+async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str]) -> Clinic:
     tz = ZoneInfo(spec.timezone)
     clinic = await Clinic.create(
         slug=spec.slug,
@@ -170,14 +172,18 @@ async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str]) -> None:
             currency=clinic.currency,
         )
     await seed_balances(clinic, client, facial)
+    return clinic
 
 
-async def seed_demo(rt: Runtime) -> list[str]:
-    """Seed the demo clinics that are missing; returns the slugs seeded."""
+async def seed_demo(rt: Runtime, history: bool = False) -> list[str]:
+    """Seed the demo clinics that are missing, with their past visits,
+    payments and refunds when `history` is set; returns the slugs seeded."""
     missing = [spec for spec in DEMO_CLINICS if not await Clinic.exists(slug=spec.slug)]
     passwords = {PRACTITIONER_PASSWORD} | {p for s in missing for p in (s.owner[1], s.client[2])}
     hashes = {p: await hash_password(rt, p) for p in passwords}
     for spec in missing:
         async with write_transaction():
-            await _seed_clinic(spec, hashes)
+            clinic = await _seed_clinic(spec, hashes)
+            if history:
+                await seed_history(clinic)
     return [spec.slug for spec in missing]

@@ -1,16 +1,27 @@
-"""Revenue: the price of the appointments COMPLETED in the range, dated by
-when they took place (their start, in the clinic's time zone), by day, by
-treatment and by practitioner. It is the value of the work done; money
-actually taken, less refunds, is the payments report."""
+"""Revenue, told two ways side by side.
+
+- Money taken: payments taken in the range less refunds given in it, each
+  dated by when the money moved (in the clinic's time zone), in all and by
+  the payment's method (the payments report's net). This is what the
+  clinic has.
+- List value: the price of the appointments COMPLETED in the range, dated
+  by when they took place (their start, in the clinic's time zone), by
+  day, by treatment and by practitioner. It is the value of the work done,
+  paid for or not; no-shows, cancellations and visits still to come are
+  not in it.
+
+By day, both figures are given for every day when either is not zero.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from resolvers.reports import ReportRange, sql
+from resolvers.reports import ReportRange, payments, sql
 
 
 @dataclass(frozen=True)
@@ -22,6 +33,7 @@ class RevenueLine:
 @dataclass(frozen=True)
 class DayRevenue(RevenueLine):
     day: date
+    taken: Decimal  # money taken that day, less refunds
 
 
 @dataclass(frozen=True)
@@ -32,7 +44,8 @@ class NamedRevenue(RevenueLine):
 
 @dataclass(frozen=True)
 class Revenue:
-    total: RevenueLine
+    total: RevenueLine  # list value of the completed visits
+    taken: payments.Payments  # money taken less refunds, in all and by method
     by_day: list[DayRevenue]
     by_treatment: list[NamedRevenue]
     by_practitioner: list[NamedRevenue]
@@ -76,9 +89,19 @@ def _by_amount(lines: list[NamedRevenue]) -> list[NamedRevenue]:
     return sorted(lines, key=lambda line: (-line.amount, -line.appointments, line.name, str(line.id)))
 
 
-async def revenue(r: ReportRange) -> Revenue:
+@dataclass(frozen=True)
+class ListValue:
+    total: RevenueLine
+    by_day: dict[date, RevenueLine]
+    by_treatment: list[NamedRevenue]
+    by_practitioner: list[NamedRevenue]
+
+
+async def list_value(r: ReportRange) -> ListValue:
+    """The price of the visits completed in the range, in all and by day,
+    treatment and practitioner."""
     tz = r.tz
-    days: dict[date, list] = {}
+    days: dict[date, RevenueLine] = {}
     treatments, practitioners = [], []
     total = RevenueLine(0, Decimal("0.00"))
     for row in await sql.rows(_statement(), **r.params()):
@@ -87,9 +110,8 @@ async def revenue(r: ReportRange) -> Revenue:
         if kind == "day":
             # On SQLite several quarter-hours fold into one local day.
             day = sql.local_day(row["day"], tz)
-            so_far = days.setdefault(day, [0, Decimal("0.00")])
-            so_far[0] += count
-            so_far[1] += amount
+            so_far = days.get(day, RevenueLine(0, Decimal("0.00")))
+            days[day] = RevenueLine(so_far.appointments + count, so_far.amount + amount)
         elif kind == "treatment":
             treatments.append(NamedRevenue(count, amount, uuid.UUID(str(row["treatment_id"])), row["treatment_name"]))
         elif kind == "practitioner":
@@ -98,5 +120,15 @@ async def revenue(r: ReportRange) -> Revenue:
             )
         else:
             total = RevenueLine(count, amount)
-    by_day = [DayRevenue(count, amount, day) for day, (count, amount) in sorted(days.items())]
-    return Revenue(total, by_day, _by_amount(treatments), _by_amount(practitioners))
+    return ListValue(total, dict(sorted(days.items())), _by_amount(treatments), _by_amount(practitioners))
+
+
+async def revenue(r: ReportRange) -> Revenue:
+    # Independent reads: on PostgreSQL they run at once on pooled connections.
+    listed, taken, taken_by_day = await asyncio.gather(list_value(r), payments.payments(r), payments.net_by_day(r))
+    zero = Decimal("0.00")
+    by_day = []
+    for day in sorted(set(listed.by_day) | set(taken_by_day)):
+        line = listed.by_day.get(day, RevenueLine(0, zero))
+        by_day.append(DayRevenue(line.appointments, line.amount, day, taken_by_day.get(day, zero)))
+    return Revenue(listed.total, taken, by_day, listed.by_treatment, listed.by_practitioner)

@@ -7,6 +7,7 @@ import strawberry
 from models import Client as ClientModel
 from resolvers.account import personal
 from resolvers.billing import balances
+from schema import cursors
 from schema.context import Info
 from schema.types.appointment import Appointment, AppointmentConnection, AppointmentEdge, AppointmentWhen
 from schema.types.balances import AccountLedgerConnection, GiftCard, LoyaltyCard, Membership
@@ -32,6 +33,7 @@ class ClientAccount:
         after: str | None = None,
         include_cancelled: bool = False,
     ) -> AppointmentConnection:
+        await cursors.before_reading(info)
         page = await personal.my_appointments(
             info.context.principal, when, first, after, include_cancelled, client_id=self.model.id
         )

@@ -146,3 +146,7 @@ class CalendarEvent:
     kind: CalendarEventKind
     appointment: Appointment
     occurred_at: datetime
+    cursor: str = strawberry.field(
+        description="Where this event stands in the clinic's event log: pass the last one seen as `after` to"
+        " resume the stream after a dropped connection, missing nothing."
+    )

@@ -1,6 +1,6 @@
 """The seven reports, as staff and partner integrations read them. A
 `Reports` object names the range; each report is worked out only when its
-field is asked for."""
+field is asked for. Each type's description is the report's definition."""
 
 from __future__ import annotations
 
@@ -38,52 +38,79 @@ async def _practitioner(info: Info, clinic_id, practitioner_id) -> Practitioner:
     return Practitioner(model=await info.context.loaders.practitioner.load((clinic_id, practitioner_id)))
 
 
-@strawberry.type
+@strawberry.type(description="One local day of the revenue report.")
 class DayRevenue:
     day: date
-    appointments: int
-    amount: Money
+    appointments: int = strawberry.field(description="Visits completed that day (by their start).")
+    amount: Money = strawberry.field(description="List value: the price of the visits completed that day.")
+    money_taken: Money = strawberry.field(description="Payments taken that day less refunds given that day.")
 
 
-@strawberry.type
+@strawberry.type(description="List value of one treatment's visits completed in the range.")
 class TreatmentRevenue:
     line: strawberry.Private[revenue.NamedRevenue]
     clinic_id: strawberry.Private[object]
-    appointments: int
-    amount: Money
+    appointments: int = strawberry.field(description="Visits of this treatment completed in the range.")
+    amount: Money = strawberry.field(description="Their price (list value).")
 
     @strawberry.field
     async def treatment(self, info: Info) -> Treatment:
         return await _treatment(info, self.clinic_id, self.line.id)
 
 
-@strawberry.type
+@strawberry.type(description="List value of one practitioner's visits completed in the range.")
 class PractitionerRevenue:
     line: strawberry.Private[revenue.NamedRevenue]
     clinic_id: strawberry.Private[object]
-    appointments: int
-    amount: Money
+    appointments: int = strawberry.field(description="Visits with this practitioner completed in the range.")
+    amount: Money = strawberry.field(description="Their price (list value).")
 
     @strawberry.field
     async def practitioner(self, info: Info) -> Practitioner:
         return await _practitioner(info, self.clinic_id, self.line.id)
 
 
-@strawberry.type(description="Price of the appointments completed in the range, dated by their start.")
+@strawberry.type(
+    description=(
+        "Revenue, two figures side by side. Money taken (`moneyTaken`, `byMethod`): payments taken in the range"
+        " less refunds given in it, each dated by when the money moved, in the clinic's time zone; what the"
+        " clinic has. List value (`listValue`, `appointments`, `byTreatment`, `byPractitioner`): the price of"
+        " the visits completed in the range (appointments starting in it with status COMPLETED), paid for or"
+        " not; no-shows, cancellations and visits still to come are not in it."
+    )
+)
 class RevenueReport:
-    total: Money
-    appointments: int
-    by_day: list[DayRevenue] = strawberry.field(description="Only days with revenue, in order.")
-    by_treatment: list[TreatmentRevenue]
-    by_practitioner: list[PractitionerRevenue]
+    money_taken: Money = strawberry.field(description="Payments taken in the range less refunds given in it.")
+    by_method: list[PaymentTotal] = strawberry.field(
+        description="Money taken by the payment's method: taken, refunded and net; every method, zeros included."
+    )
+    list_value: Money = strawberry.field(description="Price of the visits completed in the range.")
+    appointments: int = strawberry.field(description="Visits completed in the range.")
+    total: Money = strawberry.field(
+        description="List value of the visits completed in the range.",
+        deprecation_reason="Use `listValue` (the same figure), beside `moneyTaken`.",
+    )
+    by_day: list[DayRevenue] = strawberry.field(
+        description="Local days on which a visit was completed or money moved, in order."
+    )
+    by_treatment: list[TreatmentRevenue] = strawberry.field(description="List value by treatment, largest first.")
+    by_practitioner: list[PractitionerRevenue] = strawberry.field(
+        description="List value by practitioner, largest first."
+    )
 
     @classmethod
     def of(cls, r: report_range.ReportRange, found: revenue.Revenue) -> RevenueReport:
         money = lambda amount: Money.of(amount, r.currency)  # noqa: E731
         return cls(
+            money_taken=money(found.taken.total.net),
+            by_method=[PaymentTotal.of(m, r.currency) for m in found.taken.by_method],
+            list_value=money(found.total.amount),
             total=money(found.total.amount),
             appointments=found.total.appointments,
-            by_day=[DayRevenue(day=d.day, appointments=d.appointments, amount=money(d.amount)) for d in found.by_day],
+            by_day=[
+                DayRevenue(day=d.day, appointments=d.appointments, amount=money(d.amount), money_taken=money(d.taken))
+                for d in found.by_day
+            ],
             by_treatment=[
                 TreatmentRevenue(line=t, clinic_id=r.clinic_id, appointments=t.appointments, amount=money(t.amount))
                 for t in found.by_treatment
@@ -101,20 +128,25 @@ class BookingSourceCount:
     bookings: int
 
 
-@strawberry.type(description="Bookings made in the range (by when they were made); moves counted apart.")
+@strawberry.type(
+    description=(
+        "Bookings made in the range, dated by when they were made (in the clinic's time zone), by where they"
+        " came from. A booking later cancelled still counts; a move is not a new booking and is counted apart."
+    )
+)
 class BookingsReport:
-    total: int
-    by_source: list[BookingSourceCount]
+    total: int = strawberry.field(description="Bookings made in the range, moves left out.")
+    by_source: list[BookingSourceCount] = strawberry.field(description="Every source, zeros included.")
     rescheduled: int = strawberry.field(description="Appointments moved in the range.")
 
 
-@strawberry.type
+@strawberry.type(description="Money taken and given back with one payment method (or all of them).")
 class PaymentTotal:
     method: PaymentMethod | None = strawberry.field(description="Null on the total of every method.")
-    payments: int
-    taken: Money
-    refunds: int
-    refunded: Money
+    payments: int = strawberry.field(description="Payments taken in the range.")
+    taken: Money = strawberry.field(description="Their sum.")
+    refunds: int = strawberry.field(description="Refunds given in the range (of payments taken then or before).")
+    refunded: Money = strawberry.field(description="Their sum.")
     net: Money = strawberry.field(description="Taken less refunded.")
 
     @classmethod
@@ -129,49 +161,78 @@ class PaymentTotal:
         )
 
 
-@strawberry.type(description="Payments taken and refunds given in the range, by the payment's method.")
+@strawberry.type(
+    description=(
+        "Payments taken in the range (dated by when they were taken) and refunds given in it (dated by when"
+        " they were given), in the clinic's time zone, by the payment's method. Net is taken less refunded."
+    )
+)
 class PaymentsReport:
-    total: PaymentTotal
-    by_method: list[PaymentTotal]
+    total: PaymentTotal = strawberry.field(description="Every method together.")
+    by_method: list[PaymentTotal] = strawberry.field(description="Every method, zeros included.")
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "One practitioner over the range: appointments starting in it and not cancelled (completed, missed,"
+        " or still to come), the list value of the completed ones, and booked minutes (the appointments' own"
+        " length) over rostered minutes (weekly hours with their exceptions, in real minutes across clock"
+        " changes). Active practitioners are listed even with nothing booked."
+    )
+)
 class StaffPerformance:
     line: strawberry.Private[staff.StaffLine]
     clinic_id: strawberry.Private[object]
     appointments: int = strawberry.field(description="Not cancelled, starting in the range.")
-    completed: int
-    no_shows: int
-    revenue: Money
-    booked_minutes: int
-    rostered_minutes: int
-    utilisation: float | None = strawberry.field(description="Booked over rostered minutes; null when not rostered.")
+    completed: int = strawberry.field(description="Of those, COMPLETED.")
+    no_shows: int = strawberry.field(description="Of those, NO_SHOW.")
+    revenue: Money = strawberry.field(description="Price of the completed ones (list value, as in the revenue report).")
+    booked_minutes: int = strawberry.field(description="Length of the appointments, buffers left out.")
+    rostered_minutes: int = strawberry.field(description="Working time on the roster over the range.")
+    utilisation: float | None = strawberry.field(
+        description="Booked over rostered minutes (may pass 1 with extra work); null when not rostered."
+    )
 
     @strawberry.field
     async def practitioner(self, info: Info) -> Practitioner:
         return await _practitioner(info, self.clinic_id, self.line.practitioner_id)
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "One treatment's visits that took place in the range: appointments starting in it with status"
+        " COMPLETED. No-shows, cancellations and bookings not yet attended are not counted. Most visits first."
+    )
+)
 class TreatmentPopularity:
     line: strawberry.Private[popularity.TreatmentCount]
     clinic_id: strawberry.Private[object]
-    bookings: int
-    share: float = strawberry.field(description="Of all the range's appointments, 0 to 1.")
+    visits: int = strawberry.field(description="Completed visits of this treatment in the range.")
+    bookings: int = strawberry.field(
+        description="The same as `visits`.", deprecation_reason="Use `visits`: only completed visits are counted."
+    )
+    share: float = strawberry.field(description="Of all the completed visits in the range, 0 to 1.")
 
     @strawberry.field
     async def treatment(self, info: Info) -> Treatment:
         return await _treatment(info, self.clinic_id, self.line.treatment_id)
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "Clients with an appointment in the range that was not cancelled (a no-show counts: they were"
+        " expected), new or returning, and of those who completed a visit in the range, who booked again."
+    )
+)
 class ClientRetentionReport:
-    clients_seen: int
+    clients_seen: int = strawberry.field(description="Clients with an appointment in the range, not cancelled.")
     new_clients: int = strawberry.field(description="Their first appointment ever is in the range.")
-    returning_clients: int
+    returning_clients: int = strawberry.field(description="They had an appointment before the range.")
     completed_clients: int = strawberry.field(description="Clients with a completed appointment in the range.")
-    rebooked_clients: int = strawberry.field(description="Of those, who have another appointment after it.")
-    rebooking_rate: float | None
+    rebooked_clients: int = strawberry.field(
+        description="Of those, who have another appointment, not cancelled, after their first completed one."
+    )
+    rebooking_rate: float | None = strawberry.field(description="Rebooked over completed clients; null when none.")
 
 
 @strawberry.type
@@ -187,18 +248,24 @@ class NoticeBucket:
     cancellations: int
 
 
-@strawberry.type(description="Cancellations of appointments due to start in the range; moves counted apart.")
+@strawberry.type(
+    description=(
+        "Cancellations of appointments due to start in the range, with the notice given (hours from the"
+        " cancellation to the start; negative when cancelled after it) and who cancelled. An appointment a"
+        " move replaced is not a cancellation: it is counted as `rescheduled` and left out of the rate."
+    )
+)
 class CancellationsReport:
-    appointments: int
+    appointments: int = strawberry.field(description="Appointments due to start in the range, moves left out.")
     cancellations: int
-    rate: float | None
-    rescheduled: int
+    rate: float | None = strawberry.field(description="Cancellations over appointments; null when none were due.")
+    rescheduled: int = strawberry.field(description="Appointments due in the range that a move replaced.")
     slots_reopened: int = strawberry.field(description="Cancelled before the start: the time went back on sale.")
     within_notice_period: int = strawberry.field(description="Cancelled with less notice than the clinic asks.")
-    average_notice_hours: float | None
-    median_notice_hours: float | None
+    average_notice_hours: float | None = strawberry.field(description="Null when nothing was cancelled.")
+    median_notice_hours: float | None = strawberry.field(description="Null when nothing was cancelled.")
     by_whom: list[CancellationsBy]
-    notice: list[NoticeBucket]
+    notice: list[NoticeBucket] = strawberry.field(description="How much notice was given, in buckets of hours.")
 
 
 @strawberry.type(description="The reports over local dates `from`..`to` (inclusive) in the clinic's time zone.")
@@ -260,7 +327,9 @@ class Reports:
     @strawberry.field
     async def treatment_popularity(self) -> list[TreatmentPopularity]:
         return [
-            TreatmentPopularity(line=line, clinic_id=self.range.clinic_id, bookings=line.bookings, share=line.share)
+            TreatmentPopularity(
+                line=line, clinic_id=self.range.clinic_id, visits=line.visits, bookings=line.visits, share=line.share
+            )
             for line in await popularity.treatment_popularity(self.range)
         ]
 

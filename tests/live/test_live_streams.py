@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from models import Appointment, AppointmentStatus, CredentialKind, StaffUser
-from realtime import events, hub
+from realtime import events
 from realtime.hub import SUBSCRIBER_QUEUE
 from resolvers.account import credentials
 from resolvers.booking import live
@@ -16,6 +16,7 @@ from resolvers.booking.changes import reschedule_appointment
 from resolvers.core.errors import DomainError
 from tests.support.booking import at
 from tests.conftest import TEST_SETTINGS
+from tests.support.live import local_subscribers, logged
 
 
 async def _principal(runtime, demo, email="owner@demo.clinic"):
@@ -30,7 +31,7 @@ async def _busy_clinic(runtime, row: Appointment):
 
     async def publish_forever():
         while True:
-            events.publish(runtime.hub, events.UPDATED, row)
+            await logged(runtime, events.UPDATED, row)
             await asyncio.sleep(0.05)
 
     publisher = asyncio.create_task(publish_forever())
@@ -67,7 +68,7 @@ async def test_each_event_is_rendered_once_per_audience_and_offered_to_each_memb
         live.calendar_events(runtime, staff_b, [str(sam.id)], **rendering("sam")),  # another practitioner's diary
     ]
     firsts = [await _listening(stream) for stream in streams]
-    events.publish(runtime.hub, events.UPDATED, row)
+    await logged(runtime, events.UPDATED, row)
     desk_a, desk_b, wall = await asyncio.wait_for(asyncio.gather(*firsts[:3]), 5)
     assert desk_a is desk_b and desk_a == {"audience": "desk", "appointment": row.id}  # one rendering, shared
     assert wall == {"audience": "wall", "appointment": row.id}
@@ -84,10 +85,10 @@ async def test_each_event_is_rendered_once_per_audience_and_offered_to_each_memb
 async def test_a_subscriber_the_preparation_does_not_know_hears_nothing_and_stops_no_one(backend, demo, runtime):
     principal = await _principal(runtime, demo)
     row = await Appointment.get(client_id=demo["demo"].client.id, status=AppointmentStatus.BOOKED)
-    async with runtime.hub.subscribe(hub.calendar_channel(row.clinic_id)) as stranger:  # no listener
+    async with runtime.hub.subscribe(events.calendar_channel(row.clinic_id)) as stranger:  # no listener
         stream = live.calendar_events(runtime, principal, None)
         first = await _listening(stream)
-        events.publish(runtime.hub, events.UPDATED, row)
+        await logged(runtime, events.UPDATED, row)
         assert (await asyncio.wait_for(first, 5)).appointment.id == row.id
         assert stranger.pending == 0
     await stream.aclose()
@@ -106,11 +107,11 @@ async def test_a_rendering_that_fails_ends_the_streams_of_its_audience_only(back
     failing = live.calendar_events(runtime, principal, None, render=broken, audience="broken")
     working = live.calendar_events(runtime, principal, None, render=fine, audience="fine")
     firsts = [await _listening(failing), await _listening(working)]
-    events.publish(runtime.hub, events.UPDATED, row)
+    await logged(runtime, events.UPDATED, row)
     with pytest.raises(live.LiveEventLost):
         await asyncio.wait_for(firsts[0], 5)
     assert await asyncio.wait_for(firsts[1], 5) == row.id
-    events.publish(runtime.hub, events.UPDATED, row)
+    await logged(runtime, events.UPDATED, row)
     assert await asyncio.wait_for(anext(working), 5) == row.id  # the other audience goes on
     for stream in (failing, working):
         await stream.aclose()
@@ -121,12 +122,12 @@ async def test_a_subscriber_that_stops_reading_ends_rate_limited(backend, demo, 
     row = await Appointment.get(client_id=demo["demo"].client.id, status=AppointmentStatus.BOOKED)
     stream = live.calendar_events(runtime, principal, None)
     first = await _listening(stream)
-    events.publish(runtime.hub, events.UPDATED, row)
+    await logged(runtime, events.UPDATED, row)
     await asyncio.wait_for(first, 5)
     for _ in range(SUBSCRIBER_QUEUE + 1):  # and reads none of them
-        events.publish(runtime.hub, events.UPDATED, row)
+        await logged(runtime, events.UPDATED, row)
     for _ in range(100):
-        if all(s.overflowed for subs in runtime.hub._subscribers.values() for s in subs):
+        if all(s.overflowed for subs in [local_subscribers(runtime.hub)] for s in subs):
             break
         await asyncio.sleep(0.05)
     with pytest.raises(DomainError) as ended:

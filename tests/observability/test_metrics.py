@@ -15,6 +15,7 @@ from jobs import runner
 from jobs.context import JobContext
 from models import OutboxMessage, OutboxStatus, utcnow
 from realtime.hub import Hub
+from tests.support.channel_log import ListLog, text
 from tests.conftest import TEST_SETTINGS, client_token
 from tests.support.booking import BOOK, CANCEL, at, book_input
 from tests.support.metrics import delta, scrape, value
@@ -82,14 +83,15 @@ async def test_job_durations_and_dead_letters_are_counted(api, demo, runtime):
 
 
 async def test_live_subscribers_and_the_delivery_lag_are_measured(api, demo):
-    hub = Hub()
+    log = ListLog()
+    hub = Hub(log)
     await hub.start()
     try:
         before = await scrape(api.http)
         async with hub.subscribe("clinic:test:calendar") as subscriber:
             during = await scrape(api.http)
-            hub.publish("clinic:test:calendar", "hello")
-            assert (await subscriber.next()).message == "hello"
+            await hub.publish([("clinic:test:calendar", log.append("clinic:test:calendar", "hello"))])
+            assert text(await subscriber.next()) == "hello"
         after = await scrape(api.http)
     finally:
         await hub.stop()
@@ -137,6 +139,7 @@ async def test_redis_reconnects_are_counted(own_redis):
     backend = ResilientRedisBackend(own_redis.url)
     await backend.connect()
     try:
+        await backend.subscribe("clinic:test:calendar")  # a process listens while it has subscribers
         await asyncio.wait_for(backend.connected.wait(), 10)
         before = reconnects()
         own_redis.stop()

@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -82,7 +82,9 @@ async def test_a_scrape_adds_up_the_bookings_of_every_worker(tmp_path):
     async with running_server(env, workers=2) as server:
         treatment, booked, counts = await _treatment_id(server.url), 0, {}
         for day in working_days(12):  # until both workers have booked
-            starts = [day.replace(hour=9 + n).isoformat() for n in range(6)]
+            # 90 minutes apart: a 60-minute Facial and its 15-minute buffer never overlap the next,
+            # so whatever order the workers take them in, each has a free practitioner.
+            starts = [(day.replace(hour=9) + timedelta(minutes=90 * n)).isoformat() for n in range(6)]
             await asyncio.gather(*(_book(server.url, treatment, start) for start in starts))
             booked += len(starts)
             counts = bookings_by_process(folder, tmp_path)

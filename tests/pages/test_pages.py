@@ -2,8 +2,13 @@
 query the calendar page starts from. (The pages at work: test_browser.py.)"""
 
 import re
+from dataclasses import replace
 
+import httpx
+
+from app import create_app
 from tests.conftest import client_token, staff_token
+from tests.support.environment import TEST_SETTINGS
 
 PAGES = ("/p/demo/", "/p/demo/book", "/p/demo/consent", "/p/demo/reset-password", "/calendar")
 
@@ -19,6 +24,30 @@ async def test_every_page_is_served_with_a_strict_content_security_policy_and_no
         scripts = re.findall(r"<script[^>]*>", response.text)
         assert scripts and all('src="/assets/' in tag or 'src="/vendor/' in tag for tag in scripts)
         assert "style=" not in response.text
+
+
+async def test_the_reports_page_loads_only_its_own_scripts_and_the_vendored_chart_library(api):
+    response = await api.http.get("/reports")
+    assert response.status_code == 200
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe" not in policy
+    assert "http" not in response.text and "style=" not in response.text
+    scripts = re.findall(r'<script[^>]*src="([^"]+)"', response.text)
+    assert scripts == ["/vendor/chart.umd.min.js", "/assets/reports.js"]
+    for source in scripts:
+        asset = await api.http.get(source)
+        assert asset.status_code == 200 and "javascript" in asset.headers["content-type"], source
+        assert asset.headers["content-security-policy"] == policy
+
+
+async def test_in_production_the_chart_library_is_served_and_graphiqls_files_are_not(backend, demo):
+    app = create_app(replace(TEST_SETTINGS, database_url=backend.url, environment="production"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as production:
+        assert (await production.get("/reports")).status_code == 200
+        assert (await production.get("/vendor/chart.umd.min.js")).status_code == 200
+        assert "MIT License" in (await production.get("/vendor/licenses/chart.js.LICENSE.txt")).text
+        for hidden in ("/vendor/graphiql.min.js", "/vendor/react.production.min.js", "/vendor/MANIFEST.json", "/vendor/../pages.py"):
+            assert (await production.get(hidden)).status_code == 404, hidden
 
 
 async def test_page_assets_are_served_and_unknown_ones_are_not_found(api):

@@ -65,6 +65,7 @@ async def test_start_up_says_where_the_data_is_where_to_go_and_how_to_sign_in(se
     printed = served.log_text()
     assert f"GraphiQL   {served.url}/graphql" in printed
     assert f"calendar   {served.url}/calendar" in printed
+    assert f"reports    {served.url}/reports" in printed
     assert f"demo       portal {served.url}/p/demo/" in printed
     assert "staff owner@demo.clinic / demo-owner-pass, client client@demo.clinic / demo-client-pass" in printed
     assert "northside  portal" in printed
@@ -74,9 +75,10 @@ async def test_start_up_says_where_the_data_is_where_to_go_and_how_to_sign_in(se
 async def test_the_root_address_is_a_page_of_links(served):
     async with httpx.AsyncClient(base_url=served.url) as http:
         home = await http.get("/")
-        for link in ('href="/graphql"', 'href="/calendar"', 'href="/p/demo/"'):
+        for link in ('href="/graphql"', 'href="/calendar"', 'href="/reports"', 'href="/p/demo/"'):
             assert link in home.text
         assert (await http.get("/calendar")).status_code == 200
+        assert (await http.get("/reports")).status_code == 200
     assert home.status_code == 200 and home.headers["content-type"].startswith("text/html")
     assert home.headers["content-security-policy"].startswith("default-src 'self'")
     assert "http" not in home.text.replace("http-equiv", "")  # nothing from elsewhere
@@ -86,4 +88,4 @@ def test_a_production_home_page_leaves_out_graphiql_and_the_demo():
     from web.home import _page
 
     page = _page(Settings(environment="production"))
-    assert 'href="/calendar"' in page and "/graphql\"" not in page and 'href="/p/demo/"' not in page
+    assert 'href="/calendar"' in page and 'href="/reports"' in page and "/graphql\"" not in page and 'href="/p/demo/"' not in page

@@ -15,8 +15,9 @@ from tests.conftest import client_token, staff_token
 
 REPORTS = """query($f: Date!, $t: Date!) { reports(from: $f, to: $t) {
   from to timezone currency
-  revenue { total { amount currency } appointments
-    byDay { day appointments amount { amount } }
+  revenue { moneyTaken { amount currency } listValue { amount currency } total { amount currency } appointments
+    byMethod { method payments taken { amount } refunds refunded { amount } net { amount } }
+    byDay { day appointments amount { amount } moneyTaken { amount } }
     byTreatment { treatment { name } appointments amount { amount } }
     byPractitioner { practitioner { name } appointments amount { amount } } }
   bookings { total rescheduled bySource { source bookings } }
@@ -24,7 +25,7 @@ REPORTS = """query($f: Date!, $t: Date!) { reports(from: $f, to: $t) {
     byMethod { method payments taken { amount } refunds refunded { amount } net { amount } } }
   staffPerformance { practitioner { name } appointments completed noShows revenue { amount }
     bookedMinutes rosteredMinutes utilisation }
-  treatmentPopularity { treatment { name } bookings share }
+  treatmentPopularity { treatment { name } visits bookings share }
   clientRetention { clientsSeen newClients returningClients completedClients rebookedClients rebookingRate }
   cancellations { appointments cancellations rate rescheduled slotsReopened withinNoticePeriod
     averageNoticeHours medianNoticeHours byWhom { by cancellations } notice { minHours maxHours cancellations } }
@@ -50,21 +51,49 @@ async def reports(api, token: str, variables: dict = RANGE) -> dict:
     return (await api.data(REPORTS, variables, token))["reports"]
 
 
-async def test_revenue_is_the_price_of_completed_appointments_by_local_day_treatment_and_practitioner(api, reportville):
+def method_line(method, n, taken, r, refunded, net) -> dict:
+    return {
+        "method": method, "payments": n, "taken": money(taken), "refunds": r, "refunded": money(refunded), "net": money(net),
+    }  # fmt: skip
+
+
+BY_METHOD = [
+    method_line("CASH", 1, "30.50", 1, "10.00", "20.50"),
+    method_line("CARD", 3, "120.00", 1, "15.00", "105.00"),
+    method_line("BANK_TRANSFER", 0, "0.00", 0, "0.00", "0.00"),
+    method_line("GIFT_CARD", 1, "30.50", 0, "0.00", "30.50"),
+    method_line("OTHER", 0, "0.00", 0, "0.00", "0.00"),
+]
+
+
+async def test_revenue_is_money_taken_less_refunds_by_method_beside_the_list_value_of_completed_visits(api, reportville):
     found = await reports(api, reportville.admin_token)
     assert (found["from"], found["to"], found["timezone"], found["currency"]) == (
         "2026-03-27", "2026-03-31", "Europe/London", "GBP",
     )  # fmt: skip
     revenue = found["revenue"]
-    assert revenue["total"] == {"amount": "191.50", "currency": "GBP"}
+    # Taken in the range: 50 + 30.50 + 50 + 30.50 + 20 (the no-show's
+    # deposit); refunded in it: 15 and 10 (of a payment taken in February).
+    # The payment for the visit on 1 April is left out.
+    assert revenue["moneyTaken"] == {"amount": "156.00", "currency": "GBP"}
+    assert revenue["byMethod"] == BY_METHOD
+    # List value: the five visits completed in the range, paid or not; the
+    # no-show, the cancellations and Carol's booked visit are not in it.
+    assert revenue["listValue"] == {"amount": "191.50", "currency": "GBP"}
+    assert revenue["total"] == revenue["listValue"]  # the older name
     assert revenue["appointments"] == 5
+
+
+async def test_revenue_by_local_day_treatment_and_practitioner(api, reportville):
+    revenue = (await reports(api, reportville.admin_token))["revenue"]
     # 00:30 local on Monday 30th (23:30 UTC on Sunday 29th) is Monday's, and
-    # 00:30 local on 1 April (still 31 March in UTC) is left out.
+    # 00:30 local on 1 April (still 31 March in UTC) is left out. Money by
+    # the day it moved: Saturday 28th only gave refunds.
     assert revenue["byDay"] == [
-        {"day": "2026-03-27", "appointments": 2, "amount": money("80.50")},
-        {"day": "2026-03-28", "appointments": 1, "amount": money("30.50")},
-        {"day": "2026-03-30", "appointments": 1, "amount": money("50.00")},
-        {"day": "2026-03-31", "appointments": 1, "amount": money("30.50")},
+        {"day": "2026-03-27", "appointments": 2, "amount": money("80.50"), "moneyTaken": money("80.50")},
+        {"day": "2026-03-28", "appointments": 1, "amount": money("30.50"), "moneyTaken": money("-25.00")},
+        {"day": "2026-03-30", "appointments": 1, "amount": money("50.00"), "moneyTaken": money("70.00")},
+        {"day": "2026-03-31", "appointments": 1, "amount": money("30.50"), "moneyTaken": money("30.50")},
     ]
     assert revenue["byTreatment"] == [
         {"treatment": {"name": "Facial"}, "appointments": 2, "amount": money("100.00")},
@@ -92,17 +121,8 @@ async def test_bookings_count_what_was_booked_in_the_range_by_source_with_moves_
 
 async def test_payments_are_taken_less_refunded_by_method(api, reportville):
     payments = (await reports(api, reportville.admin_token))["payments"]
-    line = lambda method, n, taken, r, refunded, net: {  # noqa: E731
-        "method": method, "payments": n, "taken": money(taken), "refunds": r, "refunded": money(refunded), "net": money(net),
-    }  # fmt: skip
-    assert payments["total"] == line(None, 5, "181.00", 2, "25.00", "156.00")
-    assert payments["byMethod"] == [
-        line("CASH", 1, "30.50", 1, "10.00", "20.50"),
-        line("CARD", 3, "120.00", 1, "15.00", "105.00"),
-        line("BANK_TRANSFER", 0, "0.00", 0, "0.00", "0.00"),
-        line("GIFT_CARD", 1, "30.50", 0, "0.00", "30.50"),
-        line("OTHER", 0, "0.00", 0, "0.00", "0.00"),
-    ]
+    assert payments["total"] == method_line(None, 5, "181.00", 2, "25.00", "156.00")
+    assert payments["byMethod"] == BY_METHOD
 
 
 async def test_staff_performance_weighs_booked_minutes_against_rostered_hours_with_exceptions_and_the_clock_change(
@@ -121,11 +141,13 @@ async def test_staff_performance_weighs_booked_minutes_against_rostered_hours_wi
     ]  # fmt: skip
 
 
-async def test_treatment_popularity_counts_appointments_that_took_place_and_their_share(api, reportville):
+async def test_treatment_popularity_counts_only_completed_visits_and_their_share(api, reportville):
     popularity = (await reports(api, reportville.admin_token))["treatmentPopularity"]
+    # Facials: Carol's and Dan's visits; Eve's no-show and Carol's booked
+    # (not yet attended) facial are not counted, nor the cancellations.
     assert popularity == [
-        {"treatment": {"name": "Facial"}, "bookings": 4, "share": 0.5714},
-        {"treatment": {"name": "Massage"}, "bookings": 3, "share": 0.4286},
+        {"treatment": {"name": "Massage"}, "visits": 3, "bookings": 3, "share": 0.6},
+        {"treatment": {"name": "Facial"}, "visits": 2, "bookings": 2, "share": 0.4},
     ]
 
 

@@ -50,6 +50,7 @@ def process_env(env: dict[str, str]) -> dict[str, str]:
 class Server:
     url: str
     log: Path
+    pid: int
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
@@ -81,7 +82,7 @@ async def running_server(env: dict[str, str], workers: int = 1, port: int | None
                 await asyncio.sleep(0.1)
             else:
                 raise RuntimeError(f"server did not start: {log.read_text()}")
-        yield Server(url, log)
+        yield Server(url, log, process.pid)
     finally:
         process.terminate()
         try:

@@ -1,0 +1,65 @@
+"""`availableSlotsChanged`: the booking page hears a time it shows taken
+and freed again, for the affected day only, without who took it."""
+
+from __future__ import annotations
+
+import asyncio
+
+from resolvers.core.principal import ANONYMOUS
+from tests.conftest import staff_token
+from tests.live.test_cursors import Stream
+from tests.support.booking import BOOK, CANCEL, at, book_input, working_day
+
+WATCH = (
+    "subscription($slug: String!, $t: ID!, $from: Date!, $to: Date!, $p: ID) {"
+    " availableSlotsChanged(clinicSlug: $slug, treatmentId: $t, from: $from, to: $to, practitionerId: $p)"
+    " { days { date slots { start practitioner { id name } } } } }"
+)
+SLOTS = (
+    "query($slug: String!, $t: ID!, $from: Date!, $to: Date!) {"
+    " availableSlots(clinicSlug: $slug, treatmentId: $t, from: $from, to: $to) { start practitioner { id } } }"
+)
+
+
+def _range(demo, first: int, last: int, **extra) -> dict:
+    return {"slug": "demo", "t": str(demo["demo"].treatments["Facial"].id),
+            "from": working_day(first).date().isoformat(), "to": working_day(last).date().isoformat(), **extra}
+
+
+async def test_a_watcher_sees_a_time_taken_and_freed_on_that_day_only(api, demo, runtime):
+    variables = _range(demo, 5, 12)
+    sam = str(demo["demo"].practitioners["Sam Patel"].id)
+    async with Stream(runtime, ANONYMOUS, WATCH, **variables) as watch:
+        start = at(5, 11)
+        booked = await api.data(BOOK, {"input": book_input(demo, start=start, practitionerId=sam, client={
+            "fullName": "Taker", "email": "taker@example.com", "phone": "+447700900123"})})
+        appointment = booked["bookAppointment"]["appointment"]
+        change = await watch.next()
+        assert [day["date"] for day in change["days"]] == [working_day(5).date().isoformat()]
+        free_now = (await api.data(SLOTS, {**variables, "to": variables["from"]}))["availableSlots"]
+        assert [(s["start"], s["practitioner"]["id"]) for s in change["days"][0]["slots"]] == [
+            (s["start"], s["practitioner"]["id"]) for s in free_now
+        ]  # the day as availableSlots now answers it
+        assert not any(s["start"] == appointment["start"] and s["practitioner"]["id"] == sam for s in change["days"][0]["slots"])
+        assert "Taker" not in str(change)
+        staff = await staff_token(api)
+        assert (await api.data(CANCEL, {"id": appointment["id"]}, staff))["cancelAppointment"]["userErrors"] == []
+        reopened = await watch.next()
+        assert any(s["start"] == appointment["start"] and s["practitioner"]["id"] == sam for s in reopened["days"][0]["slots"])
+        assert await watch.quiet()
+
+
+async def test_a_change_outside_the_watched_range_or_of_another_treatments_diary_is_not_heard(api, demo, runtime):
+    async with Stream(runtime, ANONYMOUS, WATCH, **_range(demo, 8, 9)) as watch:
+        await api.data(BOOK, {"input": book_input(demo, start=at(5, 11), client={
+            "fullName": "Elsewhere", "email": "elsewhere@example.com", "phone": "+447700900124"})})
+        assert await watch.quiet(0.8)
+
+
+async def test_watches_are_bounded(api, demo, runtime):
+    too_long = _range(demo, 5, 60)
+    async with Stream(runtime, ANONYMOUS, WATCH, **too_long) as watch:
+        assert await watch.error_code() == "INVALID_INPUT"
+    unknown = {**_range(demo, 5, 6), "t": "00000000-0000-0000-0000-000000000000"}
+    async with Stream(runtime, ANONYMOUS, WATCH, **unknown) as watch:
+        assert await watch.error_code() in ("NOT_FOUND", "INVALID_INPUT")
