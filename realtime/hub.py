@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 from broadcaster import BroadcastBackend
 
+from realtime.redis_backend import RESUBSCRIBED, ResilientRedisBackend
 from telemetry import metrics
 
 log = logging.getLogger(__name__)
@@ -140,11 +141,6 @@ class Subscriber:
 Offers = Iterable[tuple[Subscriber, Any]]
 # Given a message and the channel's local subscribers, what to offer to whom.
 Prepare = Callable[[Delivery, list[Subscriber]], Awaitable[Offers]]
-
-# What the backend puts among the received messages once it has (re)subscribed
-# every channel after a lost connection: what was published meanwhile is lost.
-RESUBSCRIBED = ""
-
 
 class Log(Protocol):
     """Where a channel's messages are kept, in position order."""
@@ -415,6 +411,4 @@ class Hub:
 def build(redis_url: str | None, log: Log, prepare: Prepare | None = None, catch_up_seconds: float = 2.0) -> Hub:
     """The process's hub: across processes through Redis when `redis_url`
     is set, within this process otherwise. Its owner starts and stops it."""
-    from realtime.redis_backend import ResilientRedisBackend
-
     return Hub(log, ResilientRedisBackend(redis_url) if redis_url else None, prepare=prepare, catch_up_seconds=catch_up_seconds)

@@ -22,12 +22,15 @@ from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
-from realtime.hub import RESUBSCRIBED
 from telemetry import metrics
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 5.0
+# What the backend puts among the received messages once it has subscribed
+# every channel again after a lost connection: what was published meanwhile
+# did not arrive (the hub reads it from the event log).
+RESUBSCRIBED = ""
 CONFIRM_SECONDS = 2.0  # how long `subscribe` waits for Redis to confirm
 
 
