@@ -147,6 +147,7 @@ async function showAccount() {
   renderPast(me.past.edges.map((e) => e.node), knows);
   renderBalances(token, clinic.timezone).then((held) => {
     memberships = held?.memberships || [];
+    if (picking && timeDialog.open) showCover();
   });
   follow(result.cursor);
   return result.cursor;
@@ -296,11 +297,11 @@ const ACTIONS = {
     done: (b) => `Moved: ${b.treatment.name}, now ${at(b.start)}.`,
   },
 };
-let picking = null; // { appointment, action }
+let picking = null; // { kind, appointment, action }
 let picked = null;
 
 function askTime(kind, appointment, opener) {
-  picking = { appointment, action: ACTIONS[kind] };
+  picking = { kind, appointment, action: ACTIONS[kind] };
   $("#time-title").textContent = picking.action.title(appointment);
   $("#time-confirm").textContent = picking.action.button;
   $("#time-now").textContent = `${kind === "move" ? "Now" : "Last time"}: ${at(appointment.start)}, with ${appointment.practitioner.name}.`;
@@ -308,11 +309,18 @@ function askTime(kind, appointment, opener) {
   $("#time-date").min = day;
   $("#time-date").value = kind === "move" ? new Intl.DateTimeFormat("en-CA", { timeZone: clinic.timezone }).format(new Date(appointment.start)) : day;
   say($("#time-error"), "");
+  showCover();
+  openDialog(timeDialog, opener);
+  loadDialogTimes();
+}
+
+// What pays for the appointment being picked a time for (the memberships
+// may arrive after the dialog opened: then again).
+function showCover() {
+  const { kind, appointment } = picking;
   const cover = kind === "move" ? appointment.coveredBy && `Still covered by ${appointment.coveredBy.name}.` : coverNote(appointment.treatment.id);
   $("#time-cover").textContent = cover || "";
   show($("#time-cover"), Boolean(cover));
-  openDialog(timeDialog, opener);
-  loadDialogTimes();
 }
 
 // A membership of the client's with a session left that covers the treatment.
