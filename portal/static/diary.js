@@ -96,13 +96,14 @@ function clock(wallTime) {
 function content(event) {
   const a = event.extendedProps.appointment;
   if (!a) return "";
+  const when = `${clock(a.start)}–${clock(a.end)}`;
   return {
     domNodes: [
       el(
         "span",
-        { class: "entry", "data-id": a.id, "data-status": a.status, "data-start": a.start },
-        el("span", { class: "when" }, `${clock(a.start)}–${clock(a.end)} · ${a.treatment}`),
+        { class: "entry", "data-id": a.id, "data-status": a.status, "data-start": a.start, title: [when, a.treatment, a.client].filter(Boolean).join(" · ") },
         a.client ? el("strong", { class: "client" }, a.client) : null,
+        el("span", { class: "when" }, `${when} · ${a.treatment}`),
         a.status === "BOOKED" ? null : el("span", { class: "badge" }, a.status.replace("_", " ").toLowerCase()),
       ),
     ],
