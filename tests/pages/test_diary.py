@@ -168,6 +168,12 @@ async def test_working_hours_and_the_rosters_exceptions_shade_the_free_time(site
     assert await free_spans_holding(page, sam, day + timedelta(days=5), "10:00") == 0  # Sunday: nobody works
     await shot(page, "diary-week")
 
+    await page.get_by_label("Practitioner").select_option(label="Sam Patel")  # one practitioner's diary
+    await expect(page.locator(".ec-col-head", has_text="Alex Morgan")).to_have_count(0)
+    await expect(page.locator(".ec-col-head")).to_have_count(7)  # a column a day: the diary is the one chosen
+    assert await free_spans_holding(page, alex, day, "10:00") == 0
+    assert await free_spans_holding(page, sam, day, "12:45") == 1
+
 
 async def drag(page, entry, column: dict, hhmm: str) -> None:
     """Drag an appointment by its top edge onto a column at a time."""
