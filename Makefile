@@ -21,7 +21,7 @@ TWILIO_API_BASE ?= http://127.0.0.1:$(TWILIO_PORT)
 # `make bench BENCH=slots` runs one benchmark (all when empty; names in bench/__main__.py).
 BENCH ?=
 
-.PHONY: run sandbox test bench schema install clean browser vendor
+.PHONY: run sandbox test bench schema install clean browser vendor messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -58,6 +58,11 @@ bench: $(STAMP)
 # packages pinned in portal/vendor/package.json. Needs Node and npm; `make run` does not.
 vendor:
 	portal/vendor/refresh.sh
+
+# The texts marked for translation, re-extracted into the catalogues'
+# templates, and every language's .po file updated (README, "Languages").
+messages: $(STAMP)
+	$(BIN)/clinicportal messages
 
 schema: $(STAMP)
 	$(BIN)/python -m schema.export > schema.graphql

@@ -337,6 +337,17 @@ def sandbox_mail(host: str, smtp_port: int, http_port: int) -> int:
     return _stand_ins("sandbox-mail", SANDBOX_MAIL_PORTS, lambda: _serve_mail(host, smtp_port, http_port))
 
 
+def messages(new_languages: list[str]) -> int:
+    """Re-extracts the marked texts into the templates and updates every
+    language's catalogue (resolvers/core/locales/); prints what is left to
+    translate."""
+    from resolvers.core import catalogues
+
+    for line in catalogues.update(tuple(new_languages)):
+        print(line)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="clinicportal", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -377,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     mail_cmd.add_argument("--host", default="127.0.0.1")
     mail_cmd.add_argument("--smtp-port", type=int, default=1025)
     mail_cmd.add_argument("--http-port", type=int, default=8025)
+    messages_cmd = commands.add_parser("messages", help="extract the marked texts and update the catalogues")
+    messages_cmd.add_argument("--add-language", action="append", default=[], help="start a catalogue, e.g. sv")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if args.command != "serve":
@@ -404,6 +417,8 @@ def main(argv: list[str] | None = None) -> int:
         return revoke_api_key(settings, args.clinic, args.id)
     if args.command == "create-clinic":
         return create_clinic(settings, args)
+    if args.command == "messages":
+        return messages(args.add_language)
     scopes = [s.strip() for s in args.scopes.split(",") if s.strip()]
     return create_api_key(settings, args.clinic, scopes, args.name, args.rate_limit)
 

@@ -151,6 +151,7 @@ class Settings:
     ws_max_subscriptions: int = 20
     live_slot_range_days: int = 31  # the most days one availableSlotsChanged may watch
     anonymous_slot_watches: int = 3  # availableSlotsChanged watches one anonymous connection may hold
+    anonymous_ws_per_minute: int = 60  # live connections without a credential, per network
     ws_init_timeout_seconds: int = 10
     ws_recheck_seconds: float = 30  # how often a live stream re-checks its credential
     # Outgoing e-mail (SMTP); the defaults reach `clinicportal sandbox-mail`
@@ -249,6 +250,7 @@ class Settings:
             ws_max_subscriptions=_int(env, "WS_MAX_SUBSCRIPTIONS", cls.ws_max_subscriptions),
             live_slot_range_days=_int(env, "LIVE_SLOT_RANGE_DAYS", cls.live_slot_range_days),
             anonymous_slot_watches=_int(env, "ANONYMOUS_SLOT_WATCHES", cls.anonymous_slot_watches),
+            anonymous_ws_per_minute=_int(env, "ANONYMOUS_WS_PER_MINUTE", cls.anonymous_ws_per_minute),
             ws_init_timeout_seconds=_int(env, "WS_INIT_TIMEOUT_SECONDS", cls.ws_init_timeout_seconds),
             smtp_host=env.get("SMTP_HOST") or cls.smtp_host,
             smtp_port=_int(env, "SMTP_PORT", cls.smtp_port),

@@ -20,14 +20,16 @@ from models.consent import ConsentRequest, ConsentRequestStatus
 from models.events import ClinicEvent, EventHead, EventKind
 from models.credential import Credential, CredentialKind, PrefillToken
 from models.idempotency import IdempotencyKey
-from models.notifications import EmailTemplate, PractitionerEmailSettings
+from models.notifications import EmailTemplate, NotifiedChanges, PractitionerEmailSettings
 from models.outbox import OutboxMessage, OutboxStatus
 from models.payment import Payment, PaymentMethod, Refund
 from models.people import Client, StaffRole, StaffUser
 from models.roster import RosterEntry, RosterException, RosterExceptionKind
 from models.signin import PasswordResetToken, SignInCode
 from models.invite import StaffInvite
+from models.legal import AcceptedVia, LegalAcceptance, LegalDocument, LegalDocumentKind
 from models.sms import SmsOptOut
+from models.verification import BookingCode
 from models.webhook import WebhookEndpoint
 
 MODEL_MODULES = [
@@ -48,12 +50,20 @@ MODEL_MODULES = [
     "models.payment",
     "models.sms",
     "models.events",
+    "models.verification",
+    "models.legal",
 ]
 
 __all__ = [
+    "AcceptedVia",
+    "BookingCode",
     "ClinicEvent",
     "EventHead",
     "EventKind",
+    "LegalAcceptance",
+    "LegalDocument",
+    "LegalDocumentKind",
+    "NotifiedChanges",
     "Actor",
     "GiftCard",
     "LedgerAccount",

@@ -64,9 +64,20 @@ class LoyaltyKind(StrEnum):
 
 
 class LoyaltyProgramme(TenantModel):
+    """A programme and its one rule: POINTS earn `points_per_visit` for
+    each completed visit, or `points_per_amount` for each whole
+    `amount_step` paid; CASHBACK credits `cashback_percent` of what was
+    paid; DISCOUNT takes `discount_percent` off the price at booking.
+    `terms` is the promotion's wording shown to the client."""
+
     name = fields.CharField(max_length=200)
     kind = fields.CharEnumField(LoyaltyKind, max_length=16)
     discount_percent = fields.SmallIntField(null=True)  # DISCOUNT programmes
+    points_per_visit = fields.IntField(null=True)  # POINTS, per visit
+    points_per_amount = fields.IntField(null=True)  # POINTS, per amount spent...
+    amount_step = fields.DecimalField(max_digits=10, decimal_places=2, null=True)  # ...for each whole step of it
+    cashback_percent = fields.DecimalField(max_digits=5, decimal_places=2, null=True)  # CASHBACK programmes
+    terms = fields.TextField(null=True)
     created_at = fields.DatetimeField(default=utcnow)
 
     class Meta:
@@ -98,6 +109,8 @@ class LedgerKind(StrEnum):
     ADJUSTED = "ADJUSTED"  # a change by staff (a top-up, a correction, a charge)
     USED = "USED"  # spent on an appointment or at the till
     RETURNED = "RETURNED"  # given back (an appointment cancelled in time, or moved)
+    EARNED = "EARNED"  # loyalty points or cashback credited by a completed visit
+    REVERSED = "REVERSED"  # an earning taken back (the completion undone, the payment refunded)
 
 
 class Actor(StrEnum):

@@ -32,6 +32,14 @@ class Clinic(Model):
     terms_and_conditions = fields.TextField(null=True)
     branding_background_color = fields.CharField(max_length=16, null=True)
     branding_logo_url = fields.CharField(max_length=500, null=True)
+    # What clients may do in the portal besides seeing their appointments;
+    # staff and partner keys are not bound by these.
+    clients_can_book = fields.BooleanField(default=True)
+    clients_can_cancel = fields.BooleanField(default=True)
+    clients_can_reschedule = fields.BooleanField(default=True)
+    # Typed-in details on the booking page that match an existing client
+    # book only once a one-time code sent to that client proves who it is.
+    verify_manual_entry = fields.BooleanField(default=True)
     # Booking window and grid
     booking_min_notice_minutes = fields.IntField(default=60)
     booking_horizon_days = fields.IntField(default=180)

@@ -4,6 +4,7 @@ sent when an appointment is booked or cancelled."""
 from __future__ import annotations
 
 import uuid
+from enum import StrEnum
 
 from tortoise import fields
 
@@ -22,6 +23,13 @@ class EmailTemplate(TenantModel):
         unique_together = (("clinic", "name"),)
 
 
+class NotifiedChanges(StrEnum):
+    """Whose changes practitioners hear of by e-mail."""
+
+    PORTAL = "PORTAL"  # made by clients: the portal and the booking page
+    ALL = "ALL"  # made by anyone: clients, staff, partner keys
+
+
 class PractitionerEmailSettings(TenantModel):
     """Which templates a clinic sends to practitioners, one row per clinic.
 
@@ -37,6 +45,12 @@ class PractitionerEmailSettings(TenantModel):
     cancelled_appointment_template_id: uuid.UUID | None
     # Addresses that also get every new-appointment e-mail (a front desk, a manager).
     extra_new_appointment_recipients = fields.JSONField(default=list)
+    # What those addresses get; none picked: the practitioner's template.
+    extra_new_appointment_template = fields.ForeignKeyField(
+        "models.EmailTemplate", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    extra_new_appointment_template_id: uuid.UUID | None
+    notified_changes = fields.CharEnumField(NotifiedChanges, max_length=16, default=NotifiedChanges.PORTAL)
     updated_at = fields.DatetimeField(default=utcnow)
 
     class Meta:

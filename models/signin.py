@@ -25,6 +25,8 @@ class SignInCode(TenantModel):
     used_at = fields.DatetimeField(null=True)  # spent, or replaced by a newer code
     terms_version = fields.CharField(max_length=32)
     terms_accepted_at = fields.DatetimeField()
+    # The ids of the document versions that were current when the terms were accepted.
+    accepted_documents = fields.JSONField(null=True)
     requested_from = fields.CharField(max_length=64, null=True)  # IP address
 
     class Meta:

@@ -27,6 +27,7 @@ from schema.mutations.booking import BookingMutations
 from schema.mutations.clinic_admin import ClinicAdminMutations
 from schema.mutations.clinic_signup import ClinicSignUpMutations
 from schema.mutations.consent import ConsentMutations
+from schema.mutations.legal import LegalMutations
 from schema.mutations.messaging import MessagingMutations
 from schema.mutations.notifications import NotificationMutations
 from schema.mutations.partners import PartnerMutations
@@ -58,6 +59,7 @@ class Mutation(
     StaffDeskMutations,
     PartnerMutations,
     PaymentMutations,
+    LegalMutations,
 ):
     pass
 

@@ -8,9 +8,11 @@ from resolvers.admin import api_keys
 from resolvers.admin import catalogue_admin
 from resolvers.admin import clients
 from resolvers.admin import staff_admin
+from resolvers.billing import loyalty_rules
 from resolvers.notifications import webhooks
 from schema.context import Info
 from schema.types.admin import ApiKey, Client, ClientConnection, ClientEdge, ConsentForm, StaffUser, WebhookEndpoint
+from schema.types.balances import LoyaltyProgramme
 from schema.types.catalogue import Practitioner, Treatment
 from schema.types.common import PageInfo
 
@@ -36,6 +38,10 @@ class AdminQueries:
     @strawberry.field(description="Admin: partner keys, revoked ones included (never the keys themselves).")
     async def api_keys(self, info: Info) -> list[ApiKey]:
         return [ApiKey(model=k) for k in await api_keys.api_keys(info.context.principal)]
+
+    @strawberry.field(description="Admin: the clinic's loyalty programmes, oldest first.")
+    async def loyalty_programmes(self, info: Info) -> list[LoyaltyProgramme]:
+        return [LoyaltyProgramme(model=p) for p in await loyalty_rules.programmes(info.context.principal)]
 
     @strawberry.field(description="Admin.")
     async def webhook_endpoints(self, info: Info) -> list[WebhookEndpoint]:

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
+from resolvers.core import i18n
 from resolvers.core.principal import ANONYMOUS, Principal
 from resolvers.core.runtime import Runtime
 from schema.loaders import Loaders
@@ -26,6 +27,14 @@ class Context:
     connection_params: dict[str, Any] | None = None
     live_cursor: asyncio.Future[str] | None = None  # schema/cursors.py
     slot_watches: int = 0  # availableSlotsChanged streams open on this connection
+
+    @property
+    def language(self) -> str:
+        """The language the caller's page is in (its Accept-Language), for a
+        client the request creates or does not know yet; one of
+        SUPPORTED_LANGUAGES, else English."""
+        code = i18n.negotiate(self.request.headers.get("accept-language"))
+        return code if code in self.runtime.settings.supported_languages else i18n.SOURCE_LANGUAGE
 
     @property
     def ip(self) -> str:

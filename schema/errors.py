@@ -23,7 +23,11 @@ ErrorCode = strawberry.enum(
         "`extensions.code` on top-level errors. APPOINTMENT_LOCKED: the appointment is past, "
         "completed or cancelled. APPOINTMENT_RESCHEDULED: the appointment was moved, which gives "
         "it a new id and keeps the old one, cancelled, as its history; cancelling, moving or "
-        "repeating the old id answers this code, with the id it has now in `rescheduledToId`."
+        "repeating the old id answers this code, with the id it has now in `rescheduledToId`. "
+        "PORTAL_ACCESS_DISABLED: the clinic has switched this action (booking, cancelling or "
+        "rescheduling) off for its clients in the portal. VERIFICATION_REQUIRED: details typed on "
+        "the booking page match an existing client; a one-time code was sent to that client, and "
+        "the booking goes ahead when sent again with `verificationCode`."
     ),
 )
 

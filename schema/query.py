@@ -19,12 +19,13 @@ from schema.types.account import ClientAccount
 from schema.types.appointment import Appointment
 from schema.types.catalogue import Clinic, Practitioner, Slot
 from schema.types.consent import ConsentQueries
+from schema.types.legal import LegalQueries
 from schema.types.notifications import NotificationQueries
 from schema.types.reports import ReportsQuery
 
 
 @strawberry.type
-class Query(NotificationQueries, ConsentQueries, MessagingQueries, ReportsQuery):
+class Query(NotificationQueries, ConsentQueries, MessagingQueries, ReportsQuery, LegalQueries):
     @strawberry.field(description="The public face of a portal; null if unknown.")
     async def clinic(self, slug: str) -> Clinic | None:
         row = await catalogue.clinic_by_slug(slug)

@@ -34,6 +34,8 @@ from tests.support.environment import FAST_HASH_ENV, PG_BASE, REDIS_URL, REQUIRE
 TABLES = (
     "clinic_event",
     "event_head",
+    "legal_acceptance",
+    "legal_document",
     "consent_request",
     "practitioner_email_settings",
     "email_template",

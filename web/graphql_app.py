@@ -21,6 +21,7 @@ from strawberry.types.unset import UNSET
 from portal.pages import graphiql_page
 from resolvers.account.credentials import bearer_token, principal_for_token
 from resolvers.core.errors import DomainError, ErrorCode
+from resolvers.core.ratelimit import network
 from resolvers.core.runtime import Runtime
 from schema.context import Context
 from schema.live_transport import LiveTransportWSHandler, LiveWebSocketAdapter
@@ -153,6 +154,16 @@ class GraphQLApp(GraphQL):
         # The socket keeps the principal, not the raw token, for its whole life.
         context.connection_params = None
         if principal.clinic_id is None:
-            raise ConnectionRejectionError()
+            # Anonymous: the booking page watching free times, and nothing else
+            # (every other stream needs a credential). A stranger can open
+            # sockets in a loop: counted per network.
+            settings = context.runtime.settings
+            try:
+                await context.runtime.check_rate(
+                    f"ws:anonymous:{network(context.ip)}", settings.anonymous_ws_per_minute,
+                    "Too many live connections.", window_seconds=60,
+                )
+            except DomainError:
+                raise ConnectionRejectionError({"code": ErrorCode.RATE_LIMITED.value}) from None
         context.principal = principal
         return None

@@ -27,6 +27,9 @@ def links(settings: Settings) -> list[tuple[str, str, str]]:
     if not settings.production:
         found.insert(0, ("GraphiQL", "/graphql", "try the GraphQL API in the browser"))
         found.append(("Demo client portal", f"/p/{DEMO_SLUG}/", "the demo clinic's portal, for its clients"))
+        found.append(
+            ("Demo client portal in German", f"/p/{DEMO_SLUG}/?lang=de", "the same portal in another of its eight languages")
+        )
     return found
 
 

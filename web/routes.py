@@ -7,7 +7,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from portal import pages
 from settings import Settings
-from web import endpoints, home, metrics
+from web import endpoints, home, i18n, metrics
 from web.graphql_app import GraphQLApp
 from web.middleware import uploads_may_be_larger
 
@@ -32,9 +32,11 @@ def routes(settings: Settings, graphql: GraphQLApp) -> list[BaseRoute]:
         Route("/p/{slug}/", pages.page("portal.html")),
         Route("/p/{slug}/book", pages.page("book.html")),
         Route("/p/{slug}/consent", pages.page("consent.html")),
+        Route("/p/{slug}/documents", pages.page("documents.html")),
         Route("/p/{slug}/reset-password", pages.page("reset-password.html")),
         Route("/calendar", pages.page("calendar.html")),
         Route("/reports", pages.page("reports.html")),
+        Route("/i18n/portal.json", i18n.portal_catalogue, methods=["GET", "HEAD"]),  # the pages' texts
         Mount("/assets", pages.assets(), name="assets"),
         vendor,
     ]

@@ -3,16 +3,35 @@
 // it read (null without it): the portal tells from it what is covered.
 import { optional } from "./gql.js";
 import { $, el, show, money, when } from "./dom.js";
+import { _, _n } from "./i18n.js";
 
-const BALANCES = `query Balances { me { accountBalance { amount currency }
+const BALANCES = (loyaltyExtra) => `query Balances { me { accountBalance { amount currency }
   memberships { id name sessionsTotal sessionsRemaining expiresAt treatments { id name } }
   giftCards { id code initialValue { amount currency } remainingValue { amount currency } expiresAt }
-  loyaltyCards { id programme kind points cashback { amount currency } discountPercent } } }`;
+  loyaltyCards { id programme kind points cashback { amount currency } discountPercent ${loyaltyExtra} } } }`;
+
+// A loyalty card: its balance, then how it earns and the programme's terms.
+function loyaltyLine(l) {
+  const held = [
+    l.programme,
+    l.kind === "POINTS" ? _("points: {points}", { points: l.points }) : null,
+    l.cashback ? _("cashback: {amount}", { amount: money(l.cashback) }) : null,
+    l.discountPercent ? _("{percent}% off", { percent: l.discountPercent }) : null,
+  ]
+    .filter(Boolean)
+    .join(" · ");
+  return [
+    el("span", { class: "loyalty-balance" }, held),
+    l.rule?.description ? el("span", { class: "small loyalty-rule" }, ` (${l.rule.description})`) : null,
+    l.terms ? el("details", { class: "loyalty-terms" }, el("summary", {}, _("Terms")), el("p", { class: "small prewrap" }, l.terms)) : null,
+  ];
+}
 
 export async function renderBalances(token, timeZone) {
   let data;
   try {
-    data = await optional(BALANCES, {}, token);
+    // Older servers know neither the rule nor the terms.
+    data = (await optional(BALANCES("rule { description } terms"), {}, token)) ?? (await optional(BALANCES(""), {}, token));
   } catch {
     data = null;
   }
@@ -23,22 +42,17 @@ export async function renderBalances(token, timeZone) {
     show($("#balances"), false);
     return null;
   }
-  const expires = (iso) => (iso ? ` · expires ${when(iso, timeZone, { dateStyle: "medium" })}` : "");
-  if (me.accountBalance) body.append(el("p", {}, "Account balance: ", el("strong", {}, money(me.accountBalance))));
+  const expires = (iso) => (iso ? ` · ${_("expires {date}", { date: when(iso, timeZone, { dateStyle: "medium" }) })}` : "");
+  if (me.accountBalance) body.append(el("p", {}, _("Account balance:"), " ", el("strong", {}, money(me.accountBalance))));
   const lists = [
-    ["Memberships", me.memberships, (m) => {
+    [_("Memberships"), me.memberships, (m) => {
         const covers = m.treatments?.length ? ` (${m.treatments.map((t) => t.name).join(", ")})` : "";
-        return `${m.name}${covers}: ${m.sessionsRemaining} of ${m.sessionsTotal} sessions left${expires(m.expiresAt)}`;
+        const counts = { left: m.sessionsRemaining, total: m.sessionsTotal };
+        const left = _n("{left} of {total} session left", "{left} of {total} sessions left", m.sessionsTotal, counts);
+        return `${m.name}${covers}: ${left}${expires(m.expiresAt)}`;
       }],
-    ["Gift cards", me.giftCards, (g) => `${g.code}: ${money(g.remainingValue)} of ${money(g.initialValue)}${expires(g.expiresAt)}`],
-    [
-      "Loyalty",
-      me.loyaltyCards,
-      (l) =>
-        [l.programme, l.points != null ? `${l.points} points` : null, l.cashback ? `${money(l.cashback)} cashback` : null, l.discountPercent ? `${l.discountPercent}% off` : null]
-          .filter(Boolean)
-          .join(" · "),
-    ],
+    [_("Gift cards"), me.giftCards, (g) => `${g.code}: ${_("{left} of {initial}", { left: money(g.remainingValue), initial: money(g.initialValue) })}${expires(g.expiresAt)}`],
+    [_("Loyalty"), me.loyaltyCards, loyaltyLine],
   ];
   for (const [title, items, line] of lists) {
     if (items?.length) body.append(el("h4", {}, title), el("ul", {}, ...items.map((item) => el("li", {}, line(item)))));

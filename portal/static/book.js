@@ -1,22 +1,22 @@
 // The booking page: redeem the pre-fill token (or take typed-in details),
 // pick a treatment, a date and a free time, confirm once.
-import { gql, userError, store, session } from "./gql.js";
+import { linkToken } from "./link.js";
+import { gql, optional, userError, store, session } from "./gql.js";
 import { $, el, show, say, brand, money, when, today, addDays, slugFromPath, newKey } from "./dom.js";
 import { freeSlots, byStart, renderTimes } from "./slots.js";
+import { _, _n } from "./i18n.js";
 
 const slug = slugFromPath();
 const BOOKING = `booking:${slug}`;
 const message = $("#message");
 const form = $("#booking");
 
-// The pre-fill token is read once and taken out of the address bar at once,
-// so it is neither bookmarked, shared nor kept in history.
-const params = new URLSearchParams(location.search);
-const linkToken = params.get("token");
-if (params.has("token")) history.replaceState(history.state, "", location.pathname);
+// The pre-fill token is read once and taken out of the address bar at once
+// (link.js), so it is neither bookmarked, shared nor kept in history.
 
+const PRICES_FOR_ME = `query($slug: String!) { clinic(slug: $slug) { treatments { id priceForMe { amount currency } } } }`;
 const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) {
-  id name timezone portalEnabled showPrices bookingInstructions termsAndConditions bookingHorizonDays
+  id name timezone portalEnabled canBook showPrices bookingInstructions termsAndConditions bookingHorizonDays
   cancellationPolicy { noticeHours text } branding { backgroundColor logoUrl }
   treatments { id name description durationMinutes price { amount currency } practitioners { id name } } } }`;
 const REDEEM = `mutation Redeem($token: String!) { redeemPrefillToken(token: $token) {
@@ -25,9 +25,9 @@ const BOOK = `mutation Book($input: BookAppointmentInput!) { bookAppointment(inp
   appointment { id start end treatment { name } practitioner { name } price { amount currency } }
   userErrors { code message field } } }`;
 const TOKEN_TROUBLE = {
-  TOKEN_EXPIRED: "This booking link has expired.",
-  TOKEN_ALREADY_USED: "This booking link has already been used.",
-  TOKEN_INVALID: "This booking link is not valid.",
+  TOKEN_EXPIRED: _("This booking link has expired."),
+  TOKEN_ALREADY_USED: _("This booking link has already been used."),
+  TOKEN_INVALID: _("This booking link is not valid."),
 };
 
 let clinic = null;
@@ -45,14 +45,24 @@ async function start() {
   }
   show($("#loading"), false);
   if (!clinic) {
-    document.title = "Booking page not found";
-    return say(message, "There is no clinic at this address.", "error");
+    document.title = _("Booking page not found");
+    return say(message, _("There is no clinic at this address."), "error");
   }
-  brand(clinic, "Book an appointment");
-  if (!clinic.portalEnabled) return say(message, `${clinic.name} is not taking online bookings at the moment.`, "error");
+  brand(clinic, _("Book an appointment"));
+  if (!clinic.portalEnabled || clinic.canBook === false) {
+    return say(message, _("{clinic} is not taking online bookings at the moment. Please call the clinic to book.", { clinic: clinic.name }), "error");
+  }
   await details(linkToken);
+  if (bookingToken) await pricesForClient();
   setUpChoices();
   show(form);
+}
+
+// The client's own prices (less a loyalty discount), on a server that knows them.
+async function pricesForClient() {
+  const data = await optional(PRICES_FOR_ME, { slug }, bookingToken).catch(() => null);
+  const mine = new Map((data?.clinic?.treatments || []).map((t) => [t.id, t.priceForMe]));
+  for (const t of clinic.treatments) if (mine.get(t.id)) t.price = mine.get(t.id);
 }
 
 async function details(fromLink) {
@@ -63,19 +73,19 @@ async function details(fromLink) {
       const error = userError(data.redeemPrefillToken);
       if (error) {
         store.remove(BOOKING);
-        say(message, `${TOKEN_TROUBLE[error.code] || error.message} You can still book: enter your details below.`, "error");
+        say(message, `${TOKEN_TROUBLE[error.code] || error.message} ${_("You can still book: enter your details below.")}`, "error");
       } else {
         prefill = data.redeemPrefillToken.prefill;
         store.set(BOOKING, { ...data.redeemPrefillToken.bookingSession, prefill });
       }
     } catch (error) {
-      say(message, `${error.message} You can still book: enter your details below.`, "error");
+      say(message, `${error.message} ${_("You can still book: enter your details below.")}`, "error");
     }
   } else {
     // A reload after the link was spent keeps its booking session.
     const saved = session(BOOKING);
     prefill = saved?.prefill || null;
-    if (!prefill) say(message, "This page was opened without a booking link. Enter your details below to book.");
+    if (!prefill) say(message, _("This page was opened without a booking link. Enter your details below to book."));
   }
   bookingToken = prefill ? session(BOOKING)?.token : null;
   const fields = { "#full-name": prefill?.fullName, "#client-email": prefill?.email, "#client-phone": prefill?.phone };
@@ -86,8 +96,8 @@ async function details(fromLink) {
     if (prefill) input.value = value || "";
   }
   $("#details-note").textContent = prefill
-    ? "From your account. To change them, contact the clinic."
-    : "We'll use these to confirm your booking.";
+    ? _("From your account. To change them, contact the clinic.")
+    : _("We'll use these to confirm your booking.");
 }
 
 function setUpChoices() {
@@ -95,7 +105,7 @@ function setUpChoices() {
   treatment.replaceChildren(
     ...clinic.treatments.map((t) => {
       const price = clinic.showPrices ? money(t.price) : "";
-      return el("option", { value: t.id }, [t.name, `${t.durationMinutes} min`, price].filter(Boolean).join(" · "));
+      return el("option", { value: t.id }, [t.name, _("{minutes} min", { minutes: t.durationMinutes }), price].filter(Boolean).join(" · "));
     }),
   );
   if (clinic.bookingInstructions) {
@@ -103,7 +113,7 @@ function setUpChoices() {
     show($("#instructions"));
   }
   const policy = clinic.cancellationPolicy;
-  $("#cancellation-text").textContent = policy.text || `Please give ${policy.noticeHours} hours' notice to cancel.`;
+  $("#cancellation-text").textContent = policy.text || _n("Please give {hours} hour's notice to cancel.", "Please give {hours} hours' notice to cancel.", policy.noticeHours, { hours: policy.noticeHours });
   if (clinic.termsAndConditions) $("#terms-text").textContent = clinic.termsAndConditions;
   show($("#terms"));
   const first = today(clinic.timezone);
@@ -127,7 +137,7 @@ function treatmentChanged(findDay) {
   const practitioner = $("#practitioner");
   const kept = practitioner.value;
   practitioner.replaceChildren(
-    el("option", { value: "" }, "Any practitioner"),
+    el("option", { value: "" }, _("Any practitioner")),
     ...treatment.practitioners.map((p) => el("option", { value: p.id }, p.name)),
   );
   if (treatment.practitioners.some((p) => p.id === kept)) practitioner.value = kept;
@@ -150,7 +160,7 @@ async function loadTimes(findDay = false) {
   const times = $("#times");
   const treatment = selectedTreatment();
   const practitioner = $("#practitioner").value || null;
-  times.replaceChildren(el("p", {}, "Looking for free times…"));
+  times.replaceChildren(el("p", {}, _("Looking for free times…")));
   try {
     if (findDay || !$("#day").value) {
       const from = $("#day").value || $("#day").min;
@@ -160,7 +170,7 @@ async function loadTimes(findDay = false) {
     }
     const slots = byStart(await freeSlots(slug, treatment.id, $("#day").value, $("#day").value, practitioner));
     if (stale()) return;
-    if (!slots.length) return times.replaceChildren(el("p", {}, "No free times on this day. Please choose another date."));
+    if (!slots.length) return times.replaceChildren(el("p", {}, _("No free times on this day. Please choose another date.")));
     renderTimes(times, slots, clinic.timezone, "time", choose);
   } catch (error) {
     if (!stale()) times.replaceChildren(el("p", {}, error.message));
@@ -174,7 +184,8 @@ function choose(slot) {
   if (!slot) return show(summary, false);
   const treatment = selectedTreatment();
   const price = clinic.showPrices ? money(treatment.price) : "";
-  summary.textContent = `${treatment.name}, ${when(slot.start, clinic.timezone)}, with ${slot.practitioner.name}${price ? ` · ${price}` : ""}`;
+  const what = { treatment: treatment.name, when: when(slot.start, clinic.timezone), practitioner: slot.practitioner.name };
+  summary.textContent = `${_("{treatment}, {when}, with {practitioner}", what)}${price ? ` · ${price}` : ""}`;
   show(summary);
 }
 
@@ -195,7 +206,7 @@ form.addEventListener("submit", async (event) => {
   if (client) {
     const missing = ["#full-name", "#client-email", "#client-phone"].find((s) => !$(s).checkValidity());
     if (missing) {
-      say(message, "Please fill in your name, e-mail and mobile number.", "error");
+      say(message, _("Please fill in your name, e-mail and mobile number."), "error");
       return $(missing).focus();
     }
   }
@@ -206,18 +217,25 @@ form.addEventListener("submit", async (event) => {
     practitionerId: choice.practitioner.id,
     client,
   };
+  const code = verifying() ? $("#verification-code").value.trim() : "";
+  if (verifying() && !code) {
+    say(message, "Enter the code we sent you.", "error");
+    return $("#verification-code").focus();
+  }
+  if (code) input.verificationCode = code;
   // The same choice keeps its key, so a retry or a double click books once.
   const signature = JSON.stringify(input);
   if (attempt?.signature !== signature) attempt = { key: newKey(), signature };
   busy = true;
   $("#confirm").disabled = true;
-  say(message, "Booking…");
+  say(message, _("Booking…"));
   try {
     const data = await gql(BOOK, { input: { ...input, idempotencyKey: attempt.key } }, bookingToken);
     const error = userError(data.bookAppointment);
     if (error) {
       attempt = null;
       say(message, error.message, "error");
+      if (error.code === "VERIFICATION_REQUIRED" || error.code === "INVALID_CODE") return askForCode();
       if (error.code === "UNAUTHENTICATED") return sessionEnded();
       if (["SLOT_UNAVAILABLE", "OUTSIDE_BOOKING_WINDOW"].includes(error.code)) await loadTimes();
       return;
@@ -231,26 +249,45 @@ form.addEventListener("submit", async (event) => {
       return sessionEnded();
     }
     // Unknown outcome: the same key on the next try cannot book twice.
-    say(message, `${error.message} Press Confirm again: you will not be booked twice.`, "error");
+    say(message, `${error.message} ${_("Press Confirm again: you will not be booked twice.")}`, "error");
   } finally {
     busy = false;
     $("#confirm").disabled = !choice;
   }
 });
 
+// Typed-in details that match one of the clinic's clients book once the
+// code sent to that client is entered; other details need no code.
+function verifying() {
+  return !bookingToken && !$("#verification").hidden;
+}
+
+function askForCode() {
+  const field = $("#verification-code");
+  show($("#verification"));
+  field.value = "";
+  field.focus();
+}
+
+for (const selector of ["#full-name", "#client-email", "#client-phone"]) {
+  $(selector).addEventListener("input", () => show($("#verification"), false));
+}
+
 // The booking session from the link has run out: book with typed-in details.
 async function sessionEnded() {
   store.remove(BOOKING);
   await details(null);
-  say(message, "Your booking link has run out. Enter your details below to book.", "error");
+  say(message, _("Your booking link has run out. Enter your details below to book."), "error");
   $("#full-name").focus();
 }
 
 function booked(appointment) {
   say(message, "");
+  show($("#verification"), false);
   show(form, false);
   const price = money(appointment.price);
-  $("#done-what").textContent = `${appointment.treatment.name}, ${when(appointment.start, clinic.timezone)}, with ${appointment.practitioner.name}${price ? ` · ${price}` : ""}.`;
+  const what = { treatment: appointment.treatment.name, when: when(appointment.start, clinic.timezone), practitioner: appointment.practitioner.name };
+  $("#done-what").textContent = `${_("{treatment}, {when}, with {practitioner}", what)}${price ? ` · ${price}` : ""}.`;
   show($("#done"));
   $("#done").focus();
 }

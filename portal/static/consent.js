@@ -1,7 +1,9 @@
 // The consent signing page: the form behind a single-use link from an
 // e-mail or text message, read and signed with a typed name and agreement.
+import { linkToken, hadToken } from "./link.js";
 import { gql, userError, store, GraphQLError } from "./gql.js";
 import { $, show, say, brand, when, slugFromPath } from "./dom.js";
+import { _, language } from "./i18n.js";
 
 const slug = slugFromPath();
 const KEPT = `consent:${slug}`;
@@ -10,11 +12,7 @@ const message = $("#message");
 // The link's token is read once and taken out of the address bar at once, so
 // it is neither bookmarked, shared nor kept in history; the tab keeps it for
 // a reload.
-const params = new URLSearchParams(location.search);
-if (params.has("token")) {
-  store.set(KEPT, { token: params.get("token") });
-  history.replaceState(history.state, "", location.pathname);
-}
+if (hadToken) store.set(KEPT, { token: linkToken });
 const token = store.get(KEPT)?.token || null;
 
 const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) { name branding { backgroundColor logoUrl } } }`;
@@ -24,8 +22,13 @@ const SIGN = `mutation Sign($token: String!, $name: String!, $agree: Boolean!, $
   signConsentForm(token: $token, signatureName: $name, agree: $agree, clinicSlug: $slug) {
     consentRequest { ${FIELDS} } userErrors { code message field } } }`;
 const TROUBLE = {
-  TOKEN_INVALID: "This consent link is not valid. Please use the latest link the clinic sent you, or ask the clinic for a new one.",
+  TOKEN_INVALID: _("This consent link is not valid. Please use the latest link the clinic sent you, or ask the clinic for a new one."),
 };
+// In English the server's own words say which (started or cancelled).
+if (language !== "en") {
+  TROUBLE.TOKEN_EXPIRED = _("This consent link has expired: the appointment has started or was cancelled.");
+  TROUBLE.TOKEN_ALREADY_USED = _("This consent form has already been signed.");
+}
 
 let busy = false;
 
@@ -37,11 +40,11 @@ async function start() {
     return finish(error.message);
   }
   if (!clinic) {
-    document.title = "Consent form not found";
-    return finish("There is no clinic at this address.");
+    document.title = _("Consent form not found");
+    return finish(_("There is no clinic at this address."));
   }
-  brand(clinic, "Consent form");
-  if (!token) return finish("This page needs the link from your e-mail or text message. Please open that link again.");
+  brand(clinic, _("Consent form"));
+  if (!token) return finish(_("This page needs the link from your e-mail or text message. Please open that link again."));
   let request;
   try {
     request = (await gql(REQUEST, { token, slug })).consentRequest;
@@ -70,7 +73,7 @@ function render(request) {
   $("#start").textContent = when(request.appointmentStart, request.clinicTimezone);
   show($("#form"));
   if (request.status === "SIGNED") return signed(request, false);
-  $("#expires").textContent = `This link works until your appointment starts (${when(request.expiresAt, request.clinicTimezone)}).`;
+  $("#expires").textContent = _("This link works until your appointment starts ({when}).", { when: when(request.expiresAt, request.clinicTimezone) });
   show($("#sign"));
 }
 
@@ -78,10 +81,12 @@ function signed(request, justNow) {
   show($("#sign"), false);
   store.remove(KEPT);
   const at = request.signedAt ? when(request.signedAt, request.clinicTimezone) : null;
-  const by = request.signatureName ? ` by ${request.signatureName}` : "";
-  const text = justNow
-    ? `Thank you. You signed this form${by}. ${request.clinicName} has it; there is nothing more to do.`
-    : `This form has already been signed${by}${at ? ` on ${at}` : ""}. There is nothing more to do.`;
+  const facts = { name: request.signatureName, clinic: request.clinicName, when: at };
+  let text;
+  if (justNow && facts.name) text = _("Thank you. You signed this form by {name}. {clinic} has it; there is nothing more to do.", facts);
+  else if (justNow) text = _("Thank you. You signed this form. {clinic} has it; there is nothing more to do.", facts);
+  else if (facts.name && at) text = _("This form has already been signed by {name} on {when}. There is nothing more to do.", facts);
+  else text = _("This form has already been signed. There is nothing more to do.");
   const note = $("#signed");
   note.textContent = text;
   show(note);
@@ -93,16 +98,16 @@ $("#sign").addEventListener("submit", async (event) => {
   if (busy) return;
   const name = $("#signature").value.trim();
   if (!name) {
-    say(message, "Type your full name to sign.", "error");
+    say(message, _("Type your full name to sign."), "error");
     return $("#signature").focus();
   }
   if (!$("#agree").checked) {
-    say(message, "Tick the box to agree to the form before signing.", "error");
+    say(message, _("Tick the box to agree to the form before signing."), "error");
     return $("#agree").focus();
   }
   busy = true;
   $("#sign-button").disabled = true;
-  say(message, "Signing…");
+  say(message, _("Signing…"));
   try {
     const data = await gql(SIGN, { token, name, agree: true, slug });
     const error = userError(data.signConsentForm);
@@ -116,7 +121,7 @@ $("#sign").addEventListener("submit", async (event) => {
     signed(data.signConsentForm.consentRequest, true);
     $("#form").focus();
   } catch (error) {
-    say(message, `${trouble(error)} Please try again.`, "error");
+    say(message, `${trouble(error)} ${_("Please try again.")}`, "error");
   } finally {
     busy = false;
     $("#sign-button").disabled = false;

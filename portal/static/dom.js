@@ -1,4 +1,5 @@
 // Building the page: every piece of data goes in as text, never as markup.
+import { _, locale } from "./i18n.js";
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -35,18 +36,18 @@ export function money(price) {
   if (!price) return "";
   const amount = Number(price.amount);
   try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency: price.currency }).format(amount);
+    return new Intl.NumberFormat(locale, { style: "currency", currency: price.currency }).format(amount);
   } catch {
     return `${price.amount} ${price.currency}`;
   }
 }
 
 export function when(iso, timeZone, options = { dateStyle: "full", timeStyle: "short" }) {
-  return new Intl.DateTimeFormat(undefined, { ...options, timeZone }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale, { ...options, timeZone }).format(new Date(iso));
 }
 
 export function timeOnly(iso, timeZone) {
-  return new Intl.DateTimeFormat(undefined, { timeStyle: "short", timeZone }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale, { timeStyle: "short", timeZone }).format(new Date(iso));
 }
 
 // Today's date (YYYY-MM-DD) in a time zone.
@@ -61,6 +62,17 @@ export function addDays(isoDate, days) {
 }
 
 // The clinic's colour and logo, and its name in the title.
+// An image address the page may load: https, or this server's own (the
+// logos it stores are served from it, over http in development).
+function safeImage(url) {
+  try {
+    const parsed = new URL(url, location.href);
+    return parsed.protocol === "https:" || parsed.origin === location.origin;
+  } catch {
+    return false;
+  }
+}
+
 export function brand(clinic, pageName) {
   document.title = pageName ? `${pageName} · ${clinic.name}` : clinic.name;
   const colour = clinic.branding?.backgroundColor;
@@ -69,9 +81,9 @@ export function brand(clinic, pageName) {
   if (name) name.textContent = clinic.name;
   const logo = $("#clinic-logo");
   const url = clinic.branding?.logoUrl;
-  if (logo && url && /^(https:|\/)/.test(url)) {
+  if (logo && url && safeImage(url)) {
     logo.src = url;
-    logo.alt = `${clinic.name} logo`;
+    logo.alt = _("{clinic} logo", { clinic: clinic.name });
     logo.hidden = false;
   }
 }

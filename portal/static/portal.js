@@ -6,7 +6,9 @@ import { $, el, show, say, brand, money, when, today, slugFromPath, openDialog }
 import { freeSlots, byStart, renderTimes } from "./slots.js";
 import { setUpSignIn } from "./signin.js";
 import { renderBalances } from "./balances.js";
+import { askToAccept, linkDocuments } from "./documents.js";
 import { elsewhere, zoneName, zoneSuffix } from "./zone.js";
+import { _, _n, language, rememberedLanguage, switchTo, whenChosen } from "./i18n.js";
 
 const slug = slugFromPath();
 const SESSION = `portal:${slug}`;
@@ -17,13 +19,42 @@ let memberships = []; // the client's, from the balances
 let live = null;
 
 const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) {
-  id name timezone portalEnabled termsAndConditions cancellationPolicy { noticeHours text }
+  id name timezone portalEnabled canBook clientsCanCancel clientsCanReschedule termsAndConditions cancellationPolicy { noticeHours text }
   branding { backgroundColor logoUrl } } }`;
 const SMS_ENABLED = `query($slug: String!) { clinic(slug: $slug) { smsSignInEnabled } }`;
 const APPOINTMENT = `id start end status canCancel treatment { id name } practitioner { id name } price { amount currency }`;
-const ME = (extra) => `query Me { calendarCursor me { fullName
+const ME = (extra) => `query Me { calendarCursor me { fullName language
   upcoming: appointments(when: UPCOMING, first: 50) { edges { node { ${APPOINTMENT} ${extra} } } }
   past: appointments(when: PAST, first: 20) { edges { node { ${APPOINTMENT} ${extra} } } } } }`;
+
+const STATUS = { CANCELLED: _("cancelled"), NO_SHOW: _("missed") };
+
+// The signed-in client's language (setLanguage) is the portal's, unless
+// this browser has a choice of its own, which then becomes the client's.
+// True when the page is about to be read again in the client's language.
+async function followLanguage(me) {
+  const chosen = rememberedLanguage();
+  if (chosen && chosen !== me.language) {
+    await storeLanguage(chosen);
+    return false;
+  }
+  if (!chosen && me.language && me.language !== language) {
+    switchTo(me.language);
+    return true;
+  }
+  return false;
+}
+
+async function storeLanguage(code) {
+  if (!token) return;
+  try {
+    await gql("mutation($language: String!) { setLanguage(language: $language) { userErrors { code message } } }", { language: code }, token);
+  } catch {
+    // Kept in this browser either way; stored with the account next time.
+  }
+}
+
+whenChosen(storeLanguage);
 
 // A time as the clinic keeps it, naming the clinic's zone when the browser is elsewhere.
 function at(iso) {
@@ -43,21 +74,23 @@ async function start() {
   }
   show($("#loading"), false);
   if (!clinic) {
-    document.title = "Portal not found";
-    return say(message, "There is no clinic portal at this address.", "error");
+    document.title = _("Portal not found");
+    return say(message, _("There is no clinic portal at this address."), "error");
   }
-  brand(clinic, "Client portal");
-  if (!clinic.portalEnabled) return say(message, `${clinic.name}'s online portal is closed at the moment.`, "error");
+  brand(clinic, _("Client portal"));
+  if (!clinic.portalEnabled) return say(message, _("{clinic}'s online portal is closed at the moment.", { clinic: clinic.name }), "error");
+  // What the clinic lets its clients do here: without booking, Book Now goes.
+  show($("#book-now").parentElement, clinic.canBook !== false);
   if (clinic.termsAndConditions) {
     $("#terms-text").textContent = clinic.termsAndConditions;
     show($("#terms-box"));
   }
   const policy = clinic.cancellationPolicy;
-  $("#policy").textContent = policy.text || `Please give ${policy.noticeHours} hours' notice to cancel.`;
+  $("#policy").textContent = policy.text || _n("Please give {hours} hour's notice to cancel.", "Please give {hours} hours' notice to cancel.", policy.noticeHours, { hours: policy.noticeHours });
   if (elsewhere(clinic.timezone)) {
-    $("#zone-note").textContent = `Times are in ${zoneName(clinic.timezone)}, the clinic's time zone.`;
+    $("#zone-note").textContent = _("Times are in {zone}, the clinic's time zone.", { zone: zoneName(clinic.timezone) });
     show($("#zone-note"));
-    $("#time-legend").textContent = `Free times (${zoneName(clinic.timezone)})`;
+    $("#time-legend").textContent = _("Free times ({zone})", { zone: zoneName(clinic.timezone) });
   }
   if (token) await showAccount();
   else await showSignIn();
@@ -67,7 +100,7 @@ async function showSignIn() {
   show($("#account"), false);
   show($("#sign-out"), false);
   show($("#sign-in"));
-  const sms = await optional(SMS_ENABLED, { slug }).catch(() => null);
+  const [sms] = await Promise.all([optional(SMS_ENABLED, { slug }).catch(() => null), linkDocuments(slug)]);
   show($("#phone-sign-in"), Boolean(sms?.clinic?.smsSignInEnabled));
   // Not away from a field the visitor is already typing in.
   if (!$("#sign-in").contains(document.activeElement)) $("#email").focus();
@@ -93,7 +126,7 @@ $("#sign-out").addEventListener("click", async () => {
   } catch {
     // The token is gone from this browser either way.
   }
-  say(message, "You're signed out.");
+  say(message, _("You're signed out."));
   await showSignIn();
 });
 
@@ -117,13 +150,13 @@ async function sessionEnded() {
   token = null;
   store.remove(SESSION);
   for (const dialog of [cancelDialog, timeDialog]) if (dialog.open) dialog.close();
-  say(message, "Your session has ended. Please sign in again.");
+  say(message, _("Your session has ended. Please sign in again."));
   return showSignIn();
 }
 
-// Shows My bookings; answers the `calendarCursor` they are consistent with
-// (null when they could not be read).
-async function showAccount() {
+// The client's account as the server has it now; null (having said why)
+// when it cannot be read.
+async function readMe() {
   let result;
   try {
     result = await loadMe();
@@ -138,23 +171,44 @@ async function showAccount() {
     await sessionEnded();
     return null;
   }
-  const { me, knows } = result;
+  return result;
+}
+
+async function showAccount() {
+  const result = await readMe();
+  if (!result) return;
+  const { me } = result;
+  if (await followLanguage(me)) return;
   show($("#sign-in"), false);
   show($("#account"));
   show($("#sign-out"));
-  $("#greeting").textContent = `Welcome, ${me.fullName}`;
+  $("#greeting").textContent = _("Welcome, {name}", { name: me.fullName });
+  showBookings(result);
+  askToAccept(token);
+  follow(result.cursor);
+}
+
+function showBookings({ me, knows }) {
   renderUpcoming(me.upcoming.edges.map((e) => e.node), knows);
   renderPast(me.past.edges.map((e) => e.node), knows);
   renderBalances(token, clinic.timezone).then((held) => {
     memberships = held?.memberships || [];
     if (picking && timeDialog.open) showCover();
   });
-  follow(result.cursor);
+}
+
+// My bookings (and balances) again, after a live event or when the stream
+// must start afresh: answers the `calendarCursor` they are consistent with
+// (null when they could not be read).
+async function refreshBookings() {
+  const result = await readMe();
+  if (!result) return null;
+  showBookings(result);
   return result.cursor;
 }
 
 function follow(cursor) {
-  if (!live && token) live = followMyAppointments({ token, cursor, read: showAccount, onRefused: sessionEnded });
+  if (!live && token) live = followMyAppointments({ token, cursor, read: refreshBookings, onRefused: sessionEnded });
 }
 
 function unfollow() {
@@ -172,9 +226,9 @@ function card(appointment, note, ...actions) {
     { class: "card", "data-id": appointment.id },
     el("strong", {}, appointment.treatment.name),
     el("span", {}, at(appointment.start)),
-    el("span", { class: "small" }, `with ${appointment.practitioner.name}${price ? ` · ${price}` : ""}`),
-    covered ? el("span", { class: "badge covered" }, `Covered by ${covered.name}`) : null,
-    appointment.status === "BOOKED" || appointment.status === "COMPLETED" ? null : el("span", { class: "badge" }, appointment.status.replace("_", " ").toLowerCase()),
+    el("span", { class: "small" }, `${_("with {practitioner}", { practitioner: appointment.practitioner.name })}${price ? ` · ${price}` : ""}`),
+    covered ? el("span", { class: "badge covered" }, _("Covered by {membership}", { membership: covered.name })) : null,
+    appointment.status === "BOOKED" || appointment.status === "COMPLETED" ? null : el("span", { class: "badge" }, STATUS[appointment.status] || appointment.status),
     note ? el("p", { class: "small notice" }, note) : null,
     actions.length ? el("div", { class: "row" }, ...actions) : null,
   );
@@ -182,12 +236,17 @@ function card(appointment, note, ...actions) {
 
 // Why an upcoming appointment offers neither Move nor Cancel: inside the
 // clinic's notice period that is the clinic's to do.
+// Or the clinic does not take changes in the portal at all.
 function noChangesNote(a, canMove) {
   if (a.status !== "BOOKED" || a.canCancel || canMove) return null;
   const hours = clinic.cancellationPolicy.noticeHours;
   const left = new Date(a.start).getTime() - Date.now();
-  if (left <= 0 || left >= hours * 3600_000) return null;
-  return `Changes within ${hours} hours of the appointment: please call the clinic.`;
+  if (left <= 0) return null;
+  if (clinic.clientsCanCancel === false && clinic.clientsCanReschedule === false) {
+    return _("To move or cancel this appointment, please call the clinic.");
+  }
+  if (left >= hours * 3600_000) return null;
+  return _n("Changes within {hours} hour of the appointment: please call the clinic.", "Changes within {hours} hours of the appointment: please call the clinic.", hours, { hours });
 }
 
 // Each card's buttons name their appointment for screen readers.
@@ -204,8 +263,8 @@ function renderUpcoming(appointments, knowsMove) {
       return card(
         a,
         noChangesNote(a, canMove),
-        canMove ? action("Move", a, (e) => askTime("move", a, e.currentTarget)) : null,
-        a.canCancel ? action("Cancel", a, (e) => askCancel(a, e.currentTarget), "danger") : null,
+        canMove ? action(_("Move"), a, (e) => askTime("move", a, e.currentTarget)) : null,
+        a.canCancel ? action(_("Cancel"), a, (e) => askCancel(a, e.currentTarget), "danger") : null,
       );
     }),
   );
@@ -216,7 +275,7 @@ function renderPast(appointments, knowsRepeat) {
   const list = $("#past");
   list.replaceChildren(
     ...appointments.map((a) =>
-      card(a, null, !knowsRepeat || a.canRepeat ? action("Repeat", a, (e) => askTime("repeat", a, e.currentTarget)) : null),
+      card(a, null, !knowsRepeat || a.canRepeat ? action(_("Repeat"), a, (e) => askTime("repeat", a, e.currentTarget)) : null),
     ),
   );
   show($("#past-empty"), appointments.length === 0);
@@ -244,7 +303,11 @@ let cancelling = null;
 
 function askCancel(appointment, opener) {
   cancelling = appointment;
-  $("#cancel-what").textContent = `${appointment.treatment.name}, ${at(appointment.start)}, with ${appointment.practitioner.name}.`;
+  $("#cancel-what").textContent = _("{treatment}, {when}, with {practitioner}.", {
+    treatment: appointment.treatment.name,
+    when: at(appointment.start),
+    practitioner: appointment.practitioner.name,
+  });
   $("#cancel-reason").value = "";
   say($("#cancel-error"), "");
   openDialog(cancelDialog, opener);
@@ -265,7 +328,7 @@ $("#cancel-confirm").addEventListener("click", async (event) => {
     const done = cancelling;
     cancelDialog.close();
     await showAccount();
-    say(message, `Cancelled: ${done.treatment.name}, ${at(done.start)}.`, "success");
+    say(message, _("Cancelled: {treatment}, {when}.", { treatment: done.treatment.name, when: at(done.start) }), "success");
     $("#upcoming-title").focus?.();
   } catch (error) {
     if (error.code === "UNAUTHENTICATED") return sessionEnded();
@@ -280,21 +343,21 @@ $("#cancel-confirm").addEventListener("click", async (event) => {
 const timeDialog = $("#time-dialog");
 const ACTIONS = {
   repeat: {
-    title: (a) => `Book ${a.treatment.name} again`,
-    button: "Book this time",
+    title: (a) => _("Book {treatment} again", { treatment: a.treatment.name }),
+    button: _("Book this time"),
     mutation: `mutation($id: ID!, $start: DateTime!) { result: repeatAppointment(id: $id, start: $start) {
       appointment { id start treatment { name } } userErrors { code message } } }`,
     variables: (a, slot) => ({ id: a.id, start: slot.start }),
-    done: (b) => `Booked: ${b.treatment.name}, ${at(b.start)}.`,
+    done: (b) => _("Booked: {treatment}, {when}.", { treatment: b.treatment.name, when: at(b.start) }),
   },
   move: {
-    title: (a) => `Move ${a.treatment.name}`,
-    button: "Move to this time",
+    title: (a) => _("Move {treatment}", { treatment: a.treatment.name }),
+    button: _("Move to this time"),
     mutation: `mutation($id: ID!, $start: DateTime!, $practitioner: ID) {
       result: rescheduleAppointment(id: $id, start: $start, practitionerId: $practitioner) {
       appointment { id start treatment { name } } userErrors { code message } } }`,
     variables: (a, slot) => ({ id: a.id, start: slot.start, practitioner: slot.practitioner.id }),
-    done: (b) => `Moved: ${b.treatment.name}, now ${at(b.start)}.`,
+    done: (b) => _("Moved: {treatment}, now {when}.", { treatment: b.treatment.name, when: at(b.start) }),
   },
 };
 let picking = null; // { kind, appointment, action }
@@ -304,7 +367,8 @@ function askTime(kind, appointment, opener) {
   picking = { kind, appointment, action: ACTIONS[kind] };
   $("#time-title").textContent = picking.action.title(appointment);
   $("#time-confirm").textContent = picking.action.button;
-  $("#time-now").textContent = `${kind === "move" ? "Now" : "Last time"}: ${at(appointment.start)}, with ${appointment.practitioner.name}.`;
+  const now = { when: at(appointment.start), practitioner: appointment.practitioner.name };
+  $("#time-now").textContent = kind === "move" ? _("Now: {when}, with {practitioner}.", now) : _("Last time: {when}, with {practitioner}.", now);
   const day = today(clinic.timezone);
   $("#time-date").min = day;
   $("#time-date").value = kind === "move" ? new Intl.DateTimeFormat("en-CA", { timeZone: clinic.timezone }).format(new Date(appointment.start)) : day;
@@ -318,7 +382,7 @@ function askTime(kind, appointment, opener) {
 // may arrive after the dialog opened: then again).
 function showCover() {
   const { kind, appointment } = picking;
-  const cover = kind === "move" ? appointment.coveredBy && `Still covered by ${appointment.coveredBy.name}.` : coverNote(appointment.treatment.id);
+  const cover = kind === "move" ? appointment.coveredBy && _("Still covered by {membership}.", { membership: appointment.coveredBy.name }) : coverNote(appointment.treatment.id);
   $("#time-cover").textContent = cover || "";
   show($("#time-cover"), Boolean(cover));
 }
@@ -330,8 +394,8 @@ function coverNote(treatmentId) {
     (m) => m.sessionsRemaining > 0 && (!m.expiresAt || new Date(m.expiresAt).getTime() > now) && m.treatments?.some((t) => t.id === treatmentId),
   );
   if (!usable) return null;
-  const left = usable.sessionsRemaining === 1 ? "1 session left" : `${usable.sessionsRemaining} sessions left`;
-  return `Covered by ${usable.name} (${left}).`;
+  const left = usable.sessionsRemaining;
+  return _n("Covered by {membership} ({left} session left).", "Covered by {membership} ({left} sessions left).", left, { membership: usable.name, left });
 }
 
 async function loadDialogTimes() {
@@ -339,11 +403,11 @@ async function loadDialogTimes() {
   $("#time-confirm").disabled = true;
   const times = $("#time-times");
   const { appointment } = picking;
-  times.replaceChildren(el("p", {}, "Looking for free times…"));
+  times.replaceChildren(el("p", {}, _("Looking for free times…")));
   try {
     const day = $("#time-date").value;
     const slots = byStart(await freeSlots(slug, appointment.treatment.id, day), appointment.practitioner.id);
-    if (!slots.length) return times.replaceChildren(el("p", {}, "No free times that day. Try another date."));
+    if (!slots.length) return times.replaceChildren(el("p", {}, _("No free times that day. Try another date.")));
     renderTimes(times, slots, clinic.timezone, "dialog-time", (slot) => {
       picked = slot;
       $("#time-confirm").disabled = false;

@@ -1,18 +1,16 @@
 // The password-reset page: the single-use link from the reset e-mail sets a
 // new password, signs the client in and opens My bookings.
+import { linkToken, hadToken } from "./link.js";
 import { gql, userError, store } from "./gql.js";
 import { $, show, say, brand, slugFromPath } from "./dom.js";
+import { _ } from "./i18n.js";
 
 const slug = slugFromPath();
 const KEPT = `reset:${slug}`;
 const message = $("#message");
 
 // The token leaves the address bar at once; the tab keeps it for a reload.
-const params = new URLSearchParams(location.search);
-if (params.has("token")) {
-  store.set(KEPT, { token: params.get("token") });
-  history.replaceState(history.state, "", location.pathname);
-}
+if (hadToken) store.set(KEPT, { token: linkToken });
 const token = store.get(KEPT)?.token || null;
 
 const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) { name branding { backgroundColor logoUrl } } }`;
@@ -23,10 +21,10 @@ let busy = false;
 
 async function start() {
   const clinic = (await gql(CLINIC, { slug }).catch(() => null))?.clinic;
-  if (clinic) brand(clinic, "Choose a new password");
+  if (clinic) brand(clinic, _("Choose a new password"));
   if (!token) {
     show($("#reset"), false);
-    say(message, "This page needs the link from your e-mail. Please open that link again, or ask for a new one.", "error");
+    say(message, _("This page needs the link from your e-mail. Please open that link again, or ask for a new one."), "error");
     return;
   }
   $("#password").focus();
@@ -37,11 +35,11 @@ $("#reset").addEventListener("submit", async (event) => {
   if (busy) return;
   const password = $("#password").value;
   if (password.length < 10) {
-    say(message, "Choose a password of at least 10 characters.", "error");
+    say(message, _("Choose a password of at least 10 characters."), "error");
     return $("#password").focus();
   }
   if (password !== $("#again").value) {
-    say(message, "The two passwords are not the same.", "error");
+    say(message, _("The two passwords are not the same."), "error");
     return $("#again").focus();
   }
   busy = true;

@@ -2,6 +2,7 @@
 // text message (where the clinic has it). `onSession` receives the session.
 import { gql, userError } from "./gql.js";
 import { $, show, say } from "./dom.js";
+import { _ } from "./i18n.js";
 
 async function submitting(event, work) {
   event.preventDefault();
@@ -41,7 +42,7 @@ export function setUpSignIn(slug, onSession) {
       );
       const error = userError(data.requestSignInCode);
       if (error) return say(message, error.message, "error");
-      say(message, "We've sent you a code by text message. Enter it below.");
+      say(message, _("We've sent you a code by text message. Enter it below."));
       show($("#code-form"));
       $("#code").focus();
     }),

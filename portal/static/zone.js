@@ -1,5 +1,6 @@
 // Times are always shown in the clinic's time zone. When the browser is in
 // another one, they say so: "… 10:00 (London time)".
+import { _ } from "./i18n.js";
 
 // The zone's canonical name ("Europe/London"), as the browser resolves it.
 function canonical(timeZone) {
@@ -17,7 +18,7 @@ export function browserZone() {
 // "Europe/London" → "London time", "America/New_York" → "New York time".
 export function zoneName(timeZone) {
   const place = timeZone.split("/").pop().replaceAll("_", " ");
-  return `${place} time`;
+  return _("{place} time", { place });
 }
 
 // True when the browser's zone is not the clinic's.

@@ -18,6 +18,7 @@ from resolvers.notifications import outbox
 from resolvers.core.ratelimit import network
 from resolvers.core.runtime import Runtime
 from resolvers.core import access
+from resolvers.core import i18n
 from resolvers.core import tenant
 from resolvers.account.auth import IssuedSession, hash_password, issue_session
 from resolvers.core.contact import normalize_email
@@ -29,12 +30,22 @@ MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 
 
-def _reset_email(clinic_name: str, link: str, minutes: int) -> tuple[str, str]:
-    subject = f"Reset your {clinic_name} password"
-    body = (
-        f"Someone asked to reset the password of your {clinic_name} account.\n\n"
-        f"To choose a new password, open this link within {minutes} minutes:\n{link}\n\n"
-        "The link works once. If you did not ask for it, ignore this e-mail; your password stays as it is.\n"
+def _reset_email(clinic_name: str, link: str, minutes: int, language: str | None) -> tuple[str, str]:
+    """In the client's language (`setLanguage`)."""
+    t = i18n.translations(language)
+    subject = t.gettext("Reset your {clinic} password").format(clinic=clinic_name)
+    body = "\n\n".join(
+        (
+            t.gettext("Someone asked to reset the password of your {clinic} account.").format(clinic=clinic_name),
+            t.ngettext(
+                "To choose a new password, open this link within {minutes} minute:",
+                "To choose a new password, open this link within {minutes} minutes:",
+                minutes,
+            ).format(minutes=minutes)
+            + f"\n{link}",
+            t.gettext("The link works once. If you did not ask for it, ignore this e-mail; your password stays as it is.")
+            + "\n",
+        )
     )
     return subject, body
 
@@ -56,7 +67,7 @@ async def request_password_reset(
         return  # the same answer: nobody learns whether the address has an account
     token = credentials.new_token()
     link = f"{settings.public_booking_url}/p/{quote(clinic.slug)}/reset-password?token={quote(token)}"
-    subject, body = _reset_email(clinic.name, link, settings.password_reset_minutes)
+    subject, body = _reset_email(clinic.name, link, settings.password_reset_minutes, client.language)
     async with write_transaction():
         await PasswordResetToken.create(
             clinic_id=clinic.id,

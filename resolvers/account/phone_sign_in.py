@@ -15,7 +15,11 @@ A phone with no client yet: once the code proves the number, the client is
 created (name to fill in later, or `fullName` when given) if the clinic
 accepts new clients, and refused with NEW_CLIENTS_NOT_ACCEPTED otherwise.
 The request answers the same either way, so it tells nobody whether a number
-belongs to a client."""
+belongs to a client.
+
+Asking for a code accepts the clinic's privacy policy and user agreement:
+the versions current then are recorded on the code, and as the client's
+acceptances once the code proves the number."""
 
 from __future__ import annotations
 
@@ -31,14 +35,17 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from models import Client, Clinic, CredentialKind, SignInCode, utcnow
+from models import AcceptedVia, Client, Clinic, CredentialKind, SignInCode, utcnow
 from models.db import write_transaction
 from settings import Settings
 from resolvers.notifications import outbox
 from resolvers.core.ratelimit import network
 from resolvers.core.runtime import Runtime
 from resolvers.core import access
+from resolvers.core import i18n
+from resolvers.core.i18n import N_
 from resolvers.core import tenant
+from resolvers.account import legal_documents
 from resolvers.account.auth import IssuedSession, issue_session, limit_sign_in
 from resolvers.core.contact import normalize_phone
 from resolvers.core.errors import DomainError, ErrorCode, invalid
@@ -84,22 +91,28 @@ def new_code() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
 
-# The code's SMS in the client's language (`setLanguage`); English for a number not yet known.
-CODE_MESSAGES = {
-    "en": "{code} is your {clinic} sign-in code. It expires in {minutes} minutes. Never share it.",
-    "de": "{code} ist Ihr Anmeldecode für {clinic}. Er läuft in {minutes} Minuten ab. Geben Sie ihn nie weiter.",
-    "es": "{code} es tu código de acceso a {clinic}. Caduca en {minutes} minutos. No lo compartas nunca.",
-    "fr": "{code} est votre code de connexion à {clinic}. Il expire dans {minutes} minutes. Ne le partagez jamais.",
-    "it": "{code} è il tuo codice di accesso a {clinic}. Scade tra {minutes} minuti. Non condividerlo mai.",
-    "nl": "{code} is je inlogcode voor {clinic}. Hij verloopt over {minutes} minuten. Deel hem nooit.",
-    "pl": "{code} to Twój kod logowania do {clinic}. Wygaśnie za {minutes} minut. Nigdy go nie udostępniaj.",
-    "pt": "{code} é o seu código de acesso a {clinic}. Expira em {minutes} minutos. Nunca o partilhe.",
-}
+# The code that proves a booking typed in on the booking page is the client's own.
+BOOKING_CODE_MESSAGE = N_("{code} is your code to confirm a booking at {clinic}. It expires in {minutes} minutes. Never share it.")
+BOOKING_CODE_SUBJECT = N_("Your code to confirm a booking at {clinic}")
+
+
+def booking_code_message(clinic: Clinic, code: str, minutes: int, language: str | None) -> tuple[str, str]:
+    """(subject for an e-mail, text) of a booking code, in the client's language."""
+    return (
+        i18n.gettext(language, BOOKING_CODE_SUBJECT).format(clinic=clinic.name),
+        i18n.gettext(language, BOOKING_CODE_MESSAGE).format(code=code, clinic=clinic.name, minutes=minutes),
+    )
 
 
 def _code_message(clinic: Clinic, code: str, minutes: int, language: str | None) -> str:
-    template = CODE_MESSAGES.get(language or "en", CODE_MESSAGES["en"])
-    return template.format(code=code, clinic=clinic.name, minutes=minutes)
+    """The code's SMS in the client's language (`setLanguage`); for a number
+    not yet known, in the language of the page it was asked from."""
+    text = i18n.translations(language).ngettext(
+        "{code} is your {clinic} sign-in code. It expires in {minutes} minute. Never share it.",
+        "{code} is your {clinic} sign-in code. It expires in {minutes} minutes. Never share it.",
+        minutes,
+    )
+    return text.format(code=code, clinic=clinic.name, minutes=minutes)
 
 
 async def _clinic(principal: Principal, clinic_slug: str) -> Clinic:
@@ -110,7 +123,14 @@ async def _clinic(principal: Principal, clinic_slug: str) -> Clinic:
 
 async def request_sign_in_code(
     rt: Runtime,
-    principal: Principal, clinic_slug: str, phone: str, accepted_terms: bool, ip: str, *, now: datetime | None = None
+    principal: Principal,
+    clinic_slug: str,
+    phone: str,
+    accepted_terms: bool,
+    ip: str,
+    *,
+    language: str | None = None,
+    now: datetime | None = None,
 ) -> datetime:
     """Sends a fresh code (older live codes for the number die) and answers
     when it expires."""
@@ -142,10 +162,11 @@ async def request_sign_in_code(
             expires_at=expires_at,
             terms_version=clinic.privacy_policy_version,
             terms_accepted_at=now,
+            accepted_documents=[str(d.id) for d in await legal_documents.current(clinic.id)],
             requested_from=ip[:64],
         )
         client = await Client.get_or_none(clinic_id=clinic.id, phone=phone)
-        body = _code_message(clinic, code, settings.sign_in_code_minutes, client.language if client else None)
+        body = _code_message(clinic, code, settings.sign_in_code_minutes, client.language if client else language)
         payload = {
             "to": phone, "body": body, "client_id": str(client.id) if client else None, "purpose": "sign_in_code",
             "expires_at": expires_at.isoformat(),  # not sent once useless (jobs/runner.py)
@@ -176,7 +197,7 @@ async def _spend(settings: Settings, clinic: Clinic, phone: str, code: str, now:
     return row
 
 
-async def _client_for_phone(clinic: Clinic, phone: str, full_name: str) -> Client:
+async def _client_for_phone(clinic: Clinic, phone: str, full_name: str, language: str | None) -> Client:
     client = await Client.get_or_none(clinic_id=clinic.id, phone=phone)
     if client is not None:
         return client
@@ -184,7 +205,7 @@ async def _client_for_phone(clinic: Clinic, phone: str, full_name: str) -> Clien
         raise DomainError(ErrorCode.NEW_CLIENTS_NOT_ACCEPTED, "This clinic is not taking new clients online.")
     try:
         async with in_transaction("default"):  # a savepoint: a booking may create the twin first
-            return await Client.create(clinic_id=clinic.id, full_name=full_name, phone=phone)
+            return await Client.create(clinic_id=clinic.id, full_name=full_name, phone=phone, language=language or "en")
     except IntegrityError:
         return await Client.get(clinic_id=clinic.id, phone=phone)
 
@@ -198,6 +219,7 @@ async def verify_sign_in_code(
     ip: str,
     full_name: str | None = None,
     *,
+    language: str | None = None,
     now: datetime | None = None,
 ) -> IssuedSession:
     now = now or utcnow()
@@ -209,9 +231,12 @@ async def verify_sign_in_code(
         raise invalid(f"A name has at most {MAX_NAME} characters.", ["fullName"])
     row = await _spend(rt.settings, clinic, phone, "".join((code or "").split())[:32], now)
     async with write_transaction():
-        client = await _client_for_phone(clinic, phone, name)
+        client = await _client_for_phone(clinic, phone, name, language)
         if not await SignInCode.filter(id=row.id, used_at=None).update(used_at=now):
             raise _wrong_code()  # a concurrent check spent it first
         await Client.filter(id=client.id).update(terms_version=row.terms_version, terms_accepted_at=row.terms_accepted_at)
+        await legal_documents.record(
+            clinic.id, client.id, row.accepted_documents or [], AcceptedVia.PHONE_SIGN_IN, row.terms_accepted_at
+        )
         hours = rt.settings.client_session_hours
         return await issue_session(CredentialKind.CLIENT_SESSION, clinic.id, hours, client_id=client.id)

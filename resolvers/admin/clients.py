@@ -18,6 +18,7 @@ from models import (
     ConsentRequest,
     Credential,
     GiftCard,
+    LegalAcceptance,
     LedgerEntry,
     LoyaltyCard,
     Membership,
@@ -169,7 +170,7 @@ async def merge_clients(principal: Principal, raw_keep_id: str, raw_duplicate_id
     """Everything of the duplicate moves to the client kept, in one
     transaction: appointments (with their payments and what else hangs off
     them), memberships, gift cards, ledger rows, loyalty cards, consent
-    requests and the pending SMS that name it; then the duplicate goes. The
+    requests, accepted documents and the pending SMS that name it; then the duplicate goes. The
     kept record takes the duplicate's e-mail, phone and password where it
     has none. The duplicate's sessions, pre-fill tokens and password-reset
     links end with it."""
@@ -181,6 +182,7 @@ async def merge_clients(principal: Principal, raw_keep_id: str, raw_duplicate_id
             raise invalid("A client cannot be merged into itself.", ["duplicateId"])
         await Appointment.filter(clinic_id=clinic_id, client_id=duplicate.id).update(client_id=keep.id)
         await _join_loyalty_cards(clinic_id, keep.id, duplicate.id)
+        await _join_acceptances(clinic_id, keep.id, duplicate.id)
         for model in MERGE_MOVES:
             await model.filter(clinic_id=clinic_id, client_id=duplicate.id).update(client_id=keep.id)
         await _readdress_pending_sms(clinic_id, keep.id, duplicate.id)
@@ -215,6 +217,15 @@ async def _join_loyalty_cards(clinic_id, keep_id, duplicate_id) -> None:
                 loyalty_card_id=kept[programme_id], client_id=keep_id
             )
             await LoyaltyCard.filter(id=card_id, clinic_id=clinic_id).delete()
+
+
+async def _join_acceptances(clinic_id, keep_id, duplicate_id) -> None:
+    """The privacy policy and user agreement versions the duplicate accepted
+    count for the kept client (one record a version: where both accepted it,
+    the kept client's stays)."""
+    accepted = await LegalAcceptance.filter(clinic_id=clinic_id, client_id=keep_id).values_list("document_id", flat=True)
+    await LegalAcceptance.filter(clinic_id=clinic_id, client_id=duplicate_id, document_id__in=list(accepted)).delete()
+    await LegalAcceptance.filter(clinic_id=clinic_id, client_id=duplicate_id).update(client_id=keep_id)
 
 
 async def _readdress_pending_sms(clinic_id, keep_id, duplicate_id) -> None:

@@ -26,7 +26,16 @@ RANGES = {
     "booking_horizon_days": (1, 730),
     "slot_step_minutes": (5, 240),
 }
-FLAGS = ("portal_enabled", "accepts_new_clients", "show_prices", "practitioners_see_all_diaries")
+FLAGS = (
+    "portal_enabled",
+    "accepts_new_clients",
+    "show_prices",
+    "practitioners_see_all_diaries",
+    "clients_can_book",
+    "clients_can_cancel",
+    "clients_can_reschedule",
+    "verify_manual_entry",
+)
 TEXTS = ("cancellation_policy_text", "booking_instructions", "terms_and_conditions")
 
 

@@ -24,7 +24,6 @@ from models import (
     LedgerKind,
     LoyaltyCard,
     LoyaltyKind,
-    LoyaltyProgramme,
     Membership,
     MembershipTreatment,
     utcnow,
@@ -213,23 +212,15 @@ async def adjust_account_balance(
     return client, row, await balances.account_balance(principal, client)
 
 
-async def create_loyalty_programme(
-    principal: Principal, name: str, kind: LoyaltyKind, discount_percent: int | None
-) -> LoyaltyProgramme:
+async def issue_loyalty_card(principal: Principal, client_id: str, programme_id: str) -> balances.LoyaltyCardView:
+    """Enrols the client in a programme: from now on their completed visits
+    earn on the card (or its discount applies). Issuing it again answers
+    the card the client already has."""
     clinic_id = access.require_admin(principal)
-    name = name.strip()
-    if not name or len(name) > 200:
-        raise invalid("Name the programme (at most 200 characters).", ["name"])
-    if kind is LoyaltyKind.DISCOUNT:
-        if discount_percent is None or not 1 <= discount_percent <= 100:
-            raise invalid("A discount programme needs a percentage from 1 to 100.", ["discountPercent"])
-    elif discount_percent is not None:
-        raise invalid("Only discount programmes have a percentage.", ["discountPercent"])
-    try:
-        async with write_transaction():
-            return await LoyaltyProgramme.create(clinic_id=clinic_id, name=name, kind=kind, discount_percent=discount_percent)
-    except IntegrityError:
-        raise invalid("The clinic already has a programme of this name.", ["name"]) from None
+    client = await tenant.client(clinic_id, client_id, ["clientId"])
+    programme = await tenant.loyalty_programme(clinic_id, programme_id, ["programmeId"])
+    card = await _loyalty_card(clinic_id, programme.id, client.id, refuse_new=None)
+    return (await balances.loyalty_card_views([card]))[0]
 
 
 async def adjust_loyalty_card(

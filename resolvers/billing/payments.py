@@ -4,7 +4,8 @@ Amounts arrive as decimal strings ("45.00") in the clinic's currency. A
 refund never takes back more than is left of its payment: the payment's row
 is locked while the refunds so far are added up (on SQLite the write
 transaction holds the database's write lock), so two refunds racing for the
-last of a payment cannot both pass."""
+last of a payment cannot both pass. Each payment and refund settles what
+the visit earned on the client's loyalty cards, in the same transaction."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from decimal import Decimal
 
 from tortoise.exceptions import IntegrityError
 
-from models import Clinic, Payment, PaymentMethod, Refund, utcnow
+from models import Appointment, Clinic, Payment, PaymentMethod, Refund, utcnow
 from models.db import write_transaction
+from resolvers.billing import loyalty_earning
 from resolvers.core import idempotency
 from resolvers.core import access
 from resolvers.core import tenant
@@ -102,7 +104,7 @@ async def record_payment(principal: Principal, request: PaymentRequest, *, now: 
             clinic = await Clinic.get(id=appointment.clinic_id)
             if request.currency is not None and request.currency.strip().upper() != clinic.currency:
                 raise invalid(f"This clinic takes payments in {clinic.currency}.", ["currency"])
-            return await Payment.create(
+            payment = await Payment.create(
                 clinic_id=clinic.id,
                 appointment_id=appointment.id,
                 amount=amount,
@@ -115,6 +117,8 @@ async def record_payment(principal: Principal, request: PaymentRequest, *, now: 
                 idempotency_key=key,
                 request_hash=asked if key is not None else None,
             )
+            await loyalty_earning.settle(appointment)  # a bill paid after the visit earns too
+            return payment
     except IntegrityError:  # the same key, sent twice at once: the other one recorded it
         earlier = await _recorded_with(principal, by_id, key, asked) if key is not None else None
         if earlier is None:
@@ -168,6 +172,8 @@ async def refund_payment(
             recorded_by=by,
             recorded_by_id=by_id,
         )
+        # What the visit earned on loyalty cards follows what is left paid.
+        await loyalty_earning.settle(await Appointment.get(id=payment.appointment_id, clinic_id=payment.clinic_id))
     return refund, payment
 
 

@@ -1,4 +1,5 @@
-"""Staff record how a booked appointment went: completed, or a no-show."""
+"""Staff record how a booked appointment went: completed, or a no-show,
+and take a mark made by mistake back."""
 
 from __future__ import annotations
 
@@ -40,4 +41,22 @@ async def mark_appointment(
         clinic = await Clinic.get(id=appointment.clinic_id)
         await side_effects.appointment_changed(rt, events.UPDATED, appointment, clinic)
     rt.changes_committed()
+    return appointment
+
+
+async def undo_outcome(rt: Runtime, principal: Principal, raw_id: str) -> Appointment:
+    """A COMPLETED or NO_SHOW mark made by mistake: the appointment is
+    BOOKED again, and whatever the visit earned is taken back."""
+    access.require_client_records(principal, Scope.BOOK)
+    async with write_transaction():
+        appointment = await tenant.appointment(principal, raw_id, for_update=True)
+        if appointment.status not in OUTCOMES:
+            raise DomainError(
+                ErrorCode.APPOINTMENT_LOCKED, f"This appointment is {appointment.status.value}: there is no outcome to undo.", ["id"]
+            )
+        await Appointment.filter(id=appointment.id, status=appointment.status).update(status=AppointmentStatus.BOOKED)
+        appointment.status = AppointmentStatus.BOOKED
+        clinic = await Clinic.get(id=appointment.clinic_id)
+        await side_effects.appointment_changed(rt, events.UPDATED, appointment, clinic)
+    rt.appointment_changed(events.UPDATED, appointment)
     return appointment

@@ -16,14 +16,15 @@ from zoneinfo import ZoneInfo
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import Appointment, AppointmentSource, Client, Clinic, PractitionerTreatment, Treatment, utcnow
+from models import Appointment, AppointmentSource, BookingCode, Client, Clinic, PractitionerTreatment, Treatment, utcnow
 from models.db import write_transaction
 from realtime import events
 from resolvers.core import idempotency
 from resolvers.core import access
 from resolvers.core import ids
 from resolvers.core import tenant
-from resolvers.booking import side_effects
+from resolvers.billing import loyalty_earning
+from resolvers.booking import side_effects, verification
 from resolvers.booking.availability import Shape, fits, load_busy, load_spans
 from resolvers.core.contact import normalize_email, normalize_phone
 from resolvers.core.errors import DomainError, ErrorCode, invalid
@@ -49,6 +50,7 @@ class ClientDetails:
     full_name: str
     email: str
     phone: str
+    language: str | None = None  # of the page a new client books from
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class BookingRequest:
     client: ClientDetails | None = None
     client_id: str | None = None  # staff and partners may name a client
     idempotency_key: str | None = None
+    verification_code: str | None = None  # typed-in details that match a client (see verification.py)
+    requested_from: str = ""  # the caller's IP address, for the limits on codes
 
 
 def shape_of(treatment: Treatment) -> Shape:
@@ -121,6 +125,7 @@ def _details(clinic: Clinic, details: ClientDetails) -> ClientDetails:
         full_name=name,
         email=normalize_email(details.email, ["input", "client", "email"]),
         phone=normalize_phone(details.phone, ["input", "client", "phone"], clinic.country),
+        language=details.language,
     )
 
 
@@ -131,7 +136,21 @@ async def _matching_client(clinic: Clinic, details: ClientDetails) -> Client | N
     ).first()
 
 
-async def _client_for(clinic: Clinic, principal: Principal, request: BookingRequest, details: ClientDetails | None) -> uuid.UUID:
+# A client created this close before a booking began, with exactly the
+# details it typed, is taken for the twin of a concurrent first booking by
+# the same person (one client, several slots at once), not for someone else.
+TWIN_WINDOW = timedelta(seconds=10)
+
+
+def _twin(existing: Client, details: ClientDetails, started: datetime) -> bool:
+    same = (existing.full_name, existing.email, existing.phone) == (details.full_name, details.email, details.phone)
+    return same and existing.created_at >= started - TWIN_WINDOW
+
+
+async def _client_for(
+    clinic: Clinic, principal: Principal, request: BookingRequest, details: ClientDetails | None,
+    started: datetime, proof: BookingCode | None = None,
+) -> uuid.UUID:
     if principal.is_client:
         return principal.client_id
     if request.client_id is not None and principal.kind is not PrincipalKind.ANONYMOUS:
@@ -140,6 +159,10 @@ async def _client_for(clinic: Clinic, principal: Principal, request: BookingRequ
         raise invalid("Enter the client's name, e-mail and phone.", ["input", "client"])
     existing = await _matching_client(clinic, details)
     if existing is not None:
+        if verification.needed(clinic, principal) and not (proof is None and _twin(existing, details, started)):
+            if proof is None or proof.client_id != existing.id:  # the client appeared since the check
+                raise verification.required("These details belong to one of the clinic's clients; please try again.")
+            await verification.spend(proof, started)
         return existing.id
     if principal.kind is PrincipalKind.ANONYMOUS and not clinic.accepts_new_clients:
         raise DomainError(
@@ -147,8 +170,10 @@ async def _client_for(clinic: Clinic, principal: Principal, request: BookingRequ
         )
     try:
         async with in_transaction("default"):  # a savepoint: a concurrent twin may win the insert
+            # A client new to the clinic booking online reads its messages in the booking page's language.
+            language = details.language if principal.kind is PrincipalKind.ANONYMOUS and details.language else "en"
             created = await Client.create(
-                clinic_id=clinic.id, full_name=details.full_name, email=details.email, phone=details.phone
+                clinic_id=clinic.id, full_name=details.full_name, email=details.email, phone=details.phone, language=language
             )
         return created.id
     except IntegrityError:
@@ -172,10 +197,13 @@ async def place(
     source: AppointmentSource,
     ignore: uuid.UUID | None = None,
     rescheduled_from: uuid.UUID | None = None,
+    discount: bool = True,
 ) -> Appointment:
-    """Insert the appointment with the first candidate free at `start`.
+    """Insert the appointment with the first candidate free at `start`, at
+    the treatment's price less the client's loyalty discount (`discount`).
     Must run inside a write transaction."""
     shape = shape_of(treatment)
+    price = await loyalty_earning.price_for(clinic.id, client_id, treatment.price) if discount else treatment.price
     occupied_start, occupied_end = shape.occupied(start)
     busy = await load_busy(clinic.id, candidates, occupied_start, occupied_end, ignore=ignore)
     free = [pid for pid in candidates if not busy[pid]]
@@ -193,7 +221,7 @@ async def place(
                     occupied_start=occupied_start,
                     occupied_end=occupied_end,
                     source=source,
-                    price=treatment.price,
+                    price=price,
                     currency=clinic.currency,
                     rescheduled_from_id=rescheduled_from,
                 )
@@ -247,13 +275,19 @@ async def book_appointment(
     treatment = await bookable_treatment(clinic, principal, request.treatment_id, ["input", "treatmentId"])
     candidates = await offering_practitioners(clinic, treatment, request.practitioner_id, ["input", "practitionerId"])
     candidates = await working_candidates(clinic, principal, shape_of(treatment), candidates, start)
+    proof = None
+    if details is not None and verification.needed(clinic, principal):
+        if (existing := await _matching_client(clinic, details)) is not None and not _twin(existing, details, now):
+            proof = await verification.prove(rt, clinic, existing, request.verification_code, request.requested_from, now)
     try:
         async with write_transaction():
             lifetime = timedelta(hours=rt.settings.idempotency_hours)
             claim = await idempotency.claim(clinic.id, caller, key, fingerprint, now, lifetime) if key else None
-            client_id = await _client_for(clinic, principal, request, details)
+            client_id = await _client_for(clinic, principal, request, details, now, proof)
+            # A stranger's typed-in details may match a client: their card's discount is not told to them.
             appointment = await place(
-                clinic, treatment, candidates, start, client_id=client_id, source=SOURCE_OF[principal.kind]
+                clinic, treatment, candidates, start, client_id=client_id, source=SOURCE_OF[principal.kind],
+                discount=principal.kind is not PrincipalKind.ANONYMOUS,
             )
             if claim is not None:
                 await idempotency.complete(claim, appointment.id)

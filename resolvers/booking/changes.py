@@ -98,7 +98,7 @@ async def reschedule_appointment(
     start = as_utc(start, ["start"])
     async with write_transaction():
         old, clinic = await _locked(principal, appointment_id)
-        ensure_changeable(old, clinic, principal, now)
+        ensure_changeable(old, clinic, principal, now, access.PortalAction.RESCHEDULE)
         ensure_in_window(clinic, principal, start, now)
         treatment = await Treatment.get(id=old.treatment_id, clinic_id=clinic.id)
         candidates = await offering_practitioners(

@@ -31,6 +31,7 @@ from resolvers.account import credentials
 from resolvers.notifications import outbox
 from resolvers.core.runtime import Runtime
 from resolvers.core import access
+from resolvers.core import i18n
 from resolvers.core import tenant
 from resolvers.notifications import templating
 from resolvers.core.ratelimit import network
@@ -81,16 +82,20 @@ async def _queue_link(rt: Runtime, appointment: Appointment, clinic: Clinic, cli
     """The signing link to the client: by e-mail, and by SMS when the clinic
     has Twilio configured."""
     link = signing_link(rt, clinic, token)
-    when = templating.local_time(appointment.start_at, clinic.timezone)
+    when = i18n.when(appointment.start_at, clinic.timezone, client.language, clinic.country, long=True)
+    _ = i18n.translations(client.language).gettext
+    facts = {"name": client.full_name, "treatment": treatment, "when": when, "form": form, "link": link, "clinic": clinic.name}
     if client.email:
-        body = (
-            f"Hello {client.full_name},\n\n"
-            f"Before your {treatment} appointment on {when}, please read and sign"
-            f" the consent form \"{form}\":\n\n{link}\n\n"
-            "The link is for you alone and works until your appointment starts.\n\n"
-            f"{clinic.name}\n"
+        body = "\n\n".join(
+            (
+                _("Hello {name},").format(**facts),
+                _('Before your {treatment} appointment on {when}, please read and sign the consent form "{form}":').format(**facts),
+                link,
+                _("The link is for you alone and works until your appointment starts."),
+                f"{clinic.name}\n",
+            )
         )
-        subject = templating.one_line(f"{clinic.name}: please sign your consent form for {treatment}")
+        subject = templating.one_line(_("{clinic}: please sign your consent form for {treatment}").format(**facts))
         await enqueue(
             clinic.id,
             "email",
@@ -98,7 +103,7 @@ async def _queue_link(rt: Runtime, appointment: Appointment, clinic: Clinic, cli
             appointment_id=appointment.id,
         )
     if clinic.sms_configured and client.phone:
-        text = f"{clinic.name}: please sign your consent form before your {treatment} appointment on {when}: {link}"
+        text = _("{clinic}: please sign your consent form before your {treatment} appointment on {when}: {link}").format(**facts)
         await enqueue(
             clinic.id,
             "sms",

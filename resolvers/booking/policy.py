@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from models import Appointment, AppointmentStatus, Clinic, Treatment
 from resolvers.core.errors import DomainError, ErrorCode
 from resolvers.core.principal import Principal, PrincipalKind
-from resolvers.core.access import booking_refusal, portal_refusal
+from resolvers.core.access import PortalAction, booking_refusal, portal_action_refusal
 
 
 def booking_window(clinic: Clinic, now: datetime) -> tuple[datetime, datetime]:
@@ -34,10 +34,12 @@ def ensure_in_window(clinic: Clinic, principal: Principal, start: datetime, now:
 
 
 def change_refusal(
-    appointment: Appointment, clinic: Clinic, principal: Principal, now: datetime
+    appointment: Appointment, clinic: Clinic, principal: Principal, now: datetime,
+    action: PortalAction = PortalAction.CANCEL,
 ) -> DomainError | None:
-    """Why this principal may not cancel or move this appointment now, if not."""
-    if (closed := portal_refusal(clinic, principal)) is not None:
+    """Why this principal may not cancel (or, with `action` RESCHEDULE,
+    move) this appointment now, if not."""
+    if (closed := portal_action_refusal(clinic, principal, action)) is not None:
         return closed
     if appointment.status is not AppointmentStatus.BOOKED or appointment.start_at <= now:
         return DomainError(
@@ -56,14 +58,20 @@ def within_notice(clinic: Clinic, start: datetime, at: datetime) -> bool:
     return start - at >= timedelta(hours=clinic.cancellation_notice_hours)
 
 
-def ensure_changeable(appointment: Appointment, clinic: Clinic, principal: Principal, now: datetime) -> None:
-    refusal = change_refusal(appointment, clinic, principal, now)
+def ensure_changeable(
+    appointment: Appointment, clinic: Clinic, principal: Principal, now: datetime,
+    action: PortalAction = PortalAction.CANCEL,
+) -> None:
+    refusal = change_refusal(appointment, clinic, principal, now, action)
     if refusal is not None:
         raise refusal
 
 
-def can_change(appointment: Appointment, clinic: Clinic, principal: Principal, now: datetime) -> bool:
-    return change_refusal(appointment, clinic, principal, now) is None
+def can_change(
+    appointment: Appointment, clinic: Clinic, principal: Principal, now: datetime,
+    action: PortalAction = PortalAction.CANCEL,
+) -> bool:
+    return change_refusal(appointment, clinic, principal, now, action) is None
 
 
 def treatment_refusal(treatment: Treatment, principal: Principal, field: list[str]) -> DomainError | None:

@@ -33,7 +33,8 @@ async def create_prefill_token(settings: Settings, principal, *, now: datetime |
     now = now or utcnow()
     client_id = access.require_client(principal)
     clinic = await Clinic.get(id=principal.clinic_id)
-    access.portal_open(clinic, principal)
+    if (refusal := access.booking_refusal(clinic, principal)) is not None:
+        raise refusal  # the link is only good for booking
     token = credentials.new_token()
     expires_at = now + timedelta(minutes=settings.prefill_token_minutes)
     await PrefillToken.create(

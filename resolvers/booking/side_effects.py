@@ -16,6 +16,7 @@ from realtime import events
 from realtime.events import EventKind
 from resolvers.notifications.change_rows import ChangeRows
 from resolvers.booking.consent import plan_consent
+from resolvers.booking.loyalty_credit import plan_loyalty_credit
 from resolvers.booking.membership_sessions import plan_membership_sessions
 from resolvers.notifications.practitioner_emails import plan_practitioner_emails
 from resolvers.notifications.webhooks import plan_webhooks
@@ -27,6 +28,7 @@ Planner = Callable[[Runtime, EventKind, Appointment, Clinic, "Appointment | None
 # Each planner owns one kind of consequence.
 PLANNERS: list[Planner] = [
     plan_membership_sessions,
+    plan_loyalty_credit,
     plan_consent,
     plan_practitioner_emails,
     plan_webhooks,

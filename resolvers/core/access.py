@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from enum import StrEnum
 
 from models import Appointment, Client, Clinic
 from resolvers.core.errors import DomainError, ErrorCode, not_found, unauthenticated
@@ -175,12 +176,42 @@ def require_client_records(principal: Principal, scope: Scope) -> uuid.UUID:
     return require_scope(principal, scope)
 
 
+def is_portal_caller(principal: Principal) -> bool:
+    """Clients and anonymous visitors: those the portal's switches bind."""
+    return principal.kind in (PrincipalKind.ANONYMOUS, PrincipalKind.CLIENT, PrincipalKind.BOOKING)
+
+
 def portal_refusal(clinic: Clinic, principal: Principal) -> DomainError | None:
     """Portal callers (clients and anonymous visitors) need the portal on;
     staff and partners do not."""
-    portal_caller = principal.kind in (PrincipalKind.ANONYMOUS, PrincipalKind.CLIENT, PrincipalKind.BOOKING)
-    if portal_caller and not clinic.portal_enabled:
+    if is_portal_caller(principal) and not clinic.portal_enabled:
         return DomainError(ErrorCode.PORTAL_DISABLED, "This clinic's online portal is closed.")
+    return None
+
+
+class PortalAction(StrEnum):
+    """What a clinic may switch off for its clients in the portal (seeing
+    their appointments always stays)."""
+
+    BOOK = "clients_can_book"
+    CANCEL = "clients_can_cancel"
+    RESCHEDULE = "clients_can_reschedule"
+
+
+PORTAL_ACTION_REFUSED = {
+    PortalAction.BOOK: "This clinic does not take bookings in its online portal; please call the clinic.",
+    PortalAction.CANCEL: "This clinic does not take cancellations in its online portal; please call the clinic.",
+    PortalAction.RESCHEDULE: "This clinic does not take changes of time in its online portal; please call the clinic.",
+}
+
+
+def portal_action_refusal(clinic: Clinic, principal: Principal, action: PortalAction) -> DomainError | None:
+    """The portal closed, or this action switched off for portal callers;
+    staff and partner keys are never bound by the switches."""
+    if (closed := portal_refusal(clinic, principal)) is not None:
+        return closed
+    if is_portal_caller(principal) and not getattr(clinic, action.value):
+        return DomainError(ErrorCode.PORTAL_ACCESS_DISABLED, PORTAL_ACTION_REFUSED[action])
     return None
 
 
@@ -191,10 +222,10 @@ def portal_open(clinic: Clinic, principal: Principal) -> None:
 
 def booking_refusal(clinic: Clinic, principal: Principal) -> DomainError | None:
     """Who may book at this clinic: portal callers while the portal is
-    open, its staff, and partner keys with the book scope."""
+    open and takes bookings, its staff, and partner keys with the book scope."""
     if principal.kind is PrincipalKind.PARTNER and not principal.has_scope(Scope.BOOK):
         return unauthenticated(f"This credential may not do this (needs '{Scope.BOOK.value}').")
-    return portal_refusal(clinic, principal)
+    return portal_action_refusal(clinic, principal, PortalAction.BOOK)
 
 
 def balances_of(principal: Principal, client: Client) -> dict[str, uuid.UUID]:

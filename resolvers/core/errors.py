@@ -11,6 +11,7 @@ class ErrorCode(StrEnum):
     UNAUTHENTICATED = "UNAUTHENTICATED"
     RATE_LIMITED = "RATE_LIMITED"
     PORTAL_DISABLED = "PORTAL_DISABLED"
+    PORTAL_ACCESS_DISABLED = "PORTAL_ACCESS_DISABLED"  # the clinic switched this action off in the portal
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     INVALID_CODE = "INVALID_CODE"
     NEW_CLIENTS_NOT_ACCEPTED = "NEW_CLIENTS_NOT_ACCEPTED"
@@ -27,6 +28,7 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
     SMS_UNAVAILABLE = "SMS_UNAVAILABLE"  # the clinic has no SMS set up
     TERMS_NOT_ACCEPTED = "TERMS_NOT_ACCEPTED"  # the privacy policy and user agreement
+    VERIFICATION_REQUIRED = "VERIFICATION_REQUIRED"  # typed-in details match a client: a code was sent to them
 
 
 class DomainError(Exception):

@@ -23,6 +23,7 @@ from models import (
     CredentialKind,
     EmailTemplate,
     GiftCard,
+    LegalDocument,
     LoyaltyProgramme,
     Membership,
     OutboxMessage,
@@ -191,6 +192,10 @@ async def gift_card_by_code(clinic_id: uuid.UUID, code: str, field: list[str], *
 
 async def loyalty_programme(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> LoyaltyProgramme:
     return await _own(LoyaltyProgramme, clinic_id, raw_id, "Loyalty programme", field)
+
+
+async def legal_document(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> LegalDocument:
+    return await _own(LegalDocument, clinic_id, raw_id, "Document", field)
 
 
 def outbox_messages(principal: Principal) -> QuerySet[OutboxMessage]:

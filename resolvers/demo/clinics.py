@@ -30,6 +30,7 @@ from resolvers.core.runtime import Runtime
 from resolvers.notifications.email_templates import seed_default_templates
 from resolvers.demo.balances import seed_balances
 from resolvers.demo.history import seed_history
+from resolvers.demo.documents import seed_documents
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,12 @@ async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str]) -> Clinic:
         booking_instructions="Arrive five minutes early. Tell us about allergies when you book.",
         terms_and_conditions="By booking you accept our cancellation policy.",
         branding_background_color="#f4efe9",
+        # Clients book, cancel and move in the portal; typed-in details that
+        # match a client on the booking page need the code sent to that client.
+        clients_can_book=True,
+        clients_can_cancel=True,
+        clients_can_reschedule=True,
+        verify_manual_entry=True,
         **(DEMO_TWILIO if spec.slug == "demo" else {}),
     )
     consent = await ConsentForm.create(
@@ -143,7 +150,8 @@ async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str]) -> Clinic:
         role=StaffRole.PRACTITIONER,
         practitioner=practitioners[0],
     )
-    # Practitioners get an e-mail per booking and cancellation; the front desk a copy of bookings.
+    # Practitioners get an e-mail per booking and cancellation clients make in
+    # the portal; the front desk its own e-mail about those bookings.
     await seed_default_templates(clinic.id, [f"frontdesk@{spec.owner[0].split('@')[1]}"])
     name, email, password, phone = spec.client
     client = await Client.create(
@@ -172,6 +180,7 @@ async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str]) -> Clinic:
             currency=clinic.currency,
         )
     await seed_balances(clinic, client, facial)
+    await seed_documents(clinic, client)
     return clinic
 
 

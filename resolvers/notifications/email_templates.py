@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from tortoise.exceptions import IntegrityError
 
-from models import EmailTemplate, PractitionerEmailSettings, utcnow
+from models import EmailTemplate, NotifiedChanges, PractitionerEmailSettings, utcnow
 from models.db import write_transaction
 from resolvers.core import access
 from resolvers.core import tenant
@@ -105,7 +105,12 @@ async def delete_template(principal: Principal, raw_id: str) -> uuid.UUID:
     async with write_transaction():
         template = await tenant.email_template(clinic_id, raw_id, ["id"])
         chosen = await PractitionerEmailSettings.filter(clinic_id=clinic_id).first()
-        if chosen and template.id in (chosen.new_appointment_template_id, chosen.cancelled_appointment_template_id):
+        in_use = (
+            (chosen.new_appointment_template_id, chosen.cancelled_appointment_template_id, chosen.extra_new_appointment_template_id)
+            if chosen
+            else ()
+        )
+        if template.id in in_use:
             raise invalid("This template is in use for practitioner e-mails; pick another first.", ["id"])
         await tenant.email_templates(clinic_id).filter(id=template.id).delete()
     return template.id
@@ -116,6 +121,8 @@ class EmailChoice:
     new_appointment_template_id: str | None | Keep = KEEP
     cancelled_appointment_template_id: str | None | Keep = KEEP
     extra_new_appointment_recipients: list[str] | Keep = field(default=KEEP)
+    extra_new_appointment_template_id: str | None | Keep = KEEP
+    notified_changes: NotifiedChanges | None | Keep = KEEP
 
 
 async def email_choice(principal: Principal) -> PractitionerEmailSettings:
@@ -138,6 +145,7 @@ async def update_email_choice(principal: Principal, data: EmailChoice) -> Practi
     for attr, path in (
         ("new_appointment_template_id", "newAppointmentTemplateId"),
         ("cancelled_appointment_template_id", "cancelledAppointmentTemplateId"),
+        ("extra_new_appointment_template_id", "extraNewAppointmentTemplateId"),
     ):
         raw = getattr(data, attr)
         if raw is None:
@@ -146,6 +154,10 @@ async def update_email_choice(principal: Principal, data: EmailChoice) -> Practi
             values[attr] = (await tenant.email_template(clinic_id, raw, ["input", path])).id
     if not isinstance(data.extra_new_appointment_recipients, Keep):
         values["extra_new_appointment_recipients"] = _recipients(data.extra_new_appointment_recipients)
+    if data.notified_changes is None:
+        raise invalid("Choose PORTAL or ALL.", ["input", "notifiedChanges"])
+    if not isinstance(data.notified_changes, Keep):
+        values["notified_changes"] = NotifiedChanges(data.notified_changes)
     values["updated_at"] = utcnow()
     async with write_transaction():
         row = await PractitionerEmailSettings.filter(clinic_id=clinic_id).select_for_update().first()
@@ -172,6 +184,18 @@ NEW_APPOINTMENT = (
     "E-mail: {ClientEmail}\n\n"
     "Times are in the clinic's time zone, {ClinicTimeZone}.\n",
 )
+EXTRA_NEW_APPOINTMENT = (
+    "New appointment (front desk)",
+    "New booking at {ClinicName}: {ClientFullName}, {AppointmentStartDateTime}",
+    "A new appointment is in {PractitionerName}'s diary at {ClinicName}.\n\n"
+    "When: {AppointmentStartDateTime} until {AppointmentEndDateTime}\n"
+    "Treatment: {TreatmentName}\n"
+    "Practitioner: {PractitionerName}\n"
+    "Client: {ClientFullName}\n"
+    "Mobile: {ClientMobilePhone}\n"
+    "E-mail: {ClientEmail}\n\n"
+    "Times are in the clinic's time zone, {ClinicTimeZone}.\n",
+)
 CANCELLED_APPOINTMENT = (
     "Cancelled appointment",
     "Cancelled: {TreatmentName} with {ClientFullName}, {AppointmentStartDateTime}",
@@ -185,13 +209,15 @@ CANCELLED_APPOINTMENT = (
 
 
 async def seed_default_templates(clinic_id: uuid.UUID, extra_recipients: list[str]) -> PractitionerEmailSettings:
-    """The two starting templates, picked for the practitioner e-mails."""
+    """The starting templates, picked for the practitioner e-mails and the
+    extra addresses'."""
     made = {}
-    for name, subject, body in (NEW_APPOINTMENT, CANCELLED_APPOINTMENT):
+    for name, subject, body in (NEW_APPOINTMENT, EXTRA_NEW_APPOINTMENT, CANCELLED_APPOINTMENT):
         made[name] = await EmailTemplate.create(clinic_id=clinic_id, name=name, subject=subject, body=body)
     return await PractitionerEmailSettings.create(
         clinic_id=clinic_id,
         new_appointment_template_id=made[NEW_APPOINTMENT[0]].id,
         cancelled_appointment_template_id=made[CANCELLED_APPOINTMENT[0]].id,
         extra_new_appointment_recipients=extra_recipients,
+        extra_new_appointment_template_id=made[EXTRA_NEW_APPOINTMENT[0]].id,
     )

@@ -5,15 +5,19 @@ filled in once, when queued: editing the template later does not change a
 message already on its way.
 
 - BOOKED (a repeat too): the new-appointment template, to the practitioner's
-  diary contact and the clinic's extra addresses.
-- RESCHEDULED: the new-appointment template for the new time, to the same
-  people; when the appointment moved to another practitioner, the previous
-  one gets the cancelled-appointment template for the old time.
-- CANCELLED: the cancelled-appointment template, to the practitioner."""
+  diary contact; the clinic's extra addresses get their own template (the
+  practitioner's when the clinic has picked none).
+- RESCHEDULED: the same e-mails for the new time; when the appointment
+  moved to another practitioner, the previous one gets the
+  cancelled-appointment template for the old time.
+- CANCELLED: the cancelled-appointment template, to the practitioner.
+
+By default only changes clients make (in the portal or on the booking page)
+are e-mailed; a clinic may choose changes made by anyone."""
 
 from __future__ import annotations
 
-from models import Appointment, Clinic, EmailTemplate, Practitioner, PractitionerEmailSettings
+from models import Appointment, AppointmentSource, Clinic, EmailTemplate, NotifiedChanges, Practitioner, PractitionerEmailSettings
 from realtime import events
 from realtime.events import EventKind
 from resolvers.notifications import templating
@@ -22,6 +26,7 @@ from resolvers.notifications.change_rows import ChangeRows
 from resolvers.core.runtime import Runtime
 
 PURPOSE_NEW = "practitioner_new_appointment"
+PURPOSE_NEW_EXTRA = "extra_new_appointment"
 PURPOSE_CANCELLED = "practitioner_cancelled_appointment"
 
 
@@ -45,12 +50,11 @@ async def _facts(appointment: Appointment, clinic: Clinic, rows: ChangeRows) -> 
 
 
 async def _send(
-    clinic: Clinic, template: EmailTemplate, appointment: Appointment, extra: list[str], purpose: str, rows: ChangeRows
+    clinic: Clinic, template: EmailTemplate, appointment: Appointment, recipients: list[str], purpose: str, rows: ChangeRows
 ) -> None:
-    """To the practitioner's diary contact and `extra`."""
-    facts, practitioner = await _facts(appointment, clinic, rows)
+    facts, _ = await _facts(appointment, clinic, rows)
     values = facts.values()
-    recipients = list(dict.fromkeys(a for a in [practitioner.contact_email, *extra] if a))
+    recipients = list(dict.fromkeys(a for a in recipients if a))
     if not recipients:
         return
     await enqueue(
@@ -80,13 +84,40 @@ async def plan_practitioner_emails(
     choice = await PractitionerEmailSettings.filter(clinic_id=clinic.id).first()
     if choice is None:
         return
+    if choice.notified_changes is not NotifiedChanges.ALL and not made_by_client(kind, appointment):
+        return
     if kind in (events.BOOKED, events.RESCHEDULED):
-        template = await _template(clinic, choice.new_appointment_template_id)
-        if template is not None:
-            await _send(clinic, template, appointment, choice.extra_new_appointment_recipients, PURPOSE_NEW, rows)
+        await _send_new(clinic, choice, appointment, rows)
     moved_away = kind == events.RESCHEDULED and previous and previous.practitioner_id != appointment.practitioner_id
     if kind == events.CANCELLED or moved_away:
         cancelled = appointment if kind == events.CANCELLED else previous
         template = await _template(clinic, choice.cancelled_appointment_template_id)
         if template is not None:
-            await _send(clinic, template, cancelled, [], PURPOSE_CANCELLED, rows)
+            practitioner = await rows.practitioner(cancelled)
+            await _send(clinic, template, cancelled, [practitioner.contact_email], PURPOSE_CANCELLED, rows)
+
+
+def made_by_client(kind: EventKind, appointment: Appointment) -> bool:
+    """Whether a client made this change, in the portal or on the booking
+    page (a cancellation records who made it; a booking or a move, the new
+    row's source)."""
+    if kind == events.CANCELLED:
+        return appointment.cancelled_by == "CLIENT"
+    return appointment.source in (AppointmentSource.PORTAL, AppointmentSource.ONLINE)
+
+
+async def _send_new(clinic: Clinic, choice: PractitionerEmailSettings, appointment: Appointment, rows: ChangeRows) -> None:
+    """The practitioner's e-mail and the extra addresses' one: one message
+    when both use the same template, so nobody gets it twice."""
+    practitioner = await rows.practitioner(appointment)
+    own = await _template(clinic, choice.new_appointment_template_id)
+    extra = list(choice.extra_new_appointment_recipients or [])
+    extra_template = await _template(clinic, choice.extra_new_appointment_template_id) or own
+    if own is not None and extra_template is not None and own.id == extra_template.id:
+        await _send(clinic, own, appointment, [practitioner.contact_email, *extra], PURPOSE_NEW, rows)
+        return
+    if own is not None:
+        await _send(clinic, own, appointment, [practitioner.contact_email], PURPOSE_NEW, rows)
+    if extra_template is not None:
+        others = [a for a in extra if a != practitioner.contact_email]
+        await _send(clinic, extra_template, appointment, others, PURPOSE_NEW_EXTRA, rows)

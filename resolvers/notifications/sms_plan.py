@@ -52,6 +52,8 @@ async def plan_sms(
         return
     treatment = await rows.treatment(appointment)
     practitioner = await rows.practitioner(appointment)
+    shown = clinic.show_prices and appointment.price is not None
+    price = (appointment.price, appointment.currency) if shown else None
 
     def text(purpose: str) -> dict:
         body = sms_texts.render(
@@ -62,6 +64,8 @@ async def plan_sms(
             practitioner=practitioner.name,
             start=appointment.start_at,
             timezone=clinic.timezone,
+            country=clinic.country,
+            price=price,
         )
         return {"to": client.phone, "body": body, "client_id": str(client.id), "purpose": purpose}
 

@@ -1,53 +1,47 @@
-"""Every SMS text the clinic sends, by language. A client whose language has
-no text here gets English. Placeholders: {clinic} {treatment} {when}
-{practitioner}; {when} is written in the clinic's time zone."""
+"""Every SMS text about an appointment, marked for the `messages` catalogue
+and sent in the client's language (English where it has no catalogue).
+Placeholders: {clinic} {treatment} {when} {practitioner} {price}; {when} is
+written in the clinic's time zone and {price} in the client's language."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from decimal import Decimal
 
 from jobs.purposes import ABOUT_THE_BOOKING  # noqa: F401  (the purposes these texts serve)
+from resolvers.core import i18n
+from resolvers.core.i18n import N_
 
-TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "confirmation": "{clinic}: your {treatment} with {practitioner} is booked for {when}. Reply STOP to opt out.",
-        "reminder": "{clinic}: a reminder of your {treatment} with {practitioner} on {when}. Reply STOP to opt out.",
-        "cancellation": "{clinic}: your {treatment} on {when} has been cancelled.",
-        "reschedule": "{clinic}: your {treatment} has moved to {when} with {practitioner}.",
-    },
-    "es": {
-        "confirmation": "{clinic}: su cita de {treatment} con {practitioner} queda reservada para el {when}. Responda STOP para no recibir más mensajes.",
-        "reminder": "{clinic}: le recordamos su cita de {treatment} con {practitioner} el {when}. Responda STOP para no recibir más mensajes.",
-        "cancellation": "{clinic}: su cita de {treatment} del {when} ha sido cancelada.",
-        "reschedule": "{clinic}: su cita de {treatment} se ha cambiado al {when} con {practitioner}.",
-    },
-    "fr": {
-        "confirmation": "{clinic} : votre rendez-vous {treatment} avec {practitioner} est confirmé pour le {when}. Répondez STOP pour ne plus recevoir de SMS.",
-        "reminder": "{clinic} : rappel de votre rendez-vous {treatment} avec {practitioner} le {when}. Répondez STOP pour ne plus recevoir de SMS.",
-        "cancellation": "{clinic} : votre rendez-vous {treatment} du {when} est annulé.",
-        "reschedule": "{clinic} : votre rendez-vous {treatment} est déplacé au {when} avec {practitioner}.",
-    },
+TEXTS: dict[str, str] = {
+    "confirmation": N_("{clinic}: your {treatment} with {practitioner} is booked for {when}. Reply STOP to opt out."),
+    "reminder": N_("{clinic}: a reminder of your {treatment} with {practitioner} on {when}. Reply STOP to opt out."),
+    "cancellation": N_("{clinic}: your {treatment} on {when} has been cancelled."),
+    "reschedule": N_("{clinic}: your {treatment} has moved to {when} with {practitioner}."),
 }
-
-_WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def language_of(raw: str | None) -> str:
-    base = (raw or "en").split("-")[0].lower()
-    return base if base in TEXTS else "en"
+# The confirmation when the clinic shows its prices.
+PRICED_CONFIRMATION = N_(
+    "{clinic}: your {treatment} with {practitioner} is booked for {when} (price: {price}). Reply STOP to opt out."
+)
 
 
-def when(start: datetime, timezone: str, language: str) -> str:
-    local = start.astimezone(ZoneInfo(timezone))
-    if language == "en":
-        return f"{_WEEKDAYS_EN[local.weekday()]} {local.day} {_MONTHS_EN[local.month - 1]} at {local:%H:%M}"
-    return f"{local:%d/%m/%Y %H:%M}"
-
-
-def render(purpose: str, language: str, *, clinic: str, treatment: str, practitioner: str, start: datetime, timezone: str) -> str:
-    language = language_of(language)
-    return TEXTS[language][purpose].format(
-        clinic=clinic, treatment=treatment, practitioner=practitioner, when=when(start, timezone, language)
+def render(
+    purpose: str,
+    language: str,
+    *,
+    clinic: str,
+    treatment: str,
+    practitioner: str,
+    start: datetime,
+    timezone: str,
+    country: str | None = None,
+    price: tuple[Decimal, str] | None = None,
+) -> str:
+    """`price` (amount, currency) is named in the confirmation when given."""
+    text = PRICED_CONFIRMATION if purpose == "confirmation" and price is not None else TEXTS[purpose]
+    return i18n.gettext(language, text).format(
+        clinic=clinic,
+        treatment=treatment,
+        practitioner=practitioner,
+        when=i18n.when(start, timezone, language, country),
+        price=i18n.money(price[0], price[1], language, country) if price is not None else "",
     )

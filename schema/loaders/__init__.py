@@ -8,6 +8,7 @@ from functools import cached_property
 
 from schema.loaders.clinic import ClinicLoader
 from schema.loaders.consent_status import ConsentStatusLoader
+from schema.loaders.loyalty import LoyaltyDiscountLoader
 from schema.loaders.memberships import CoveringMembershipLoader
 from schema.loaders.offerings import PractitionersByTreatmentLoader, TreatmentsByPractitionerLoader
 from schema.loaders.payments import PaymentsByAppointmentLoader, RefundsByPaymentLoader
@@ -66,3 +67,7 @@ class Loaders:
     @cached_property
     def rescheduled_to(self) -> RescheduledToLoader:
         return RescheduledToLoader()
+
+    @cached_property
+    def loyalty_discount(self) -> LoyaltyDiscountLoader:
+        return LoyaltyDiscountLoader()

@@ -56,7 +56,9 @@ class AccountMutations:
         self, info: Info, clinic_slug: str, phone: str, accepted_terms: bool
     ) -> RequestSignInCodePayload:
         ctx = info.context
-        work = phone_sign_in.request_sign_in_code(ctx.runtime, ctx.principal, clinic_slug, phone, accepted_terms, ctx.ip)
+        work = phone_sign_in.request_sign_in_code(
+            ctx.runtime, ctx.principal, clinic_slug, phone, accepted_terms, ctx.ip, language=ctx.language
+        )
         return await payload(RequestSignInCodePayload, _code_sent(work))
 
     @strawberry.mutation(
@@ -67,7 +69,9 @@ class AccountMutations:
         self, info: Info, clinic_slug: str, phone: str, code: str, full_name: str | None = None
     ) -> SignInPayload:
         ctx = info.context
-        work = phone_sign_in.verify_sign_in_code(ctx.runtime, ctx.principal, clinic_slug, phone, code, ctx.ip, full_name)
+        work = phone_sign_in.verify_sign_in_code(
+            ctx.runtime, ctx.principal, clinic_slug, phone, code, ctx.ip, full_name, language=ctx.language
+        )
         return await payload(SignInPayload, _session(work))
 
     @strawberry.mutation(description="E-mails a single-use link to set a new password, valid one hour.")

@@ -32,6 +32,11 @@ class BookAppointmentInput:
     )
     client_id: strawberry.ID | None = strawberry.field(default=None, description="Staff and partners only.")
     idempotency_key: str | None = None
+    verification_code: str | None = strawberry.field(
+        default=None,
+        description="The one-time code sent after a VERIFICATION_REQUIRED answer: manual entry that matches an"
+        " existing client books once it is given.",
+    )
 
 
 @strawberry.type
@@ -58,16 +63,18 @@ async def _appointment(work) -> dict:
     return {"appointment": Appointment(model=await work)}
 
 
-def _request(data: BookAppointmentInput) -> book.BookingRequest:
+def _request(data: BookAppointmentInput, ip: str, language: str) -> book.BookingRequest:
     details = data.client
     return book.BookingRequest(
         clinic_slug=data.clinic_slug,
         treatment_id=data.treatment_id,
         start=data.start,
         practitioner_id=data.practitioner_id,
-        client=book.ClientDetails(details.full_name, details.email, details.phone) if details else None,
+        client=book.ClientDetails(details.full_name, details.email, details.phone, language) if details else None,
         client_id=data.client_id,
         idempotency_key=data.idempotency_key,
+        verification_code=data.verification_code,
+        requested_from=ip,
     )
 
 
@@ -75,7 +82,7 @@ def _request(data: BookAppointmentInput) -> book.BookingRequest:
 class BookingMutations:
     @strawberry.mutation
     async def book_appointment(self, info: Info, input: BookAppointmentInput) -> BookAppointmentPayload:
-        work = book.book_appointment(info.context.runtime, info.context.principal, _request(input))
+        work = book.book_appointment(info.context.runtime, info.context.principal, _request(input, info.context.ip, info.context.language))
         return await payload(BookAppointmentPayload, _appointment(work))
 
     @strawberry.mutation

@@ -39,6 +39,20 @@ class PortalSettingsInput:
     slot_step_minutes: int | None = UNSET
     background_color: str | None = strawberry.field(default=UNSET, description="A CSS hex colour, e.g. #f4efe9.")
     practitioners_see_all_diaries: bool | None = UNSET
+    clients_can_book: bool | None = strawberry.field(
+        default=UNSET, description="Whether clients may book in the portal (staff and partner keys always may)."
+    )
+    clients_can_cancel: bool | None = strawberry.field(
+        default=UNSET, description="Whether clients may cancel in the portal (staff and partner keys always may)."
+    )
+    clients_can_reschedule: bool | None = strawberry.field(
+        default=UNSET, description="Whether clients may move appointments in the portal (staff and partner keys always may)."
+    )
+    verify_manual_entry: bool | None = strawberry.field(
+        default=UNSET,
+        description="Whether details typed on the booking page that match an existing client need a one-time code"
+        " sent to that client before the booking is theirs.",
+    )
 
 
 @strawberry.type

@@ -9,7 +9,7 @@ from resolvers.notifications.email_templates import KEEP, EmailChoice, TemplateI
 from schema.context import Info
 from schema.errors import payload
 from schema.payload import Payload
-from schema.types.notifications import EmailTemplate, PractitionerEmailSettings, settings_view
+from schema.types.notifications import EmailTemplate, NotifiedChanges, PractitionerEmailSettings, settings_view
 
 
 def _given(value):
@@ -33,6 +33,13 @@ class PractitionerEmailSettingsInput:
     )
     extra_new_appointment_recipients: list[str] | None = strawberry.field(
         default=strawberry.UNSET, description="Replaces the list; left out keeps it."
+    )
+    extra_new_appointment_template_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="What the extra recipients get; null: the practitioner's template; left out keeps the choice.",
+    )
+    notified_changes: NotifiedChanges | None = strawberry.field(
+        default=strawberry.UNSET, description="Whose changes are e-mailed; left out keeps the choice."
     )
 
 
@@ -70,6 +77,8 @@ async def _settings(info: Info, data: PractitionerEmailSettingsInput) -> dict:
         new_appointment_template_id=_given(data.new_appointment_template_id),
         cancelled_appointment_template_id=_given(data.cancelled_appointment_template_id),
         extra_new_appointment_recipients=[] if extra is None else extra,
+        extra_new_appointment_template_id=_given(data.extra_new_appointment_template_id),
+        notified_changes=_given(data.notified_changes),
     )
     principal = info.context.principal
     row = await email_templates.update_email_choice(principal, choice)

@@ -62,3 +62,11 @@ class StaffDeskMutations:
     ) -> MarkAppointmentPayload:
         work = attendance.mark_appointment(info.context.runtime, info.context.principal, id, AppointmentStatus(outcome.value))
         return await payload(MarkAppointmentPayload, _appointment(work))
+
+    @strawberry.mutation(
+        description="Staff: take back a COMPLETED or NO_SHOW mark made by mistake; the appointment is BOOKED "
+        "again and what the visit earned on loyalty cards is taken back."
+    )
+    async def undo_appointment_outcome(self, info: Info, id: strawberry.ID) -> MarkAppointmentPayload:
+        work = attendance.undo_outcome(info.context.runtime, info.context.principal, id)
+        return await payload(MarkAppointmentPayload, _appointment(work))

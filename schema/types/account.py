@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from models import Client as ClientModel
+from resolvers.account import legal_documents
 from resolvers.account import personal
 from resolvers.billing import balances
 from schema import cursors
@@ -12,6 +13,7 @@ from schema.context import Info
 from schema.types.appointment import Appointment, AppointmentConnection, AppointmentEdge, AppointmentWhen
 from schema.types.balances import AccountLedgerConnection, GiftCard, LoyaltyCard, Membership
 from schema.types.common import Money, PageInfo, mirror
+from schema.types.legal import LegalDocument, documents
 
 
 @strawberry.type
@@ -63,6 +65,13 @@ class ClientAccount:
     @strawberry.field(description="One card per loyalty programme the client is in.")
     async def loyalty_cards(self, info: Info) -> list[LoyaltyCard]:
         return [LoyaltyCard(view=v) for v in await balances.loyalty_cards(info.context.principal, self.model)]
+
+    @strawberry.field(
+        description="The clinic's current privacy policy and user agreement versions the client has not "
+        "accepted; the portal asks for them (`acceptLegalDocuments`). Empty when all are accepted."
+    )
+    async def documents_to_accept(self) -> list[LegalDocument]:
+        return documents(await legal_documents.to_accept(self.model))
 
 
 @strawberry.type(description="The client's details for the booking form; read-only there.")

@@ -65,15 +65,21 @@ class Appointment:
         clinic = await info.context.loaders.clinic.load(self.model.clinic_id)
         return Money.of(self.model.price, self.model.currency) if prices_visible(info, clinic) else None
 
-    @strawberry.field(description="Whether the caller may cancel or reschedule it now.")
+    @strawberry.field(
+        description="Whether the caller may cancel it now (for clients: also whether the clinic lets them cancel"
+        " in the portal)."
+    )
     async def can_cancel(self, info: Info) -> bool:
         clinic = await info.context.loaders.clinic.load(self.model.clinic_id)
-        return policy.can_change(self.model, clinic, info.context.principal, utcnow())
+        return policy.can_change(self.model, clinic, info.context.principal, utcnow(), access.PortalAction.CANCEL)
 
-    @strawberry.field(description="Whether the caller may move it now (the same rule as cancelling).")
+    @strawberry.field(
+        description="Whether the caller may move it now: the notice rule of cancelling, and for clients whether the"
+        " clinic lets them reschedule in the portal."
+    )
     async def can_reschedule(self, info: Info) -> bool:
         clinic = await info.context.loaders.clinic.load(self.model.clinic_id)
-        return policy.can_change(self.model, clinic, info.context.principal, utcnow())
+        return policy.can_change(self.model, clinic, info.context.principal, utcnow(), access.PortalAction.RESCHEDULE)
 
     @strawberry.field(
         description="Whether the caller may book this past appointment's treatment again (not when it was moved)."

@@ -13,6 +13,7 @@ from models import LedgerKind as LedgerKindValues
 from models import LoyaltyKind as LoyaltyKindValues
 from models import LoyaltyProgramme as LoyaltyProgrammeModel
 from resolvers.billing import balances
+from resolvers.billing import loyalty_rules
 from schema.context import Info
 from schema.types.catalogue import Treatment
 from schema.types.common import Money, PageInfo, mirror
@@ -82,6 +83,27 @@ class GiftCard:
         return self.view.card.expires_at
 
 
+@strawberry.type(description="How a loyalty programme rewards: one of its fields is set, by the programme's kind.")
+class LoyaltyRule:
+    model: strawberry.Private[LoyaltyProgrammeModel]
+
+    points_per_visit: int | None = mirror("points_per_visit", "POINTS: points for each completed visit.")
+    points_per_amount: int | None = mirror("points_per_amount", "POINTS: points for each whole `amountStep` paid.")
+    discount_percent: int | None = mirror("discount_percent", "DISCOUNT: percentage off the price at booking.")
+
+    @strawberry.field(description="POINTS: the amount paid that earns `pointsPerAmount` points.")
+    async def amount_step(self, info: Info) -> Money | None:
+        return Money.of(self.model.amount_step, await _currency(info, self.model.clinic_id))
+
+    @strawberry.field(description='CASHBACK: the share of what is paid for a completed visit credited back, e.g. "5.00".')
+    def cashback_percent(self) -> str | None:
+        return None if self.model.cashback_percent is None else f"{self.model.cashback_percent:.2f}"
+
+    @strawberry.field(description="The rule in a sentence for the client; null when the programme has no rule.")
+    async def description(self, info: Info) -> str | None:
+        return loyalty_rules.describe(self.model, await _currency(info, self.model.clinic_id))
+
+
 @strawberry.type
 class LoyaltyCard:
     view: strawberry.Private[balances.LoyaltyCardView]
@@ -114,6 +136,14 @@ class LoyaltyCard:
     def discount_percent(self) -> int | None:
         return balances.discount_of(self.view)
 
+    @strawberry.field(description="How the card earns (or what it takes off).")
+    def rule(self) -> LoyaltyRule:
+        return LoyaltyRule(model=self.view.programme)
+
+    @strawberry.field(description="The programme's promotion terms, as the clinic words them.")
+    def terms(self) -> str | None:
+        return self.view.programme.terms
+
 
 @strawberry.type
 class LoyaltyProgramme:
@@ -123,6 +153,11 @@ class LoyaltyProgramme:
     name: str = mirror("name")
     kind: LoyaltyKind = mirror("kind")
     discount_percent: int | None = mirror("discount_percent")
+    terms: str | None = mirror("terms", "The promotion terms shown to the client.")
+
+    @strawberry.field(description="How the programme rewards.")
+    def rule(self) -> LoyaltyRule:
+        return LoyaltyRule(model=self.model)
 
 
 @strawberry.type

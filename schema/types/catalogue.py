@@ -10,7 +10,9 @@ import strawberry
 from models import Clinic as ClinicModel
 from models import Practitioner as PractitionerModel
 from models import Treatment as TreatmentModel
+from resolvers.account import legal_documents
 from resolvers.booking import catalogue
+from resolvers.billing.loyalty_earning import discounted
 from resolvers.admin import portal_settings
 from resolvers.admin import rosters
 from resolvers.core import access
@@ -89,6 +91,20 @@ class Treatment:
             return None
         return Money.of(self.model.price, clinic.currency)
 
+    @strawberry.field(
+        description="The price the signed-in client pays: `price` less their loyalty card's discount. "
+        "The same as `price` for anyone else; null when the clinic hides prices."
+    )
+    async def price_for_me(self, info: Info) -> Money | None:
+        clinic = await info.context.loaders.clinic.load(self.model.clinic_id)
+        if not prices_visible(info, clinic):
+            return None
+        principal = info.context.principal
+        percent = None
+        if principal.is_client and principal.clinic_id == clinic.id:
+            percent = await info.context.loaders.loyalty_discount.load((clinic.id, principal.client_id))
+        return Money.of(discounted(self.model.price, percent), clinic.currency)
+
     @strawberry.field(description="Who offers it.")
     async def practitioners(self, info: Info) -> list[Practitioner]:
         rows = await info.context.loaders.practitioners_by_treatment.load((self.model.clinic_id, self.model.id))
@@ -132,6 +148,15 @@ class Clinic:
         "privacy_policy_version", "The version of the privacy policy and user agreement a client accepts."
     )
 
+    @strawberry.field(
+        description="The current privacy policy and user agreement (those published), privacy policy first: "
+        "what a client accepts at sign-in."
+    )
+    async def legal_documents(self) -> list[Annotated["LegalDocument", strawberry.lazy("schema.types.legal")]]:
+        from schema.types.legal import documents
+
+        return documents(await legal_documents.current(self.model.id))
+
     @strawberry.field(description="Whether clients may sign in with their phone and a code by SMS.")
     def sms_sign_in_enabled(self) -> bool:
         return self.model.sms_configured
@@ -157,6 +182,24 @@ class Clinic:
     practitioners_see_all_diaries: bool = mirror(
         "practitioners_see_all_diaries", "Whether practitioner-role staff see every diary, not only their own."
     )
+
+    clients_can_book: bool = mirror("clients_can_book", "Whether clients may book in the portal.")
+    clients_can_cancel: bool = mirror("clients_can_cancel", "Whether clients may cancel in the portal.")
+    clients_can_reschedule: bool = mirror(
+        "clients_can_reschedule", "Whether clients may move their appointments in the portal."
+    )
+    verify_manual_entry: bool = mirror(
+        "verify_manual_entry",
+        "Whether details typed on the booking page that match an existing client need a one-time code sent to"
+        " that client.",
+    )
+
+    @strawberry.field(
+        description="Whether the caller may book here now: for clients and visitors, the portal is open and takes"
+        " bookings; staff always may, partner keys with the book scope."
+    )
+    def can_book(self, info: Info) -> bool:
+        return access.booking_refusal(self.model, info.context.principal) is None
 
     booking_min_notice_minutes: int = mirror("booking_min_notice_minutes", "Minutes of notice a portal booking needs.")
     booking_horizon_days: int = mirror("booking_horizon_days", "How many days ahead the portal takes bookings.")

@@ -8,11 +8,20 @@ from datetime import datetime
 import strawberry
 
 from models import EmailTemplate as EmailTemplateModel
+from models import NotifiedChanges as NotifiedChangesValues
 from models import PractitionerEmailSettings as SettingsModel
 from resolvers.notifications import email_templates
 from resolvers.notifications import templating
 from schema.context import Info
 from schema.types.common import mirror
+
+
+NotifiedChanges = strawberry.enum(
+    NotifiedChangesValues,
+    name="NotifiedChanges",
+    description="Whose appointment changes practitioners hear of by e-mail. PORTAL: those clients make in the"
+    " portal or on the booking page. ALL: also those made by staff and partner keys.",
+)
 
 
 @strawberry.type(description="A plain-text e-mail with {Placeholders}, filled in when the e-mail is queued.")
@@ -50,6 +59,17 @@ class PractitionerEmailSettings:
     @strawberry.field(description="Also get every new-appointment e-mail.")
     def extra_new_appointment_recipients(self) -> list[str]:
         return list(self.model.extra_new_appointment_recipients or [])
+
+    @strawberry.field(
+        description="What the extra recipients get about a new appointment; null: the practitioner's template."
+    )
+    def extra_new_appointment_template(self) -> EmailTemplate | None:
+        row = self.templates.get(self.model.extra_new_appointment_template_id)
+        return EmailTemplate(model=row) if row else None
+
+    @strawberry.field(description="Whose changes are e-mailed: clients' (the default) or everyone's.")
+    def notified_changes(self) -> NotifiedChanges:
+        return self.model.notified_changes or NotifiedChangesValues.PORTAL
 
 
 async def settings_view(principal, row: SettingsModel) -> PractitionerEmailSettings:

@@ -23,6 +23,7 @@ from models import (
     utcnow,
 )
 from resolvers.notifications.outbox import enqueue
+from resolvers.demo.balances import POINTS_PER_VISIT
 from tests.conftest import staff_token
 from tests.billing.test_balances import HOLDINGS
 from tests.admin.test_staff_desk import MERGE, _appointment
@@ -66,7 +67,8 @@ async def test_a_merge_adds_up_balances_and_loyalty_points_and_moves_consent_pay
     token = await api.sign_in("demo", "client@demo.clinic", "demo-client-pass")
     me = (await api.data(HOLDINGS, token=token))["me"]
     assert me["accountBalance"]["amount"] == "15.50"  # 10.00 welcome credit + 5.50
-    assert [(c["programme"], c["points"]) for c in me["loyaltyCards"]] == [("Glow Rewards", 150)]  # 120 + 30
+    # 120 by hand and a completed visit's points on the duplicate's card, + 30
+    assert [(c["programme"], c["points"]) for c in me["loyaltyCards"]] == [("Glow Rewards", 120 + POINTS_PER_VISIT + 30)]
     assert [m["sessionsTotal"] for m in me["memberships"]] == [6]
     assert [g["remainingValue"]["amount"] for g in me["giftCards"]] == ["50.00"]
     assert await LoyaltyCard.filter(client_id=keep.id).values_list("id", flat=True) == [kept_card.id]
@@ -88,4 +90,5 @@ async def test_a_merge_moves_loyalty_cards_of_programmes_the_kept_client_has_no_
     merged = (await api.data(MERGE, {"k": str(keep.id), "d": str(d.client.id)}, owner))["mergeClients"]
     assert merged["userErrors"] == []
     assert await LoyaltyCard.filter(client_id=keep.id).values_list("id", flat=True) == [card.id]
-    assert await LedgerEntry.filter(loyalty_card_id=card.id).values_list("units", flat=True) == [120]
+    rows = await LedgerEntry.filter(loyalty_card_id=card.id).order_by("created_at").values_list("units", flat=True)
+    assert rows == [120, POINTS_PER_VISIT]

@@ -15,6 +15,8 @@ import httpx
 
 from jobs import cleanup
 from models import (
+    ClinicEvent,
+    EventKind,
     Appointment,
     ConsentRequest,
     Credential,
@@ -120,6 +122,9 @@ async def test_the_clean_up_removes_what_has_expired_and_keeps_the_rest(demo, ru
         row = await enqueue(clinic.id, "sms", {"to": "+447700900123", "body": name, "purpose": "test"}, due_at=now + timedelta(days=1))
         await OutboxMessage.filter(id=row.id).update(status=status, created_at=created)
         rows[name] = row.id
+    week_ago = now - timedelta(days=settings.event_retention_days, hours=1)
+    for position, (published, occurred) in enumerate(((True, week_ago), (False, week_ago), (True, now)), start=1):
+        await ClinicEvent.create(clinic=clinic, position=position, kind=EventKind.BOOKED, published=published, occurred_at=occurred)
 
     deleted = await cleanup.run(settings, now=now)
 
@@ -131,6 +136,7 @@ async def test_the_clean_up_removes_what_has_expired_and_keeps_the_rest(demo, ru
         "expired password-reset links": 0,
         "expired staff invitations": 0,
         "sent or cancelled outbox rows past retention": 2,
+        "events past retention": 1,
     }
     left = set(await Credential.filter(clinic_id=clinic.id).values_list("id", flat=True))
     assert live.id in left and key.id in left and expired.id not in left and revoked.id not in left
@@ -138,6 +144,8 @@ async def test_the_clean_up_removes_what_has_expired_and_keeps_the_rest(demo, ru
     assert await IdempotencyKey.filter(clinic_id=clinic.id).values_list("key", flat=True) == ["new"]
     remaining = set(await OutboxMessage.filter(id__in=list(rows.values())).values_list("id", flat=True))
     assert remaining == {rows["old dead"], rows["old pending"], rows["new sent"]}
+    # An old event not relayed yet stays, as does a recent one.
+    assert await ClinicEvent.filter(clinic_id=clinic.id).order_by("position").values_list("position", flat=True) == [2, 3]
 
 
 async def test_the_clean_up_deletes_staff_invitations_a_day_after_they_expired_and_keeps_consent_requests(demo, runtime):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from resolvers.core.principal import ANONYMOUS
 from tests.conftest import staff_token
 from tests.live.test_cursors import Stream
@@ -63,3 +65,31 @@ async def test_watches_are_bounded(api, demo, runtime):
     unknown = {**_range(demo, 5, 6), "t": "00000000-0000-0000-0000-000000000000"}
     async with Stream(runtime, ANONYMOUS, WATCH, **unknown) as watch:
         assert await watch.error_code() in ("NOT_FOUND", "INVALID_INPUT")
+
+
+async def test_one_anonymous_connection_may_hold_only_a_few_watches(backend, demo):
+    import json
+
+    import websockets
+
+    from tests.conftest import FAST_HASH_ENV
+    from tests.support.servers import running_server
+
+    variables = _range(demo, 5, 6)
+    async with running_server({"DATABASE_URL": backend.url, **FAST_HASH_ENV}) as server:
+        ws = await websockets.connect(server.url.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"])
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+        for n in range(1, 5):
+            await ws.send(json.dumps({"id": str(n), "type": "subscribe", "payload": {"query": WATCH, "variables": variables}}))
+        message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert message["id"] == "4" and message["payload"]["errors"][0]["extensions"]["code"] == "RATE_LIMITED", message
+        await ws.send(json.dumps({"id": "1", "type": "complete"}))
+        await asyncio.sleep(0.2)
+        await ws.send(json.dumps({"id": "5", "type": "subscribe", "payload": {"query": WATCH, "variables": variables}}))
+        heard = []
+        with pytest.raises(TimeoutError):
+            while True:
+                heard.append(json.loads(await asyncio.wait_for(ws.recv(), 0.8)))
+        assert not [m for m in heard if m.get("id") == "5"], heard  # a freed place is taken again: no refusal
+        await ws.close()

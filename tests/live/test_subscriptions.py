@@ -77,13 +77,35 @@ async def test_a_client_hears_only_their_own_appointments(server, demo):
         await mine.close()
 
 
-@pytest.mark.parametrize("token", [None, "not-a-real-token"])
-async def test_a_refused_credential_closes_the_socket_with_4403(server, token):
+async def test_a_refused_credential_closes_the_socket_with_4403(server):
     ws = await websockets.connect(server.url.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"])
-    await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"} if token else {}}))
+    await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": "Bearer not-a-real-token"}}))
     with pytest.raises(websockets.ConnectionClosed) as closed:
         await asyncio.wait_for(ws.recv(), 5)
     assert closed.value.rcvd.code == 4403
+
+
+async def test_a_socket_without_a_credential_may_watch_free_times_only(server):
+    ws = await _subscribe(server.url, None, SUBSCRIBE_STAFF)  # accepted: the booking page watches free times
+    message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    assert message["type"] == "next" and message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    await ws.close()
+
+
+async def test_sockets_without_a_credential_are_counted_per_network(backend, demo):
+    env = {"DATABASE_URL": backend.url, "ANONYMOUS_WS_PER_MINUTE": "3", **FAST_HASH_ENV}
+    async with running_server(env) as limited:
+        url = limited.url.replace("http", "ws") + "/graphql"
+        codes = []
+        for _ in range(4):
+            ws = await websockets.connect(url, subprotocols=["graphql-transport-ws"])
+            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+            try:
+                codes.append(json.loads(await asyncio.wait_for(ws.recv(), 5))["type"])
+            except websockets.ConnectionClosed as closed:
+                codes.append(closed.rcvd.code)
+            await ws.close()
+        assert codes == ["connection_ack"] * 3 + [4403]
 
 
 MALFORMED_FRAMES = [

@@ -33,7 +33,7 @@ async def test_admin_staff_create_list_update_and_delete_templates(api):
     made = (await api.data(CREATE, {"i": _template()}, token))["createEmailTemplate"]
     assert made["userErrors"] == []
     names = [t["name"] for t in (await api.data(LIST, token=token))["emailTemplates"]]
-    assert names == ["Cancelled appointment", "New appointment", "Short note"]
+    assert names == ["Cancelled appointment", "New appointment", "New appointment (front desk)", "Short note"]
     changed = (await api.data(UPDATE, {"id": made["emailTemplate"]["id"], "i": {"body": "Now {ClinicName}."}}, token))
     assert changed["updateEmailTemplate"]["emailTemplate"]["body"] == "Now {ClinicName}."
     assert changed["updateEmailTemplate"]["emailTemplate"]["name"] == "Short note"
@@ -124,7 +124,10 @@ async def test_a_template_edited_after_booking_does_not_change_the_email_already
     [queued] = await _practitioner_emails()
     assert queued["subject"].startswith("New booking: Facial with Jamie Client, ")
     practitioner = await Practitioner.get(id=(await Appointment.get(id=booked["appointment"]["id"])).practitioner_id)
-    assert queued["to"] == [practitioner.contact_email, "frontdesk@demo.clinic"]
+    assert queued["to"] == [practitioner.contact_email]
+    [desk] = await _practitioner_emails("extra_new_appointment")
+    assert desk["to"] == ["frontdesk@demo.clinic"]
+    assert desk["subject"].startswith("New booking at Demo Skin Clinic: Jamie Client, ")
 
 
 async def test_cancelling_sends_the_cancelled_template_with_the_reason_to_the_practitioner_only(api, demo):
@@ -153,6 +156,7 @@ async def test_a_reschedule_sends_the_new_appointment_email_for_the_new_time(api
 async def test_moving_to_another_practitioner_tells_the_previous_one_it_is_cancelled(api, demo):
     people = demo["demo"].practitioners
     staff = await staff_token(api)
+    await api.data(CHOOSE, {"i": {"notifiedChanges": "ALL"}}, staff)  # the move is the staff's
     alex, sam = people["Alex Morgan"], people["Sam Patel"]
     booked = (await api.data(BOOK, {"input": book_input(demo, start=at(6, 14), practitionerId=str(alex.id))}, await client_token(api)))
     moved = await api.data(

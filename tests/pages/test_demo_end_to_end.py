@@ -21,6 +21,7 @@ import asyncpg
 import httpx
 import pytest
 
+from resolvers.demo.balances import POINTS_PER_VISIT
 from tests.support.booking import BOOK, REPEAT, at
 from tests.conftest import FAST_HASH_ENV, PG_BASE, _backends, _with_database
 from tests.support.servers import ROOT, free_port, running_server
@@ -109,7 +110,7 @@ async def test_the_demo_books_a_peel_sends_each_message_once_and_the_client_sign
             practitioner = booked["bookAppointment"]["appointment"]["practitioner"]["name"]
 
             await demo.until(demo.texts, lambda found: len(found) >= 2)
-            await demo.until(demo.mails, lambda found: len(found["messages"]) >= 2)
+            await demo.until(demo.mails, lambda found: len(found["messages"]) >= 3)
             await asyncio.sleep(2)  # anything sent twice would have arrived by now
             texts, mails = await demo.texts(), await demo.mails()
 
@@ -125,7 +126,9 @@ async def test_the_demo_books_a_peel_sends_each_message_once_and_the_client_sign
             to_client = [m for m in mails["messages"] if "client@demo.clinic" in m["rcptTos"]]
             assert len(to_practitioner) == 1 and "Chemical Peel" in to_practitioner[0]["body"]
             assert len(to_client) == 1 and "/consent?token=" in to_client[0]["body"]
-            assert len(mails["messages"]) == 2  # those two, nothing else
+            to_desk = [m for m in mails["messages"] if "frontdesk@demo.clinic" in m["rcptTos"]]
+            assert len(to_desk) == 1 and to_desk[0]["subject"].startswith("New booking at Demo Skin Clinic: ")
+            assert len(mails["messages"]) == 3  # those three, nothing else
 
             # Phone sign-in with the code the stand-in received.
             requested = await demo.gql(REQUEST_CODE, {"p": "07700 900001"})
@@ -144,7 +147,8 @@ async def test_the_demo_books_a_peel_sends_each_message_once_and_the_client_sign
             assert (past["treatment"]["name"], past["status"]) == ("Facial", "COMPLETED")
             assert me["memberships"] == [{"name": "Course of six facials", "sessionsTotal": 6}]
             assert me["giftCards"] == [{"initialValue": {"amount": "50.00"}}]
-            assert me["loyaltyCards"] == [{"programme": "Glow Rewards", "points": 120}]
+            # 120 by hand, and what the completed visit earned
+            assert me["loyaltyCards"] == [{"programme": "Glow Rewards", "points": 120 + POINTS_PER_VISIT}]
 
             repeated = await demo.gql(REPEAT, {"id": past["id"], "start": at(9, 11)}, token)
             assert repeated["repeatAppointment"]["userErrors"] == []

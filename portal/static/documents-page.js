@@ -1,0 +1,38 @@
+// The clinic's current privacy policy and user agreement, each under its
+// own heading (#PRIVACY_POLICY, #USER_AGREEMENT), for the links of the
+// sign-in forms and of the portal's request to accept a new version.
+import { gql } from "./gql.js";
+import { $, el, show, say, brand, when, slugFromPath } from "./dom.js";
+
+const DOCUMENTS = `query($slug: String!) { clinic(slug: $slug) { name timezone branding { backgroundColor logoUrl }
+  legalDocuments { kind version title body publishedAt } } }`;
+
+async function start() {
+  const slug = slugFromPath();
+  let clinic;
+  try {
+    clinic = (await gql(DOCUMENTS, { slug }))?.clinic;
+  } catch (error) {
+    return say($("#message"), error.message, "error");
+  } finally {
+    show($("#loading"), false);
+  }
+  if (!clinic) return say($("#message"), "There is no clinic portal at this address.", "error");
+  brand(clinic, "Privacy Policy and User Agreement");
+  if (!clinic.legalDocuments.length) return say($("#message"), `${clinic.name} has not published these documents yet.`);
+  $("#documents").replaceChildren(
+    ...clinic.legalDocuments.map((d) =>
+      el(
+        "section",
+        { id: d.kind, "aria-labelledby": `${d.kind}-title` },
+        el("h2", { id: `${d.kind}-title`, tabindex: "-1" }, d.title),
+        el("p", { class: "small" }, `Version ${d.version}, published ${when(d.publishedAt, clinic.timezone, { dateStyle: "long" })}`),
+        el("p", { class: "prewrap" }, d.body),
+      ),
+    ),
+  );
+  const target = location.hash && document.getElementById(`${location.hash.slice(1)}-title`);
+  target?.focus();
+}
+
+start();
