@@ -180,8 +180,8 @@ function received(event) {
   const who = a.client ? ` for ${a.client.fullName}` : "";
   const reopened = event.kind === "CANCELLED" ? "; the time is free again" : "";
   $("#live-news").textContent = `${verb}: ${a.treatment.name}${who} at ${timeOnly(a.start, clinic.timezone)} with ${a.practitioner.name}${reopened}`;
-  // A move also changes the appointment it came from.
-  if (event.kind === "RESCHEDULED") resync();
+  // A move comes as two events, the old appointment (now cancelled) and the
+  // new one: each is placed as it comes, nothing is re-read.
 }
 
 function shownPractitioners() {

@@ -22,6 +22,7 @@ except ImportError:  # the `chromium` fixture says so
     expect = None
 
 CLIENT_BOOKS = "mutation($i: BookAppointmentInput!) { bookAppointment(input: $i) { appointment { id } userErrors { code message } } }"
+MOVE = "mutation($id: ID!, $start: DateTime!) { rescheduleAppointment(id: $id, start: $start) { appointment { id } userErrors { code message } } }"
 CALENDAR_READ = "calendar(from:"  # the calendar page's read of the days on screen
 
 
@@ -55,9 +56,15 @@ async def test_the_calendar_resumes_from_its_cursor_after_a_dropped_connection_w
     assert reads == []  # replayed from the cursor, not re-read
     assert await page.evaluate("window.stillTheSamePage") is True
 
-    # Live again: a booking now arrives as before, still without a re-read.
+    # Live again: a booking now arrives as before, and a move elsewhere (two
+    # events: the old appointment cancelled, the new one) shows as both,
+    # still without a re-read.
     again = await demo.book("Sam Patel", day, time(16, 0), "Kim Later")
     await expect(page.locator(f'#grid .entry[data-id="{again}"]')).to_contain_text("Kim Later")
+    moved = (await site.gql(MOVE, {"id": made, "start": datetime.combine(day, time(11, 0), tzinfo=LONDON).isoformat()}, demo.token))
+    assert moved["rescheduleAppointment"]["userErrors"] == []
+    await expect(page.locator(f'#grid .entry[data-id="{moved["rescheduleAppointment"]["appointment"]["id"]}"]')).to_contain_text("Lee Offline")
+    await expect(page.locator(f'#grid .entry[data-id="{made}"]')).to_have_count(0)
     assert reads == []
 
 
