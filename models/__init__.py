@@ -24,6 +24,7 @@ from models.notifications import EmailTemplate, NotifiedChanges, PractitionerEma
 from models.outbox import OutboxMessage, OutboxStatus
 from models.payment import Payment, PaymentMethod, Refund
 from models.people import Client, StaffRole, StaffUser
+from models.series import AppointmentSeries, SeriesUnit
 from models.roster import RosterEntry, RosterException, RosterExceptionKind
 from models.signin import PasswordResetToken, SignInCode
 from models.invite import StaffInvite
@@ -52,6 +53,7 @@ MODEL_MODULES = [
     "models.events",
     "models.verification",
     "models.legal",
+    "models.series",
 ]
 
 __all__ = [
@@ -78,6 +80,7 @@ __all__ = [
     "SignInCode",
     "MODEL_MODULES",
     "Appointment",
+    "AppointmentSeries",
     "AppointmentSource",
     "AppointmentStatus",
     "Client",
@@ -101,6 +104,7 @@ __all__ = [
     "RosterEntry",
     "RosterException",
     "RosterExceptionKind",
+    "SeriesUnit",
     "SmsOptOut",
     "StaffRole",
     "StaffInvite",

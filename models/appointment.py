@@ -56,6 +56,10 @@ class Appointment(TenantModel):
         "models.Appointment", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     rescheduled_from_id: uuid.UUID | None
+    series = fields.ForeignKeyField(
+        "models.AppointmentSeries", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    series_id: uuid.UUID | None  # a recurring series it belongs to (models/series.py)
 
     class Meta:
         table = "appointment"

@@ -68,6 +68,17 @@ def connection() -> BaseDBAsyncClient:
     return connections.get("default")
 
 
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
+
+
+def is_deadlock(exc: BaseException) -> bool:
+    """PostgreSQL broke a deadlock by failing this statement. Inserts wait on
+    each other's uncommitted rows under an exclusion constraint; when the
+    transaction they all waited for rolls back, two of them can be left
+    waiting on each other, and one is failed: it lost the race for the slot."""
+    return getattr(exc, "sqlstate", None) == DEADLOCK_DETECTED
+
+
 def is_postgres() -> bool:
     return connection().capabilities.dialect == "postgres"
 

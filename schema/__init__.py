@@ -33,6 +33,7 @@ from schema.mutations.notifications import NotificationMutations
 from schema.mutations.partners import PartnerMutations
 from schema.mutations.payments import PaymentMutations
 from schema.mutations.prefill import PrefillMutations
+from schema.mutations.series import SeriesMutations
 from schema.mutations.staff_desk import StaffDeskMutations
 from schema.query import Query as PortalQuery
 from schema.subscription import Subscription
@@ -49,6 +50,7 @@ class Mutation(
     AuthMutations,
     PrefillMutations,
     BookingMutations,
+    SeriesMutations,
     AccountMutations,
     BalanceMutations,
     NotificationMutations,

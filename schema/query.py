@@ -22,10 +22,11 @@ from schema.types.consent import ConsentQueries
 from schema.types.legal import LegalQueries
 from schema.types.notifications import NotificationQueries
 from schema.types.reports import ReportsQuery
+from schema.types.series import SeriesQueries
 
 
 @strawberry.type
-class Query(NotificationQueries, ConsentQueries, MessagingQueries, ReportsQuery, LegalQueries):
+class Query(NotificationQueries, ConsentQueries, MessagingQueries, ReportsQuery, LegalQueries, SeriesQueries):
     @strawberry.field(description="The public face of a portal; null if unknown.")
     async def clinic(self, slug: str) -> Clinic | None:
         row = await catalogue.clinic_by_slug(slug)

@@ -17,7 +17,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import Appointment, AppointmentSource, BookingCode, Client, Clinic, PractitionerTreatment, Treatment, utcnow
-from models.db import write_transaction
+from models.db import is_deadlock, write_transaction
 from realtime import events
 from resolvers.core import idempotency
 from resolvers.core import access
@@ -198,6 +198,7 @@ async def place(
     ignore: uuid.UUID | None = None,
     rescheduled_from: uuid.UUID | None = None,
     discount: bool = True,
+    series_id: uuid.UUID | None = None,
 ) -> Appointment:
     """Insert the appointment with the first candidate free at `start`, at
     the treatment's price less the client's loyalty discount (`discount`).
@@ -224,9 +225,13 @@ async def place(
                     price=price,
                     currency=clinic.currency,
                     rescheduled_from_id=rescheduled_from,
+                    series_id=series_id,
                 )
         except IntegrityError as exc:
             if not is_overlap(exc):
+                raise
+        except Exception as exc:  # a deadlock while checking the overlap: a lost race too
+            if not is_deadlock(exc):
                 raise
     raise DomainError(ErrorCode.SLOT_UNAVAILABLE, "That time has just been taken. Please pick another.", ["start"])
 

@@ -1,17 +1,19 @@
 """Changing a booked appointment: cancelling it, moving it, or booking a
-past one again."""
+past one again. An occurrence of a recurring series is cancelled or moved
+alone or with the later ones (series_changes.py)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from models import Appointment, AppointmentStatus, Clinic, Treatment, utcnow
 from models.db import write_transaction
 from realtime import events
 from resolvers.core import access
 from resolvers.core import tenant
-from resolvers.booking import moves, side_effects
+from resolvers.booking import moves, recurrence, side_effects
 from resolvers.booking.book import (
     SOURCE_OF,
     BookingRequest,
@@ -23,7 +25,8 @@ from resolvers.booking.book import (
 )
 from resolvers.core.times import as_utc
 from resolvers.core.errors import DomainError, ErrorCode, invalid
-from resolvers.booking.policy import ensure_changeable, ensure_in_window
+from resolvers.booking.policy import change_refusal, ensure_changeable, ensure_in_window
+from resolvers.booking.series_changes import ChangeScope, in_scope, naming
 from resolvers.core.principal import Principal, PrincipalKind
 from resolvers.core.runtime import Runtime
 from telemetry import metrics
@@ -65,8 +68,16 @@ async def _mark_cancelled(appointment: Appointment, principal: Principal, now: d
 
 async def cancel_appointment(
     rt: Runtime,
-    principal: Principal, appointment_id: str, reason: str | None, *, now: datetime | None = None
-) -> Appointment:
+    principal: Principal,
+    appointment_id: str,
+    reason: str | None,
+    *,
+    scope: ChangeScope = ChangeScope.THIS,
+    now: datetime | None = None,
+) -> list[Appointment]:
+    """Cancel the appointment and, with THIS_AND_FOLLOWING, the later
+    occurrences of its series, all in one transaction: one that may not be
+    cancelled leaves every one as it was. The named one comes first."""
     now = now or utcnow()
     access.require_appointment_change(principal)
     if reason is not None and len(reason) > MAX_REASON:
@@ -74,11 +85,38 @@ async def cancel_appointment(
     async with write_transaction():
         appointment, clinic = await _locked(principal, appointment_id)
         ensure_changeable(appointment, clinic, principal, now)
-        await _mark_cancelled(appointment, principal, now, (reason or "").strip() or None)
-        await side_effects.appointment_changed(rt, events.CANCELLED, appointment, clinic)
+        targets = await in_scope(principal, appointment, scope)
+        for target in targets:
+            if (refusal := change_refusal(target, clinic, principal, now)) is not None:
+                raise naming(refusal, target, clinic)
+            await _mark_cancelled(target, principal, now, (reason or "").strip() or None)
+            await side_effects.appointment_changed(rt, events.CANCELLED, target, clinic)
     rt.changes_committed()
-    metrics.CANCELLATIONS.labels(SOURCE_OF[principal.kind]).inc()
-    return appointment
+    for target in targets:
+        metrics.CANCELLATIONS.labels(SOURCE_OF[principal.kind]).inc()
+    return targets
+
+
+async def _move(
+    principal: Principal, clinic: Clinic, treatment: Treatment, old: Appointment, start: datetime,
+    practitioner_id: str | None,
+) -> Appointment:
+    """Book `old`'s move to `start`; `old` is already marked cancelled."""
+    candidates = await offering_practitioners(
+        clinic, treatment, practitioner_id or str(old.practitioner_id), ["practitionerId"]
+    )
+    candidates = await working_candidates(clinic, principal, shape_of(treatment), candidates, start)
+    return await place(
+        clinic,
+        treatment,
+        candidates,
+        start,
+        client_id=old.client_id,
+        source=SOURCE_OF[principal.kind],
+        ignore=old.id,
+        rescheduled_from=old.id,
+        series_id=old.series_id,
+    )
 
 
 async def reschedule_appointment(
@@ -88,38 +126,44 @@ async def reschedule_appointment(
     start: datetime,
     practitioner_id: str | None,
     *,
+    scope: ChangeScope = ChangeScope.THIS,
     now: datetime | None = None,
-) -> Appointment:
+) -> list[Appointment]:
     """Move an appointment in one transaction: the old one is cancelled as
     rescheduled and a new one, linked to it, takes the new time. The new
-    time may overlap the old one."""
+    time may overlap the old one. With THIS_AND_FOLLOWING the later
+    occurrences of its series move by the same offset on the clinic's wall
+    clock, all or none. Answers the new appointments, the named one's first."""
     now = now or utcnow()
     access.require_appointment_change(principal)
     start = as_utc(start, ["start"])
     async with write_transaction():
-        old, clinic = await _locked(principal, appointment_id)
-        ensure_changeable(old, clinic, principal, now, access.PortalAction.RESCHEDULE)
-        ensure_in_window(clinic, principal, start, now)
-        treatment = await Treatment.get(id=old.treatment_id, clinic_id=clinic.id)
-        candidates = await offering_practitioners(
-            clinic, treatment, practitioner_id or str(old.practitioner_id), ["practitionerId"]
-        )
-        candidates = await working_candidates(clinic, principal, shape_of(treatment), candidates, start)
-        await _mark_cancelled(old, principal, now, "Rescheduled")
-        new = await place(
-            clinic,
-            treatment,
-            candidates,
-            start,
-            client_id=old.client_id,
-            source=SOURCE_OF[principal.kind],
-            ignore=old.id,
-            rescheduled_from=old.id,
-        )
-        await side_effects.appointment_changed(rt, events.RESCHEDULED, new, clinic, previous=old)
-    rt.changes_committed()  # both diaries hear of it: the old row (now cancelled), then the new one
-    metrics.RESCHEDULES.labels(SOURCE_OF[principal.kind]).inc()
-    return new
+        first, clinic = await _locked(principal, appointment_id)
+        ensure_changeable(first, clinic, principal, now, access.PortalAction.RESCHEDULE)
+        olds = await in_scope(principal, first, scope)
+        tz = ZoneInfo(clinic.timezone)
+        offset = recurrence.wall_offset(first.start_at, start, tz)
+        starts = [start, *(recurrence.wall_shift(old.start_at, offset, tz) for old in olds[1:])]
+        treatment = await Treatment.get(id=first.treatment_id, clinic_id=clinic.id)
+        for old, new_start in zip(olds, starts):  # every one is cancelled before any is placed
+            try:
+                ensure_changeable(old, clinic, principal, now, access.PortalAction.RESCHEDULE)
+                ensure_in_window(clinic, principal, new_start, now)
+            except DomainError as exc:
+                raise (naming(exc, old, clinic) if old is not first else exc) from None
+            await _mark_cancelled(old, principal, now, "Rescheduled")
+        moved = []
+        for old, new_start in zip(olds, starts):
+            try:
+                moved.append((old, await _move(principal, clinic, treatment, old, new_start, practitioner_id)))
+            except DomainError as exc:
+                raise (naming(exc, old, clinic) if old is not first else exc) from None
+        for old, new in moved:  # after every insert, as series.py explains
+            await side_effects.appointment_changed(rt, events.RESCHEDULED, new, clinic, previous=old)
+    rt.changes_committed()  # each diary hears of it: every old row (now cancelled), then its new one
+    for _ in moved:
+        metrics.RESCHEDULES.labels(SOURCE_OF[principal.kind]).inc()
+    return [new for _, new in moved]
 
 
 async def repeat_appointment(

@@ -228,6 +228,18 @@ def booking_refusal(clinic: Clinic, principal: Principal) -> DomainError | None:
     return portal_action_refusal(clinic, principal, PortalAction.BOOK)
 
 
+def require_series_booking(principal: Principal) -> uuid.UUID:
+    """Booking a recurring series: the clinic's staff, or a partner key with
+    the book scope. Clients (and the booking page) book one appointment at a
+    time: a series ties up a practitioner for months, which is the clinic's
+    call."""
+    if principal.kind is PrincipalKind.STAFF:
+        return require_signed_in(principal)
+    if principal.kind is PrincipalKind.PARTNER:
+        return require_scope(principal, Scope.BOOK)
+    raise unauthenticated("Only the clinic's staff may book a series.")
+
+
 def balances_of(principal: Principal, client: Client) -> dict[str, uuid.UUID]:
     """Whose balances a principal may read, as column values: a client their
     own, the clinic's admins any of its clients'. Anyone else is told the

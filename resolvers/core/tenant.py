@@ -15,6 +15,7 @@ from tortoise.queryset import QuerySet
 from models.base import TenantModel, fits
 from models import (
     Appointment,
+    AppointmentSeries,
     Client,
     Clinic,
     ConsentForm,
@@ -86,6 +87,22 @@ async def appointment(principal: Principal, raw_id: str, *, for_update: bool = F
     if found is None:
         raise not_found("Appointment", ["id"])
     return found
+
+
+async def find_series(principal: Principal, raw_id: str) -> AppointmentSeries | None:
+    """A recurring series with an appointment this principal may read; None
+    otherwise (another clinic's, or another client's, the same way)."""
+    series_id = parse_id(raw_id)
+    if series_id is None or principal.clinic_id is None:
+        return None
+    if not await appointments(principal).filter(series_id=series_id).exists():
+        return None
+    return await AppointmentSeries.get_or_none(id=series_id, clinic_id=principal.clinic_id)
+
+
+def series_appointments(principal: Principal, series_id: uuid.UUID) -> QuerySet[Appointment]:
+    """The occurrences of a series this principal may read, in order."""
+    return appointments(principal).filter(series_id=series_id).order_by("start_at")
 
 
 def treatments(clinic_id: uuid.UUID) -> QuerySet[Treatment]:

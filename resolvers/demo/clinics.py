@@ -31,6 +31,7 @@ from resolvers.notifications.email_templates import seed_default_templates
 from resolvers.demo.balances import seed_balances
 from resolvers.demo.history import seed_history
 from resolvers.demo.documents import seed_documents
+from resolvers.demo.series import seed_series
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def _working_day(start: date, step: int) -> date:
     return day
 
 
-async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str]) -> Clinic:
+async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str], series: bool) -> Clinic:
     tz = ZoneInfo(spec.timezone)
     clinic = await Clinic.create(
         slug=spec.slug,
@@ -181,18 +182,22 @@ async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str]) -> Clinic:
         )
     await seed_balances(clinic, client, facial)
     await seed_documents(clinic, client)
+    if series and spec.slug == "demo":
+        await seed_series(clinic, client, practitioners[1], treatments[0])
     return clinic
 
 
-async def seed_demo(rt: Runtime, history: bool = False) -> list[str]:
+async def seed_demo(rt: Runtime, history: bool = False, *, series: bool = True) -> list[str]:
     """Seed the demo clinics that are missing, with their past visits,
-    payments and refunds when `history` is set; returns the slugs seeded."""
+    payments and refunds when `history` is set; returns the slugs seeded.
+    `series=False` leaves out the demo client's recurring series (tests that
+    count the client's appointments expect one upcoming and one past)."""
     missing = [spec for spec in DEMO_CLINICS if not await Clinic.exists(slug=spec.slug)]
     passwords = {PRACTITIONER_PASSWORD} | {p for s in missing for p in (s.owner[1], s.client[2])}
     hashes = {p: await hash_password(rt, p) for p in passwords}
     for spec in missing:
         async with write_transaction():
-            clinic = await _seed_clinic(spec, hashes)
+            clinic = await _seed_clinic(spec, hashes, series)
             if history:
                 await seed_history(clinic)
     return [spec.slug for spec in missing]

@@ -13,7 +13,11 @@ message already on its way.
 - CANCELLED: the cancelled-appointment template, to the practitioner.
 
 By default only changes clients make (in the portal or on the booking page)
-are e-mailed; a clinic may choose changes made by anyone."""
+are e-mailed; a clinic may choose changes made by anyone.
+
+The occurrences of a recurring series are not announced one by one: the
+series sends each practitioner one new-appointment e-mail naming all of
+theirs (series_notice.py, through `send_new_appointment`)."""
 
 from __future__ import annotations
 
@@ -50,8 +54,10 @@ async def _facts(appointment: Appointment, clinic: Clinic, rows: ChangeRows) -> 
 
 
 async def _send(
-    clinic: Clinic, template: EmailTemplate, appointment: Appointment, recipients: list[str], purpose: str, rows: ChangeRows
+    clinic: Clinic, template: EmailTemplate, appointment: Appointment, recipients: list[str], purpose: str, rows: ChangeRows,
+    appendix: str = "",
 ) -> None:
+    """To `recipients`; `appendix` follows the body."""
     facts, _ = await _facts(appointment, clinic, rows)
     values = facts.values()
     recipients = list(dict.fromkeys(a for a in recipients if a))
@@ -63,7 +69,7 @@ async def _send(
         {
             "to": recipients,
             "subject": templating.one_line(templating.render(template.subject, values)),
-            "body": templating.render(template.body, values),
+            "body": templating.render(template.body, values) + appendix,
             "purpose": purpose,
         },
         appointment_id=appointment.id,
@@ -76,6 +82,17 @@ async def _template(clinic: Clinic, template_id) -> EmailTemplate | None:
     return await EmailTemplate.get_or_none(id=template_id, clinic_id=clinic.id)
 
 
+async def send_new_appointment(clinic: Clinic, appointment: Appointment, rows: ChangeRows, appendix: str) -> None:
+    """The new-appointment e-mail about `appointment`, with `appendix` after
+    the clinic's text, when the clinic chose one."""
+    choice = await PractitionerEmailSettings.filter(clinic_id=clinic.id).first()
+    if choice is None:
+        return
+    if choice.notified_changes is not NotifiedChanges.ALL and not made_by_client(events.BOOKED, appointment):
+        return
+    await _send_new(clinic, choice, appointment, rows, appendix)
+
+
 async def plan_practitioner_emails(
     rt: Runtime, kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None, rows: ChangeRows
 ) -> None:
@@ -86,7 +103,8 @@ async def plan_practitioner_emails(
         return
     if choice.notified_changes is not NotifiedChanges.ALL and not made_by_client(kind, appointment):
         return
-    if kind in (events.BOOKED, events.RESCHEDULED):
+    in_series = kind == events.BOOKED and appointment.series_id is not None
+    if kind in (events.BOOKED, events.RESCHEDULED) and not in_series:
         await _send_new(clinic, choice, appointment, rows)
     moved_away = kind == events.RESCHEDULED and previous and previous.practitioner_id != appointment.practitioner_id
     if kind == events.CANCELLED or moved_away:
@@ -106,7 +124,9 @@ def made_by_client(kind: EventKind, appointment: Appointment) -> bool:
     return appointment.source in (AppointmentSource.PORTAL, AppointmentSource.ONLINE)
 
 
-async def _send_new(clinic: Clinic, choice: PractitionerEmailSettings, appointment: Appointment, rows: ChangeRows) -> None:
+async def _send_new(
+    clinic: Clinic, choice: PractitionerEmailSettings, appointment: Appointment, rows: ChangeRows, appendix: str = ""
+) -> None:
     """The practitioner's e-mail and the extra addresses' one: one message
     when both use the same template, so nobody gets it twice."""
     practitioner = await rows.practitioner(appointment)
@@ -114,10 +134,10 @@ async def _send_new(clinic: Clinic, choice: PractitionerEmailSettings, appointme
     extra = list(choice.extra_new_appointment_recipients or [])
     extra_template = await _template(clinic, choice.extra_new_appointment_template_id) or own
     if own is not None and extra_template is not None and own.id == extra_template.id:
-        await _send(clinic, own, appointment, [practitioner.contact_email, *extra], PURPOSE_NEW, rows)
+        await _send(clinic, own, appointment, [practitioner.contact_email, *extra], PURPOSE_NEW, rows, appendix)
         return
     if own is not None:
-        await _send(clinic, own, appointment, [practitioner.contact_email], PURPOSE_NEW, rows)
+        await _send(clinic, own, appointment, [practitioner.contact_email], PURPOSE_NEW, rows, appendix)
     if extra_template is not None:
         others = [a for a in extra if a != practitioner.contact_email]
-        await _send(clinic, extra_template, appointment, others, PURPOSE_NEW_EXTRA, rows)
+        await _send(clinic, extra_template, appointment, others, PURPOSE_NEW_EXTRA, rows, appendix)

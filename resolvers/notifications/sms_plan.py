@@ -4,7 +4,9 @@ the change's transaction (a planner in resolvers/side_effects.py), so the
 rows commit or roll back with the change; a cancellation or a move marks
 what the old appointment still had waiting (its confirmation or move notice
 not yet sent, its reminders) CANCELLED in that same transaction: a client
-is never told an appointment is confirmed after hearing it was cancelled."""
+is never told an appointment is confirmed after hearing it was cancelled.
+An occurrence of a recurring series is booked without a confirmation of its
+own: the series sends one for all (series_notice.py)."""
 
 from __future__ import annotations
 
@@ -69,7 +71,9 @@ async def plan_sms(
         )
         return {"to": client.phone, "body": body, "client_id": str(client.id), "purpose": purpose}
 
-    await enqueue(clinic.id, "sms", text(purpose), appointment_id=appointment.id)
+    confirmed_by_series = kind is EventKind.BOOKED and appointment.series_id is not None
+    if not confirmed_by_series:
+        await enqueue(clinic.id, "sms", text(purpose), appointment_id=appointment.id)
     if kind is EventKind.CANCELLED:
         return
     now = utcnow()

@@ -1,7 +1,9 @@
 """Every SMS text about an appointment, marked for the `messages` catalogue
 and sent in the client's language (English where it has no catalogue).
 Placeholders: {clinic} {treatment} {when} {practitioner} {price}; {when} is
-written in the clinic's time zone and {price} in the client's language."""
+written in the clinic's time zone and {price} in the client's language. A
+series' confirmation (SERIES_CONFIRMATION) has {clinic} {treatment} {count}
+{first} {last}."""
 
 from __future__ import annotations
 
@@ -21,6 +23,10 @@ TEXTS: dict[str, str] = {
 # The confirmation when the clinic shows its prices.
 PRICED_CONFIRMATION = N_(
     "{clinic}: your {treatment} with {practitioner} is booked for {when} (price: {price}). Reply STOP to opt out."
+)
+# The one confirmation of a recurring series.
+SERIES_CONFIRMATION = N_(
+    "{clinic}: your {count} {treatment} appointments are booked, from {first} to {last}. Reply STOP to opt out."
 )
 
 
@@ -44,4 +50,18 @@ def render(
         practitioner=practitioner,
         when=i18n.when(start, timezone, language, country),
         price=i18n.money(price[0], price[1], language, country) if price is not None else "",
+    )
+
+
+def render_series(
+    language: str, *, clinic: str, treatment: str, count: int, first: datetime, last: datetime, timezone: str,
+    country: str | None = None,
+) -> str:
+    """The one confirmation of a recurring series."""
+    return i18n.gettext(language, SERIES_CONFIRMATION).format(
+        clinic=clinic,
+        treatment=treatment,
+        count=count,
+        first=i18n.when(first, timezone, language, country),
+        last=i18n.when(last, timezone, language, country),
     )

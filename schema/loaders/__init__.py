@@ -13,7 +13,7 @@ from schema.loaders.memberships import CoveringMembershipLoader
 from schema.loaders.offerings import PractitionersByTreatmentLoader, TreatmentsByPractitionerLoader
 from schema.loaders.payments import PaymentsByAppointmentLoader, RefundsByPaymentLoader
 from schema.loaders.rescheduled import RescheduledToLoader
-from schema.loaders.rows import ClientLoader, ConsentFormLoader, PractitionerLoader, TreatmentLoader
+from schema.loaders.rows import ClientLoader, ConsentFormLoader, PractitionerLoader, SeriesLoader, TreatmentLoader
 
 
 class Loaders:
@@ -71,3 +71,7 @@ class Loaders:
     @cached_property
     def loyalty_discount(self) -> LoyaltyDiscountLoader:
         return LoyaltyDiscountLoader()
+
+    @cached_property
+    def series(self) -> SeriesLoader:
+        return SeriesLoader()

@@ -1,4 +1,5 @@
-"""A clinic's practitioners, treatments, consent forms and clients by (clinic, id):
+"""A clinic's practitioners, treatments, consent forms, clients and recurring
+series by (clinic, id):
 one by-(clinic, id) read per table, one query per clinic."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from functools import partial
 
 from strawberry.dataloader import DataLoader
 
-from models import Client, ConsentForm, Practitioner, Treatment
+from models import AppointmentSeries, Client, ConsentForm, Practitioner, Treatment
 from resolvers.core import tenant
 
 
@@ -31,3 +32,10 @@ class ClientLoader(DataLoader[tenant.Key, Client | None]):
 
     def __init__(self) -> None:
         super().__init__(load_fn=partial(tenant.rows_by_key, Client))
+
+
+class SeriesLoader(DataLoader[tenant.Key, AppointmentSeries | None]):
+    """How the series of a diary's appointments repeat, in one query."""
+
+    def __init__(self) -> None:
+        super().__init__(load_fn=partial(tenant.rows_by_key, AppointmentSeries))

@@ -12,6 +12,7 @@ from schema.context import Info
 from schema.errors import payload
 from schema.payload import Payload
 from schema.types.appointment import Appointment
+from schema.types.series import SeriesScope
 
 
 @strawberry.input
@@ -47,11 +48,21 @@ class BookAppointmentPayload(Payload):
 @strawberry.type
 class CancelAppointmentPayload(Payload):
     appointment: Appointment | None = None
+    appointments: list[Appointment] = strawberry.field(
+        default_factory=list,
+        description="Every appointment cancelled, the named one first (with THIS_AND_FOLLOWING, the later"
+        " occurrences of its series too).",
+    )
 
 
 @strawberry.type
 class RescheduleAppointmentPayload(Payload):
     appointment: Appointment | None = None
+    appointments: list[Appointment] = strawberry.field(
+        default_factory=list,
+        description="Every new appointment, the named one's first (with THIS_AND_FOLLOWING, the later"
+        " occurrences of its series too, each moved by the same offset).",
+    )
 
 
 @strawberry.type
@@ -61,6 +72,11 @@ class RepeatAppointmentPayload(Payload):
 
 async def _appointment(work) -> dict:
     return {"appointment": Appointment(model=await work)}
+
+
+async def _appointments(work) -> dict:
+    rows = [Appointment(model=row) for row in await work]
+    return {"appointment": rows[0], "appointments": rows}
 
 
 def _request(data: BookAppointmentInput, ip: str, language: str) -> book.BookingRequest:
@@ -87,17 +103,24 @@ class BookingMutations:
 
     @strawberry.mutation
     async def cancel_appointment(
-        self, info: Info, id: strawberry.ID, reason: str | None = None
+        self, info: Info, id: strawberry.ID, reason: str | None = None, scope: SeriesScope = SeriesScope.THIS
     ) -> CancelAppointmentPayload:
-        work = changes.cancel_appointment(info.context.runtime, info.context.principal, id, reason)
-        return await payload(CancelAppointmentPayload, _appointment(work))
+        ctx = info.context
+        work = changes.cancel_appointment(ctx.runtime, ctx.principal, id, reason, scope=scope)
+        return await payload(CancelAppointmentPayload, _appointments(work))
 
     @strawberry.mutation
     async def reschedule_appointment(
-        self, info: Info, id: strawberry.ID, start: datetime, practitioner_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        id: strawberry.ID,
+        start: datetime,
+        practitioner_id: strawberry.ID | None = None,
+        scope: SeriesScope = SeriesScope.THIS,
     ) -> RescheduleAppointmentPayload:
-        work = changes.reschedule_appointment(info.context.runtime, info.context.principal, id, start, practitioner_id)
-        return await payload(RescheduleAppointmentPayload, _appointment(work))
+        ctx = info.context
+        work = changes.reschedule_appointment(ctx.runtime, ctx.principal, id, start, practitioner_id, scope=scope)
+        return await payload(RescheduleAppointmentPayload, _appointments(work))
 
     @strawberry.mutation(description="Book a past appointment's treatment again at a new time.")
     async def repeat_appointment(self, info: Info, id: strawberry.ID, start: datetime) -> RepeatAppointmentPayload:

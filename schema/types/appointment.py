@@ -9,10 +9,12 @@ import strawberry
 
 from models import Appointment as AppointmentModel
 from models import AppointmentStatus as AppointmentStatusValues
+from models import SeriesUnit as SeriesUnitValues
 from models import utcnow
 from realtime.events import EventKind
 from resolvers.booking import policy
 from resolvers.core import access
+from resolvers.core import tenant
 from resolvers.account.personal import When
 from schema.context import Info
 from schema.types.admin import Client
@@ -23,6 +25,7 @@ from schema.types.payments import Payment
 
 AppointmentStatus = strawberry.enum(AppointmentStatusValues, name="AppointmentStatus")
 AppointmentWhen = strawberry.enum(When, name="AppointmentWhen")
+SeriesUnit = strawberry.enum(SeriesUnitValues, name="SeriesUnit", description="What a series' `every` counts.")
 
 
 @strawberry.type(description="The membership a session of which pays for an appointment.")
@@ -113,6 +116,11 @@ class Appointment:
         found = await info.context.loaders.covering_membership.load((self.model.clinic_id, self.model.id))
         return CoveringMembership(id=strawberry.ID(str(found.id)), name=found.name) if found else None
 
+    @strawberry.field(description="The recurring series it belongs to; null for an appointment booked on its own.")
+    def series(self) -> AppointmentSeries | None:
+        ident = self.model.series_id
+        return AppointmentSeries(id=strawberry.ID(str(ident)), clinic_id=self.model.clinic_id) if ident else None
+
     @strawberry.field(description="The appointment this one was moved from.")
     def rescheduled_from_id(self) -> strawberry.ID | None:
         ident = self.model.rescheduled_from_id
@@ -130,6 +138,30 @@ class Appointment:
         if self.model.status is not AppointmentStatusValues.CANCELLED:
             return None  # only a cancelled appointment can have been moved
         return await info.context.loaders.rescheduled_to.load((self.model.clinic_id, self.model.id))
+
+
+@strawberry.type(description="A recurring series of appointments made by `bookSeries`.")
+class AppointmentSeries:
+    id: strawberry.ID
+    clinic_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="How many days or weeks from one occurrence to the next.")
+    async def every(self, info: Info) -> int:
+        return (await self._row(info)).every
+
+    @strawberry.field
+    async def unit(self, info: Info) -> SeriesUnit:
+        return (await self._row(info)).unit
+
+    async def _row(self, info: Info):
+        return await info.context.loaders.series.load((self.clinic_id, uuid.UUID(str(self.id))))
+
+    @strawberry.field(
+        description="Its occurrences the caller may see, in order of start; moved and cancelled ones stay, cancelled."
+    )
+    async def appointments(self, info: Info) -> list[Appointment]:
+        rows = await tenant.series_appointments(info.context.principal, uuid.UUID(str(self.id)))
+        return [Appointment(model=row) for row in rows]
 
 
 @strawberry.type

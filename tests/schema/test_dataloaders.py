@@ -5,6 +5,7 @@ returns. Statements are counted on the logger Tortoise writes every query to
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
@@ -45,12 +46,18 @@ SLOTS = (
 )
 
 
+RELAY_TASK = "event-relay"
+
+
 class StatementLog(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.statements: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        task = asyncio.current_task()
+        if task is not None and task.get_name() == RELAY_TASK:
+            return  # the process's event relay, polling on its own: not the request's
         message = record.getMessage().lstrip()
         if message.split(None, 1)[:1] and message.split(None, 1)[0].upper() in SQL_VERBS:
             self.statements.append(message)
