@@ -53,7 +53,8 @@ browser:
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH)
 
-# GraphiQL's scripts and styles and Chart.js (portal/vendor/files/, committed) from the npm
+# The vendored browser builds: GraphiQL's page, the reports page's Chart.js and
+# the calendar's EventCalendar (portal/vendor/files/, committed) from the npm
 # packages pinned in portal/vendor/package.json. Needs Node and npm; `make run` does not.
 vendor:
 	portal/vendor/refresh.sh

@@ -1,9 +1,9 @@
 """Serves the reference pages with the headers that keep them safe: a strict
 Content-Security-Policy (no inline script, nothing from other origins but a
 clinic's logo), no referrer (a booking link carries a token), no framing.
-GraphiQL's page (in development) and the reports page's charts load
-everything from the app itself: their scripts and styles are vendored in
-`portal/vendor/files/`."""
+GraphiQL's page (in development), the reports page's charts and the calendar's
+grid load everything from the app itself: their scripts and styles are
+vendored in `portal/vendor/files/`."""
 
 from __future__ import annotations
 
@@ -102,7 +102,15 @@ def assets() -> Assets:
 
 # The vendored files the pages need in production too (GraphiQL's only
 # serve in development).
-PAGE_LIBRARIES = frozenset({"chart.umd.min.js", "licenses/chart.js.LICENSE.txt"})
+PAGE_LIBRARIES = frozenset(
+    {
+        "chart.umd.min.js",
+        "licenses/chart.js.LICENSE.txt",
+        "event-calendar.min.js",
+        "event-calendar.min.css",
+        "licenses/@event-calendar/build.LICENSE.txt",
+    }
+)
 
 
 class SomeAssets(Assets):
@@ -119,8 +127,8 @@ class SomeAssets(Assets):
 
 
 def vendored(everything: bool = True) -> Assets:
-    """The vendored builds with their licences: GraphiQL, React, ReactDOM
-    and Chart.js; or (not `everything`) only the pages' libraries."""
+    """The vendored builds with their licences: GraphiQL, React, ReactDOM,
+    Chart.js and EventCalendar; or (not `everything`) only the pages' libraries."""
     if everything:
         return Assets(directory=VENDORED)
     return SomeAssets(directory=VENDORED, only=PAGE_LIBRARIES)

@@ -1,17 +1,31 @@
-// The practitioner calendar: staff sign-in, a day or week of the diary,
-// kept current by `calendarUpdates` and re-read after every reconnect.
+// The practitioner calendar: staff sign-in, a day or week of the diary as
+// a time grid (a column per practitioner, working hours from the roster,
+// free times shaded), kept current by `calendarUpdates`, which resumes
+// after a dropped connection from the last event's cursor. Staff move an
+// appointment by dragging it.
 import { gql, userError, store, session } from "./gql.js";
 import { $, el, show, say, brand, today, addDays, timeOnly } from "./dom.js";
 import { LiveSubscription } from "./live.js";
 import { elsewhere, zoneName } from "./zone.js";
+import { midnight, wall, fromWall } from "./wallclock.js";
+import { freeSpans, workingBounds } from "./roster.js";
+import { Diary } from "./diary.js";
 
 const SESSION = "calendar:staff";
 const message = $("#message");
-const FIELDS = `id start end status treatment { name } practitioner { id name } client { fullName }`;
+const FIELDS = `id start end status canReschedule treatment { name } practitioner { id name } client { fullName }`;
 const CLINIC = `query { myClinic { id name timezone branding { backgroundColor logoUrl }
-  practitioners { id name weeklyHours { weekday end } } } }`;
-const CALENDAR = `query Calendar($from: DateTime!, $to: DateTime!) { calendar(from: $from, to: $to) { ${FIELDS} } }`;
-const UPDATES = `subscription { calendarUpdates { kind occurredAt appointment { ${FIELDS} } } }`;
+  practitioners { id name weeklyHours { weekday start end } } } }`;
+const CALENDAR = `query Calendar($from: DateTime!, $to: DateTime!, $day: Date!) {
+  calendar(from: $from, to: $to) { ${FIELDS} } calendarCursor
+  myClinic { practitioners { id rosterExceptions(from: $day) { date kind start end } } } }`;
+const UPDATES = `subscription Updates($after: String) {
+  calendarUpdates(after: $after) { kind occurredAt cursor appointment { ${FIELDS} } } }`;
+const MOVE = `mutation Move($id: ID!, $start: DateTime!, $practitionerId: ID) {
+  rescheduleAppointment(id: $id, start: $start, practitionerId: $practitionerId) {
+    appointment { ${FIELDS} } userErrors { code message field } } }`;
+// Hours the grid spans when nobody works on the days shown.
+const DEFAULT_HOURS = [9 * 60, 18 * 60];
 
 let token = session(SESSION)?.token || null;
 let clinic = null;
@@ -19,27 +33,7 @@ let view = "week";
 let anchor = null; // a date (YYYY-MM-DD) in the clinic's time zone
 let appointments = new Map();
 let live = null;
-
-// The UTC instant of midnight starting `isoDate` in `timeZone`.
-function offsetMs(utcMs, timeZone) {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", {
-      timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
-    }).formatToParts(new Date(utcMs)).map((p) => [p.type, p.value]),
-  );
-  return Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second) - utcMs;
-}
-
-function midnight(isoDate, timeZone) {
-  const [y, m, d] = isoDate.split("-").map(Number);
-  const guess = Date.UTC(y, m - 1, d);
-  const first = guess - offsetMs(guess, timeZone);
-  return new Date(guess - offsetMs(first, timeZone));
-}
-
-function localDay(iso) {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: clinic.timezone }).format(new Date(iso));
-}
+let diary = null;
 
 function weekdayOf(isoDate) {
   return (new Date(`${isoDate}T12:00:00Z`).getUTCDay() + 6) % 7; // Monday is 0
@@ -96,13 +90,18 @@ async function start() {
   show($("#sign-in"), false);
   show($("#diary"));
   show($("#sign-out"));
-  await resync();
+  diary ||= new Diary($("#grid"), { onMove: moved });
+  // The stream starts where this read ends, and after a dropped connection
+  // resumes from the last event it delivered.
+  const cursor = await resync();
   live = new LiveSubscription({
     token,
     query: UPDATES,
+    cursor,
+    read: resync,
+    cursorOf: (data) => data.calendarUpdates.cursor,
     onEvent: (data) => received(data.calendarUpdates),
     onStatus: status,
-    onResync: resync,
     onRefused: () => signedOut("Your session has ended. Please sign in again."),
   }).start();
 }
@@ -131,29 +130,37 @@ function status(state) {
   badge.textContent = STATES[state] || state;
 }
 
-// Re-read the days on screen: after loading, moving, and every reconnect.
-// Events that arrive while the read is under way are applied on top of it,
-// so one committed just after the read began is not lost.
+// Re-read the days on screen: after loading, moving, and when the live
+// stream cannot resume. Answers the `calendarCursor` the read is consistent
+// with (null when it failed). Events that arrive while the read is under
+// way are applied on top of it, so one committed just after the read began
+// is not lost.
 let generation = 0;
 let arrivedDuringRead = null;
 
 async function resync() {
   const mine = ++generation;
   arrivedDuringRead = [];
-  const { from, to } = range();
+  const { days, from, to } = range();
   try {
-    const rows = (await gql(CALENDAR, { from: from.toISOString(), to: to.toISOString() }, token)).calendar;
-    if (mine !== generation) return; // a newer read is on its way
-    appointments = new Map(rows.map((a) => [a.id, a]));
+    const data = await gql(CALENDAR, { from: from.toISOString(), to: to.toISOString(), day: days[0] }, token);
+    // A newer read is on its way: it shows its own answer. This cursor
+    // still holds: events after it are applied by id, so none twice.
+    if (mine !== generation) return data.calendarCursor;
+    appointments = new Map(data.calendar.map((a) => [a.id, a]));
+    const exceptions = new Map((data.myClinic?.practitioners || []).map((p) => [p.id, p.rosterExceptions]));
+    for (const p of clinic.practitioners) p.rosterExceptions = exceptions.get(p.id) || [];
     const arrived = arrivedDuringRead;
     arrivedDuringRead = null;
     for (const a of arrived) place(a);
     render();
+    return data.calendarCursor;
   } catch (error) {
-    if (mine !== generation) return;
+    if (mine !== generation) return null;
     arrivedDuringRead = null;
-    if (error.code === "UNAUTHENTICATED") return signedOut("Your session has ended. Please sign in again.");
-    say(message, error.message, "error");
+    if (error.code === "UNAUTHENTICATED") signedOut("Your session has ended. Please sign in again.");
+    else say(message, error.message, "error");
+    return null;
   }
 }
 
@@ -171,52 +178,76 @@ function received(event) {
   render();
   const verb = { BOOKED: "New booking", CANCELLED: "Cancelled", RESCHEDULED: "Moved", UPDATED: "Updated" }[event.kind] || event.kind;
   const who = a.client ? ` for ${a.client.fullName}` : "";
-  $("#live-news").textContent = `${verb}: ${a.treatment.name}${who} at ${timeOnly(a.start, clinic.timezone)} with ${a.practitioner.name}`;
-  // A move also changes the appointment it came from.
-  if (event.kind === "RESCHEDULED") resync();
+  const reopened = event.kind === "CANCELLED" ? "; the time is free again" : "";
+  $("#live-news").textContent = `${verb}: ${a.treatment.name}${who} at ${timeOnly(a.start, clinic.timezone)} with ${a.practitioner.name}${reopened}`;
+  // A move comes as two events, the old appointment (now cancelled) and the
+  // new one: each is placed as it comes, nothing is re-read.
 }
 
+function shownPractitioners() {
+  const who = $("#who").value;
+  return clinic.practitioners.filter((p) => !who || p.id === who);
+}
+
+// What the grid shows: bookings by wall-clock time (a cancelled one gives
+// its time back, so it is not drawn), and the free time around them.
 function render() {
   const { days } = range();
-  const who = $("#who").value;
   const title = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeZone: "UTC" });
   const short = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
   const asDate = (d) => new Date(`${d}T12:00:00Z`);
   $("#range").textContent = view === "day" ? title.format(asDate(days[0])) : `${short.format(asDate(days[0]))} – ${short.format(asDate(days[6]))}`;
-  const byDay = new Map(days.map((d) => [d, []]));
-  for (const a of appointments.values()) {
-    if (who && a.practitioner.id !== who) continue;
-    byDay.get(localDay(a.start))?.push(a);
-  }
-  const now = today(clinic.timezone);
   $("#go-to").value = anchor;
-  $("#days").replaceChildren(
-    ...days.map((day) => {
-      const items = byDay.get(day).sort((x, y) => x.start.localeCompare(y.start));
-      return el(
-        "section",
-        { class: `day${day === now ? " now" : ""}`, "aria-label": title.format(asDate(day)) },
-        el("h3", {}, short.format(asDate(day))),
-        items.length
-          ? el("ol", { class: "slots" }, ...items.map(entry))
-          : el("p", { class: "small" }, "Nothing booked"),
-      );
-    }),
+  Object.assign($("#grid").dataset, { view, from: days[0], to: days[days.length - 1] });
+  const practitioners = shownPractitioners();
+  const zone = clinic.timezone;
+  const shown = [...appointments.values()]
+    .filter((a) => a.status !== "CANCELLED" && practitioners.some((p) => p.id === a.practitioner.id))
+    .map((a) => ({
+      id: a.id,
+      start: wall(a.start, zone),
+      end: wall(a.end, zone),
+      status: a.status,
+      practitionerId: a.practitioner.id,
+      treatment: a.treatment.name,
+      client: a.client?.fullName || null,
+      title: `${a.client ? `${a.client.fullName} · ` : ""}${a.treatment.name}`,
+      movable: Boolean(a.canReschedule),
+      fresh: Boolean(a.fresh),
+    }));
+  const free = practitioners.flatMap((p) =>
+    freeSpans(p, days, shown.filter((a) => a.practitionerId === p.id)).map((span) => ({ ...span, practitionerId: p.id })),
   );
+  // An hour either side of the working day shows where it ends.
+  const [first, last] = workingBounds(practitioners, days) || DEFAULT_HOURS;
+  const hours = [first - 60, last + 60];
+  diary.show({ view, date: days[0], practitioners, appointments: shown, free, hours });
   for (const a of appointments.values()) delete a.fresh;
 }
 
-function entry(a) {
-  const cancelled = a.status === "CANCELLED";
-  return el(
-    "li",
-    { class: `entry${cancelled ? " cancelled" : ""}${a.fresh ? " fresh" : ""}`, "data-id": a.id, "data-status": a.status },
-    el("span", { class: "when" }, `${timeOnly(a.start, clinic.timezone)}–${timeOnly(a.end, clinic.timezone)}`),
-    el("strong", {}, a.treatment.name),
-    a.client ? el("span", { class: "client" }, a.client.fullName) : null,
-    el("span", { class: "small" }, a.practitioner.name),
-    a.status === "BOOKED" ? null : el("span", { class: "badge" }, a.status.replace("_", " ").toLowerCase()),
-  );
+// Staff dropped an appointment elsewhere: move it there through
+// `rescheduleAppointment`, or put it back and say why not.
+async function moved({ id, start, practitionerId, revert }) {
+  const before = appointments.get(id);
+  const variables = { id, start: fromWall(start, clinic.timezone).toISOString(), practitionerId };
+  try {
+    const data = (await gql(MOVE, variables, token)).rescheduleAppointment;
+    const error = userError(data);
+    if (error) {
+      revert();
+      return say(message, `Not moved: ${error.message}`, "error");
+    }
+    const now = data.appointment;
+    if (before) appointments.set(id, { ...before, status: "CANCELLED" });
+    appointments.set(now.id, { ...now, fresh: true });
+    render();
+    const who = now.client ? ` for ${now.client.fullName}` : "";
+    say(message, `Moved: ${now.treatment.name}${who} to ${timeOnly(now.start, clinic.timezone)} with ${now.practitioner.name}.`);
+  } catch (error) {
+    revert();
+    if (error.code === "UNAUTHENTICATED") return signedOut("Your session has ended. Please sign in again.");
+    say(message, `Not moved: ${error.message}`, "error");
+  }
 }
 
 function setView(next) {
@@ -236,7 +267,7 @@ $("#view-week").addEventListener("click", () => setView("week"));
 $("#previous").addEventListener("click", () => move(-1));
 $("#next").addEventListener("click", () => move(1));
 $("#today").addEventListener("click", () => move(0));
-$("#who").addEventListener("change", render);
+$("#who").addEventListener("change", () => render());
 $("#go-to").addEventListener("change", (event) => {
   if (!event.target.value) return;
   anchor = event.target.value;

@@ -1,5 +1,7 @@
 // The client portal: sign in, My bookings (cancel, repeat), Book Now, balances.
+// My bookings stay current through `myAppointmentUpdates` (my-updates.js).
 import { gql, optional, userError, store, session, GraphQLError } from "./gql.js";
+import { followMyAppointments } from "./my-updates.js";
 import { $, el, show, say, brand, money, when, today, slugFromPath, openDialog } from "./dom.js";
 import { freeSlots, byStart, renderTimes } from "./slots.js";
 import { setUpSignIn } from "./signin.js";
@@ -14,13 +16,14 @@ const message = $("#message");
 let clinic = null;
 let token = session(SESSION)?.token || null;
 let memberships = []; // the client's, from the balances
+let live = null;
 
 const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) {
   id name timezone portalEnabled canBook clientsCanCancel clientsCanReschedule termsAndConditions cancellationPolicy { noticeHours text }
   branding { backgroundColor logoUrl } } }`;
 const SMS_ENABLED = `query($slug: String!) { clinic(slug: $slug) { smsSignInEnabled } }`;
 const APPOINTMENT = `id start end status canCancel treatment { id name } practitioner { id name } price { amount currency }`;
-const ME = (extra) => `query Me { me { fullName language
+const ME = (extra) => `query Me { calendarCursor me { fullName language
   upcoming: appointments(when: UPCOMING, first: 50) { edges { node { ${APPOINTMENT} ${extra} } } }
   past: appointments(when: PAST, first: 20) { edges { node { ${APPOINTMENT} ${extra} } } } } }`;
 
@@ -115,6 +118,7 @@ setUpSignIn(slug, signedIn);
 
 $("#sign-out").addEventListener("click", async () => {
   const spent = token;
+  unfollow();
   token = null;
   store.remove(SESSION);
   try {
@@ -130,16 +134,19 @@ $("#sign-out").addEventListener("click", async () => {
 // appointment offers Repeat, and Move goes with canCancel.
 async function loadMe() {
   try {
-    return { me: (await gql(ME("canRepeat canReschedule coveredBy { name }"), {}, token)).me, knows: true };
+    const data = await gql(ME("canRepeat canReschedule coveredBy { name }"), {}, token);
+    return { me: data.me, cursor: data.calendarCursor, knows: true };
   } catch (error) {
     if (!(error instanceof GraphQLError && error.unknownField)) throw error;
-    return { me: (await gql(ME(""), {}, token)).me, knows: false };
+    const data = await gql(ME(""), {}, token);
+    return { me: data.me, cursor: data.calendarCursor, knows: false };
   }
 }
 
 // The server no longer takes the stored token (it expired, or was signed
 // out elsewhere): forget it and offer to sign in again.
 async function sessionEnded() {
+  unfollow();
   token = null;
   store.remove(SESSION);
   for (const dialog of [cancelDialog, timeDialog]) if (dialog.open) dialog.close();
@@ -147,27 +154,66 @@ async function sessionEnded() {
   return showSignIn();
 }
 
-async function showAccount() {
+// The client's account as the server has it now; null (having said why)
+// when it cannot be read.
+async function readMe() {
   let result;
   try {
     result = await loadMe();
   } catch (error) {
-    if (error.code !== "UNAUTHENTICATED") return fail(error);
+    if (error.code !== "UNAUTHENTICATED") {
+      fail(error);
+      return null;
+    }
     result = { me: null };
   }
-  if (!result.me) return sessionEnded();
-  const { me, knows } = result;
+  if (!result.me) {
+    await sessionEnded();
+    return null;
+  }
+  return result;
+}
+
+async function showAccount() {
+  const result = await readMe();
+  if (!result) return;
+  const { me } = result;
   if (await followLanguage(me)) return;
   show($("#sign-in"), false);
   show($("#account"));
   show($("#sign-out"));
   $("#greeting").textContent = _("Welcome, {name}", { name: me.fullName });
+  showBookings(result);
+  askToAccept(token);
+  follow(result.cursor);
+}
+
+function showBookings({ me, knows }) {
   renderUpcoming(me.upcoming.edges.map((e) => e.node), knows);
   renderPast(me.past.edges.map((e) => e.node), knows);
-  askToAccept(token);
   renderBalances(token, clinic.timezone).then((held) => {
     memberships = held?.memberships || [];
+    if (picking && timeDialog.open) showCover();
   });
+}
+
+// My bookings (and balances) again, after a live event or when the stream
+// must start afresh: answers the `calendarCursor` they are consistent with
+// (null when they could not be read).
+async function refreshBookings() {
+  const result = await readMe();
+  if (!result) return null;
+  showBookings(result);
+  return result.cursor;
+}
+
+function follow(cursor) {
+  if (!live && token) live = followMyAppointments({ token, cursor, read: refreshBookings, onRefused: sessionEnded });
+}
+
+function unfollow() {
+  live?.stop();
+  live = null;
 }
 
 // A membership's session pays for it: that, rather than a price not to be paid.
@@ -314,11 +360,11 @@ const ACTIONS = {
     done: (b) => _("Moved: {treatment}, now {when}.", { treatment: b.treatment.name, when: at(b.start) }),
   },
 };
-let picking = null; // { appointment, action }
+let picking = null; // { kind, appointment, action }
 let picked = null;
 
 function askTime(kind, appointment, opener) {
-  picking = { appointment, action: ACTIONS[kind] };
+  picking = { kind, appointment, action: ACTIONS[kind] };
   $("#time-title").textContent = picking.action.title(appointment);
   $("#time-confirm").textContent = picking.action.button;
   const now = { when: at(appointment.start), practitioner: appointment.practitioner.name };
@@ -327,11 +373,18 @@ function askTime(kind, appointment, opener) {
   $("#time-date").min = day;
   $("#time-date").value = kind === "move" ? new Intl.DateTimeFormat("en-CA", { timeZone: clinic.timezone }).format(new Date(appointment.start)) : day;
   say($("#time-error"), "");
+  showCover();
+  openDialog(timeDialog, opener);
+  loadDialogTimes();
+}
+
+// What pays for the appointment being picked a time for (the memberships
+// may arrive after the dialog opened: then again).
+function showCover() {
+  const { kind, appointment } = picking;
   const cover = kind === "move" ? appointment.coveredBy && _("Still covered by {membership}.", { membership: appointment.coveredBy.name }) : coverNote(appointment.treatment.id);
   $("#time-cover").textContent = cover || "";
   show($("#time-cover"), Boolean(cover));
-  openDialog(timeDialog, opener);
-  loadDialogTimes();
 }
 
 // A membership of the client's with a session left that covers the treatment.

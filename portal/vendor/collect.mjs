@@ -1,12 +1,13 @@
 // Copies the browser builds the pages load (GraphiQL's page; Chart.js for
-// the reports page) out of an npm install,
+// the reports page; EventCalendar for the calendar) out of an npm install,
 // with the licence of every package they contain, and writes MANIFEST.json
 // (versions and SHA-256 of each file; tests/project checks it).
 // Usage: node collect.mjs <node_modules> <out dir>
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const [modules, out] = process.argv.slice(2);
 const BUILDS = [
@@ -15,7 +16,16 @@ const BUILDS = [
   ["graphiql", "graphiql.min.js", "graphiql.min.js"],
   ["graphiql", "graphiql.min.css", "graphiql.min.css"],
   ["chart.js", "dist/chart.umd.min.js", "chart.umd.min.js"],
+  ["@event-calendar/build", "dist/event-calendar.min.js", "event-calendar.min.js"],
+  ["@event-calendar/build", "dist/event-calendar.min.css", "event-calendar.min.css"],
 ];
+// Packages published without a licence file: the LICENSE of their source
+// repository, kept beside this script.
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPOSITORY_LICENCE = {
+  "@event-calendar/build": join(HERE, "licences", "event-calendar.LICENSE.txt"),
+  "@event-calendar/core": join(HERE, "licences", "event-calendar.LICENSE.txt"),
+};
 // Packages of the GraphiQL monorepo, named in the source map by their folder.
 const MONOREPO = {
   "graphiql-react": "@graphiql/react",
@@ -59,19 +69,22 @@ function about(name) {
   const installed = findIn(modules, name);
   const dir = installed || otherRelease(name);
   const meta = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-  const files = readdirSync(dir).filter((f) => /^(licen[cs]e|copying|notice)/i.test(f)).sort();
+  const files = readdirSync(dir).filter((f) => /^(licen[cs]e|copying|notice)/i.test(f)).sort().map((f) => join(dir, f));
+  if (!files.length && REPOSITORY_LICENCE[name]) files.push(REPOSITORY_LICENCE[name]);
   const version = installed ? meta.version : `${meta.version}, the current release; the build holds another`;
   return { name, dir, version, license: meta.license || "UNKNOWN", files };
 }
 
-// Every package whose code the GraphiQL bundle holds, from its source map.
-function bundled(sourceMap) {
-  const names = new Set(["graphiql"]);
+// Every package whose code a bundle holds, from its source map.
+function bundled(owner, sourceMap) {
+  const names = new Set([owner]);
   for (const source of JSON.parse(readFileSync(sourceMap, "utf8")).sources) {
     const inModules = [...source.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)].pop();
     if (inModules) names.add(inModules[1]);
     const sibling = source.match(/^\.\.\/\.\.\/([^/]+)\//);
     if (sibling && MONOREPO[sibling[1]]) names.add(MONOREPO[sibling[1]]);
+    // EventCalendar's build holds its core package, from the same repository.
+    if (owner.startsWith("@event-calendar/") && source.startsWith("../../core/")) names.add("@event-calendar/core");
   }
   return [...names].sort();
 }
@@ -88,28 +101,32 @@ for (const [name, from, to] of BUILDS) {
   manifest.packages[name] = pkg.version;
   manifest.files[to] = { package: name, from, sha256: sha256(join(out, to)) };
 }
-for (const name of ["react", "react-dom", "graphiql", "chart.js"]) {
+for (const name of Object.keys(manifest.packages)) {
   const pkg = about(name);
-  copyFileSync(join(pkg.dir, pkg.files[0]), join(out, "licenses", `${name}.LICENSE.txt`));
+  const to = join(out, "licenses", `${name}.LICENSE.txt`);
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(pkg.files[0], to);
 }
 // react-dom's build holds the scheduler too; Chart.js's holds @kurkle/color.
 const contained = [
-  ...bundled(join(packageDir("graphiql"), "graphiql.min.js.map")),
+  ...bundled("graphiql", join(packageDir("graphiql"), "graphiql.min.js.map")),
   ...["react", "react-dom", "scheduler", "chart.js", "@kurkle/color"],
+  ...bundled("@event-calendar/build", join(packageDir("@event-calendar/build"), "dist", "event-calendar.min.js.map")),
 ];
 const notices = [...new Set(contained)].sort().map((name) => {
   const pkg = about(name);
-  const texts = pkg.files.map((f) => readFileSync(join(pkg.dir, f), "utf8").trim());
+  const texts = pkg.files.map((f) => readFileSync(f, "utf8").trim());
   const body = texts.length ? texts.join("\n\n") : `(The package ships no licence file; its package.json says ${pkg.license}.)`;
   return `${name}@${pkg.version} (${pkg.license})\n\n${body}\n`;
 });
 const header =
   "The code in this folder's .js and .css files comes from these npm packages.\n" +
   "Their licences follow, as each package ships them. The versions named are\n" +
-  "those an install of the pinned packages brings; GraphiQL's build holds the\n" +
-  "ones its own release was built with.\n";
+  "those an install of the pinned packages brings; GraphiQL's and EventCalendar's\n" +
+  "builds hold the ones their own releases were built with.\n";
 writeFileSync(join(out, "licenses", "THIRD-PARTY-NOTICES.txt"), [header, ...notices].join(`\n${"=".repeat(72)}\n\n`));
-for (const name of readdirSync(join(out, "licenses")).sort()) {
-  manifest.files[`licenses/${name}`] = { sha256: sha256(join(out, "licenses", name)) };
+for (const path of readdirSync(join(out, "licenses"), { recursive: true }).sort()) {
+  const full = join(out, "licenses", path);
+  if (statSync(full).isFile()) manifest.files[relative(out, full)] = { sha256: sha256(full) };
 }
 writeFileSync(join(out, "MANIFEST.json"), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Refreshes files/ (GraphiQL's page: React, ReactDOM and GraphiQL's browser
-# builds; the reports page: Chart.js's; their licences and a manifest) from the npm registry, at the
+# builds; the reports page: Chart.js's; the calendar: EventCalendar's; their
+# licences and a manifest) from the npm registry, at the
 # versions pinned in package.json. Needs Node and npm; `make run` does not:
 # files/ is committed. To move to another version, change package.json, run
 # `make vendor` and commit files/.

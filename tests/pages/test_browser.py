@@ -151,7 +151,7 @@ async def test_a_client_cancels_through_the_dialog_and_no_cancel_is_offered_insi
 
 
 async def _entries(page) -> int:
-    return await page.locator("#days .entry").count()
+    return await page.locator("#grid .entry").count()
 
 
 async def test_the_calendar_shows_a_booking_from_another_browser_live_and_catches_up_after_a_reconnect(site, new_page):
@@ -170,7 +170,7 @@ async def test_the_calendar_shows_a_booking_from_another_browser_live_and_catche
     day = await booking.get_by_label("Date").input_value()
     await calendar.get_by_label("Date").fill(day)
     await calendar.get_by_role("button", name="Day", exact=True).click()
-    await expect(calendar.locator("#days .day")).to_have_count(1)
+    await expect(calendar.locator(f'#grid[data-view="day"][data-from="{day}"]')).to_be_visible()
     before = await _entries(calendar)
     await calendar.evaluate("window.stillTheSamePage = true")
 
@@ -180,15 +180,15 @@ async def test_the_calendar_shows_a_booking_from_another_browser_live_and_catche
     await booking.get_by_role("button", name="Confirm booking").click()
     await expect(booking.get_by_role("heading", name="You're booked")).to_be_visible()
 
-    await expect(calendar.locator("#days .entry")).to_have_count(before + 1)
-    await expect(calendar.locator("#days .entry", has_text=time)).to_have_count(1)
+    await expect(calendar.locator("#grid .entry")).to_have_count(before + 1)
+    await expect(calendar.locator("#grid .entry", has_text=time)).to_have_count(1)
     assert await calendar.evaluate("window.stillTheSamePage") is True  # no reload
     await calendar.get_by_role("button", name="Week", exact=True).click()
-    await expect(calendar.locator("#days .day")).to_have_count(7)
-    await expect(calendar.locator("#days .entry", has_text=time)).to_have_count(1)
+    await expect(calendar.locator('#grid[data-view="week"]')).to_be_visible()
+    await expect(calendar.locator("#grid .entry", has_text=time)).to_have_count(1)
     await shot(calendar, "calendar")
     await calendar.get_by_role("button", name="Day", exact=True).click()
-    await expect(calendar.locator("#days .entry")).to_have_count(before + 1)
+    await expect(calendar.locator("#grid .entry")).to_have_count(before + 1)
 
     # The server goes away; a booking is made through another process (whose
     # events never reach this page); the server comes back on the same address.
@@ -222,8 +222,8 @@ async def test_the_calendar_shows_a_booking_from_another_browser_live_and_catche
         assert made["bookAppointment"]["userErrors"] == []
     await site.start()
     await expect(status).to_have_text("Live", timeout=30_000)
-    await expect(calendar.locator("#days .entry")).to_have_count(before + 2)
-    await expect(calendar.locator(f'#days .entry[data-id="{made["bookAppointment"]["appointment"]["id"]}"]')).to_contain_text("Chemical Peel")
+    await expect(calendar.locator("#grid .entry")).to_have_count(before + 2)
+    await expect(calendar.locator(f'#grid .entry[data-id="{made["bookAppointment"]["appointment"]["id"]}"]')).to_contain_text("Chemical Peel")
     assert await calendar.evaluate("window.stillTheSamePage") is True
 
 

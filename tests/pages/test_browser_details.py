@@ -110,12 +110,12 @@ async def test_the_calendar_shows_whom_each_appointment_is_for_also_when_it_arri
     await _open_calendar(calendar, site)
     await calendar.get_by_label("Date").fill(day.isoformat())
     await calendar.get_by_role("button", name="Day", exact=True).click()
-    await expect(calendar.locator("#days .entry", has_text="Facial")).to_contain_text("Jamie Client")
+    await expect(calendar.locator("#grid .entry", has_text="Facial")).to_contain_text("Jamie Client")
 
     visitor = {"fullName": "Pat Walker", "email": "pat.walker@example.com", "phone": "+447700900123"}
     start = datetime.combine(day, time(15, 0), tzinfo=LONDON)
     made = await _book(site, await _staff_token(site), "Consultation", start, client=visitor)
-    arrived = calendar.locator(f'#days .entry[data-id="{made["id"]}"]')
+    arrived = calendar.locator(f'#grid .entry[data-id="{made["id"]}"]')
     await expect(arrived).to_contain_text("Pat Walker")
     await expect(calendar.locator("#live-news")).to_contain_text("for Pat Walker")
     await shot(calendar, "calendar-clients")
@@ -131,7 +131,7 @@ async def _opens_on(new_page, site: Site, at: datetime) -> str:
     page = await new_page(DESKTOP, timezone_id="Europe/London")
     await page.clock.set_fixed_time(at)
     await _open_calendar(page, site)
-    await expect(page.locator("#days .day")).to_have_count(7)
+    await expect(page.locator('#grid[data-view="week"]')).to_be_visible()
     return await page.get_by_label("Date").input_value()
 
 

@@ -22,7 +22,7 @@ async def test_every_page_is_served_with_a_strict_content_security_policy_and_no
         assert "unsafe" not in policy
         assert response.headers["referrer-policy"] == "no-referrer"
         scripts = re.findall(r"<script[^>]*>", response.text)
-        assert scripts and all('src="/assets/' in tag for tag in scripts)
+        assert scripts and all('src="/assets/' in tag or 'src="/vendor/' in tag for tag in scripts)
         assert "style=" not in response.text
 
 

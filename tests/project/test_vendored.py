@@ -1,4 +1,4 @@
-"""GraphiQL's page and the reports page load only files the app serves: the builds in
+"""GraphiQL's page, the reports page and the calendar load only files the app serves: the builds in
 portal/vendor/files/ are exactly what `make vendor` (portal/vendor/refresh.sh)
 copied from the npm packages pinned in portal/vendor/package.json, each with
 its licence, and minified."""
@@ -32,7 +32,7 @@ def test_each_package_comes_with_its_licence_and_the_bundled_ones_with_theirs():
     for package in MANIFEST["packages"]:
         assert "MIT License" in (FILES / "licenses" / f"{package}.LICENSE.txt").read_text()
     notices = (FILES / "licenses" / "THIRD-PARTY-NOTICES.txt").read_text()
-    for bundled in ("graphql@", "codemirror@", "@graphiql/react@", "markdown-it@", "scheduler@", "@kurkle/color@"):
+    for bundled in ("graphql@", "codemirror@", "@graphiql/react@", "markdown-it@", "scheduler@", "@kurkle/color@", "@event-calendar/core@", "svelte@"):
         assert f"\n{bundled}" in notices, bundled
 
 

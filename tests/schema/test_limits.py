@@ -320,6 +320,7 @@ async def test_in_production_graphiql_is_not_served(production):
     assert response.status_code == 404
     assert "graphiql" not in response.text.lower()
     assert (await production.get("/vendor/graphiql.min.js")).status_code == 404  # nor its files
+    assert (await production.get("/vendor/event-calendar.min.js")).status_code == 200  # the calendar needs its own
 
 
 async def test_in_production_an_unexpected_exception_is_masked(api, production, monkeypatch):
