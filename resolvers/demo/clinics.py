@@ -183,7 +183,11 @@ async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str], series: bool) -
     await seed_balances(clinic, client, facial)
     await seed_documents(clinic, client)
     if series and spec.slug == "demo":
-        await seed_series(clinic, client, practitioners[1], treatments[0])
+        # A regular's series, so the demo client's portal keeps its one upcoming visit.
+        regular = await Client.create(
+            clinic=clinic, full_name="Jordan Reyes", email=f"jordan.reyes@{clinic.slug}.example", phone="+447700900222"
+        )
+        await seed_series(clinic, regular, practitioners[1], treatments[0])
     return clinic
 
 

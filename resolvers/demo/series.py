@@ -1,4 +1,4 @@
-"""The demo client's recurring series: a consultation every two weeks, four
+"""A demo recurring series: a consultation every two weeks, four
 times, with the clinic's second practitioner, starting about ten days out.
 Its rows are written as `bookSeries` writes them (a series row, and
 appointments naming it), without the messages a real booking queues."""
