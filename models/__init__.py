@@ -25,6 +25,7 @@ from models.payment import Payment, PaymentMethod, Refund
 from models.people import Client, StaffRole, StaffUser
 from models.roster import RosterEntry, RosterException, RosterExceptionKind
 from models.signin import PasswordResetToken, SignInCode
+from models.hold import HoldStatus, SlotHold
 from models.invite import StaffInvite
 from models.sms import SmsOptOut
 from models.webhook import WebhookEndpoint
@@ -46,11 +47,14 @@ MODEL_MODULES = [
     "models.invite",
     "models.payment",
     "models.sms",
+    "models.hold",
 ]
 
 __all__ = [
     "Actor",
     "GiftCard",
+    "HoldStatus",
+    "SlotHold",
     "LedgerAccount",
     "LedgerEntry",
     "LedgerKind",

@@ -27,6 +27,7 @@ from schema.mutations.booking import BookingMutations
 from schema.mutations.clinic_admin import ClinicAdminMutations
 from schema.mutations.clinic_signup import ClinicSignUpMutations
 from schema.mutations.consent import ConsentMutations
+from schema.mutations.holds import HoldMutations
 from schema.mutations.messaging import MessagingMutations
 from schema.mutations.notifications import NotificationMutations
 from schema.mutations.partners import PartnerMutations
@@ -48,6 +49,7 @@ class Mutation(
     AuthMutations,
     PrefillMutations,
     BookingMutations,
+    HoldMutations,
     AccountMutations,
     BalanceMutations,
     NotificationMutations,

@@ -23,7 +23,10 @@ ErrorCode = strawberry.enum(
         "`extensions.code` on top-level errors. APPOINTMENT_LOCKED: the appointment is past, "
         "completed or cancelled. APPOINTMENT_RESCHEDULED: the appointment was moved, which gives "
         "it a new id and keeps the old one, cancelled, as its history; cancelling, moving or "
-        "repeating the old id answers this code, with the id it has now in `rescheduledToId`."
+        "repeating the old id answers this code, with the id it has now in `rescheduledToId`. "
+        "HOLD_EXPIRED, HOLD_ALREADY_USED, HOLD_RELEASED: a slot hold (`holdSlot`) past its time, "
+        "already booked, or given back. TOO_MANY_HOLDS: the caller already holds as many times as "
+        "the clinic allows at once."
     ),
 )
 

@@ -25,6 +25,8 @@ RANGES = {
     "booking_min_notice_minutes": (0, 60 * 24 * 30),
     "booking_horizon_days": (1, 730),
     "slot_step_minutes": (5, 240),
+    "hold_minutes": (1, 60),
+    "max_holds_per_caller": (1, 20),
 }
 FLAGS = ("portal_enabled", "accepts_new_clients", "show_prices", "practitioners_see_all_diaries")
 TEXTS = ("cancellation_policy_text", "booking_instructions", "terms_and_conditions")

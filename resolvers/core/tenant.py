@@ -28,6 +28,7 @@ from models import (
     OutboxMessage,
     Payment,
     Practitioner,
+    SlotHold,
     StaffUser,
     Treatment,
     WebhookEndpoint,
@@ -105,6 +106,17 @@ async def practitioner(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> P
 
 async def client(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Client:
     return await _one(Client.filter(clinic_id=clinic_id), raw_id, "Client", field)
+
+
+async def hold(clinic_id: uuid.UUID | None, holder: str, raw_id: str, field: list[str]) -> SlotHold:
+    """A slot hold by id, only for the caller holding it. `clinic_id` is
+    the credential's clinic, None for an anonymous caller (the holder then
+    scopes the id). Unknown, malformed, another clinic's and another
+    caller's ids all answer the same NOT_FOUND."""
+    query = SlotHold.filter(holder=holder)
+    if clinic_id is not None:
+        query = query.filter(clinic_id=clinic_id)
+    return await _one(query, raw_id, "Hold", field)
 
 
 async def _one(query: QuerySet, raw_id: str, what: str, field: list[str]):

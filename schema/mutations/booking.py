@@ -32,6 +32,11 @@ class BookAppointmentInput:
     )
     client_id: strawberry.ID | None = strawberry.field(default=None, description="Staff and partners only.")
     idempotency_key: str | None = None
+    hold_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="A time the caller holds (`holdSlot`): books exactly that time and practitioner; "
+        "HOLD_EXPIRED, HOLD_ALREADY_USED or HOLD_RELEASED when it can no longer be booked.",
+    )
 
 
 @strawberry.type
@@ -68,6 +73,7 @@ def _request(data: BookAppointmentInput) -> book.BookingRequest:
         client=book.ClientDetails(details.full_name, details.email, details.phone) if details else None,
         client_id=data.client_id,
         idempotency_key=data.idempotency_key,
+        hold_id=data.hold_id,
     )
 
 
@@ -75,7 +81,8 @@ def _request(data: BookAppointmentInput) -> book.BookingRequest:
 class BookingMutations:
     @strawberry.mutation
     async def book_appointment(self, info: Info, input: BookAppointmentInput) -> BookAppointmentPayload:
-        work = book.book_appointment(info.context.runtime, info.context.principal, _request(input))
+        ctx = info.context
+        work = book.book_appointment(ctx.runtime, ctx.principal, _request(input), ip=ctx.ip)
         return await payload(BookAppointmentPayload, _appointment(work))
 
     @strawberry.mutation

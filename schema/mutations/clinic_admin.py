@@ -37,6 +37,12 @@ class PortalSettingsInput:
     booking_min_notice_minutes: int | None = UNSET
     booking_horizon_days: int | None = UNSET
     slot_step_minutes: int | None = UNSET
+    hold_minutes: int | None = strawberry.field(
+        default=UNSET, description="How long `holdSlot` keeps a picked time: 1 to 60 minutes."
+    )
+    max_holds_per_caller: int | None = strawberry.field(
+        default=UNSET, description="How many times one caller may hold at once: 1 to 20."
+    )
     background_color: str | None = strawberry.field(default=UNSET, description="A CSS hex colour, e.g. #f4efe9.")
     practitioners_see_all_diaries: bool | None = UNSET
 
