@@ -1,7 +1,7 @@
 // The booking page: redeem the pre-fill token (or take typed-in details),
 // pick a treatment, a date and a free time, confirm once.
 import { gql, userError, store, session } from "./gql.js";
-import { $, el, show, say, brand, money, when, today, addDays, slugFromPath, newKey } from "./dom.js";
+import { $, el, show, say, brand, money, when, timeOnly, today, addDays, slugFromPath, newKey } from "./dom.js";
 import { freeSlots, byStart, renderTimes } from "./slots.js";
 
 const slug = slugFromPath();
@@ -24,6 +24,11 @@ const REDEEM = `mutation Redeem($token: String!) { redeemPrefillToken(token: $to
 const BOOK = `mutation Book($input: BookAppointmentInput!) { bookAppointment(input: $input) {
   appointment { id start end treatment { name } practitioner { name } price { amount currency } }
   userErrors { code message field } } }`;
+const HOLD = `mutation Hold($c: String!, $t: ID!, $s: DateTime!, $p: ID) {
+  holdSlot(clinicSlug: $c, treatmentId: $t, start: $s, practitionerId: $p) {
+  hold { id expiresAt } userErrors { code message } } }`;
+const RELEASE = `mutation Release($id: ID!) { releaseHold(id: $id) { userErrors { code } } }`;
+const HOLD_GONE = ["HOLD_EXPIRED", "HOLD_RELEASED", "HOLD_ALREADY_USED", "NOT_FOUND"];
 const TOKEN_TROUBLE = {
   TOKEN_EXPIRED: "This booking link has expired.",
   TOKEN_ALREADY_USED: "This booking link has already been used.",
@@ -35,6 +40,8 @@ let bookingToken = null; // a booking session: books for the client it names
 let choice = null; // the chosen slot
 let attempt = null; // { key, signature }: one idempotency key per attempt
 let busy = false;
+let hold = null; // { id, expiresAt }: the chosen time, kept for us while the form is filled in
+let holdsAsked = 0;
 
 async function start() {
   try {
@@ -171,11 +178,44 @@ function choose(slot) {
   choice = slot;
   $("#confirm").disabled = !slot;
   const summary = $("#summary");
+  letGo();
   if (!slot) return show(summary, false);
   const treatment = selectedTreatment();
   const price = clinic.showPrices ? money(treatment.price) : "";
   summary.textContent = `${treatment.name}, ${when(slot.start, clinic.timezone)}, with ${slot.practitioner.name}${price ? ` · ${price}` : ""}`;
   show(summary);
+  keep(slot, treatment);
+}
+
+// Hold the chosen time so no one else can take it while the form is filled
+// in. Without a hold (too many held, say) the booking still goes ahead.
+async function keep(slot, treatment) {
+  const asked = ++holdsAsked;
+  try {
+    const data = await gql(HOLD, { c: slug, t: treatment.id, s: slot.start, p: slot.practitioner.id }, bookingToken);
+    const error = userError(data.holdSlot);
+    if (asked !== holdsAsked || choice !== slot) {
+      if (!error) gql(RELEASE, { id: data.holdSlot.hold.id }, bookingToken).catch(() => {});
+      return;
+    }
+    if (error?.code === "SLOT_UNAVAILABLE") {
+      say(message, "That time has just been taken. Please pick another.", "error");
+      return loadTimes();
+    }
+    if (error) return;
+    hold = data.holdSlot.hold;
+    $("#summary").append(el("span", { class: "small", id: "held-until" },
+      ` Held for you until ${timeOnly(hold.expiresAt, clinic.timezone)}.`));
+  } catch {
+    // No hold: the booking itself still checks the time.
+  }
+}
+
+function letGo() {
+  holdsAsked++;
+  if (!hold) return;
+  gql(RELEASE, { id: hold.id }, bookingToken).catch(() => {});
+  hold = null;
 }
 
 function clientDetails() {
@@ -206,6 +246,7 @@ form.addEventListener("submit", async (event) => {
     practitionerId: choice.practitioner.id,
     client,
   };
+  if (hold && new Date(hold.expiresAt) > new Date()) input.holdId = hold.id;
   // The same choice keeps its key, so a retry or a double click books once.
   const signature = JSON.stringify(input);
   if (attempt?.signature !== signature) attempt = { key: newKey(), signature };
@@ -219,10 +260,12 @@ form.addEventListener("submit", async (event) => {
       attempt = null;
       say(message, error.message, "error");
       if (error.code === "UNAUTHENTICATED") return sessionEnded();
-      if (["SLOT_UNAVAILABLE", "OUTSIDE_BOOKING_WINDOW"].includes(error.code)) await loadTimes();
+      if (HOLD_GONE.includes(error.code)) hold = null;
+      if (["SLOT_UNAVAILABLE", "OUTSIDE_BOOKING_WINDOW", ...HOLD_GONE].includes(error.code)) await loadTimes();
       return;
     }
     attempt = null;
+    hold = null; // spent: it is the appointment now
     booked(data.bookAppointment.appointment);
   } catch (error) {
     if (error.code === "UNAUTHENTICATED") {
