@@ -104,6 +104,8 @@ async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str]) -> None:
         booking_instructions="Arrive five minutes early. Tell us about allergies when you book.",
         terms_and_conditions="By booking you accept our cancellation policy.",
         branding_background_color="#f4efe9",
+        hold_minutes=5,  # a picked time is kept as long as a pre-fill token lasts
+        max_holds_per_caller=3,
         **(DEMO_TWILIO if spec.slug == "demo" else {}),
     )
     consent = await ConsentForm.create(
