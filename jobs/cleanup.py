@@ -26,6 +26,7 @@ from models import (
     SignInCode,
     SlotHold,
     StaffInvite,
+    WaitlistOffer,
     utcnow,
 )
 from settings import Settings
@@ -53,6 +54,7 @@ RULES: list[tuple[str, type[Model], Condition]] = [
     ("expired staff invitations", StaffInvite, lambda now, s: Q(expires_at__lt=now - GRACE)),
     # A hold lasts minutes; past a day it answers "expired" or "used" to no one.
     ("slot holds a day old", SlotHold, lambda now, s: Q(created_at__lt=now - GRACE)),
+    ("expired waitlist offer links", WaitlistOffer, lambda now, s: Q(expires_at__lt=now - GRACE)),
     # Consent requests are records of what was asked and signed: never deleted here.
     (
         "sent or cancelled outbox rows past retention",

@@ -27,6 +27,7 @@ from models.roster import RosterEntry, RosterException, RosterExceptionKind
 from models.signin import PasswordResetToken, SignInCode
 from models.hold import HoldStatus, SlotHold
 from models.invite import StaffInvite
+from models.waitlist import OfferMode, OfferStatus, WaitlistEntry, WaitlistOffer, WaitlistStatus
 from models.sms import SmsOptOut
 from models.webhook import WebhookEndpoint
 
@@ -48,6 +49,7 @@ MODEL_MODULES = [
     "models.payment",
     "models.sms",
     "models.hold",
+    "models.waitlist",
 ]
 
 __all__ = [
@@ -55,6 +57,11 @@ __all__ = [
     "GiftCard",
     "HoldStatus",
     "SlotHold",
+    "OfferMode",
+    "OfferStatus",
+    "WaitlistEntry",
+    "WaitlistOffer",
+    "WaitlistStatus",
     "LedgerAccount",
     "LedgerEntry",
     "LedgerKind",

@@ -30,6 +30,8 @@ from resolvers.demo.clinics import seed_demo
 from tests.support.environment import FAST_HASH_ENV, PG_BASE, REDIS_URL, REQUIRE_SERVICES, TEST_SETTINGS  # noqa: F401  (FAST_HASH_ENV: for the tests that import it from here)
 
 TABLES = (
+    "waitlist_offer",
+    "waitlist_entry",
     "slot_hold",
     "consent_request",
     "practitioner_email_settings",

@@ -1,4 +1,5 @@
-"""Slot holds, and one occupancy table under appointments and holds alike.
+"""Slot holds, one occupancy table under appointments and holds alike, and
+the waitlist.
 
 An exclusion constraint covers one table, so on PostgreSQL every active
 appointment and every held slot is mirrored by triggers into `diary_claim`,
@@ -15,6 +16,7 @@ from tortoise.migrations import operations as ops
 
 from models.base import utcnow
 from models.hold import HoldStatus
+from models.waitlist import OfferStatus, WaitlistStatus
 
 CONSTRAINT = "diary_no_overlap"
 
@@ -130,4 +132,51 @@ class Migration(migrations.Migration):
             field=fields.IntField(default=3),
         ),
         ops.RunPython(add_claims, drop_claims),
+        ops.CreateModel(
+            name='WaitlistEntry',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('clinic', fields.ForeignKeyField('models.Clinic', source_field='clinic_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('client', fields.ForeignKeyField('models.Client', source_field='client_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('treatment', fields.ForeignKeyField('models.Treatment', source_field='treatment_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('practitioner', fields.ForeignKeyField('models.Practitioner', source_field='practitioner_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('date_from', fields.DateField()),
+                ('date_to', fields.DateField()),
+                ('earliest_minute', fields.IntField(default=0)),
+                ('latest_minute', fields.IntField(default=1439)),
+                ('status', fields.CharEnumField(default=WaitlistStatus.WAITING, description='WAITING: WAITING\nBOOKED: BOOKED\nLEFT: LEFT\nREMOVED: REMOVED', enum_type=WaitlistStatus, max_length=16)),
+                ('appointment_id', fields.UUIDField(null=True)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'waitlist_entry', 'app': 'models', 'indexes': [Index(fields=['clinic_id', 'status', 'created_at']), Index(fields=['client_id', 'status'])], 'pk_attr': 'id'},
+            bases=['TenantModel'],
+        ),
+        ops.CreateModel(
+            name='WaitlistOffer',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('clinic', fields.ForeignKeyField('models.Clinic', source_field='clinic_id', db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('entry', fields.ForeignKeyField('models.WaitlistEntry', source_field='entry_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('practitioner_id', fields.UUIDField()),
+                ('start_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('token_hash', fields.CharField(unique=True, max_length=64)),
+                ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('hold_id', fields.UUIDField(null=True)),
+                ('status', fields.CharEnumField(default=OfferStatus.OPEN, description='OPEN: OPEN\nCLAIMED: CLAIMED\nGONE: GONE', enum_type=OfferStatus, max_length=16)),
+                ('claimed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'waitlist_offer', 'app': 'models', 'indexes': [Index(fields=['entry_id', 'start_at'])], 'pk_attr': 'id'},
+            bases=['TenantModel'],
+        ),
+        ops.AddField(
+            model_name='Clinic',
+            name='waitlist_offer_minutes',
+            field=fields.IntField(default=30),
+        ),
+        ops.AddField(
+            model_name='Clinic',
+            name='waitlist_offer_mode',
+            field=fields.CharField(default='HOLD', max_length=8),
+        ),
     ]

@@ -27,7 +27,9 @@ RANGES = {
     "slot_step_minutes": (5, 240),
     "hold_minutes": (1, 60),
     "max_holds_per_caller": (1, 20),
+    "waitlist_offer_minutes": (5, 1440),
 }
+OFFER_MODES = ("HOLD", "ALL")
 FLAGS = ("portal_enabled", "accepts_new_clients", "show_prices", "practitioners_see_all_diaries")
 TEXTS = ("cancellation_policy_text", "booking_instructions", "terms_and_conditions")
 
@@ -67,6 +69,10 @@ def _checked(changes: dict[str, Any]) -> dict[str, Any]:
             if colour and not HEX_COLOUR.match(colour):
                 raise invalid("Give a CSS hex colour such as #f4efe9.", field)
             clean[name] = colour.lower() or None
+        elif name == "waitlist_offer_mode":
+            if value is None or str(value) not in OFFER_MODES:
+                raise invalid("Give HOLD or ALL.", field)
+            clean[name] = str(value)
         elif name == "name":
             text = (value or "").strip()
             if not 1 <= len(text) <= 200:

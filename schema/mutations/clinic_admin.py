@@ -20,6 +20,7 @@ from schema.inputs import provided
 from schema.mutations.auth import SignInPayload, _session
 from schema.types.admin import ConsentForm, RosterException, RosterExceptionKind, StaffRole, StaffUser, WorkingHours
 from schema.types.catalogue import Clinic, Practitioner, Treatment
+from schema.types.waitlist import WaitlistOfferMode
 
 UNSET = strawberry.UNSET
 
@@ -42,6 +43,12 @@ class PortalSettingsInput:
     )
     max_holds_per_caller: int | None = strawberry.field(
         default=UNSET, description="How many times one caller may hold at once: 1 to 20."
+    )
+    waitlist_offer_mode: WaitlistOfferMode | None = strawberry.field(
+        default=UNSET, description="How a freed time is offered to the waitlist (see WaitlistOfferMode)."
+    )
+    waitlist_offer_minutes: int | None = strawberry.field(
+        default=UNSET, description="How long a waitlist offer's link (and, with HOLD, its hold) lasts: 5 to 1440 minutes."
     )
     background_color: str | None = strawberry.field(default=UNSET, description="A CSS hex colour, e.g. #f4efe9.")
     practitioners_see_all_diaries: bool | None = UNSET
