@@ -31,6 +31,7 @@ def routes(settings: Settings, graphql: GraphQLApp) -> list[BaseRoute]:
         Route("/p/{slug}/", pages.page("portal.html")),
         Route("/p/{slug}/book", pages.page("book.html")),
         Route("/p/{slug}/consent", pages.page("consent.html")),
+        Route("/p/{slug}/waitlist", pages.page("waitlist.html")),  # a waitlist offer's claim link
         Route("/p/{slug}/reset-password", pages.page("reset-password.html")),
         Route("/calendar", pages.page("calendar.html")),
         Mount("/assets", pages.assets(), name="assets"),

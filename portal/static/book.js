@@ -28,6 +28,8 @@ const HOLD = `mutation Hold($c: String!, $t: ID!, $s: DateTime!, $p: ID) {
   holdSlot(clinicSlug: $c, treatmentId: $t, start: $s, practitionerId: $p) {
   hold { id expiresAt } userErrors { code message } } }`;
 const RELEASE = `mutation Release($id: ID!) { releaseHold(id: $id) { userErrors { code } } }`;
+const JOIN = `mutation Join($input: JoinWaitlistInput!) { joinWaitlist(input: $input) {
+  entry { id status } userErrors { code message } } }`;
 const HOLD_GONE = ["HOLD_EXPIRED", "HOLD_RELEASED", "HOLD_ALREADY_USED", "NOT_FOUND"];
 const TOKEN_TROUBLE = {
   TOKEN_EXPIRED: "This booking link has expired.",
@@ -167,10 +169,38 @@ async function loadTimes(findDay = false) {
     }
     const slots = byStart(await freeSlots(slug, treatment.id, $("#day").value, $("#day").value, practitioner));
     if (stale()) return;
-    if (!slots.length) return times.replaceChildren(el("p", {}, "No free times on this day. Please choose another date."));
+    if (!slots.length) return noFreeTimes(times, treatment, practitioner);
     renderTimes(times, slots, clinic.timezone, "time", choose);
   } catch (error) {
     if (!stale()) times.replaceChildren(el("p", {}, error.message));
+  }
+}
+
+// A day with no free times: choose another, or wait for one to come free.
+function noFreeTimes(times, treatment, practitioner) {
+  const day = $("#day").value;
+  const join = el("button", { type: "button", id: "join-waitlist" }, "Join the waitlist");
+  join.addEventListener("click", () => joinWaitlist(join, treatment, practitioner, day));
+  times.replaceChildren(el("p", {}, "No free times on this day. Please choose another date, or join the waitlist: we will text or e-mail you if a time comes free."), join);
+}
+
+async function joinWaitlist(button, treatment, practitioner, day) {
+  if (!bookingToken || !session(BOOKING)) {
+    return say(message, "Sign in to your portal first (Book Now there brings you back here), then join the waitlist.", "error");
+  }
+  button.disabled = true;
+  try {
+    const input = { clinicSlug: slug, treatmentId: treatment.id, from: day, to: day, practitionerId: practitioner };
+    const data = await gql(JOIN, { input }, bookingToken);
+    const error = userError(data.joinWaitlist);
+    if (error) {
+      button.disabled = false;
+      return say(message, error.message, "error");
+    }
+    say(message, `You're on the waitlist for ${treatment.name} on ${when(`${day}T12:00:00Z`, "UTC", { dateStyle: "full" })}. We'll let you know if a time comes free.`, "success");
+  } catch (error) {
+    button.disabled = false;
+    say(message, error.message, "error");
   }
 }
 

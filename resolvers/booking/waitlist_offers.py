@@ -137,7 +137,7 @@ async def _tell(rt: Runtime, clinic: Clinic, entry: WaitlistEntry, treatment: Tr
                 practitioner_id: uuid.UUID, start: datetime, token: str) -> None:
     client = await Client.get(id=entry.client_id, clinic_id=clinic.id)
     practitioner = await Practitioner.get(id=practitioner_id, clinic_id=clinic.id)
-    link = f"{rt.settings.public_booking_url}/p/{quote(clinic.slug)}/waitlist?offer={quote(token)}"
+    link = f"{rt.settings.public_booking_url}/p/{quote(clinic.slug)}/waitlist?token={quote(token)}"
     body = sms_texts.render(
         "waitlist_offer", client.language, clinic=clinic.name, treatment=treatment.name,
         practitioner=practitioner.name, start=start, timezone=clinic.timezone, link=link,

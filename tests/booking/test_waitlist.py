@@ -65,7 +65,7 @@ async def _offer_links(demo) -> dict[str, str]:
     links = {}
     for row in rows:
         if row.payload.get("purpose") == "waitlist_offer":
-            links[row.payload["to"]] = unquote(re.search(r"offer=(\S+)", row.payload["body"]).group(1))
+            links[row.payload["to"]] = unquote(re.search(r"waitlist\?token=(\S+)", row.payload["body"]).group(1))
     return links
 
 
