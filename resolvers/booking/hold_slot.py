@@ -13,9 +13,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from models import HoldStatus, SlotHold, utcnow
+from models import Clinic, HoldStatus, SlotHold, utcnow
 from models.db import write_transaction
-from resolvers.booking import holds
+from resolvers.booking import holds, waitlist_offers
 from resolvers.booking.book import (
     bookable_treatment,
     claim_first_free,
@@ -83,10 +83,12 @@ async def hold_slot(
     return hold
 
 
-async def release_hold(principal: Principal, ip: str, raw_id: str, *, now: datetime | None = None) -> SlotHold:
-    """Give a held time back. Releasing twice, or after it expired, is no
-    error (the time is free either way); a hold already booked cannot be
-    released."""
+async def release_hold(
+    rt: Runtime, principal: Principal, ip: str, raw_id: str, *, now: datetime | None = None
+) -> SlotHold:
+    """Give a held time back: the waitlist is offered it at once. Releasing
+    twice, or after it expired, is no error (the time is free either way); a
+    hold already booked cannot be released."""
     now = now or utcnow()
     clinic_id = principal.clinic_id  # None for an anonymous caller: then the holder alone scopes the id
     holder = holds.holder_of(principal, ip)
@@ -100,5 +102,8 @@ async def release_hold(principal: Principal, ip: str, raw_id: str, *, now: datet
             if await SlotHold.filter(id=hold.id, status=HoldStatus.HELD).update(status=status):
                 hold.status = status
                 await holds.hold_changed(change, hold)
+                clinic = await Clinic.get(id=hold.clinic_id)
+                await waitlist_offers.offer_time(rt, clinic, hold.practitioner_id, hold.start_at, now=now)
+    rt.wake_jobs()
     return hold
 

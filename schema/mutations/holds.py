@@ -50,4 +50,4 @@ class HoldMutations:
     @strawberry.mutation(description="Give a held time back (its holder only). A booked hold answers HOLD_ALREADY_USED.")
     async def release_hold(self, info: Info, id: strawberry.ID) -> ReleaseHoldPayload:
         ctx = info.context
-        return await payload(ReleaseHoldPayload, _hold(hold_slot.release_hold(ctx.principal, ctx.ip, id)))
+        return await payload(ReleaseHoldPayload, _hold(hold_slot.release_hold(ctx.runtime, ctx.principal, ctx.ip, id)))

@@ -10,6 +10,7 @@ from models import Client, CredentialKind, OutboxMessage, WaitlistOffer, utcnow
 from resolvers.account import credentials
 from tests.conftest import client_token, staff_token
 from tests.support.booking import BOOK, CANCEL, SLOTS, at, book_input, errors, working_day
+from tests.support.holds import HOLD, RELEASE, from_address, hold_vars
 
 ENTRY = "id status from to earliestTime latestTime treatment { name } practitioner { name }"
 JOIN = (
@@ -183,3 +184,15 @@ async def test_the_waitlist_settings_refuse_bad_input(api, demo):
                         ({"waitlistOfferMode": None}, "waitlistOfferMode")):  # fmt: skip
         answer = (await api.data(SETTINGS, {"input": sent}, staff))["updatePortalSettings"]
         assert answer["userErrors"] == [{"code": "INVALID_INPUT", "field": ["input", field]}], sent
+
+
+async def test_a_released_hold_is_offered_to_the_waitlist(api, demo):
+    token = await _waiting_client(demo, 1)
+    await _join(api, demo, token)
+    async with from_address(api, "10.9.0.1") as visitor:
+        hold = (await visitor.data(HOLD, hold_vars(demo, at(5, 11))))["holdSlot"]["hold"]
+        assert await _offer_links(demo) == {}
+        assert (await visitor.data(RELEASE, {"id": hold["id"]}))["releaseHold"]["userErrors"] == []
+    [link] = (await _offer_links(demo)).values()
+    claimed = (await api.data(CLAIM, {"t": link}))["claimWaitlistOffer"]
+    assert claimed["userErrors"] == [] and claimed["appointment"]["start"] == hold["start"]
