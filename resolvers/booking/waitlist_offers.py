@@ -1,8 +1,9 @@
 """Offering freed times to the waitlist.
 
 A planner of appointment changes (resolvers/booking/side_effects.py): when
-a cancellation or a move frees a time, inside that same transaction the
-waiting clients it suits are offered it, in the order they joined, by SMS
+a cancellation or a move frees a time (and when a hold is released or extra
+hours are added to a roster), inside that same transaction the waiting
+clients it suits are offered it, in the order they joined, by SMS
 (when the clinic has SMS and the client a phone) or else by e-mail, through
 the outbox. Each offer carries a single-use claim link (random, SHA-256 at
 rest, valid `waitlist_offer_minutes`). With the clinic's offer mode HOLD the
@@ -13,7 +14,7 @@ books it (resolvers/booking/waitlist_claim.py)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -21,13 +22,13 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import (
-    Appointment, Client, Clinic, OfferMode, PractitionerTreatment, Practitioner, SlotHold, Treatment,
+    Appointment, Client, Clinic, OfferMode, OfferStatus, PractitionerTreatment, Practitioner, SlotHold, Treatment,
     WaitlistEntry, WaitlistOffer, WaitlistStatus, utcnow,
 )  # fmt: skip
 from realtime.events import EventKind
 from resolvers.account import credentials
 from resolvers.booking import holds
-from resolvers.booking.availability import Shape, fits, load_busy, load_spans
+from resolvers.booking.availability import Shape, fits, load_busy, load_spans, wall_to_utc
 from resolvers.booking.holds import HoldChange
 from resolvers.booking.policy import booking_window
 from resolvers.core.principal import Principal, PrincipalKind
@@ -78,7 +79,10 @@ async def offer_time(rt: Runtime, clinic: Clinic, practitioner_id: uuid.UUID, st
     waiting = await WaitlistEntry.filter(
         clinic_id=clinic.id, status=WaitlistStatus.WAITING, date_from__lte=local_day, date_to__gte=local_day,
     ).order_by("created_at")  # fmt: skip
-    waiting = [e for e in waiting if e.practitioner_id in (None, practitioner_id)]
+    offered = set(await WaitlistOffer.filter(clinic_id=clinic.id, status=OfferStatus.OPEN, expires_at__gt=now)
+                  .values_list("entry_id", flat=True))  # fmt: skip
+    # One open offer an entry at a time: a client is never offered two times at once.
+    waiting = [e for e in waiting if e.practitioner_id in (None, practitioner_id) and e.id not in offered]
     treatments: dict[uuid.UUID, Treatment] = {}
     offers = []
     for entry in waiting:
@@ -92,6 +96,18 @@ async def offer_time(rt: Runtime, clinic: Clinic, practitioner_id: uuid.UUID, st
             offers.append(offer)
             if clinic.waitlist_offer_mode == OfferMode.HOLD:
                 break  # the first in line; the time is held for them
+    return offers
+
+
+async def offer_hours(rt: Runtime, clinic: Clinic, practitioner_id: uuid.UUID, day: date,
+                      start_minute: int, end_minute: int) -> list[WaitlistOffer]:
+    """Extra working hours (a roster exception): each start on the clinic's
+    grid inside them is offered, earliest first. Runs inside the write
+    transaction that added them."""
+    tz, now = ZoneInfo(clinic.timezone), utcnow()
+    offers = []
+    for minute in range(start_minute, end_minute, clinic.slot_step_minutes):
+        offers += await offer_time(rt, clinic, practitioner_id, wall_to_utc(day, minute, tz, later=False), now=now)
     return offers
 
 

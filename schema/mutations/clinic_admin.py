@@ -247,7 +247,7 @@ class ClinicAdminMutations:
         end: str | None = None,
         note: str | None = None,
     ) -> RosterExceptionPayload:
-        work = rosters.add_roster_exception(info.context.principal, practitioner_id, date, kind, start, end, note)
+        work = rosters.add_roster_exception(info.context.runtime, info.context.principal, practitioner_id, date, kind, start, end, note)
         return await payload(RosterExceptionPayload, _exception(work))
 
     @strawberry.mutation(description="Admin.")

@@ -3,7 +3,7 @@ freed time offered in join order with a single-use claim link."""
 
 import asyncio
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import unquote
 
 from models import Client, CredentialKind, OutboxMessage, WaitlistOffer, utcnow
@@ -196,3 +196,19 @@ async def test_a_released_hold_is_offered_to_the_waitlist(api, demo):
     [link] = (await _offer_links(demo)).values()
     claimed = (await api.data(CLAIM, {"t": link}))["claimWaitlistOffer"]
     assert claimed["userErrors"] == [] and claimed["appointment"]["start"] == hold["start"]
+
+
+async def test_extra_hours_on_a_roster_are_offered_to_the_waitlist(api, demo):
+    token = await _waiting_client(demo, 1)
+    assert (await _join(api, demo, token, earliestTime="18:00", latestTime="19:00"))["userErrors"] == []
+    staff = await staff_token(api)
+    added = await api.data(
+        "mutation($p: ID!, $d: Date!) { addRosterException(practitionerId: $p, date: $d, kind: EXTRA, start: \"18:00\","
+        " end: \"20:00\") { userErrors { code } } }",
+        {"p": str(demo["demo"].practitioners["Alex Morgan"].id), "d": working_day(5).date().isoformat()}, staff,
+    )
+    assert added["addRosterException"]["userErrors"] == []
+    [link] = (await _offer_links(demo)).values()  # one offer, for the earliest start
+    claimed = (await api.data(CLAIM, {"t": link}))["claimWaitlistOffer"]
+    assert claimed["userErrors"] == []
+    assert datetime.fromisoformat(claimed["appointment"]["start"]) == datetime.fromisoformat(at(5, 18))
