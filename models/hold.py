@@ -12,7 +12,6 @@ job removes old rows."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from enum import StrEnum
 
 from tortoise import fields
@@ -43,9 +42,6 @@ class SlotHold(TenantModel):
     status = fields.CharEnumField(HoldStatus, max_length=16, default=HoldStatus.HELD)
     appointment_id = fields.UUIDField(null=True)
     created_at = fields.DatetimeField(default=utcnow)
-
-    def is_live(self, now: datetime) -> bool:
-        return self.status is HoldStatus.HELD and self.expires_at > now
 
     class Meta:
         table = "slot_hold"

@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from models import HoldStatus, SlotHold, utcnow
+from models import HoldStatus, SlotHold
 from models.db import connection, is_postgres
 from resolvers.core.errors import DomainError, ErrorCode
 from resolvers.core.principal import Principal, PrincipalKind
@@ -112,6 +112,3 @@ async def mark_used(hold: SlotHold, appointment_id: uuid.UUID) -> None:
     hold.appointment_id = appointment_id
     await hold_changed(HoldChange.USED, hold)
 
-
-def live(hold: SlotHold, now: datetime | None = None) -> bool:
-    return hold.is_live(now or utcnow())

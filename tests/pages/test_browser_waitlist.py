@@ -24,8 +24,9 @@ BOOK = ("mutation($input: BookAppointmentInput!) { bookAppointment(input: $input
         " appointment { id start } userErrors { code message } } }")  # fmt: skip
 
 
-async def _fill_the_day(site, day) -> list[dict]:
-    """Staff book Alex's whole working day with consultations (30 minutes, no buffer)."""
+async def _fill_the_day(site, day) -> tuple[str, list[dict]]:
+    """Staff book Alex's whole working day with consultations (30 minutes, no buffer):
+    (the staff token, the appointments)."""
     staff = (await site.gql('mutation { staffSignIn(email: "owner@demo.clinic", password: "demo-owner-pass") { session { token } } }'))
     staff = staff["staffSignIn"]["session"]["token"]
     me = (await site.gql("{ me { id } }", token=await site.client_token()))["me"]["id"]
