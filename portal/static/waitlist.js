@@ -18,7 +18,7 @@ if (params.has("token")) {
 const token = store.get(KEPT)?.token || null;
 
 const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) { name timezone branding { backgroundColor logoUrl } } }`;
-const CLAIM = `mutation Claim($token: String!) { claimWaitlistOffer(token: $token) {
+const CLAIM = `mutation Claim($token: String!, $slug: String) { claimWaitlistOffer(token: $token, clinicSlug: $slug) {
   appointment { id start treatment { name } practitioner { name } price { amount currency } }
   userErrors { code message } } }`;
 const TROUBLE = {
@@ -58,7 +58,7 @@ $("#claim").addEventListener("click", async () => {
   $("#claim").disabled = true;
   say(message, "Booking…");
   try {
-    const data = await gql(CLAIM, { token });
+    const data = await gql(CLAIM, { token, slug });
     const error = userError(data.claimWaitlistOffer);
     if (error) {
       store.remove(KEPT);

@@ -20,6 +20,7 @@ from models import (
 from models.db import write_transaction
 from resolvers.account import credentials
 from resolvers.booking.book import BookingRequest, book_appointment
+from resolvers.core import tenant
 from resolvers.core.errors import DomainError, ErrorCode
 from resolvers.core.principal import Principal, PrincipalKind
 from resolvers.core.ratelimit import network
@@ -35,14 +36,20 @@ class Claimed:
     entry: WaitlistEntry
 
 
-async def _spend(token_hash: str, now: datetime) -> WaitlistOffer:
-    async with write_transaction():
-        spent = await WaitlistOffer.filter(token_hash=token_hash, status=OfferStatus.OPEN, expires_at__gt=now).update(
-            status=OfferStatus.CLAIMED, claimed_at=now
-        )
+async def _spend(token_hash: str, clinic_slug: str | None, now: datetime) -> WaitlistOffer:
+    """Another clinic's link (when the page names its clinic) answers as an
+    unknown one, and is not spent."""
     offer = await WaitlistOffer.get_or_none(token_hash=token_hash)
+    if offer is not None and clinic_slug is not None:
+        clinic = await tenant.find_clinic_by_slug(clinic_slug)
+        offer = offer if clinic is not None and clinic.id == offer.clinic_id else None
     if offer is None:
         raise DomainError(ErrorCode.TOKEN_INVALID, "This offer link is not valid.", ["token"])
+    async with write_transaction():
+        spent = await WaitlistOffer.filter(id=offer.id, status=OfferStatus.OPEN, expires_at__gt=now).update(
+            status=OfferStatus.CLAIMED, claimed_at=now
+        )
+    offer = await WaitlistOffer.get(id=offer.id)
     if not spent:
         if offer.status is not OfferStatus.OPEN:
             raise DomainError(ErrorCode.TOKEN_ALREADY_USED, "This offer link has already been used.", ["token"])
@@ -50,10 +57,12 @@ async def _spend(token_hash: str, now: datetime) -> WaitlistOffer:
     return offer
 
 
-async def claim_waitlist_offer(rt: Runtime, token: str, ip: str, *, now: datetime | None = None) -> Claimed:
+async def claim_waitlist_offer(
+    rt: Runtime, token: str, ip: str, clinic_slug: str | None = None, *, now: datetime | None = None
+) -> Claimed:
     now = now or utcnow()
     await rt.check_rate(f"waitlist-claim:ip:{network(ip)}", rt.settings.signin_per_ip, "Too many attempts.")
-    offer = await _spend(credentials.hash_token(token or ""), now)
+    offer = await _spend(credentials.hash_token(token or ""), clinic_slug, now)
     entry = await WaitlistEntry.get(id=offer.entry_id, clinic_id=offer.clinic_id)
     if entry.status is not WaitlistStatus.WAITING:
         await WaitlistOffer.filter(id=offer.id).update(status=OfferStatus.GONE)

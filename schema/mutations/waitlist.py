@@ -69,11 +69,15 @@ class WaitlistMutations:
     @strawberry.mutation(
         description="Spend the single-use link of a waitlist offer: books the offered time for its client. "
         "TOKEN_ALREADY_USED, TOKEN_EXPIRED, TOKEN_INVALID for a spent, late or unknown link; SLOT_UNAVAILABLE "
-        "when the time has gone meanwhile (the client stays on the list)."
+        "when the time has gone meanwhile (the client stays on the list). With `clinicSlug` (the page's clinic) "
+        "another clinic's link answers TOKEN_INVALID, like an unknown one."
     )
-    async def claim_waitlist_offer(self, info: Info, token: str) -> ClaimWaitlistOfferPayload:
+    async def claim_waitlist_offer(
+        self, info: Info, token: str, clinic_slug: str | None = None
+    ) -> ClaimWaitlistOfferPayload:
         ctx = info.context
-        return await payload(ClaimWaitlistOfferPayload, _claimed(waitlist_claim.claim_waitlist_offer(ctx.runtime, token, ctx.ip)))
+        work = waitlist_claim.claim_waitlist_offer(ctx.runtime, token, ctx.ip, clinic_slug)
+        return await payload(ClaimWaitlistOfferPayload, _claimed(work))
 
 
 @strawberry.type

@@ -25,6 +25,10 @@ CLAIM = (
     "mutation($t: String!) { claimWaitlistOffer(token: $t) {"
     " appointment { id start status practitioner { name } } entry { id status } userErrors { code message field } } }"
 )
+CLAIM_AT = (
+    "mutation($t: String!, $c: String) { claimWaitlistOffer(token: $t, clinicSlug: $c) {"
+    " appointment { id start } entry { id status } userErrors { code message field } } }"
+)
 SETTINGS = (
     "mutation($input: PortalSettingsInput!) { updatePortalSettings(input: $input) {"
     " clinic { waitlistOfferMode waitlistOfferMinutes } userErrors { code field } } }"
@@ -130,7 +134,9 @@ async def test_a_cancelled_time_is_offered_to_the_first_in_line_held_for_them_an
                                     "p": str(demo["demo"].practitioners["Alex Morgan"].id)}))["availableSlots"]  # fmt: skip
     assert freed["start"] not in [s["start"] for s in slots]  # held for the first in line
 
-    claimed = (await api.data(CLAIM, {"t": links["+447700900101"]}))["claimWaitlistOffer"]
+    foreign = (await api.data(CLAIM_AT, {"t": links["+447700900101"], "c": "northside"}))["claimWaitlistOffer"]
+    assert errors(foreign) == ["TOKEN_INVALID"]  # another clinic's page: as unknown, and not spent
+    claimed = (await api.data(CLAIM_AT, {"t": links["+447700900101"], "c": "demo"}))["claimWaitlistOffer"]
     assert claimed["userErrors"] == []
     assert claimed["appointment"]["start"] == freed["start"] and claimed["entry"]["status"] == "BOOKED"
     again = (await api.data(CLAIM, {"t": links["+447700900101"]}))["claimWaitlistOffer"]
