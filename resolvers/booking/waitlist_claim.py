@@ -51,7 +51,7 @@ async def _spend(token_hash: str, clinic_slug: str | None, now: datetime) -> Wai
         )
     offer = await WaitlistOffer.get(id=offer.id)
     if not spent:
-        if offer.status is not OfferStatus.OPEN:
+        if offer.claimed_at is not None:
             raise DomainError(ErrorCode.TOKEN_ALREADY_USED, "This offer link has already been used.", ["token"])
         raise DomainError(ErrorCode.TOKEN_EXPIRED, "This offer has run out.", ["token"])
     return offer

@@ -28,6 +28,7 @@ from models import (
 from realtime.events import EventKind
 from resolvers.account import credentials
 from resolvers.booking import holds
+from models.db import write_transaction
 from resolvers.booking.availability import Shape, fits, load_busy, load_spans, wall_to_utc
 from resolvers.booking.holds import HoldChange
 from resolvers.booking.policy import booking_window
@@ -79,10 +80,12 @@ async def offer_time(rt: Runtime, clinic: Clinic, practitioner_id: uuid.UUID, st
     waiting = await WaitlistEntry.filter(
         clinic_id=clinic.id, status=WaitlistStatus.WAITING, date_from__lte=local_day, date_to__gte=local_day,
     ).order_by("created_at")  # fmt: skip
-    offered = set(await WaitlistOffer.filter(clinic_id=clinic.id, status=OfferStatus.OPEN, expires_at__gt=now)
-                  .values_list("entry_id", flat=True))  # fmt: skip
-    # One open offer an entry at a time: a client is never offered two times at once.
-    waiting = [e for e in waiting if e.practitioner_id in (None, practitioner_id) and e.id not in offered]
+    busy_with = set(await WaitlistOffer.filter(clinic_id=clinic.id, status=OfferStatus.OPEN, expires_at__gt=now)
+                    .values_list("entry_id", flat=True))  # fmt: skip
+    had_it = set(await WaitlistOffer.filter(clinic_id=clinic.id, practitioner_id=practitioner_id, start_at=start)
+                 .values_list("entry_id", flat=True))  # fmt: skip
+    # One open offer an entry at a time, and never the same time twice.
+    waiting = [e for e in waiting if e.practitioner_id in (None, practitioner_id) and e.id not in busy_with | had_it]
     treatments: dict[uuid.UUID, Treatment] = {}
     offers = []
     for entry in waiting:
@@ -164,6 +167,27 @@ async def _tell(rt: Runtime, clinic: Clinic, entry: WaitlistEntry, treatment: Tr
     elif client.email:
         subject = EMAIL_SUBJECT.format(clinic=clinic.name)
         await enqueue(clinic.id, "email", {"to": [client.email], "subject": subject, "body": body, "purpose": "waitlist_offer"})
+
+
+async def pass_on_lapsed(rt: Runtime, *, now: datetime | None = None) -> int:
+    """Offers held for the first in line (mode HOLD) that ran out unclaimed:
+    each is closed, its hold let go, and its time offered to the next in
+    line. Run every minute by each API process (web/services.py); the
+    conditional UPDATE gives each lapsed offer to exactly one of them.
+    Answers how many were passed on."""
+    now = now or utcnow()
+    lapsed = await WaitlistOffer.filter(status=OfferStatus.OPEN, expires_at__lte=now, hold_id__isnull=False)
+    passed = 0
+    for offer in lapsed:
+        async with write_transaction():
+            if not await WaitlistOffer.filter(id=offer.id, status=OfferStatus.OPEN).update(status=OfferStatus.GONE):
+                continue
+            clinic = await Clinic.get(id=offer.clinic_id)
+            await holds.expire_met(clinic.id, [offer.practitioner_id], offer.start_at, offer.start_at + timedelta(minutes=1), now)
+            passed += len(await offer_time(rt, clinic, offer.practitioner_id, offer.start_at, now=now)) > 0
+    if passed:
+        rt.wake_jobs()
+    return passed
 
 
 async def plan_waitlist(

@@ -6,8 +6,9 @@ import re
 from datetime import datetime, timedelta
 from urllib.parse import unquote
 
-from models import Client, CredentialKind, OutboxMessage, WaitlistOffer, utcnow
+from models import Client, CredentialKind, OutboxMessage, SlotHold, WaitlistOffer, utcnow
 from resolvers.account import credentials
+from resolvers.booking import waitlist_offers
 from tests.conftest import client_token, staff_token
 from tests.support.booking import BOOK, CANCEL, SLOTS, at, book_input, errors, working_day
 from tests.support.holds import HOLD, RELEASE, from_address, hold_vars
@@ -218,3 +219,20 @@ async def test_extra_hours_on_a_roster_are_offered_to_the_waitlist(api, demo):
     claimed = (await api.data(CLAIM, {"t": link}))["claimWaitlistOffer"]
     assert claimed["userErrors"] == []
     assert datetime.fromisoformat(claimed["appointment"]["start"]) == datetime.fromisoformat(at(5, 18))
+
+
+async def test_an_offer_held_for_the_first_in_line_that_runs_out_goes_to_the_next(api, demo, runtime):
+    first, second = await _waiting_client(demo, 1), await _waiting_client(demo, 2)
+    for token in (first, second):
+        await _join(api, demo, token)
+    await _booked_then_cancelled(api, demo, await staff_token(api))
+    assert list(await _offer_links(demo)) == ["+447700900101"]
+    assert await waitlist_offers.pass_on_lapsed(runtime) == 0  # nothing has run out yet
+    await WaitlistOffer.all().update(expires_at=utcnow() - timedelta(seconds=1))
+    await SlotHold.all().update(expires_at=utcnow() - timedelta(seconds=1))
+    assert await waitlist_offers.pass_on_lapsed(runtime) == 1
+    assert await waitlist_offers.pass_on_lapsed(runtime) == 0  # passed on once
+    links = await _offer_links(demo)
+    assert sorted(links) == ["+447700900101", "+447700900102"]
+    assert errors((await api.data(CLAIM, {"t": links["+447700900101"]}))["claimWaitlistOffer"]) == ["TOKEN_EXPIRED"]
+    assert (await api.data(CLAIM, {"t": links["+447700900102"]}))["claimWaitlistOffer"]["userErrors"] == []
