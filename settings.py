@@ -134,6 +134,9 @@ class Settings:
     signin_per_account_total: int = 50  # from all addresses together
     signin_per_ip: int = 60
     signin_window_seconds: int = 15 * 60
+    # Slot holds asked for from one address (an IPv6 /64 counts as one) per
+    # hour; how many one caller keeps at once is each clinic's setting.
+    holds_per_ip_hour: int = 300
     # Phone sign-in codes and password-reset links (see resolvers/phone_sign_in.py,
     # resolvers/password_reset.py). Counts are per hour unless named per day.
     secret_key: str = ""  # keys the HMAC of sign-in codes; one per deployment
@@ -238,6 +241,7 @@ class Settings:
             signin_per_account=_int(env, "SIGNIN_PER_ACCOUNT", cls.signin_per_account),
             signin_per_account_total=_int(env, "SIGNIN_PER_ACCOUNT_TOTAL", cls.signin_per_account_total),
             signin_per_ip=_int(env, "SIGNIN_PER_IP", cls.signin_per_ip),
+            holds_per_ip_hour=_int(env, "HOLDS_PER_IP_HOUR", cls.holds_per_ip_hour),
             secret_key=env.get("SECRET_KEY", ""),
             sms_code_per_phone=_int(env, "SMS_CODE_PER_PHONE", cls.sms_code_per_phone),
             sms_code_per_ip=_int(env, "SMS_CODE_PER_IP", cls.sms_code_per_ip),

@@ -10,7 +10,12 @@ same rows into a copy of the appointment table that has its columns and
 ordinary indexes but no exclusion constraint and no foreign keys, driven by
 64 tasks through the same Tortoise connection pool. Afterwards one SQL query
 looks for overlapping active appointments of one practitioner: it must
-find none."""
+find none.
+Phase 3: the booking page's way, on other distinct slots: each slot is first
+held (`hold_slot`, an anonymous visitor of its own address) and then booked
+with its hold (`book_appointment(hold_id=...)`): holds per second and held
+bookings per second beside phase 2's figures; every hold must be booked and
+the overlap query must still find nothing."""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ import asyncio
 import random
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall_time
 from zoneinfo import ZoneInfo
@@ -33,9 +38,10 @@ from bench.common import (
     table,
     verdict,
 )
-from models import Client, StaffRole, StaffUser, utcnow
+from models import Client, HoldStatus, SlotHold, StaffRole, StaffUser, utcnow
 from models.db import connection
 from resolvers.booking.book import BookingRequest, ClientDetails, book_appointment
+from resolvers.booking.hold_slot import hold_slot
 from resolvers.core.errors import DomainError, ErrorCode
 from resolvers.core.principal import ANONYMOUS, Principal, PrincipalKind
 from resolvers.core.runtime import Runtime
@@ -161,6 +167,54 @@ async def create_plain_table() -> None:
         await conn.execute_script(f'ALTER TABLE appointment_plain DROP CONSTRAINT "{row["conname"]}"')
 
 
+async def held_bookings(
+    runtime: Runtime, callers: Callers, slots: list[tuple[uuid.UUID, datetime]], size: Size
+) -> tuple[float, float, list[Exception]]:
+    """Phase 3: every slot held by a visitor of its own address, then booked
+    with that hold, round by round: (holds/s, held bookings/s, failures)."""
+    failures: list[Exception] = []
+    per_round = size.clients * size.bookings_per_worker
+    hold_seconds = held_seconds = 0.0
+    print(f"\nphase 3, distinct slots held then booked: {size.distinct_rounds} rounds of {per_round}")
+    for round_ in range(size.distinct_rounds):
+        batch = list(enumerate(slots[round_ * per_round:(round_ + 1) * per_round], start=round_ * per_round))
+        held: dict[int, tuple[Principal, BookingRequest]] = {}
+
+        async def hold(worker: int, job: tuple[int, tuple[uuid.UUID, datetime]]) -> None:
+            index, (practitioner_id, start) = job
+            principal, request = callers.request(1, practitioner_id, start)  # an anonymous visitor
+            try:
+                made = await hold_slot(runtime, principal, address(index), SLUG, request.treatment_id, start,
+                                       request.practitioner_id)  # fmt: skip
+                held[index] = (principal, replace(request, hold_id=str(made.id), requested_from=address(index)))
+            except Exception as exc:  # noqa: BLE001 - counted and shown
+                failures.append(exc)
+
+        async def book(worker: int, job: tuple[int, tuple[uuid.UUID, datetime]]) -> None:
+            index = job[0]
+            if index not in held:
+                return
+            principal, request = held[index]
+            try:
+                await book_appointment(runtime, principal, request)
+            except Exception as exc:  # noqa: BLE001 - counted and shown
+                failures.append(exc)
+
+        seconds, _ = await drive(batch, hold, size.clients)
+        hold_seconds += seconds
+        print(f"  round {round_ + 1}: holdSlot {len(batch) / seconds:8.0f} holds/s", end="")
+        seconds, _ = await drive(batch, book, size.clients)
+        held_seconds += seconds
+        print(f"   book_appointment(hold_id) {len(batch) / seconds:8.0f} bookings/s")
+    total = len(slots)
+    return total / hold_seconds, total / held_seconds, failures
+
+
+def address(index: int) -> str:
+    """A network address of its own for each visitor."""
+    return f"10.{index // 65536 % 256}.{index // 256 % 256}.{index % 256}"
+
+
 def problems(result: dict) -> list[str]:
     """What went wrong in a run, apart from timings (none: all is well)."""
     checks = {
@@ -170,6 +224,8 @@ def problems(result: dict) -> list[str]:
         "two active appointments of one practitioner overlap": result["overlaps"] == 0,
         "a booking of a distinct slot failed": result["failures"] == 0,
         "the table does not hold the bookings made": result["booked"] == result["expected_booked"],
+        "a hold or a held booking of a distinct slot failed": result["hold_failures"] == 0,
+        "a hold was not spent on its booking": result["holds_used"] == result["holds_expected"],
     }
     return [problem for problem, held in checks.items() if not held]
 
@@ -197,7 +253,7 @@ async def run(pool_maxsize: int = DEFAULT_POOL_MAXSIZE, **changes: int) -> dict[
         # 60 minutes' notice anonymous callers need, and inside 09:00-18:00.
         total = size.distinct_rounds * size.clients * size.bookings_per_worker
         days = working_days(utcnow().astimezone(tz).date() + timedelta(days=2),
-                            1 + -(-total // (size.practitioners * TIMES_PER_DAY)))  # fmt: skip
+                            1 + -(-2 * total // (size.practitioners * TIMES_PER_DAY)))  # fmt: skip
 
         # Phase 1: one hot slot per round.
         winners, lost, odd = [], [], []
@@ -223,8 +279,9 @@ async def run(pool_maxsize: int = DEFAULT_POOL_MAXSIZE, **changes: int) -> dict[
             for day in days[1:]
             for p in world.practitioners
             for k in range(TIMES_PER_DAY)
-        ][:total]
+        ][:2 * total]
         random.Random(7).shuffle(slots)
+        slots, held_slots = slots[:total], slots[total:]
         await create_plain_table()
         treatment = world.treatment
         failures: list[Exception] = []
@@ -262,6 +319,8 @@ async def run(pool_maxsize: int = DEFAULT_POOL_MAXSIZE, **changes: int) -> dict[
               f"booking {booking_cpu / total * 1000:.2f} ms "
               f"(busy {booking_cpu / booking_seconds:.0%} of the bookings' wall time)")  # fmt: skip
 
+        hold_rate, held_rate, hold_failures = await held_bookings(runtime, callers, held_slots, size)
+
         conn = connection()
         _, rows = await conn.execute_query(OVERLAPS_SQL)
         overlaps = rows[0]["overlaps"]
@@ -269,6 +328,7 @@ async def run(pool_maxsize: int = DEFAULT_POOL_MAXSIZE, **changes: int) -> dict[
             "SELECT count(*) AS n FROM appointment WHERE clinic_id = $1 AND status <> 'CANCELLED'", [clinic.id]
         )
         booked = rows[0]["n"]
+        holds_used = await SlotHold.filter(clinic_id=clinic.id, status=HoldStatus.USED, appointment_id__isnull=False).count()
 
     bookings_rate = total / booking_seconds
     plain_rate = total / plain_seconds
@@ -277,7 +337,9 @@ async def run(pool_maxsize: int = DEFAULT_POOL_MAXSIZE, **changes: int) -> dict[
     print(f"  bookings: {total - len(failures)} succeeded, {len(failures)} failed"
           + (f" (first: {type(failures[0]).__name__}: {failures[0]})" if failures else ""))  # fmt: skip
     print(f"  booking latency under load: median {median(ms):.1f} ms, p99 {percentile(ms, 99):.1f} ms")
-    print(f"  active appointments in the table: {booked} (expected {size.hot_rounds + total})")
+    print(f"  active appointments in the table: {booked} (expected {size.hot_rounds + 2 * total})")
+    print(f"  holds spent on their bookings: {holds_used} of {total}, failures {len(hold_failures)}"
+          + (f" (first: {type(hold_failures[0]).__name__}: {hold_failures[0]})" if hold_failures else ""))
     print(f"  overlapping active appointments of one practitioner (SQL): {overlaps}")
     print()
     print(table(
@@ -286,6 +348,8 @@ async def run(pool_maxsize: int = DEFAULT_POOL_MAXSIZE, **changes: int) -> dict[
             [f"bookings/s (distinct slots, {size.clients} clients)", f"{bookings_rate:.0f}"],
             [f"plain inserts/s (no constraint, {size.clients} tasks)", f"{plain_rate:.0f}"],
             ["ratio bookings / plain inserts", f"{ratio:.2f}"],
+            [f"holds/s (distinct slots, {size.clients} clients)", f"{hold_rate:.0f}"],
+            [f"bookings/s with a hold (distinct slots, {size.clients} clients)", f"{held_rate:.0f}"],
             ["hot slot losers' p99 ms", f"{percentile(loser_ms, 99):.1f}"],
         ],
     ))  # fmt: skip
@@ -297,7 +361,9 @@ async def run(pool_maxsize: int = DEFAULT_POOL_MAXSIZE, **changes: int) -> dict[
     return {"winners": winners, "losers_p99_ms": percentile(loser_ms, 99), "bookings_per_s": bookings_rate,
             "plain_per_s": plain_rate, "ratio": ratio, "overlaps": overlaps, "failures": len(failures),
             "losers": losers, "slot_unavailable": len(lost), "unexpected": len(odd),
-            "booked": booked, "expected_booked": size.hot_rounds + total}  # fmt: skip
+            "booked": booked, "expected_booked": size.hot_rounds + 2 * total,
+            "holds_per_s": hold_rate, "held_bookings_per_s": held_rate, "hold_failures": len(hold_failures),
+            "holds_used": holds_used, "holds_expected": total}  # fmt: skip
 
 
 if __name__ == "__main__":

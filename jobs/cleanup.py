@@ -25,7 +25,9 @@ from models import (
     PasswordResetToken,
     PrefillToken,
     SignInCode,
+    SlotHold,
     StaffInvite,
+    WaitlistOffer,
     utcnow,
 )
 from settings import Settings
@@ -51,6 +53,9 @@ RULES: list[tuple[str, type[Model], Condition]] = [
     ("expired sign-in codes", SignInCode, lambda now, s: Q(expires_at__lt=now - GRACE)),
     ("expired password-reset links", PasswordResetToken, lambda now, s: Q(expires_at__lt=now - GRACE)),
     ("expired staff invitations", StaffInvite, lambda now, s: Q(expires_at__lt=now - GRACE)),
+    # A hold lasts minutes; past a day it answers "expired" or "used" to no one.
+    ("slot holds a day old", SlotHold, lambda now, s: Q(created_at__lt=now - GRACE)),
+    ("expired waitlist offer links", WaitlistOffer, lambda now, s: Q(expires_at__lt=now - GRACE)),
     # Consent requests are records of what was asked and signed: never deleted here.
     (
         "sent or cancelled outbox rows past retention",

@@ -27,8 +27,10 @@ from models.people import Client, StaffRole, StaffUser
 from models.series import AppointmentSeries, SeriesUnit
 from models.roster import RosterEntry, RosterException, RosterExceptionKind
 from models.signin import PasswordResetToken, SignInCode
+from models.hold import HoldStatus, SlotHold
 from models.invite import StaffInvite
 from models.legal import AcceptedVia, LegalAcceptance, LegalDocument, LegalDocumentKind
+from models.waitlist import OfferMode, OfferStatus, WaitlistEntry, WaitlistOffer, WaitlistStatus
 from models.sms import SmsOptOut
 from models.verification import BookingCode
 from models.webhook import WebhookEndpoint
@@ -54,6 +56,8 @@ MODEL_MODULES = [
     "models.verification",
     "models.legal",
     "models.series",
+    "models.hold",
+    "models.waitlist",
 ]
 
 __all__ = [
@@ -68,6 +72,13 @@ __all__ = [
     "NotifiedChanges",
     "Actor",
     "GiftCard",
+    "HoldStatus",
+    "SlotHold",
+    "OfferMode",
+    "OfferStatus",
+    "WaitlistEntry",
+    "WaitlistOffer",
+    "WaitlistStatus",
     "LedgerAccount",
     "LedgerEntry",
     "LedgerKind",

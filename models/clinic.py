@@ -44,6 +44,14 @@ class Clinic(Model):
     booking_min_notice_minutes = fields.IntField(default=60)
     booking_horizon_days = fields.IntField(default=180)
     slot_step_minutes = fields.IntField(default=15)
+    # Slot holds: how long a picked time is kept for its holder (as long as
+    # a pre-fill token lasts), and how many times one caller may hold at once.
+    hold_minutes = fields.IntField(default=5)
+    max_holds_per_caller = fields.IntField(default=3)
+    # Waitlist offers: HOLD keeps a freed time for the first in line while
+    # the offer lasts; ALL tells everyone matching and the first claim wins.
+    waitlist_offer_mode = fields.CharField(max_length=8, default="HOLD")
+    waitlist_offer_minutes = fields.IntField(default=30)
     # Practitioner-role staff see only their own diary unless this is set.
     practitioners_see_all_diaries = fields.BooleanField(default=False)
     # SMS through Twilio: off until an account and a sender are set. The

@@ -28,6 +28,8 @@ from schema.mutations.clinic_admin import ClinicAdminMutations
 from schema.mutations.clinic_signup import ClinicSignUpMutations
 from schema.mutations.consent import ConsentMutations
 from schema.mutations.legal import LegalMutations
+from schema.mutations.holds import HoldMutations
+from schema.mutations.waitlist import WaitlistMutations, WaitlistQueries
 from schema.mutations.messaging import MessagingMutations
 from schema.mutations.notifications import NotificationMutations
 from schema.mutations.partners import PartnerMutations
@@ -41,7 +43,7 @@ from settings import Settings
 
 
 @strawberry.type
-class Query(PortalQuery, AdminQueries):
+class Query(PortalQuery, AdminQueries, WaitlistQueries):
     pass
 
 
@@ -51,6 +53,8 @@ class Mutation(
     PrefillMutations,
     BookingMutations,
     SeriesMutations,
+    HoldMutations,
+    WaitlistMutations,
     AccountMutations,
     BalanceMutations,
     NotificationMutations,

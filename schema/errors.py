@@ -27,7 +27,10 @@ ErrorCode = strawberry.enum(
         "PORTAL_ACCESS_DISABLED: the clinic has switched this action (booking, cancelling or "
         "rescheduling) off for its clients in the portal. VERIFICATION_REQUIRED: details typed on "
         "the booking page match an existing client; a one-time code was sent to that client, and "
-        "the booking goes ahead when sent again with `verificationCode`."
+        "the booking goes ahead when sent again with `verificationCode`. "
+        "HOLD_EXPIRED, HOLD_ALREADY_USED, HOLD_RELEASED: a slot hold (`holdSlot`) past its time, "
+        "already booked, or given back. TOO_MANY_HOLDS: the caller already holds as many times as "
+        "the clinic allows at once."
     ),
 )
 

@@ -13,6 +13,7 @@ from resolvers.booking import catalogue
 from resolvers.core import tenant
 from resolvers.booking import slots
 from schema import cursors
+from resolvers.booking.holds import holder_of
 from schema.context import Info
 from schema.mutations.messaging import MessagingQueries
 from schema.types.account import ClientAccount
@@ -37,7 +38,10 @@ class Query(NotificationQueries, ConsentQueries, MessagingQueries, ReportsQuery,
         row = await catalogue.insider_clinic(info.context.principal)
         return Clinic(model=row) if row else None
 
-    @strawberry.field(description="Free start times, in the clinic's dates from `from` to `to`.")
+    @strawberry.field(
+        description="Free start times, in the clinic's dates from `from` to `to`. Times others hold "
+        "(`holdSlot`) are left out; the caller's own holds stay in, for the caller to book."
+    )
     async def available_slots(
         self,
         info: Info,
@@ -47,8 +51,10 @@ class Query(NotificationQueries, ConsentQueries, MessagingQueries, ReportsQuery,
         to: date,
         practitioner_id: strawberry.ID | None = None,
     ) -> list[Slot]:
+        ctx = info.context
         clinic, found = await slots.available_slots(
-            info.context.runtime.settings, info.context.principal, clinic_slug, treatment_id, from_, to, practitioner_id
+            ctx.runtime.settings, ctx.principal, clinic_slug, treatment_id, from_, to, practitioner_id,
+            holder=holder_of(ctx.principal, ctx.ip),
         )
         ids = list(dict.fromkeys(slot.practitioner_id for slot in found))
         rows = await info.context.loaders.practitioner.load_many([(clinic.id, pid) for pid in ids])

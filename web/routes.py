@@ -33,6 +33,7 @@ def routes(settings: Settings, graphql: GraphQLApp) -> list[BaseRoute]:
         Route("/p/{slug}/book", pages.page("book.html")),
         Route("/p/{slug}/consent", pages.page("consent.html")),
         Route("/p/{slug}/documents", pages.page("documents.html")),
+        Route("/p/{slug}/waitlist", pages.page("waitlist.html")),  # a waitlist offer's claim link
         Route("/p/{slug}/reset-password", pages.page("reset-password.html")),
         Route("/calendar", pages.page("calendar.html")),
         Route("/reports", pages.page("reports.html")),

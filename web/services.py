@@ -3,7 +3,9 @@ be started and stopped with the app."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,11 +17,26 @@ from models.db import close_db, init_db
 from realtime import hub as live_hub
 from realtime.events import ChannelLog
 from realtime.relay import Relay
-from resolvers.booking import live
+from resolvers.booking import live, waitlist_offers
 from resolvers.core.ratelimit import RedisRateLimiter
 from resolvers.core.runtime import Runtime, no_job_runner
 from settings import Settings
 from telemetry import metrics
+
+log = logging.getLogger("clinicportal.waitlist")
+
+LAPSED_OFFERS_EVERY_SECONDS = 60
+
+
+async def pass_on_lapsed_offers(runtime: Runtime) -> None:
+    """Waitlist offers held for the first in line that ran out unclaimed go
+    to the next in line (resolvers/booking/waitlist_offers.py)."""
+    while True:
+        await asyncio.sleep(LAPSED_OFFERS_EVERY_SECONDS)
+        try:
+            await waitlist_offers.pass_on_lapsed(runtime)
+        except Exception:  # noqa: BLE001 - try again next time
+            log.exception("passing on lapsed waitlist offers failed")
 
 
 class Services:
@@ -55,9 +72,11 @@ class Services:
         # otherwise stall every live fan-out they land in.
         gc.collect()
         gc.freeze()
+        lapsed = asyncio.create_task(pass_on_lapsed_offers(self.runtime), name="waitlist-lapsed-offers")
         try:
             yield
         finally:
+            lapsed.cancel()
             if self.jobs is not None:
                 await self.jobs.stop()
             await self.relay.stop()

@@ -2,7 +2,7 @@
 // pick a treatment, a date and a free time, confirm once.
 import { linkToken } from "./link.js";
 import { gql, optional, userError, store, session } from "./gql.js";
-import { $, el, show, say, brand, money, when, today, addDays, slugFromPath, newKey } from "./dom.js";
+import { $, el, show, say, brand, money, when, timeOnly, today, addDays, slugFromPath, newKey } from "./dom.js";
 import { freeSlots, byStart, renderTimes } from "./slots.js";
 import { _, _n } from "./i18n.js";
 
@@ -24,6 +24,13 @@ const REDEEM = `mutation Redeem($token: String!) { redeemPrefillToken(token: $to
 const BOOK = `mutation Book($input: BookAppointmentInput!) { bookAppointment(input: $input) {
   appointment { id start end treatment { name } practitioner { name } price { amount currency } }
   userErrors { code message field } } }`;
+const HOLD = `mutation Hold($c: String!, $t: ID!, $s: DateTime!, $p: ID) {
+  holdSlot(clinicSlug: $c, treatmentId: $t, start: $s, practitionerId: $p) {
+  hold { id expiresAt } userErrors { code message } } }`;
+const RELEASE = `mutation Release($id: ID!) { releaseHold(id: $id) { userErrors { code } } }`;
+const JOIN = `mutation Join($input: JoinWaitlistInput!) { joinWaitlist(input: $input) {
+  entry { id status } userErrors { code message } } }`;
+const HOLD_GONE = ["HOLD_EXPIRED", "HOLD_RELEASED", "HOLD_ALREADY_USED", "NOT_FOUND"];
 const TOKEN_TROUBLE = {
   TOKEN_EXPIRED: _("This booking link has expired."),
   TOKEN_ALREADY_USED: _("This booking link has already been used."),
@@ -35,6 +42,8 @@ let bookingToken = null; // a booking session: books for the client it names
 let choice = null; // the chosen slot
 let attempt = null; // { key, signature }: one idempotency key per attempt
 let busy = false;
+let hold = null; // { id, expiresAt }: the chosen time, kept for us while the form is filled in
+let holdsAsked = 0;
 
 async function start() {
   try {
@@ -170,10 +179,38 @@ async function loadTimes(findDay = false) {
     }
     const slots = byStart(await freeSlots(slug, treatment.id, $("#day").value, $("#day").value, practitioner));
     if (stale()) return;
-    if (!slots.length) return times.replaceChildren(el("p", {}, _("No free times on this day. Please choose another date.")));
+    if (!slots.length) return noFreeTimes(times, treatment, practitioner);
     renderTimes(times, slots, clinic.timezone, "time", choose);
   } catch (error) {
     if (!stale()) times.replaceChildren(el("p", {}, error.message));
+  }
+}
+
+// A day with no free times: choose another, or wait for one to come free.
+function noFreeTimes(times, treatment, practitioner) {
+  const day = $("#day").value;
+  const join = el("button", { type: "button", id: "join-waitlist" }, "Join the waitlist");
+  join.addEventListener("click", () => joinWaitlist(join, treatment, practitioner, day));
+  times.replaceChildren(el("p", {}, "No free times on this day. Please choose another date, or join the waitlist: we will text or e-mail you if a time comes free."), join);
+}
+
+async function joinWaitlist(button, treatment, practitioner, day) {
+  if (!bookingToken || !session(BOOKING)) {
+    return say(message, "Sign in to your portal first (Book Now there brings you back here), then join the waitlist.", "error");
+  }
+  button.disabled = true;
+  try {
+    const input = { clinicSlug: slug, treatmentId: treatment.id, from: day, to: day, practitionerId: practitioner };
+    const data = await gql(JOIN, { input }, bookingToken);
+    const error = userError(data.joinWaitlist);
+    if (error) {
+      button.disabled = false;
+      return say(message, error.message, "error");
+    }
+    say(message, `You're on the waitlist for ${treatment.name} on ${when(`${day}T12:00:00Z`, "UTC", { dateStyle: "full" })}. We'll let you know if a time comes free.`, "success");
+  } catch (error) {
+    button.disabled = false;
+    say(message, error.message, "error");
   }
 }
 
@@ -181,12 +218,45 @@ function choose(slot) {
   choice = slot;
   $("#confirm").disabled = !slot;
   const summary = $("#summary");
+  letGo();
   if (!slot) return show(summary, false);
   const treatment = selectedTreatment();
   const price = clinic.showPrices ? money(treatment.price) : "";
   const what = { treatment: treatment.name, when: when(slot.start, clinic.timezone), practitioner: slot.practitioner.name };
   summary.textContent = `${_("{treatment}, {when}, with {practitioner}", what)}${price ? ` · ${price}` : ""}`;
   show(summary);
+  keep(slot, treatment);
+}
+
+// Hold the chosen time so no one else can take it while the form is filled
+// in. Without a hold (too many held, say) the booking still goes ahead.
+async function keep(slot, treatment) {
+  const asked = ++holdsAsked;
+  try {
+    const data = await gql(HOLD, { c: slug, t: treatment.id, s: slot.start, p: slot.practitioner.id }, bookingToken);
+    const error = userError(data.holdSlot);
+    if (asked !== holdsAsked || choice !== slot) {
+      if (!error) gql(RELEASE, { id: data.holdSlot.hold.id }, bookingToken).catch(() => {});
+      return;
+    }
+    if (error?.code === "SLOT_UNAVAILABLE") {
+      say(message, "That time has just been taken. Please pick another.", "error");
+      return loadTimes();
+    }
+    if (error) return;
+    hold = data.holdSlot.hold;
+    $("#summary").append(el("span", { class: "small", id: "held-until" },
+      ` Held for you until ${timeOnly(hold.expiresAt, clinic.timezone)}.`));
+  } catch {
+    // No hold: the booking itself still checks the time.
+  }
+}
+
+function letGo() {
+  holdsAsked++;
+  if (!hold) return;
+  gql(RELEASE, { id: hold.id }, bookingToken).catch(() => {});
+  hold = null;
 }
 
 function clientDetails() {
@@ -219,10 +289,11 @@ form.addEventListener("submit", async (event) => {
   };
   const code = verifying() ? $("#verification-code").value.trim() : "";
   if (verifying() && !code) {
-    say(message, "Enter the code we sent you.", "error");
+    say(message, _("Enter the code we sent you."), "error");
     return $("#verification-code").focus();
   }
   if (code) input.verificationCode = code;
+  if (hold && new Date(hold.expiresAt) > new Date()) input.holdId = hold.id;
   // The same choice keeps its key, so a retry or a double click books once.
   const signature = JSON.stringify(input);
   if (attempt?.signature !== signature) attempt = { key: newKey(), signature };
@@ -237,10 +308,12 @@ form.addEventListener("submit", async (event) => {
       say(message, error.message, "error");
       if (error.code === "VERIFICATION_REQUIRED" || error.code === "INVALID_CODE") return askForCode();
       if (error.code === "UNAUTHENTICATED") return sessionEnded();
-      if (["SLOT_UNAVAILABLE", "OUTSIDE_BOOKING_WINDOW"].includes(error.code)) await loadTimes();
+      if (HOLD_GONE.includes(error.code)) hold = null;
+      if (["SLOT_UNAVAILABLE", "OUTSIDE_BOOKING_WINDOW", ...HOLD_GONE].includes(error.code)) await loadTimes();
       return;
     }
     attempt = null;
+    hold = null; // spent: it is the appointment now
     booked(data.bookAppointment.appointment);
   } catch (error) {
     if (error.code === "UNAUTHENTICATED") {

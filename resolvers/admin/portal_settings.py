@@ -25,7 +25,11 @@ RANGES = {
     "booking_min_notice_minutes": (0, 60 * 24 * 30),
     "booking_horizon_days": (1, 730),
     "slot_step_minutes": (5, 240),
+    "hold_minutes": (1, 60),
+    "max_holds_per_caller": (1, 20),
+    "waitlist_offer_minutes": (5, 1440),
 }
+OFFER_MODES = ("HOLD", "ALL")
 FLAGS = (
     "portal_enabled",
     "accepts_new_clients",
@@ -74,6 +78,10 @@ def _checked(changes: dict[str, Any]) -> dict[str, Any]:
             if colour and not HEX_COLOUR.match(colour):
                 raise invalid("Give a CSS hex colour such as #f4efe9.", field)
             clean[name] = colour.lower() or None
+        elif name == "waitlist_offer_mode":
+            if value is None or str(value) not in OFFER_MODES:
+                raise invalid("Give HOLD or ALL.", field)
+            clean[name] = str(value)
         elif name == "name":
             text = (value or "").strip()
             if not 1 <= len(text) <= 200:

@@ -7,13 +7,15 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from models import RosterEntry, RosterException, RosterExceptionKind
+from models import Clinic, RosterEntry, RosterException, RosterExceptionKind
 from models.db import write_transaction
+from resolvers.booking import waitlist_offers
 from resolvers.core import access
 from resolvers.core import ids
 from resolvers.core import tenant
 from resolvers.core.errors import invalid, not_found
 from resolvers.core.principal import Principal
+from resolvers.core.runtime import Runtime
 
 _TIME = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
@@ -72,6 +74,7 @@ async def weekly_roster(clinic_id, practitioner_id) -> list[RosterEntry]:
 
 
 async def add_roster_exception(
+    rt: Runtime,
     principal: Principal,
     raw_practitioner_id: str,
     day: date,
@@ -82,7 +85,8 @@ async def add_roster_exception(
 ) -> RosterException:
     """OFF without times: the whole day off; OFF with times: those hours
     blocked; EXTRA (times needed): hours worked besides the weekly ones.
-    Appointments already booked are not touched."""
+    Appointments already booked are not touched; extra hours are offered to
+    the waitlist at once."""
     clinic_id = access.require_admin(principal)
     practitioner = await tenant.any_practitioner(clinic_id, raw_practitioner_id, ["practitionerId"])
     if (start is None) != (end is None):
@@ -96,15 +100,21 @@ async def add_roster_exception(
     note = (note or "").strip() or None
     if note and len(note) > 200:
         raise invalid("At most 200 characters.", ["note"])
-    return await RosterException.create(
-        clinic_id=clinic_id,
-        practitioner_id=practitioner.id,
-        date=day,
-        kind=kind,
-        start_minute=start_minute,
-        end_minute=end_minute,
-        note=note,
-    )
+    async with write_transaction():
+        exception = await RosterException.create(
+            clinic_id=clinic_id,
+            practitioner_id=practitioner.id,
+            date=day,
+            kind=kind,
+            start_minute=start_minute,
+            end_minute=end_minute,
+            note=note,
+        )
+        if kind is RosterExceptionKind.EXTRA:
+            clinic = await Clinic.get(id=clinic_id)
+            await waitlist_offers.offer_hours(rt, clinic, practitioner.id, day, start_minute, end_minute)
+    rt.wake_jobs()
+    return exception
 
 
 async def remove_roster_exception(principal: Principal, raw_id: str) -> None:

@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from models import Appointment, AppointmentStatus, RosterEntry, RosterException, RosterExceptionKind
+from models import (
+    Appointment,
+    AppointmentStatus,
+    HoldStatus,
+    RosterEntry,
+    RosterException,
+    RosterExceptionKind,
+    SlotHold,
+    utcnow,
+)
 
 Span = tuple[datetime, datetime]  # UTC, [start, end)
 
@@ -178,9 +187,12 @@ async def load_busy(
     end: datetime,
     *,
     ignore: uuid.UUID | None = None,
+    own_holder: str | None = None,
+    now: datetime | None = None,
 ) -> dict[uuid.UUID, list[Span]]:
-    """Occupied time of every active appointment in [start, end), per
-    practitioner, sorted: one query."""
+    """Occupied time in [start, end) of every active appointment and every
+    hold still live at `now` (but those of `own_holder`), per practitioner,
+    sorted: two queries."""
     query = Appointment.filter(
         clinic_id=clinic_id,
         practitioner_id__in=practitioner_ids,
@@ -189,9 +201,25 @@ async def load_busy(
     ).exclude(status=AppointmentStatus.CANCELLED)
     if ignore is not None:
         query = query.exclude(id=ignore)
+    holds = SlotHold.filter(
+        clinic_id=clinic_id,
+        practitioner_id__in=practitioner_ids,
+        status=HoldStatus.HELD,
+        expires_at__gt=now or utcnow(),
+        occupied_end__gt=start,
+        occupied_start__lt=end,
+    )
+    if own_holder is not None:
+        holds = holds.exclude(holder=own_holder)
     busy: dict[uuid.UUID, list[Span]] = {pid: [] for pid in practitioner_ids}
     for pid, s, e in await query.order_by("occupied_start").values_list(
         "practitioner_id", "occupied_start", "occupied_end"
     ):
         busy[pid].append((s, e))
+    held = await holds.values_list("practitioner_id", "occupied_start", "occupied_end")
+    for pid, s, e in held:
+        busy[pid].append((s, e))
+    if held:
+        for spans in busy.values():
+            spans.sort()
     return busy

@@ -8,15 +8,17 @@ exclusion constraint has the last word, on SQLite the write lock taken at
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from typing import TypeVar
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import Appointment, AppointmentSource, BookingCode, Client, Clinic, PractitionerTreatment, Treatment, utcnow
+from models import Appointment, AppointmentSource, BookingCode, Client, Clinic, PractitionerTreatment, SlotHold, Treatment, utcnow
 from models.db import is_deadlock, write_transaction
 from realtime import events
 from resolvers.core import idempotency
@@ -24,6 +26,7 @@ from resolvers.core import access
 from resolvers.core import ids
 from resolvers.core import tenant
 from resolvers.billing import loyalty_earning
+from resolvers.booking import holds
 from resolvers.booking import side_effects, verification
 from resolvers.booking.availability import Shape, fits, load_busy, load_spans
 from resolvers.core.contact import normalize_email, normalize_phone
@@ -34,7 +37,11 @@ from resolvers.core.principal import Principal, PrincipalKind
 from resolvers.core.runtime import Runtime
 from telemetry import metrics
 
-OVERLAP_CONSTRAINT = "appointment_no_overlap"
+# Appointments among themselves, and appointments and holds together
+# (models/migrations/0016_slot_holds.py).
+OVERLAP_CONSTRAINTS = ("appointment_no_overlap", "diary_no_overlap")
+
+Placed = TypeVar("Placed")
 
 SOURCE_OF = {
     PrincipalKind.CLIENT: AppointmentSource.PORTAL,
@@ -64,6 +71,7 @@ class BookingRequest:
     idempotency_key: str | None = None
     verification_code: str | None = None  # typed-in details that match a client (see verification.py)
     requested_from: str = ""  # the caller's IP address, for the limits on codes
+    hold_id: str | None = None  # a time the caller holds (holdSlot): books exactly that
 
 
 def shape_of(treatment: Treatment) -> Shape:
@@ -184,7 +192,37 @@ async def _client_for(
 
 
 def is_overlap(exc: IntegrityError) -> bool:
-    return OVERLAP_CONSTRAINT in str(exc)
+    return any(name in str(exc) for name in OVERLAP_CONSTRAINTS)
+
+
+async def claim_first_free(
+    clinic: Clinic,
+    candidates: list[uuid.UUID],
+    occupied: tuple[datetime, datetime],
+    create: Callable[[uuid.UUID], Awaitable[Placed]],
+    *,
+    now: datetime,
+    ignore: uuid.UUID | None = None,
+) -> Placed:
+    """`create(practitioner_id)` for the first candidate free over
+    `occupied`: appointments and live holds count, expired holds met there
+    are let go first. Must run inside a write transaction."""
+    occupied_start, occupied_end = occupied
+    await holds.expire_met(clinic.id, candidates, occupied_start, occupied_end, now)
+    busy = await load_busy(clinic.id, candidates, occupied_start, occupied_end, ignore=ignore, now=now)
+    free = [pid for pid in candidates if not busy[pid]]
+    for practitioner_id in free:
+        try:
+            # With other candidates left, a savepoint lets a lost race try the next one.
+            async with in_transaction("default") if practitioner_id != free[-1] else nullcontext():
+                return await create(practitioner_id)
+        except IntegrityError as exc:
+            if not is_overlap(exc):
+                raise
+        except Exception as exc:  # a deadlock while checking the overlap: a lost race too
+            if not is_deadlock(exc):
+                raise
+    raise DomainError(ErrorCode.SLOT_UNAVAILABLE, "That time has just been taken. Please pick another.", ["start"])
 
 
 async def place(
@@ -199,6 +237,7 @@ async def place(
     rescheduled_from: uuid.UUID | None = None,
     discount: bool = True,
     series_id: uuid.UUID | None = None,
+    now: datetime | None = None,
 ) -> Appointment:
     """Insert the appointment with the first candidate free at `start`, at
     the treatment's price less the client's loyalty discount (`discount`).
@@ -206,34 +245,27 @@ async def place(
     shape = shape_of(treatment)
     price = await loyalty_earning.price_for(clinic.id, client_id, treatment.price) if discount else treatment.price
     occupied_start, occupied_end = shape.occupied(start)
-    busy = await load_busy(clinic.id, candidates, occupied_start, occupied_end, ignore=ignore)
-    free = [pid for pid in candidates if not busy[pid]]
-    for practitioner_id in free:
-        try:
-            # With other candidates left, a savepoint lets a lost race try the next one.
-            async with in_transaction("default") if practitioner_id != free[-1] else nullcontext():
-                return await Appointment.create(
-                    clinic_id=clinic.id,
-                    practitioner_id=practitioner_id,
-                    treatment_id=treatment.id,
-                    client_id=client_id,
-                    start_at=start,
-                    end_at=start + shape.duration,
-                    occupied_start=occupied_start,
-                    occupied_end=occupied_end,
-                    source=source,
-                    price=price,
-                    currency=clinic.currency,
-                    rescheduled_from_id=rescheduled_from,
-                    series_id=series_id,
-                )
-        except IntegrityError as exc:
-            if not is_overlap(exc):
-                raise
-        except Exception as exc:  # a deadlock while checking the overlap: a lost race too
-            if not is_deadlock(exc):
-                raise
-    raise DomainError(ErrorCode.SLOT_UNAVAILABLE, "That time has just been taken. Please pick another.", ["start"])
+
+    async def create(practitioner_id: uuid.UUID) -> Appointment:
+        return await Appointment.create(
+            clinic_id=clinic.id,
+            practitioner_id=practitioner_id,
+            treatment_id=treatment.id,
+            client_id=client_id,
+            start_at=start,
+            end_at=start + shape.duration,
+            occupied_start=occupied_start,
+            occupied_end=occupied_end,
+            source=source,
+            price=price,
+            currency=clinic.currency,
+            rescheduled_from_id=rescheduled_from,
+            series_id=series_id,
+        )
+
+    return await claim_first_free(
+        clinic, candidates, (occupied_start, occupied_end), create, now=now or utcnow(), ignore=ignore
+    )
 
 
 def _idempotency(principal: Principal, clinic: Clinic, request: BookingRequest, start: datetime,
@@ -258,9 +290,26 @@ def _idempotency(principal: Principal, clinic: Clinic, request: BookingRequest, 
     return caller, key, fingerprint
 
 
+async def _held(
+    clinic: Clinic, principal: Principal, request: BookingRequest, ip: str, treatment: Treatment, start: datetime,
+    candidates: list[uuid.UUID], now: datetime,
+) -> SlotHold | None:
+    """The caller's hold named by `holdId`, checked against what is booked."""
+    if request.hold_id is None:
+        return None
+    field = ["input", "holdId"]
+    hold = await tenant.hold(clinic.id, holds.holder_of(principal, ip), request.hold_id, field)
+    if (refusal := holds.spent_refusal(hold, now, field)) is not None:
+        raise refusal
+    if hold.treatment_id != treatment.id or hold.start_at != start or hold.practitioner_id not in candidates:
+        raise invalid("This hold is for another treatment, time or practitioner.", field)
+    return hold
+
+
 async def book_appointment(
     rt: Runtime, principal: Principal, request: BookingRequest, *, now: datetime | None = None
 ) -> Appointment:
+    """`request.requested_from`: the caller's address, which names an anonymous holder."""
     now = now or utcnow()
     clinic = await tenant.clinic_by_slug(principal, request.clinic_slug)
     if (refusal := access.booking_refusal(clinic, principal)) is not None:
@@ -284,16 +333,23 @@ async def book_appointment(
     if details is not None and verification.needed(clinic, principal):
         if (existing := await _matching_client(clinic, details)) is not None and not _twin(existing, details, now):
             proof = await verification.prove(rt, clinic, existing, request.verification_code, request.requested_from, now)
+    hold = await _held(clinic, principal, request, request.requested_from, treatment, start, candidates, now)
+    if hold is not None:
+        candidates = [hold.practitioner_id]
     try:
         async with write_transaction():
             lifetime = timedelta(hours=rt.settings.idempotency_hours)
             claim = await idempotency.claim(clinic.id, caller, key, fingerprint, now, lifetime) if key else None
             client_id = await _client_for(clinic, principal, request, details, now, proof)
+            if hold is not None:  # its time is free for this booking alone
+                await holds.spend(hold, now, ["input", "holdId"])
             # A stranger's typed-in details may match a client: their card's discount is not told to them.
             appointment = await place(
-                clinic, treatment, candidates, start, client_id=client_id, source=SOURCE_OF[principal.kind],
+                clinic, treatment, candidates, start, client_id=client_id, source=SOURCE_OF[principal.kind], now=now,
                 discount=principal.kind is not PrincipalKind.ANONYMOUS,
             )
+            if hold is not None:
+                await holds.mark_used(hold, appointment.id)
             if claim is not None:
                 await idempotency.complete(claim, appointment.id)
             await side_effects.appointment_changed(rt, events.BOOKED, appointment, clinic)

@@ -18,6 +18,7 @@ from resolvers.notifications.change_rows import ChangeRows
 from resolvers.booking.consent import plan_consent
 from resolvers.booking.loyalty_credit import plan_loyalty_credit
 from resolvers.booking.membership_sessions import plan_membership_sessions
+from resolvers.booking.waitlist_offers import plan_waitlist
 from resolvers.notifications.practitioner_emails import plan_practitioner_emails
 from resolvers.notifications.webhooks import plan_webhooks
 from resolvers.notifications.sms_plan import plan_sms
@@ -33,6 +34,7 @@ PLANNERS: list[Planner] = [
     plan_practitioner_emails,
     plan_webhooks,
     plan_sms,
+    plan_waitlist,  # a freed time offered to the waiting clients it suits
 ]
 
 

@@ -39,7 +39,10 @@ async def available_slots(
     practitioner_id: str | None = None,
     *,
     now: datetime | None = None,
+    holder: str | None = None,
 ) -> tuple[Clinic, list[FreeSlot]]:
+    """`holder`: the caller as a slot holder (resolvers/booking/holds.py);
+    their own holds count as free for them."""
     now = now or utcnow()
     if last < first:
         raise invalid("`to` must not be before `from`.", ["to"])
@@ -63,7 +66,7 @@ async def available_slots(
     range_end = wall_to_utc(last, 24 * 60, tz, later=True) + shape.duration + shape.after
     spans, busy = await asyncio.gather(
         load_spans(clinic.id, practitioner_ids, first, last, tz),
-        load_busy(clinic.id, practitioner_ids, range_start, range_end),
+        load_busy(clinic.id, practitioner_ids, range_start, range_end, own_holder=holder, now=now),
     )
     slots = [
         FreeSlot(start, start + shape.duration, pid)

@@ -28,6 +28,15 @@ def require_client(principal: Principal) -> uuid.UUID:
     return principal.client_id
 
 
+def require_waitlister(principal: Principal) -> uuid.UUID:
+    """The client who joins, reads or leaves their waitlist entries: a portal
+    session, or the booking session of the booking page (a visitor becomes
+    one by signing in, by phone code too)."""
+    if not principal.is_client or principal.client_id is None:
+        raise unauthenticated("Sign in to join the waitlist.")
+    return principal.client_id
+
+
 def require_scope(principal: Principal, scope: Scope) -> uuid.UUID:
     """Staff of the clinic, or a partner key holding `scope`."""
     clinic_id = require_signed_in(principal)

@@ -29,6 +29,10 @@ class ErrorCode(StrEnum):
     SMS_UNAVAILABLE = "SMS_UNAVAILABLE"  # the clinic has no SMS set up
     TERMS_NOT_ACCEPTED = "TERMS_NOT_ACCEPTED"  # the privacy policy and user agreement
     VERIFICATION_REQUIRED = "VERIFICATION_REQUIRED"  # typed-in details match a client: a code was sent to them
+    HOLD_EXPIRED = "HOLD_EXPIRED"  # a slot hold past its time: pick the time again
+    HOLD_ALREADY_USED = "HOLD_ALREADY_USED"  # the hold has become an appointment
+    HOLD_RELEASED = "HOLD_RELEASED"  # its holder gave the time back
+    TOO_MANY_HOLDS = "TOO_MANY_HOLDS"  # one caller holds the most times a clinic allows
 
 
 class DomainError(Exception):

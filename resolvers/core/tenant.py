@@ -30,11 +30,13 @@ from models import (
     OutboxMessage,
     Payment,
     Practitioner,
+    SlotHold,
     StaffUser,
     Treatment,
+    WaitlistEntry,
     WebhookEndpoint,
 )
-from resolvers.core.access import appointment_rule, require_admin
+from resolvers.core.access import appointment_rule, reads_client_records, require_admin
 from resolvers.core.errors import not_found
 from resolvers.core.ids import parse_id
 from resolvers.core.principal import Principal
@@ -123,6 +125,31 @@ async def practitioner(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> P
 
 async def client(clinic_id: uuid.UUID, raw_id: str, field: list[str]) -> Client:
     return await _one(Client.filter(clinic_id=clinic_id), raw_id, "Client", field)
+
+
+async def hold(clinic_id: uuid.UUID | None, holder: str, raw_id: str, field: list[str]) -> SlotHold:
+    """A slot hold by id, only for the caller holding it. `clinic_id` is
+    the credential's clinic, None for an anonymous caller (the holder then
+    scopes the id). Unknown, malformed, another clinic's and another
+    caller's ids all answer the same NOT_FOUND."""
+    query = SlotHold.filter(holder=holder)
+    if clinic_id is not None:
+        query = query.filter(clinic_id=clinic_id)
+    return await _one(query, raw_id, "Hold", field)
+
+
+def waitlist(principal: Principal) -> QuerySet[WaitlistEntry]:
+    """The waitlist entries this principal may read: a client's own, or the
+    whole clinic's for those who read its client records."""
+    if principal.is_client and principal.client_id is not None:
+        return WaitlistEntry.filter(clinic_id=principal.clinic_id, client_id=principal.client_id)
+    if principal.clinic_id is not None and reads_client_records(principal):
+        return WaitlistEntry.filter(clinic_id=principal.clinic_id)
+    return WaitlistEntry.filter(id__isnull=True)
+
+
+async def waitlist_entry(principal: Principal, raw_id: str, field: list[str]) -> WaitlistEntry:
+    return await _one(waitlist(principal), raw_id, "Waitlist entry", field)
 
 
 async def _one(query: QuerySet, raw_id: str, what: str, field: list[str]):

@@ -22,6 +22,7 @@ from models import (
     StaffRole,
     StaffUser,
     Treatment,
+    WaitlistEntry,
     utcnow,
 )
 from models.db import write_transaction
@@ -114,6 +115,10 @@ async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str], series: bool) -
         clients_can_cancel=True,
         clients_can_reschedule=True,
         verify_manual_entry=True,
+        hold_minutes=5,  # a picked time is kept as long as a pre-fill token lasts
+        max_holds_per_caller=3,
+        waitlist_offer_mode="HOLD",  # a freed time is kept for the first in line while the offer lasts
+        waitlist_offer_minutes=30,
         **(DEMO_TWILIO if spec.slug == "demo" else {}),
     )
     consent = await ConsentForm.create(
@@ -181,6 +186,13 @@ async def _seed_clinic(spec: DemoClinic, hashes: dict[str, str], series: bool) -
             currency=clinic.currency,
         )
     await seed_balances(clinic, client, facial)
+    # The client waits for a late-afternoon peel with the second practitioner
+    # a month or so ahead: staff see it under `waitlist`, the client under `myWaitlist`.
+    await WaitlistEntry.create(
+        clinic=clinic, client=client, treatment=treatments[2], practitioner=practitioners[1],
+        date_from=today + timedelta(days=30), date_to=today + timedelta(days=44),
+        earliest_minute=16 * 60, latest_minute=17 * 60 + 30,
+    )  # fmt: skip
     await seed_documents(clinic, client)
     if series and spec.slug == "demo":
         # A regular's series, so the demo client's portal keeps its one upcoming visit.

@@ -1,9 +1,9 @@
 """Every SMS text about an appointment, marked for the `messages` catalogue
 and sent in the client's language (English where it has no catalogue).
-Placeholders: {clinic} {treatment} {when} {practitioner} {price}; {when} is
-written in the clinic's time zone and {price} in the client's language. A
-series' confirmation (SERIES_CONFIRMATION) has {clinic} {treatment} {count}
-{first} {last}."""
+Placeholders: {clinic} {treatment} {when} {practitioner} {price} {link};
+{when} is written in the clinic's time zone and {price} in the client's
+language; {link} is a waitlist offer's claim link. A series' confirmation
+(SERIES_CONFIRMATION) has {clinic} {treatment} {count} {first} {last}."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ TEXTS: dict[str, str] = {
     "reminder": N_("{clinic}: a reminder of your {treatment} with {practitioner} on {when}. Reply STOP to opt out."),
     "cancellation": N_("{clinic}: your {treatment} on {when} has been cancelled."),
     "reschedule": N_("{clinic}: your {treatment} has moved to {when} with {practitioner}."),
+    "waitlist_offer": N_("{clinic}: a {treatment} with {practitioner} on {when} has come free. Book it here: {link}"),
 }
 # The confirmation when the clinic shows its prices.
 PRICED_CONFIRMATION = N_(
@@ -41,8 +42,10 @@ def render(
     timezone: str,
     country: str | None = None,
     price: tuple[Decimal, str] | None = None,
+    link: str = "",
 ) -> str:
-    """`price` (amount, currency) is named in the confirmation when given."""
+    """`price` (amount, currency) is named in the confirmation when given;
+    `link` is a waitlist offer's claim link."""
     text = PRICED_CONFIRMATION if purpose == "confirmation" and price is not None else TEXTS[purpose]
     return i18n.gettext(language, text).format(
         clinic=clinic,
@@ -50,6 +53,7 @@ def render(
         practitioner=practitioner,
         when=i18n.when(start, timezone, language, country),
         price=i18n.money(price[0], price[1], language, country) if price is not None else "",
+        link=link,
     )
 
 

@@ -38,6 +38,11 @@ class BookAppointmentInput:
         description="The one-time code sent after a VERIFICATION_REQUIRED answer: manual entry that matches an"
         " existing client books once it is given.",
     )
+    hold_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="A time the caller holds (`holdSlot`): books exactly that time and practitioner; "
+        "HOLD_EXPIRED, HOLD_ALREADY_USED or HOLD_RELEASED when it can no longer be booked.",
+    )
 
 
 @strawberry.type
@@ -91,6 +96,7 @@ def _request(data: BookAppointmentInput, ip: str, language: str) -> book.Booking
         idempotency_key=data.idempotency_key,
         verification_code=data.verification_code,
         requested_from=ip,
+        hold_id=data.hold_id,
     )
 
 

@@ -20,6 +20,7 @@ from schema.inputs import provided
 from schema.mutations.auth import SignInPayload, _session
 from schema.types.admin import ConsentForm, RosterException, RosterExceptionKind, StaffRole, StaffUser, WorkingHours
 from schema.types.catalogue import Clinic, Practitioner, Treatment
+from schema.types.waitlist import WaitlistOfferMode
 
 UNSET = strawberry.UNSET
 
@@ -37,6 +38,18 @@ class PortalSettingsInput:
     booking_min_notice_minutes: int | None = UNSET
     booking_horizon_days: int | None = UNSET
     slot_step_minutes: int | None = UNSET
+    hold_minutes: int | None = strawberry.field(
+        default=UNSET, description="How long `holdSlot` keeps a picked time: 1 to 60 minutes."
+    )
+    max_holds_per_caller: int | None = strawberry.field(
+        default=UNSET, description="How many times one caller may hold at once: 1 to 20."
+    )
+    waitlist_offer_mode: WaitlistOfferMode | None = strawberry.field(
+        default=UNSET, description="How a freed time is offered to the waitlist (see WaitlistOfferMode)."
+    )
+    waitlist_offer_minutes: int | None = strawberry.field(
+        default=UNSET, description="How long a waitlist offer's link (and, with HOLD, its hold) lasts: 5 to 1440 minutes."
+    )
     background_color: str | None = strawberry.field(default=UNSET, description="A CSS hex colour, e.g. #f4efe9.")
     practitioners_see_all_diaries: bool | None = UNSET
     clients_can_book: bool | None = strawberry.field(
@@ -248,7 +261,7 @@ class ClinicAdminMutations:
         end: str | None = None,
         note: str | None = None,
     ) -> RosterExceptionPayload:
-        work = rosters.add_roster_exception(info.context.principal, practitioner_id, date, kind, start, end, note)
+        work = rosters.add_roster_exception(info.context.runtime, info.context.principal, practitioner_id, date, kind, start, end, note)
         return await payload(RosterExceptionPayload, _exception(work))
 
     @strawberry.mutation(description="Admin.")

@@ -204,6 +204,13 @@ class Clinic:
     booking_min_notice_minutes: int = mirror("booking_min_notice_minutes", "Minutes of notice a portal booking needs.")
     booking_horizon_days: int = mirror("booking_horizon_days", "How many days ahead the portal takes bookings.")
     slot_step_minutes: int = mirror("slot_step_minutes")
+    hold_minutes: int = mirror("hold_minutes", "How long `holdSlot` keeps a picked time, in minutes.")
+    max_holds_per_caller: int = mirror("max_holds_per_caller", "How many times one caller may hold at once.")
+    waitlist_offer_minutes: int = mirror("waitlist_offer_minutes", "How long a waitlist offer's link lasts, in minutes.")
+
+    @strawberry.field(description="HOLD or ALL: how a freed time is offered to the waitlist (see WaitlistOfferMode).")
+    def waitlist_offer_mode(self) -> str:
+        return self.model.waitlist_offer_mode
 
     @strawberry.field(description="Online-bookable treatments (all of them for the clinic's staff).")
     async def treatments(self, info: Info) -> list[Treatment]:

@@ -10,7 +10,7 @@ from app import create_app
 from tests.conftest import client_token, staff_token
 from tests.support.environment import TEST_SETTINGS
 
-PAGES = ("/p/demo/", "/p/demo/book", "/p/demo/consent", "/p/demo/reset-password", "/calendar")
+PAGES = ("/p/demo/", "/p/demo/book", "/p/demo/consent", "/p/demo/waitlist", "/p/demo/reset-password", "/calendar")
 
 
 async def test_every_page_is_served_with_a_strict_content_security_policy_and_no_inline_script(api):

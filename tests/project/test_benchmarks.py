@@ -42,9 +42,10 @@ def test_a_failed_correctness_check_is_reported():
     assert slots.problems({"checks": [True, False], "checked_slots": [3, 5]})
     assert slots.problems({"checks": [True, True], "checked_slots": [0, 5]})
     race = {"winners": [1, 2], "unexpected": 0, "slot_unavailable": 3, "losers": 3, "overlaps": 0, "failures": 0,
-            "booked": 4, "expected_booked": 4}  # fmt: skip
+            "booked": 4, "expected_booked": 4, "hold_failures": 0, "holds_used": 2, "holds_expected": 2}  # fmt: skip
     assert booking_race.problems(race) == ["a hot slot did not have exactly one winner"]
     assert booking_race.problems({**race, "winners": [1, 1], "overlaps": 1}) == ["two active appointments of one practitioner overlap"]
+    assert booking_race.problems({**race, "winners": [1, 1], "holds_used": 1}) == ["a hold was not spent on its booking"]
     same = {(label, name): True for label in reports.RANGES for name in reports.REPORTS}
     assert reports.problems({"checks": same, "appointments": 10}) == []
     assert reports.problems({"checks": {**same, ("year", "revenue"): False}, "appointments": 10}) == ["year, revenue: not the baseline's figures"]

@@ -1,0 +1,84 @@
+// The waitlist offer page: the single-use link from a text message or
+// e-mail books the time that came free, for the client it was sent to.
+import { gql, userError, store } from "./gql.js";
+import { $, show, say, brand, money, when, slugFromPath } from "./dom.js";
+
+const slug = slugFromPath();
+const KEPT = `waitlist-offer:${slug}`;
+const message = $("#message");
+
+// The link's token is read once and taken out of the address bar at once, so
+// it is neither bookmarked, shared nor kept in history; the tab keeps it for
+// a reload.
+const params = new URLSearchParams(location.search);
+if (params.has("token")) {
+  store.set(KEPT, { token: params.get("token") });
+  history.replaceState(history.state, "", location.pathname);
+}
+const token = store.get(KEPT)?.token || null;
+
+const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) { name timezone branding { backgroundColor logoUrl } } }`;
+const CLAIM = `mutation Claim($token: String!, $slug: String) { claimWaitlistOffer(token: $token, clinicSlug: $slug) {
+  appointment { id start treatment { name } practitioner { name } price { amount currency } }
+  userErrors { code message } } }`;
+const TROUBLE = {
+  TOKEN_INVALID: "This link is not valid. Please use the latest message the clinic sent you.",
+  TOKEN_EXPIRED: "This offer has run out. You are still on the waitlist.",
+  TOKEN_ALREADY_USED: "This link has already been used.",
+  SLOT_UNAVAILABLE: "Sorry, this time has gone. You are still on the waitlist.",
+};
+
+let clinic = null;
+let busy = false;
+
+async function start() {
+  try {
+    clinic = (await gql(CLINIC, { slug }))?.clinic;
+  } catch (error) {
+    return finish(error.message);
+  }
+  if (!clinic) {
+    document.title = "Page not found";
+    return finish("There is no clinic at this address.");
+  }
+  brand(clinic, "A time has come free");
+  if (!token) return finish("This page needs the link from your text message or e-mail. Please open that link again.");
+  show($("#loading"), false);
+  show($("#offer"));
+}
+
+function finish(text) {
+  show($("#loading"), false);
+  say(message, text, "error");
+}
+
+$("#claim").addEventListener("click", async () => {
+  if (busy) return;
+  busy = true;
+  $("#claim").disabled = true;
+  say(message, "Booking…");
+  try {
+    const data = await gql(CLAIM, { token, slug });
+    const error = userError(data.claimWaitlistOffer);
+    if (error) {
+      store.remove(KEPT);
+      show($("#offer"), false);
+      return say(message, TROUBLE[error.code] || error.message, "error");
+    }
+    store.remove(KEPT);
+    const appointment = data.claimWaitlistOffer.appointment;
+    const price = money(appointment.price);
+    say(message, "");
+    show($("#offer"), false);
+    $("#done-what").textContent = `${appointment.treatment.name}, ${when(appointment.start, clinic.timezone)}, with ${appointment.practitioner.name}${price ? ` · ${price}` : ""}.`;
+    show($("#done"));
+    $("#done").focus();
+  } catch (error) {
+    say(message, error.message, "error");
+  } finally {
+    busy = false;
+    $("#claim").disabled = false;
+  }
+});
+
+start();
