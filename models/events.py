@@ -28,6 +28,13 @@ class EventKind(StrEnum):
     CANCELLED = "CANCELLED"
     RESCHEDULED = "RESCHEDULED"
     UPDATED = "UPDATED"  # a status change: completed, no-show, consent signed
+    # A slot hold (no appointment): the time is taken, or free again. Heard
+    # by the booking page's free-time watchers, not by calendars.
+    HELD = "HELD"
+    RELEASED = "RELEASED"
+
+
+APPOINTMENT_KINDS = (EventKind.BOOKED, EventKind.CANCELLED, EventKind.RESCHEDULED, EventKind.UPDATED)
 
 
 class EventHead(Model):

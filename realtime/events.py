@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from models import Appointment, ClinicEvent, EventHead, EventKind, utcnow
+from models.events import APPOINTMENT_KINDS
 from models.db import connection, is_postgres
 
 __all__ = ["BOOKED", "CANCELLED", "RESCHEDULED", "UPDATED", "AppointmentEvent", "EventKind", "record"]
 
-BOOKED, CANCELLED, RESCHEDULED, UPDATED = EventKind
+BOOKED, CANCELLED, RESCHEDULED, UPDATED = APPOINTMENT_KINDS
 
 
 def calendar_channel(clinic_id: uuid.UUID | str) -> str:
@@ -121,6 +122,14 @@ async def record(kind: EventKind, appointment: Appointment, previous: Appointmen
         _values(kind, previous, None), _values(kind, appointment, previous)
     ]
     await _insert(appointment.clinic_id, rows, utcnow())
+
+
+async def record_span(
+    kind: EventKind, clinic_id: uuid.UUID, practitioner_id: uuid.UUID, start: datetime, end: datetime
+) -> None:
+    """An event about a stretch of a diary with no appointment (a hold);
+    must run inside the change's write transaction."""
+    await _insert(clinic_id, [(kind.value, None, practitioner_id, None, None, start, end)], utcnow())
 
 
 async def _insert(clinic_id: uuid.UUID, rows: Sequence[tuple], now: datetime) -> None:

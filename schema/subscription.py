@@ -17,7 +17,7 @@ from resolvers.core import access
 from schema.loaders import Loaders
 from schema import live_transport
 from schema.context import Info
-from schema.types.appointment import Appointment, CalendarEvent
+from schema.types.appointment import Appointment, CalendarEvent, CalendarEventKind
 from schema.types.catalogue import Practitioner, Slot
 
 # Opens the stream of events, each rendered by `render` for its `audience`.
@@ -26,7 +26,7 @@ Open = Callable[..., AsyncIterator[Any]]
 
 def _payload(event: live.LiveEvent) -> CalendarEvent:
     return CalendarEvent(
-        kind=event.kind, appointment=Appointment(model=event.appointment), occurred_at=event.occurred_at, cursor=event.cursor
+        kind=CalendarEventKind(event.kind.value), appointment=Appointment(model=event.appointment), occurred_at=event.occurred_at, cursor=event.cursor
     )
 
 

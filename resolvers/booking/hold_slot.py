@@ -80,6 +80,7 @@ async def hold_slot(
             )
         hold = await claim_first_free(clinic, candidates, (occupied_start, occupied_end), create, now=now)
         await holds.hold_changed(HoldChange.CREATED, hold)
+    rt.changes_committed()  # the booking pages watching this time hear it taken
     return hold
 
 
@@ -104,6 +105,6 @@ async def release_hold(
                 await holds.hold_changed(change, hold)
                 clinic = await Clinic.get(id=hold.clinic_id)
                 await waitlist_offers.offer_time(rt, clinic, hold.practitioner_id, hold.start_at, now=now)
-    rt.wake_jobs()
+    rt.changes_committed()
     return hold
 

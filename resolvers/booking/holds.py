@@ -15,6 +15,8 @@ from enum import StrEnum
 
 from models import HoldStatus, SlotHold
 from models.db import connection, is_postgres
+from realtime import events
+from realtime.events import EventKind
 from resolvers.core.errors import DomainError, ErrorCode
 from resolvers.core.principal import Principal, PrincipalKind
 from resolvers.core.ratelimit import network
@@ -34,6 +36,9 @@ async def hold_changed(change: HoldChange, hold: SlotHold) -> None:
     row is written. The time `hold` covers became taken (CREATED) or free
     again (RELEASED, EXPIRED), or turned into an appointment (USED)."""
     log.debug("hold %s %s: practitioner %s at %s", hold.id, change, hold.practitioner_id, hold.start_at)
+    kind = {HoldChange.CREATED: EventKind.HELD, HoldChange.RELEASED: EventKind.RELEASED, HoldChange.EXPIRED: EventKind.RELEASED}.get(change)
+    if kind is not None:  # a used hold's time is told by its booking's own event
+        await events.record_span(kind, hold.clinic_id, hold.practitioner_id, hold.occupied_start, hold.occupied_end)
 
 
 def holder_of(principal: Principal, ip: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import uuid
 from datetime import datetime
 
@@ -11,7 +13,7 @@ from models import Appointment as AppointmentModel
 from models import AppointmentStatus as AppointmentStatusValues
 from models import SeriesUnit as SeriesUnitValues
 from models import utcnow
-from realtime.events import EventKind
+from models.events import APPOINTMENT_KINDS
 from resolvers.booking import policy
 from resolvers.core import access
 from resolvers.core import tenant
@@ -176,7 +178,10 @@ class AppointmentConnection:
     page_info: PageInfo
 
 
-CalendarEventKind = strawberry.enum(EventKind, name="CalendarEventKind")
+# What calendars hear: the appointment kinds of the event log (holds are the booking page's).
+CalendarEventKind = strawberry.enum(
+    StrEnum("CalendarEventKind", {kind.value: kind.value for kind in APPOINTMENT_KINDS}), name="CalendarEventKind"
+)
 
 
 @strawberry.type

@@ -93,3 +93,24 @@ async def test_one_anonymous_connection_may_hold_only_a_few_watches(backend, dem
                 heard.append(json.loads(await asyncio.wait_for(ws.recv(), 0.8)))
         assert not [m for m in heard if m.get("id") == "5"], heard  # a freed place is taken again: no refusal
         await ws.close()
+
+
+async def test_a_held_time_disappears_for_watchers_and_comes_back_when_released(api, demo, runtime):
+    hold = (
+        "mutation($s: String!, $t: ID!, $start: DateTime!, $p: ID) { holdSlot(clinicSlug: $s, treatmentId: $t, start: $start,"
+        " practitionerId: $p) { hold { id } userErrors { code } } }"
+    )
+    release = "mutation($id: ID!) { releaseHold(id: $id) { userErrors { code } } }"
+    variables = _range(demo, 5, 12)
+    sam = str(demo["demo"].practitioners["Sam Patel"].id)
+    start = at(5, 11)
+    async with Stream(runtime, ANONYMOUS, WATCH, **variables) as watch:
+        held = (await api.data(hold, {"s": "demo", "t": variables["t"], "start": start, "p": sam}))["holdSlot"]
+        assert held["userErrors"] == []
+        taken = await watch.next()
+        shown = {(s["start"], s["practitioner"]["id"]) for s in taken["days"][0]["slots"]}
+        assert not any(s[1] == sam and s[0][:16] == start[:16] for s in shown)
+        released = (await api.data(release, {"id": held["hold"]["id"]}))["releaseHold"]
+        assert released["userErrors"] == []
+        back = await watch.next()
+        assert len(back["days"][0]["slots"]) > len(taken["days"][0]["slots"])
