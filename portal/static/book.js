@@ -4,6 +4,7 @@ import { linkToken } from "./link.js";
 import { gql, optional, userError, store, session } from "./gql.js";
 import { $, el, show, say, brand, money, when, timeOnly, today, addDays, slugFromPath, newKey } from "./dom.js";
 import { freeSlots, byStart, renderTimes } from "./slots.js";
+import { watchDay } from "./slot_watch.js";
 import { _, _n } from "./i18n.js";
 
 const slug = slugFromPath();
@@ -177,12 +178,44 @@ async function loadTimes(findDay = false) {
       if (stale()) return;
       $("#day").value = ahead.length ? localDate(ahead[0].start) : from;
     }
-    const slots = byStart(await freeSlots(slug, treatment.id, $("#day").value, $("#day").value, practitioner));
+    const day = $("#day").value;
+    const slots = byStart(await freeSlots(slug, treatment.id, day, day, practitioner));
     if (stale()) return;
-    if (!slots.length) return noFreeTimes(times, treatment, practitioner);
-    renderTimes(times, slots, clinic.timezone, "time", choose);
+    showTimes(slots, treatment, practitioner);
+    watchDay({
+      token: bookingToken, slug, treatmentId: treatment.id, day, practitionerId: practitioner,
+      onChange: (fresh) => { if (!stale()) freshTimes(byStart(fresh), treatment, practitioner); },
+      onResync: async () => {
+        const again = byStart(await freeSlots(slug, treatment.id, day, day, practitioner));
+        if (!stale()) freshTimes(again, treatment, practitioner);
+      },
+    });
   } catch (error) {
     if (!stale()) times.replaceChildren(el("p", {}, error.message));
+  }
+}
+
+function showTimes(slots, treatment, practitioner) {
+  const times = $("#times");
+  if (!slots.length) return noFreeTimes(times, treatment, practitioner);
+  renderTimes(times, slots, clinic.timezone, "time", choose);
+}
+
+// The day's free times changed while on screen. The time chosen here stays
+// while this page holds it (its own hold hides it from the live list too);
+// a chosen time someone else took is gone, and the page says so.
+function freshTimes(slots, treatment, practitioner) {
+  const picked = choice;
+  const ours = picked && hold && slots.every((s) => s.start !== picked.start) ? [picked] : [];
+  const shown = [...slots, ...ours].sort((a, b) => a.start.localeCompare(b.start));
+  const still = picked && shown.find((s) => s.start === picked.start);
+  showTimes(shown, treatment, practitioner);
+  if (still) {
+    const input = [...document.querySelectorAll('#times input[name="time"]')].find((i) => i.value === still.start);
+    if (input) input.checked = true;
+  } else if (picked) {
+    choose(null);
+    say(message, _("That time has just been taken. Please pick another."), "error");
   }
 }
 

@@ -52,7 +52,9 @@ export class LiveSubscription {
     const socket = new WebSocket(this.url, "graphql-transport-ws");
     this.socket = socket;
     socket.addEventListener("open", () => {
-      socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${this.token}` } }));
+      // Without a token (the booking page's visitor) the socket may watch free times only.
+      const payload = this.token ? { authorization: `Bearer ${this.token}` } : {};
+      socket.send(JSON.stringify({ type: "connection_init", payload }));
     });
     socket.addEventListener("message", (event) => this.receive(socket, event));
     socket.addEventListener("close", (event) => this.closed(socket, event));
