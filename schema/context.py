@@ -38,7 +38,7 @@ class Context:
 
     @property
     def ip(self) -> str:
-        client = self.request.client
+        client = self.request.client if self.request is not None else None  # None: run in process
         return client.host if client else "unknown"
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import strawberry
 
 from resolvers.booking import live, slot_watch
+from resolvers.booking.holds import holder_of
 from resolvers.core.errors import DomainError, ErrorCode
 from resolvers.core.principal import PrincipalKind
 from resolvers.core import access
@@ -128,7 +129,11 @@ class Subscription:
         to: date,
         practitioner_id: strawberry.ID | None = None,
     ) -> AsyncGenerator[AvailableSlotsChange, None]:
-        stream = slot_watch.watch(info.context.runtime, info.context.principal, clinic_slug, treatment_id, from_, to, practitioner_id)
+        ctx = info.context
+        stream = slot_watch.watch(
+            ctx.runtime, ctx.principal, clinic_slug, treatment_id, from_, to, practitioner_id,
+            holder=holder_of(ctx.principal, ctx.ip),
+        )
         return _watched(info, stream)
 
     @strawberry.subscription(

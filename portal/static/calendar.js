@@ -3,6 +3,7 @@
 // free times shaded), kept current by `calendarUpdates`, which resumes
 // after a dropped connection from the last event's cursor. Staff move an
 // appointment by dragging it.
+import { staffSignIn } from "./staff_sign_in.js";
 import { gql, userError, store, session } from "./gql.js";
 import { $, el, show, say, brand, today, addDays, timeOnly } from "./dom.js";
 import { LiveSubscription } from "./live.js";
@@ -274,27 +275,13 @@ $("#go-to").addEventListener("change", (event) => {
   resync();
 });
 
-$("#sign-in-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const button = event.submitter;
-  button.disabled = true;
-  try {
-    const data = await gql(
-      `mutation($email: String!, $password: String!) { staffSignIn(email: $email, password: $password) { session { token expiresAt } userErrors { code message } } }`,
-      { email: $("#email").value.trim(), password: $("#password").value },
-    );
-    const error = userError(data.staffSignIn);
-    if (error) return say(message, error.message, "error");
-    $("#password").value = "";
-    token = data.staffSignIn.session.token;
-    store.set(SESSION, data.staffSignIn.session);
-    say(message, "");
+staffSignIn({
+  session: SESSION,
+  message,
+  signedIn: async (fresh) => {
+    token = fresh;
     await start();
-  } catch (error) {
-    say(message, error.message, "error");
-  } finally {
-    button.disabled = false;
-  }
+  },
 });
 
 $("#sign-out").addEventListener("click", async () => {

@@ -2,7 +2,8 @@
 // seven reports drawn as charts (Chart.js, served by the app), each with its
 // figures as a table and as a CSV download. Who may read them is the API's
 // call: the page shows what `reports` answers, or why it would not.
-import { gql, userError, store, session } from "./gql.js";
+import { staffSignIn } from "./staff_sign_in.js";
+import { gql, store, session } from "./gql.js";
 import { $, el, show, say, brand, today, addDays, money } from "./dom.js";
 import { QUERY, DEFINITIONS, tables } from "./report_tables.js";
 import { csv, download } from "./csv.js";
@@ -169,27 +170,13 @@ $("#period").addEventListener("submit", (event) => {
   read();
 });
 
-$("#sign-in-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const button = event.submitter;
-  button.disabled = true;
-  try {
-    const data = await gql(
-      `mutation($email: String!, $password: String!) { staffSignIn(email: $email, password: $password) { session { token expiresAt } userErrors { code message } } }`,
-      { email: $("#email").value.trim(), password: $("#password").value },
-    );
-    const error = userError(data.staffSignIn);
-    if (error) return say(message, error.message, "error");
-    $("#password").value = "";
-    token = data.staffSignIn.session.token;
-    store.set(SESSION, data.staffSignIn.session);
-    say(message, "");
+staffSignIn({
+  session: SESSION,
+  message,
+  signedIn: async (fresh) => {
+    token = fresh;
     await start();
-  } catch (error) {
-    say(message, error.message, "error");
-  } finally {
-    button.disabled = false;
-  }
+  },
 });
 
 $("#sign-out").addEventListener("click", async () => {

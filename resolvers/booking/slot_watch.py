@@ -66,7 +66,7 @@ def _by_day(found: list[slots.FreeSlot], tz: ZoneInfo) -> dict[date, list[slots.
 
 async def watch(
     rt: Runtime, principal: Principal, clinic_slug: str, treatment_id: str, first: date, last: date,
-    practitioner_id: str | None = None,
+    practitioner_id: str | None = None, *, holder: str | None = None,
 ) -> AsyncIterator[SlotsChange]:
     """Yields, after each change that touches them, the watched days whose
     free times changed. Refusals (unknown clinic or treatment, a range too
@@ -76,7 +76,9 @@ async def watch(
         raise RuntimeError("live updates are not running in this process")
     if last >= first and (last - first).days >= settings.live_slot_range_days:
         raise invalid(f"Watch at most {settings.live_slot_range_days} days at a time.", ["to"])
-    clinic, found = await slots.available_slots(settings, principal, clinic_slug, treatment_id, first, last, practitioner_id)
+    clinic, found = await slots.available_slots(
+        settings, principal, clinic_slug, treatment_id, first, last, practitioner_id, holder=holder
+    )
     tz = ZoneInfo(clinic.timezone)
     treatment = await bookable_treatment(clinic, principal, treatment_id, ["treatmentId"])
     practitioners = await offering_practitioners(clinic, treatment, practitioner_id, ["practitionerId"])
@@ -99,7 +101,7 @@ async def watch(
             if not days:
                 continue
             _, fresh = await slots.available_slots(
-                settings, principal, clinic_slug, treatment_id, days[0], days[-1], practitioner_id
+                settings, principal, clinic_slug, treatment_id, days[0], days[-1], practitioner_id, holder=holder
             )
             now = _by_day(fresh, tz)
             changed = []

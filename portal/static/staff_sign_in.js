@@ -1,0 +1,29 @@
+// The staff pages' sign-in form (calendar, reports): a staff session kept
+// in this tab, then `signedIn(token)`.
+import { gql, userError, store } from "./gql.js";
+import { $, say } from "./dom.js";
+
+const SIGN_IN = `mutation($email: String!, $password: String!) {
+  staffSignIn(email: $email, password: $password) { session { token expiresAt } userErrors { code message } }
+}`;
+
+export function staffSignIn({ session, message, signedIn }) {
+  $("#sign-in-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = event.submitter;
+    button.disabled = true;
+    try {
+      const data = await gql(SIGN_IN, { email: $("#email").value.trim(), password: $("#password").value });
+      const error = userError(data.staffSignIn);
+      if (error) return say(message, error.message, "error");
+      $("#password").value = "";
+      store.set(session, data.staffSignIn.session);
+      say(message, "");
+      await signedIn(data.staffSignIn.session.token);
+    } catch (error) {
+      say(message, error.message, "error");
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
