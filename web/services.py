@@ -30,13 +30,15 @@ LAPSED_OFFERS_EVERY_SECONDS = 60
 
 async def pass_on_lapsed_offers(runtime: Runtime) -> None:
     """Waitlist offers held for the first in line that ran out unclaimed go
-    to the next in line (resolvers/booking/waitlist_offers.py)."""
+    to the next in line, and holds that ran out are let go (the waitlist is
+    offered their time): resolvers/booking/waitlist_offers.py."""
     while True:
         await asyncio.sleep(LAPSED_OFFERS_EVERY_SECONDS)
         try:
             await waitlist_offers.pass_on_lapsed(runtime)
+            await waitlist_offers.let_go_of_lapsed_holds(runtime)
         except Exception:  # noqa: BLE001 - try again next time
-            log.exception("passing on lapsed waitlist offers failed")
+            log.exception("passing on lapsed waitlist offers and holds failed")
 
 
 class Services:

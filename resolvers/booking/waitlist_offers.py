@@ -22,7 +22,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import (
-    Appointment, Client, Clinic, OfferMode, OfferStatus, PractitionerTreatment, Practitioner, SlotHold, Treatment,
+    Appointment, Client, Clinic, HoldStatus, OfferMode, OfferStatus, PractitionerTreatment, Practitioner, SlotHold, Treatment,
     WaitlistEntry, WaitlistOffer, WaitlistStatus, utcnow,
 )  # fmt: skip
 from realtime.events import EventKind
@@ -190,6 +190,31 @@ async def pass_on_lapsed(rt: Runtime, *, now: datetime | None = None) -> int:
     if passed:
         rt.wake_jobs()
     return passed
+
+
+async def let_go_of_lapsed_holds(rt: Runtime, *, now: datetime | None = None) -> int:
+    """Holds whose time ran out with nobody booking: each is let go now, so
+    the booking pages watching its time hear it free, and the waitlist is
+    offered it. (A booking or hold meeting it would let it go anyway; this
+    is for the time nobody asks for.) Holds of open waitlist offers are
+    `pass_on_lapsed`'s. Run every minute by each API process, after it; the
+    conditional UPDATE gives each hold to exactly one of them."""
+    now = now or utcnow()
+    offered = WaitlistOffer.filter(status=OfferStatus.OPEN, hold_id__isnull=False).values_list("hold_id", flat=True)
+    lapsed = await SlotHold.filter(status=HoldStatus.HELD, expires_at__lte=now).exclude(id__in=await offered).limit(500)
+    let_go = 0
+    for hold in lapsed:
+        async with write_transaction():
+            if not await SlotHold.filter(id=hold.id, status=HoldStatus.HELD).update(status=HoldStatus.EXPIRED):
+                continue
+            hold.status = HoldStatus.EXPIRED
+            await holds.hold_changed(HoldChange.EXPIRED, hold)
+            clinic = await Clinic.get(id=hold.clinic_id)
+            await offer_time(rt, clinic, hold.practitioner_id, hold.start_at, now=now)
+            let_go += 1
+    if let_go:
+        rt.changes_committed()
+    return let_go
 
 
 async def plan_waitlist(

@@ -205,6 +205,20 @@ async def test_a_released_hold_is_offered_to_the_waitlist(api, demo):
     assert claimed["userErrors"] == [] and claimed["appointment"]["start"] == hold["start"]
 
 
+async def test_a_hold_that_runs_out_unbooked_is_let_go_and_offered_to_the_waitlist(api, demo, runtime):
+    token = await _waiting_client(demo, 1)
+    await _join(api, demo, token)
+    async with from_address(api, "10.9.0.2") as visitor:
+        hold = (await visitor.data(HOLD, hold_vars(demo, at(5, 11))))["holdSlot"]["hold"]
+    assert await waitlist_offers.let_go_of_lapsed_holds(runtime) == 0  # still held
+    await SlotHold.filter(id=hold["id"]).update(expires_at=utcnow() - timedelta(seconds=1))
+    assert await waitlist_offers.let_go_of_lapsed_holds(runtime) == 1
+    assert await waitlist_offers.let_go_of_lapsed_holds(runtime) == 0  # let go once
+    [link] = (await _offer_links(demo)).values()
+    claimed = (await api.data(CLAIM, {"t": link}))["claimWaitlistOffer"]
+    assert claimed["userErrors"] == [] and claimed["appointment"]["start"] == hold["start"]
+
+
 async def test_extra_hours_on_a_roster_are_offered_to_the_waitlist(api, demo):
     token = await _waiting_client(demo, 1)
     assert (await _join(api, demo, token, earliestTime="18:00", latestTime="19:00"))["userErrors"] == []
