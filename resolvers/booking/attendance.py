@@ -58,5 +58,5 @@ async def undo_outcome(rt: Runtime, principal: Principal, raw_id: str) -> Appoin
         appointment.status = AppointmentStatus.BOOKED
         clinic = await Clinic.get(id=appointment.clinic_id)
         await side_effects.appointment_changed(rt, events.UPDATED, appointment, clinic)
-    rt.appointment_changed(events.UPDATED, appointment)
+    rt.changes_committed()
     return appointment
