@@ -11,6 +11,7 @@ from models import LegalDocument as LegalDocumentModel
 from models import LegalDocumentKind as LegalDocumentKindValues
 from resolvers.account import legal_documents
 from resolvers.booking import catalogue
+from schema.context import Info
 from schema.types.common import mirror
 
 LegalDocumentKind = strawberry.enum(LegalDocumentKindValues, name="LegalDocumentKind")
@@ -23,7 +24,11 @@ class LegalDocument:
     id: strawberry.ID = mirror("id", "What `acceptLegalDocuments` takes.")
     kind: LegalDocumentKind = mirror("kind")
     version: int = mirror("version", "1 for the first version, one more for each new one.")
-    title: str = mirror("title", 'As the clinic names it, e.g. "Privacy Policy".')
+
+    @strawberry.field(description='As the clinic names it, e.g. "Privacy Policy".')
+    def title(self, info: Info) -> str:
+        return legal_documents.title_in(self.model, info.context.language)
+
     body: str = mirror("body", "The text, as plain text with line breaks.")
     published_at: datetime = mirror("published_at", "When this version became current.")
 
