@@ -219,7 +219,7 @@ form.addEventListener("submit", async (event) => {
   };
   const code = verifying() ? $("#verification-code").value.trim() : "";
   if (verifying() && !code) {
-    say(message, "Enter the code we sent you.", "error");
+    say(message, _("Enter the code we sent you."), "error");
     return $("#verification-code").focus();
   }
   if (code) input.verificationCode = code;
