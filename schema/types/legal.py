@@ -17,6 +17,11 @@ from schema.types.common import mirror
 LegalDocumentKind = strawberry.enum(LegalDocumentKindValues, name="LegalDocumentKind")
 
 
+def _title(root: "LegalDocument", info: Info) -> str:
+    """A default title in the language of the request; the clinic's own as written."""
+    return legal_documents.title_in(root.model, info.context.language)
+
+
 @strawberry.type(description="One version of a privacy policy or user agreement; a newer version supersedes it.")
 class LegalDocument:
     model: strawberry.Private[LegalDocumentModel]
@@ -24,11 +29,7 @@ class LegalDocument:
     id: strawberry.ID = mirror("id", "What `acceptLegalDocuments` takes.")
     kind: LegalDocumentKind = mirror("kind")
     version: int = mirror("version", "1 for the first version, one more for each new one.")
-
-    @strawberry.field(description='As the clinic names it, e.g. "Privacy Policy".')
-    def title(self, info: Info) -> str:
-        return legal_documents.title_in(self.model, info.context.language)
-
+    title: str = strawberry.field(resolver=_title, description='As the clinic names it, e.g. "Privacy Policy".')
     body: str = mirror("body", "The text, as plain text with line breaks.")
     published_at: datetime = mirror("published_at", "When this version became current.")
 
