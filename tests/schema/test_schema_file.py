@@ -26,8 +26,8 @@ def test_the_contract_names_are_in_the_schema():
         "bookAppointment(input: BookAppointmentInput!): BookAppointmentPayload!",
         "cancelAppointment(id: ID!, reason: String = null): CancelAppointmentPayload!",
         "rescheduleAppointment(id: ID!, start: DateTime!, practitionerId: ID = null): RescheduleAppointmentPayload!",
-        "calendarUpdates(practitionerIds: [ID!] = null): CalendarEvent!",
-        "myAppointmentUpdates: CalendarEvent!",
+        "calendarUpdates(practitionerIds: [ID!] = null",  # both streams also take an optional `after` cursor
+        "myAppointmentUpdates(after: String = null): CalendarEvent!",
         "TOKEN_ALREADY_USED",
         "IDEMPOTENCY_CONFLICT",
     ):
