@@ -14,8 +14,8 @@ const BALANCES = (loyaltyExtra) => `query Balances { me { accountBalance { amoun
 function loyaltyLine(l) {
   const held = [
     l.programme,
-    l.kind === "POINTS" ? _("points: {points}", { points: l.points }) : null,
-    l.cashback ? _("cashback: {amount}", { amount: money(l.cashback) }) : null,
+    l.kind === "POINTS" ? _n("{points} point", "{points} points", l.points, { points: l.points }) : null,
+    l.cashback ? _("{amount} cashback", { amount: money(l.cashback) }) : null,
     l.discountPercent ? _("{percent}% off", { percent: l.discountPercent }) : null,
   ]
     .filter(Boolean)

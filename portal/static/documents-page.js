@@ -3,6 +3,7 @@
 // sign-in forms and of the portal's request to accept a new version.
 import { gql } from "./gql.js";
 import { $, el, show, say, brand, when, slugFromPath } from "./dom.js";
+import { _ } from "./i18n.js";
 
 const DOCUMENTS = `query($slug: String!) { clinic(slug: $slug) { name timezone branding { backgroundColor logoUrl }
   legalDocuments { kind version title body publishedAt } } }`;
@@ -17,16 +18,16 @@ async function start() {
   } finally {
     show($("#loading"), false);
   }
-  if (!clinic) return say($("#message"), "There is no clinic portal at this address.", "error");
-  brand(clinic, "Privacy Policy and User Agreement");
-  if (!clinic.legalDocuments.length) return say($("#message"), `${clinic.name} has not published these documents yet.`);
+  if (!clinic) return say($("#message"), _("There is no clinic portal at this address."), "error");
+  brand(clinic, _("Privacy Policy and User Agreement"));
+  if (!clinic.legalDocuments.length) return say($("#message"), _("{clinic} has not published these documents yet.", { clinic: clinic.name }));
   $("#documents").replaceChildren(
     ...clinic.legalDocuments.map((d) =>
       el(
         "section",
         { id: d.kind, "aria-labelledby": `${d.kind}-title` },
         el("h2", { id: `${d.kind}-title`, tabindex: "-1" }, d.title),
-        el("p", { class: "small" }, `Version ${d.version}, published ${when(d.publishedAt, clinic.timezone, { dateStyle: "long" })}`),
+        el("p", { class: "small" }, _("Version {version}, published {date}", { version: d.version, date: when(d.publishedAt, clinic.timezone, { dateStyle: "long" }) })),
         el("p", { class: "prewrap" }, d.body),
       ),
     ),

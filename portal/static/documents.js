@@ -3,6 +3,7 @@
 // version the client has not accepted. A server without them hides both.
 import { gql, optional, userError } from "./gql.js";
 import { $, el, show, say } from "./dom.js";
+import { _, _n, language, locale } from "./i18n.js";
 
 const CURRENT = `query($slug: String!) { clinic(slug: $slug) { legalDocuments { id kind title } } }`;
 const TO_ACCEPT = `query { me { documentsToAccept { id kind version title } } }`;
@@ -13,14 +14,22 @@ function link(document) {
   return el("a", { href: `documents#${document.kind}`, target: "_blank", rel: "noopener" }, document.title);
 }
 
-// "the User Agreement and the Privacy Policy", as links.
+// "the User Agreement and the Privacy Policy", as links, in the page's
+// language: the list joined the language's way (Intl.ListFormat), each
+// title with the article the language gives it.
 function linked(documents) {
-  const parts = [];
-  documents.forEach((d, i) => {
-    if (i > 0) parts.push(i === documents.length - 1 ? " and " : ", ");
-    parts.push("the ", link(d));
-  });
-  return parts;
+  const marks = documents.map((_d, i) => `\u0000${i}\u0000`);
+  const joined = new Intl.ListFormat(locale || language, { type: "conjunction" }).format(
+    // Translators: one document in a list of documents to accept ("the Privacy Policy"); {document} is its title.
+    marks.map((mark) => _("the {document}", { document: mark })),
+  );
+  return joined.split("\u0000").map((part, i) => (i % 2 ? link(documents[Number(part)]) : part)).filter((part) => part !== "");
+}
+
+// A translated text whose {documents} placeholder is the linked list.
+function withDocuments(text, documents) {
+  const [before, after = ""] = text.split("{documents}");
+  return [before, ...linked(documents), after].filter((part) => part !== "");
 }
 
 export async function linkDocuments(slug) {
@@ -28,9 +37,9 @@ export async function linkDocuments(slug) {
   const documents = data?.clinic?.legalDocuments || [];
   const links = $("#documents-links");
   if (!documents.length) return show(links, false);
-  links.replaceChildren("By signing in you agree to ", ...linked(documents), ".");
+  links.replaceChildren(...withDocuments(_("By signing in you agree to {documents}."), documents));
   show(links);
-  $("#accept-terms-text").replaceChildren("I accept ", ...linked(documents));
+  $("#accept-terms-text").replaceChildren(...withDocuments(_("I accept {documents}"), documents));
 }
 
 // Asks the signed-in client to accept the versions they have not accepted.
@@ -39,12 +48,12 @@ export async function askToAccept(token) {
   const data = await optional(TO_ACCEPT, {}, token).catch(() => null);
   const pending = data?.me?.documentsToAccept || [];
   if (!pending.length) return show(box, false);
-  const several = pending.length > 1;
-  $("#accept-documents-text").replaceChildren(
-    `${several ? "These documents have" : "This document has"} changed since you last agreed: please read `,
-    ...linked(pending),
-    ` and accept ${several ? "them" : "it"}.`,
+  const asked = _n(
+    "This document has changed since you last agreed: please read {documents} and accept it.",
+    "These documents have changed since you last agreed: please read {documents} and accept them.",
+    pending.length,
   );
+  $("#accept-documents-text").replaceChildren(...withDocuments(asked, pending));
   const button = $("#accept-documents-button");
   button.onclick = async () => {
     button.disabled = true;
@@ -53,7 +62,7 @@ export async function askToAccept(token) {
       const error = userError(result);
       if (error) return say($("#message"), error.message, "error");
       show(box, false);
-      say($("#message"), "Thank you: your agreement is recorded.");
+      say($("#message"), _("Thank you: your agreement is recorded."));
     } catch (error) {
       say($("#message"), error.message, "error");
     } finally {

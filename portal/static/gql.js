@@ -61,6 +61,8 @@ const SAID = {
   TERMS_NOT_ACCEPTED: _("Please accept the privacy policy and the user agreement to sign in."),
   SMS_UNAVAILABLE: _("This clinic does not send sign-in codes by SMS; sign in with your e-mail."),
   UNAUTHENTICATED: _("Your session has ended. Please sign in again."),
+  VERIFICATION_REQUIRED: _("These details belong to one of the clinic's clients. We have sent a code to the mobile number or e-mail address the clinic has for them: enter it to book."),
+  PORTAL_ACCESS_DISABLED: _("The clinic does not take this in its online portal; please call the clinic."),
 };
 const SAID_OF_FIELD = {
   email: _("Enter a valid e-mail address."),
@@ -68,6 +70,7 @@ const SAID_OF_FIELD = {
   fullName: _("Enter your full name (at most 200 characters)."),
   signatureName: _("Type your full name to sign."),
   agree: _("Tick the box to agree to the form before signing."),
+  verificationCode: _("Enter the code we sent you."),
 };
 
 // The first user error of a mutation payload as a message (or null).

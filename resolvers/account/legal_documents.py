@@ -15,13 +15,15 @@ from tortoise.functions import Max
 from models import AcceptedVia, Client, Clinic, LegalAcceptance, LegalDocument, LegalDocumentKind, utcnow
 from models.db import write_transaction
 from resolvers.core import access
+from resolvers.core import i18n
+from resolvers.core.i18n import N_
 from resolvers.core import tenant
 from resolvers.core.errors import invalid, unauthenticated
 from resolvers.core.principal import Principal, PrincipalKind
 
 MAX_BODY = 100_000
 MAX_TITLE = 200
-TITLES = {LegalDocumentKind.PRIVACY_POLICY: "Privacy Policy", LegalDocumentKind.USER_AGREEMENT: "User Agreement"}
+TITLES = {LegalDocumentKind.PRIVACY_POLICY: N_("Privacy Policy"), LegalDocumentKind.USER_AGREEMENT: N_("User Agreement")}
 LABELS = {LegalDocumentKind.PRIVACY_POLICY: "P", LegalDocumentKind.USER_AGREEMENT: "A"}
 
 
@@ -39,6 +41,15 @@ async def version_of(clinic_id: uuid.UUID, kind: LegalDocumentKind, version: int
     if version is None:
         return await query.order_by("-version").first()
     return await query.get_or_none(version=version)
+
+
+def title_in(document: LegalDocument, language: str | None) -> str:
+    """The title a client reads: a document published under its default
+    title reads it in the client's language; a title the clinic gave it
+    stays as written."""
+    if document.title == TITLES[document.kind]:
+        return i18n.gettext(language, document.title)
+    return document.title
 
 
 def label(documents: list[LegalDocument]) -> str:

@@ -92,15 +92,19 @@ def new_code() -> str:
 
 
 # The code that proves a booking typed in on the booking page is the client's own.
-BOOKING_CODE_MESSAGE = N_("{code} is your code to confirm a booking at {clinic}. It expires in {minutes} minutes. Never share it.")
 BOOKING_CODE_SUBJECT = N_("Your code to confirm a booking at {clinic}")
 
 
 def booking_code_message(clinic: Clinic, code: str, minutes: int, language: str | None) -> tuple[str, str]:
     """(subject for an e-mail, text) of a booking code, in the client's language."""
+    text = i18n.translations(language).ngettext(
+        "{code} is your code to confirm a booking at {clinic}. It expires in {minutes} minute. Never share it.",
+        "{code} is your code to confirm a booking at {clinic}. It expires in {minutes} minutes. Never share it.",
+        minutes,
+    )
     return (
         i18n.gettext(language, BOOKING_CODE_SUBJECT).format(clinic=clinic.name),
-        i18n.gettext(language, BOOKING_CODE_MESSAGE).format(code=code, clinic=clinic.name, minutes=minutes),
+        text.format(code=code, clinic=clinic.name, minutes=minutes),
     )
 
 

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from babel.numbers import format_decimal
 from tortoise.exceptions import IntegrityError
 
 from models import LoyaltyKind, LoyaltyProgramme
 from models.db import write_transaction
 from resolvers.core import access
+from resolvers.core import i18n
 from resolvers.core import tenant
 from resolvers.core.errors import invalid
 from resolvers.core.money import two_places
@@ -130,24 +132,31 @@ def earns(programme: LoyaltyProgramme) -> bool:
     return programme.kind is LoyaltyKind.CASHBACK and programme.cashback_percent is not None
 
 
-def _amount(value: Decimal, currency: str) -> str:
-    return f"{value:.2f} {currency}"
+def _percent_text(value: Decimal | int, language: str) -> str:
+    return format_decimal(Decimal(value).normalize(), locale=i18n.locale(language))
 
 
-def _percent_text(value: Decimal | int) -> str:
-    return f"{Decimal(value).normalize():f}%"
-
-
-def describe(programme: LoyaltyProgramme, currency: str) -> str | None:
-    """The rule in a sentence for the client; None without a rule."""
+def describe(programme: LoyaltyProgramme, currency: str, language: str | None = None, country: str | None = None) -> str | None:
+    """The rule in a sentence for the client, in their language (amounts
+    and percentages written its way); None without a rule."""
+    texts = i18n.translations(language)
     if programme.points_per_visit:
-        return f"{programme.points_per_visit} points for every completed visit"
+        points = programme.points_per_visit
+        return texts.ngettext(
+            "{points} point for every completed visit", "{points} points for every completed visit", points
+        ).format(points=points)
     if programme.points_per_amount and programme.amount_step:
-        return f"{programme.points_per_amount} points for every {_amount(programme.amount_step, currency)} paid"
+        points = programme.points_per_amount
+        amount = i18n.money(programme.amount_step, currency, language, country)
+        return texts.ngettext("{points} point for every {amount} paid", "{points} points for every {amount} paid", points).format(
+            points=points, amount=amount
+        )
     if programme.kind is LoyaltyKind.CASHBACK and programme.cashback_percent is not None:
-        return f"{_percent_text(programme.cashback_percent)} of what you pay back as cashback"
+        percent = _percent_text(programme.cashback_percent, language or i18n.SOURCE_LANGUAGE)
+        return texts.gettext("{percent}% of what you pay back as cashback").format(percent=percent)
     if programme.kind is LoyaltyKind.DISCOUNT and programme.discount_percent:
-        return f"{_percent_text(programme.discount_percent)} off the price of every booking"
+        percent = _percent_text(programme.discount_percent, language or i18n.SOURCE_LANGUAGE)
+        return texts.gettext("{percent}% off the price of every booking").format(percent=percent)
     return None
 
 

@@ -101,7 +101,8 @@ class LoyaltyRule:
 
     @strawberry.field(description="The rule in a sentence for the client; null when the programme has no rule.")
     async def description(self, info: Info) -> str | None:
-        return loyalty_rules.describe(self.model, await _currency(info, self.model.clinic_id))
+        clinic = await info.context.loaders.clinic.load(self.model.clinic_id)
+        return loyalty_rules.describe(self.model, clinic.currency, info.context.language, clinic.country)
 
 
 @strawberry.type

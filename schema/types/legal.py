@@ -11,9 +11,15 @@ from models import LegalDocument as LegalDocumentModel
 from models import LegalDocumentKind as LegalDocumentKindValues
 from resolvers.account import legal_documents
 from resolvers.booking import catalogue
+from schema.context import Info
 from schema.types.common import mirror
 
 LegalDocumentKind = strawberry.enum(LegalDocumentKindValues, name="LegalDocumentKind")
+
+
+def _title(root: "LegalDocument", info: Info) -> str:
+    """A default title in the language of the request; the clinic's own as written."""
+    return legal_documents.title_in(root.model, info.context.language)
 
 
 @strawberry.type(description="One version of a privacy policy or user agreement; a newer version supersedes it.")
@@ -23,7 +29,7 @@ class LegalDocument:
     id: strawberry.ID = mirror("id", "What `acceptLegalDocuments` takes.")
     kind: LegalDocumentKind = mirror("kind")
     version: int = mirror("version", "1 for the first version, one more for each new one.")
-    title: str = mirror("title", 'As the clinic names it, e.g. "Privacy Policy".')
+    title: str = strawberry.field(resolver=_title, description='As the clinic names it, e.g. "Privacy Policy".')
     body: str = mirror("body", "The text, as plain text with line breaks.")
     published_at: datetime = mirror("published_at", "When this version became current.")
 

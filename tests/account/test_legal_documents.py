@@ -6,6 +6,7 @@ on both databases."""
 from __future__ import annotations
 
 from models import AcceptedVia, LegalAcceptance, LegalDocument, LegalDocumentKind
+from resolvers.core import i18n
 from tests.account.test_phone_sign_in import last_code, request_code, sms, verify  # noqa: F401  (sms: a fixture)
 from tests.conftest import client_token, staff_token
 
@@ -55,6 +56,21 @@ async def test_the_public_reads_the_current_versions_and_any_older_one(api, demo
     assert (await api.data(ONE, {"s": "demo", "k": "PRIVACY_POLICY", "v": 99}))["legalDocument"] is None
     assert (await api.data(ONE, {"s": "nowhere", "k": "PRIVACY_POLICY"}))["legalDocument"] is None
     assert (await api.data(ONE, {"s": "x" * 500, "k": "PRIVACY_POLICY"}))["legalDocument"] is None
+
+
+async def test_a_default_title_reads_in_the_language_of_the_page_and_a_clinics_own_title_as_written(api, demo):
+    staff = await staff_token(api)
+    own = {"k": "USER_AGREEMENT", "b": "Be kind.", "t": "House Rules"}
+    assert (await api.data(PUBLISH, own, staff))["publishLegalDocument"]["userErrors"] == []
+
+    async def titles(language: str) -> dict:
+        response = await api.http.post("/graphql", json={"query": CURRENT, "variables": {"s": "demo"}}, headers={"accept-language": language})
+        return {d["kind"]: d["title"] for d in response.json()["data"]["clinic"]["legalDocuments"]}
+
+    assert await titles("en") == {"PRIVACY_POLICY": "Privacy Policy", "USER_AGREEMENT": "House Rules"}
+    french = await titles("fr-FR,fr;q=0.9")
+    assert french["PRIVACY_POLICY"] == i18n.gettext("fr", "Privacy Policy") != "Privacy Policy"
+    assert french["USER_AGREEMENT"] == "House Rules"
 
 
 async def test_staff_publish_a_new_version_that_supersedes_and_keeps_the_old_one(api, demo):

@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from models import Appointment, AppointmentSource, AppointmentStatus, Clinic, LedgerEntry, LedgerKind, utcnow
+from resolvers.core import i18n
 from tests.billing.test_payments import record, refund
 from tests.support.booking import BOOK, at, book_input, errors
 from tests.conftest import client_token, staff_token
@@ -186,6 +187,18 @@ async def test_the_personal_account_shows_the_card_rule_and_terms(api, demo):
     assert glow["terms"]
 
 
+async def test_the_rule_reads_in_the_language_of_the_clients_page(api, demo):
+    _, client = await enrolled(api, demo, "Spend", "POINTS", {"pointsPerAmount": 3, "amountStep": "12.5"})
+    english = (await card(api, client, "Spend"))["rule"]["description"]
+    assert english == "3 points for every £12.50 paid"
+    headers = {"accept-language": "de-DE,de;q=0.9", "authorization": f"Bearer {client}"}
+    body = (await api.http.post("/graphql", json={"query": CARDS}, headers=headers)).json()
+    german = next(c for c in body["data"]["me"]["loyaltyCards"] if c["programme"] == "Spend")["rule"]["description"]
+    wanted = i18n.translations("de").ngettext("{points} point for every {amount} paid", "{points} points for every {amount} paid", 3)
+    assert german == wanted.format(points=3, amount=i18n.money("12.5", "GBP", "de", "GB"))
+    assert german != english and "12,50" in german
+
+
 async def test_staff_set_the_rule_and_terms_and_bad_input_names_the_field(api, demo):
     staff = await staff_token(api)
 
@@ -212,7 +225,7 @@ async def test_staff_set_the_rule_and_terms_and_bad_input_names_the_field(api, d
     changed = (await api.data(UPDATE, {"id": programme_id, "input": {"rule": {"pointsPerAmount": 2, "amountStep": "5"}, "terms": "New"}}, staff))
     assert changed["updateLoyaltyProgramme"] == {
         "programme": {"name": "Stamps", "terms": "New", "rule": {
-            "pointsPerVisit": None, "pointsPerAmount": 2, "cashbackPercent": None, "description": "2 points for every 5.00 GBP paid",
+            "pointsPerVisit": None, "pointsPerAmount": 2, "cashbackPercent": None, "description": "2 points for every £5.00 paid",
         }},
         "userErrors": [],
     }

@@ -1,12 +1,14 @@
 """What the portal shows of loyalty and of the documents a client agrees
 to, in a real Chromium against a real server: the loyalty card's balance,
 rule and terms; a discount card's price on the booking page; the privacy
-policy and user agreement linked from the sign-in forms; and a client who
-accepted an older version asked again."""
+policy and user agreement linked from the sign-in forms, in the page's
+language; and a client who accepted an older version asked again."""
 
 from __future__ import annotations
 
+from resolvers.core import i18n
 from tests.pages.test_browser import pick_time, sign_in
+from tests.pages.test_browser_languages import said
 from tests.support.browser import OWNER, Site, shot
 from tests.support.browser import chromium, new_page, site, template  # noqa: F401 (fixtures used below)
 
@@ -108,3 +110,27 @@ async def test_a_client_who_accepted_an_older_version_is_asked_again_until_they_
     await expect(page.get_by_role("heading", name="Welcome, Jamie Client")).to_be_visible()
     await expect(page.locator("#balances")).to_be_visible()  # the page has finished asking the server
     await expect(ask).to_be_hidden()
+
+
+async def test_the_documents_and_their_links_read_in_the_pages_language(site: Site, new_page):
+    documents = (await site.gql(DOCUMENTS))["clinic"]["legalDocuments"]
+    titles = {d["kind"]: i18n.gettext("de", d["title"]) for d in documents}  # the demo's are the default titles
+    assert all(titles[d["kind"]] != d["title"] for d in documents)
+    page = await new_page(locale="de-DE")
+    await page.goto(f"{site.url}/p/demo/")
+    links = page.locator("#documents-links")
+    await expect(links).to_contain_text(said("de", "By signing in you agree to {documents}.").split("{documents}")[0])
+    for title in titles.values():
+        await expect(links.get_by_role("link", name=title)).to_be_visible()
+    await expect(page.locator("#accept-terms-text")).to_contain_text(said("de", "I accept {documents}").split("{documents}")[0])
+
+    policy = next(d for d in documents if d["kind"] == "PRIVACY_POLICY")
+    async with page.context.expect_page() as opened:
+        await links.get_by_role("link", name=titles["PRIVACY_POLICY"]).click()
+    reader = await opened.value
+    section = reader.locator("#PRIVACY_POLICY")
+    await expect(section.get_by_role("heading", name=titles["PRIVACY_POLICY"])).to_be_focused()
+    published = said("de", "Version {version}, published {date}").split("{date}")[0].format(version=policy["version"])
+    await expect(section.locator("p.small")).to_contain_text(published)
+    await expect(reader.get_by_label(said("de", "Language"))).to_have_value("de")
+    await shot(reader, "documents-de")
