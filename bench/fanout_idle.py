@@ -80,7 +80,7 @@ async def _measure(http: httpx.AsyncClient, servers: list[Server], demo: Demo, c
     rss_before, quiet, started = [s.rss_kib() for s in servers], Inbox(), time.perf_counter()
     idle = await open_sockets(urls, crowd, demo.token, quiet, concurrency, only=demo.other_practitioner_id)
     counts = await wait_count(http, servers, per_server, limit=120.0)
-    connect_seconds = time.perf_counter() - started
+    connect_seconds, since = time.perf_counter() - started, time.time()
     gc.collect()
     gc.freeze()  # the client's own collections would stall every reader alike
     active: list = []
@@ -93,14 +93,16 @@ async def _measure(http: httpx.AsyncClient, servers: list[Server], demo: Demo, c
         inbox = Inbox()
         active = await open_sockets(urls, sockets, demo.token, inbox, concurrency, start=crowd)
         await wait_count(http, servers, per_server + sockets // len(servers), limit=60.0)
-        since, quiet.items = time.time(), []
+        quiet.items = []
         beside = await measure(lambda: paced(bookings, one_booking, pace), inbox, servers, sockets, True, since)
         stray = sum(event_of(raw, True) is not None for _, _, raw in quiet.items)
         print(f"  beside the crowd, paced: {beside['delivered']}/{beside['expected']} delivered ({beside['missing']} "
               f"missing, {beside['duplicates']} duplicate); latency p50 {beside['p50']:.1f} ms, p99 "
               f"{beside['p99']:.1f} ms, max {beside['max']:.1f} ms; server CPU {beside['server_cpu']:.2f}s "
               f"({beside['server_cpu'] / max(beside['delivered'], 1) * 1e6:.0f} us/delivery); "
-              f"{stray} events reached the idle crowd")  # fmt: skip
+              f"{stray} events reached the idle crowd; client CPU {beside['client_cpu']:.2f}s")  # fmt: skip
+        print("    slowest events (s after the crowd was subscribed: last delivery ms): "
+              + ", ".join(f"+{at:.1f}s: {ms:.0f}" for at, ms in beside["slowest"]))  # fmt: skip
         woken = await measure(lambda: paced(1, crowd_booking, 0.0), quiet, servers, crowd, True, since)
         print(f"  one event to the whole crowd: {woken['delivered']}/{woken['expected']} delivered, the last after "
               f"{woken['max']:.0f} ms (p50 {woken['p50']:.0f} ms, p99 {woken['p99']:.0f} ms)")  # fmt: skip
