@@ -312,6 +312,8 @@ def report_more(app: dict, base: dict, crowd: dict, outage: dict | None) -> None
         ["duplicates", str(outage["duplicates"]), "0", verdict(not outage["duplicates"])],
         ["out of order", str(outage["disorder"]), "0", verdict(not outage["disorder"])],
         ["heard while Redis was away", f"{outage['before_up']}", "", ""],
+        ["bookings committed after Redis was back", f"{outage['committed_after_up']}", "", ""],
+        ["booking ms while Redis was away, median / max", f"{outage['booking_p50']:.0f} / {outage['booking_max']:.0f}", "", ""],
         ["s from Redis back to all caught up", f"{outage['caught_up']:.2f}", "", ""],
         ["ms commit -> receipt p50 / p99 / max", f"{outage['p50']:.0f} / {outage['p99']:.0f} / {outage['max']:.0f}", "", ""],
         ["after: p99 ms of one booking", f"{outage['after']['p99']:.1f}", "", ""],

@@ -98,7 +98,8 @@ async def _measure(http: httpx.AsyncClient, env: dict[str, str], redis: RedisSer
         result["after"] = after
         print(f"  {line(result)}")
         print(f"    bookings while Redis was away took {result['booking_p50']:.0f} ms (median), "
-              f"{result['booking_max']:.0f} ms at most; {result['before_up']} deliveries heard while it was away; commit -> receipt p50 "
+              f"{result['booking_max']:.0f} ms at most ({result['committed_after_up']} committed after Redis was back); "
+              f"{result['before_up']} deliveries heard while it was away; commit -> receipt p50 "
               f"{result['p50']:.0f} ms, p99 {result['p99']:.0f} ms, max {result['max']:.0f} ms; "
               f"{result['other']} other messages; one booking after: {after['delivered']}/{after['expected']} "
               f"delivered, p99 {after['p99']:.1f} ms")  # fmt: skip
@@ -112,7 +113,7 @@ def tally(inbox: Inbox, ids: list[str], position: dict[str, int], sockets: int, 
     """Every subscriber's deliveries of the outage's bookings, in the order
     each received them, against the log's order."""
     wanted, heard = set(ids), defaultdict(list)
-    latencies, other, before_up, final = [], 0, 0, up
+    latencies, other, before_up, final, late = [], 0, 0, up, set()
     for index, received, raw in inbox.items:
         found = event_of(raw, True)
         if found is None or found[0] not in wanted:
@@ -121,6 +122,8 @@ def tally(inbox: Inbox, ids: list[str], position: dict[str, int], sockets: int, 
         heard[index].append(found[0])
         latencies.append((received - found[1]) * 1000)
         before_up += received < up
+        if found[1] >= up:
+            late.add(found[0])
         final = max(final, received)
     pairs = {(index, event) for index, events in heard.items() for event in events}
     delivered = sum(len(events) for events in heard.values())
@@ -133,7 +136,7 @@ def tally(inbox: Inbox, ids: list[str], position: dict[str, int], sockets: int, 
             highest = max(highest, at)
     return {"expected": len(ids) * sockets, "delivered": delivered, "missing": len(ids) * sockets - len(pairs),
             "duplicates": delivered - len(pairs), "disorder": disorder, "other": other, "before_up": before_up,
-            "caught_up": final - up, "down_to_up": up - down, "p50": median(latencies),
+            "caught_up": final - up, "down_to_up": up - down, "committed_after_up": len(late), "p50": median(latencies),
             "p99": percentile(latencies, 99), "max": max(latencies, default=float("nan"))}  # fmt: skip
 
 
