@@ -12,9 +12,12 @@ RSS over 500 sockets, after a warm-up), then two phases of 100 events each:
 Each phase reports deliveries, deliveries per second from the first commit
 to the last receipt, and latency from the event's `occurredAt` (stamped
 just after the booking commits) to the receipt by the client (same clock).
-Last, 10,000 connect/subscribe/disconnect cycles (50 at a time) against a
+Then 10,000 connect/subscribe/disconnect cycles (50 at a time) against a
 fresh app server; `GET /health` must then report 0 live subscribers.
-Everything runs on 127.0.0.1; nothing is asserted."""
+After the baseline, two more on fresh app servers: 10,000 idle subscribed
+sockets beside the 1,000 (bench/fanout_idle.py), and Redis stopped for 10 s
+while 100 bookings are made (bench/fanout_outage.py, on a redis-server of
+its own). Everything runs on 127.0.0.1; nothing is asserted."""
 
 from __future__ import annotations
 
