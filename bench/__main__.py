@@ -3,7 +3,7 @@
     python -m bench                      # all of them
     python -m bench slots                # one of them (make bench BENCH=slots)
     python -m bench booking_race --pool-size 10
-    python -m bench fanout               # starts its own server processes
+    python -m bench fanout               # starts its own server processes (and a redis-server to stop)
     python -m bench reports              # a year of one clinic; each report against one SQL statement
     python -m bench --tiny               # each at its smallest size: a quick check that they still work
 

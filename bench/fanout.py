@@ -12,9 +12,12 @@ RSS over 500 sockets, after a warm-up), then two phases of 100 events each:
 Each phase reports deliveries, deliveries per second from the first commit
 to the last receipt, and latency from the event's `occurredAt` (stamped
 just after the booking commits) to the receipt by the client (same clock).
-Last, 10,000 connect/subscribe/disconnect cycles (50 at a time) against a
+Then 10,000 connect/subscribe/disconnect cycles (50 at a time) against a
 fresh app server; `GET /health` must then report 0 live subscribers.
-Everything runs on 127.0.0.1; nothing is asserted."""
+After the baseline, two more on fresh app servers: 10,000 idle subscribed
+sockets beside the 1,000 (bench/fanout_idle.py), and Redis stopped for 10 s
+while 100 bookings are made (bench/fanout_outage.py, on a redis-server of
+its own). Everything runs on 127.0.0.1; nothing is asserted."""
 
 from __future__ import annotations
 
@@ -23,37 +26,26 @@ import contextlib
 import gc
 import json
 import os
-import resource
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import asyncpg
 import httpx
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
 
-from bench.common import _admin_dsn, database_url, median, percentile, table, verdict
-from realtime.events import BOOKED, AppointmentEvent
-from realtime.events import calendar_channel
+from bench import fanout_idle, fanout_outage
+from bench.common import _admin_dsn, database_url, table, verdict
+from bench.live_clients import (
+    SERVER_ENV, Inbox, Server, book, burst, close_sockets, idle_memory, measure, open_socket, open_sockets, paced,
+    prepare, raise_fd_limit, redis_run_id, run_cli, start_server, stop_servers, wait_count, live_count,
+)  # fmt: skip
+from realtime.events import BOOKED, AppointmentEvent, calendar_channel
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-PROTOCOL = "graphql-transport-ws"
-SUBSCRIBE = "subscription { calendarUpdates { kind occurredAt appointment { id } } }"
-BOOK = ("mutation($input: BookAppointmentInput!) { bookAppointment(input: $input) {"
-        " appointment { id } userErrors { code message } } }")  # fmt: skip
-SERVER_ENV = {"ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024",
-              "SIGNIN_PER_ACCOUNT": "1000", "SIGNIN_PER_ACCOUNT_TOTAL": "1000", "SIGNIN_PER_IP": "1000"}  # fmt: skip
 TARGET_P99_MS, TARGET_RATE_RATIO, TARGET_KB = 100.0, 0.40, 50.0
+TARGET_CROWD_P99_MS = 250.0
 
 
 @dataclass(frozen=True)
@@ -66,245 +58,22 @@ class Size:
     leak_cycles: int = 10_000
     leak_concurrency: int = 50
     leak_warmup: int = 500
+    outage_bookings: int = 100  # made while Redis is away
+    outage_seconds: float = 10.0
+    crowd: int = 10_000  # idle subscribed sockets, beside `sockets` active ones
 
 
 # The smallest run that still delivers every event to every socket and
 # checks for leaks (tests/project/test_benchmarks.py, `python -m bench --tiny`).
 TINY = {"sockets": 4, "bookings": 3, "pace": 0.1, "burst_callers": 2, "connect_concurrency": 4,
-        "leak_cycles": 12, "leak_concurrency": 4, "leak_warmup": 4}  # fmt: skip
+        "leak_cycles": 12, "leak_concurrency": 4, "leak_warmup": 4, "outage_bookings": 10, "outage_seconds": 3.0,
+        "crowd": 40}  # fmt: skip
 
 
 def redis_url() -> str:
     """BENCH_REDIS_URL, read when the benchmark starts."""
     return os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen
-    port: int
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def rss_kib(self) -> int:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        return 0
-
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def start_server(args: list[str], env: dict[str, str], http: httpx.AsyncClient, started: list[Server]) -> Server:
-    port = free_port()
-    log = Path(tempfile.mkstemp(prefix="bench-fanout-", suffix=".log")[1])
-    with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", *args, "--port", str(port)], cwd=ROOT,
-                                   env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
-    server = Server(process, port, log)
-    started.append(server)
-    for _ in range(300):
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited:\n{log.read_text(errors='replace')[-3000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if (await http.get(f"{server.url}/health")).status_code == 200:
-                return server
-        await asyncio.sleep(0.1)
-    raise RuntimeError(f"server did not start:\n{log.read_text(errors='replace')[-3000:]}")
-
-
-def stop_servers(servers: list[Server]) -> None:
-    for server in servers:
-        if server.process.poll() is None:
-            server.process.terminate()
-    for server in servers:
-        try:
-            server.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
-        server.log.unlink(missing_ok=True)
-    servers.clear()
-
-
-async def live_count(http: httpx.AsyncClient, server: Server) -> int:
-    body = (await http.get(f"{server.url}/health")).json()
-    return body.get("liveSubscribers", body.get("sockets", -1))
-
-
-async def wait_count(http: httpx.AsyncClient, servers: list[Server], want: int, limit: float = 30.0) -> list[int]:
-    deadline = time.monotonic() + limit
-    while True:
-        counts = [await live_count(http, s) for s in servers]
-        if all(c == want for c in counts) or time.monotonic() > deadline:
-            return counts
-        await asyncio.sleep(0.1)
-
-
-@dataclass
-class Inbox:
-    """Every message received by every socket: (socket, receipt time, text)."""
-
-    items: list[tuple[int, float, str]] = field(default_factory=list)
-
-
-async def open_socket(url: str, token: str | None) -> ClientConnection:
-    """`token` set: the app (init, ack, subscribe); None: the baseline."""
-    ws = await connect(url, subprotocols=[PROTOCOL] if token else None, ping_interval=None,
-                       open_timeout=30, close_timeout=5, max_size=2**20)  # fmt: skip
-    if token:
-        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
-        ack = json.loads(await asyncio.wait_for(ws.recv(), 30))
-        if ack.get("type") != "connection_ack":
-            raise RuntimeError(f"no connection_ack: {ack}")
-        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE}}))
-    return ws
-
-
-async def read(index: int, ws: ClientConnection, inbox: Inbox) -> None:
-    with contextlib.suppress(ConnectionClosed):
-        async for raw in ws:
-            inbox.items.append((index, time.time(), raw))
-
-
-async def open_sockets(urls: list[str], count: int, token: str | None, inbox: Inbox, concurrency: int, start: int = 0) -> list:
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(i: int) -> tuple[ClientConnection, asyncio.Task]:
-        async with gate:
-            ws = await open_socket(urls[i % len(urls)], token)
-        return ws, asyncio.create_task(read(start + i, ws, inbox))
-
-    return list(await asyncio.gather(*(one(i) for i in range(count))))
-
-
-async def close_sockets(sockets: list) -> None:
-    await asyncio.gather(*(ws.close() for ws, _ in sockets), return_exceptions=True)
-    await asyncio.gather(*(task for _, task in sockets), return_exceptions=True)
-
-
-def event_of(raw: str, app: bool) -> tuple[str, float] | None:
-    """(appointment id, occurred at) of one received message, or None."""
-    data = json.loads(raw)
-    if app:
-        if data.get("type") != "next" or not (data["payload"].get("data") or {}).get("calendarUpdates"):
-            return None
-        event = data["payload"]["data"]["calendarUpdates"]
-        return event["appointment"]["id"], datetime.fromisoformat(event["occurredAt"]).timestamp()
-    return data["appointment_id"], datetime.fromisoformat(data["occurred_at"]).timestamp()
-
-
-async def measure(fire, inbox: Inbox, servers: list[Server], sockets: int, app: bool, since: float) -> dict:
-    """Runs `fire` (which returns the ids of the events it caused) and
-    collects every delivery; waits until all arrived or 5 s pass without one.
-    `slowest`: the 3 events with the latest last delivery, as (seconds after
-    `since` that the event occurred, its slowest delivery in ms)."""
-    inbox.items = []
-    cpu_before, client_cpu = [s.cpu_seconds() for s in servers], time.process_time()
-    ids = [i for i in await fire() if i]
-    expected, seen, last = len(ids) * sockets, -1, time.monotonic()
-    while len(inbox.items) < expected and time.monotonic() - last < 5:
-        if len(inbox.items) != seen:
-            seen, last = len(inbox.items), time.monotonic()
-        await asyncio.sleep(0.05)
-    server_cpu = sum(s.cpu_seconds() - b for s, b in zip(servers, cpu_before))
-    client_cpu = time.process_time() - client_cpu
-    wanted, pairs, latencies, other, first, final = set(ids), set(), [], 0, float("inf"), 0.0
-    worst: dict[str, tuple[float, float]] = {}
-    for index, received, raw in inbox.items:
-        found = event_of(raw, app)
-        if found is None or found[0] not in wanted:
-            other += 1
-            continue
-        pairs.add((index, found[0]))
-        latencies.append((received - found[1]) * 1000)
-        worst[found[0]] = (found[1] - since, max(latencies[-1], worst.get(found[0], (0.0, 0.0))[1]))
-        first, final = min(first, found[1]), max(final, received)
-    window = final - first if latencies else float("nan")
-    return {"events": len(ids), "expected": expected, "delivered": len(latencies), "missing": expected - len(pairs),
-            "duplicates": len(latencies) - len(pairs), "other": other, "window": window,
-            "rate": len(latencies) / window if latencies else 0.0, "p50": median(latencies),
-            "p99": percentile(latencies, 99), "max": max(latencies, default=float("nan")),
-            "server_cpu": server_cpu, "client_cpu": client_cpu,
-            "slowest": sorted(worst.values(), key=lambda w: -w[1])[:3]}  # fmt: skip
-
-
-async def paced(count: int, one, pace: float) -> list:
-    loop, tasks = asyncio.get_running_loop(), []
-    started = loop.time()
-    for i in range(count):
-        await asyncio.sleep(max(0.0, started + i * pace - loop.time()))
-        tasks.append(asyncio.create_task(one(i)))
-    return list(await asyncio.gather(*tasks))
-
-
-async def burst(count: int, callers: int, one) -> list:
-    results, pending = [None] * count, iter(range(count))
-
-    async def caller() -> None:
-        for i in pending:
-            results[i] = await one(i)
-
-    await asyncio.gather(*(caller() for _ in range(callers)))
-    return results
-
-
-@dataclass
-class Demo:
-    token: str
-    clinic_id: str
-    treatment_id: str
-    practitioner_id: str
-    client_id: str
-    next_start: datetime = field(default_factory=lambda: (datetime.now(UTC) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0))
-
-    def booking(self) -> dict:
-        start, self.next_start = self.next_start, self.next_start + timedelta(minutes=30)
-        return {"clinicSlug": "demo", "treatmentId": self.treatment_id, "practitionerId": self.practitioner_id,
-                "clientId": self.client_id, "start": start.isoformat()}  # fmt: skip
-
-
-async def book(http: httpx.AsyncClient, server: Server, demo: Demo) -> str | None:
-    headers = {"authorization": f"Bearer {demo.token}"}
-    body = (await http.post(f"{server.url}/graphql", json={"query": BOOK, "variables": {"input": demo.booking()}},
-                            headers=headers)).json()  # fmt: skip
-    payload = (body.get("data") or {}).get("bookAppointment") or {}
-    if not payload.get("appointment"):
-        print(f"    booking failed: {payload.get('userErrors') or body.get('errors')}")
-        return None
-    return payload["appointment"]["id"]
-
-
-async def prepare(db_url: str, http: httpx.AsyncClient, server: Server) -> Demo:
-    signed = (await http.post(f"{server.url}/graphql", json={"query": 'mutation { staffSignIn(email: "owner@demo.clinic", password: "demo-owner-pass") { session { token } userErrors { code } } }'})).json()  # fmt: skip
-    token = signed["data"]["staffSignIn"]["session"]["token"]
-    conn = await asyncpg.connect(db_url.split("?")[0].replace("postgres://", "postgresql://", 1))
-    try:
-        row = await conn.fetchrow(
-            "SELECT k.id AS clinic, t.id AS treatment, c.id AS client, "
-            "(SELECT min(p.id::text) FROM practitioner p WHERE p.clinic_id = k.id) AS practitioner "
-            "FROM clinic k JOIN treatment t ON t.clinic_id = k.id AND t.name = 'Consultation' "
-            "JOIN client c ON c.clinic_id = k.id AND c.email = 'client@demo.clinic' WHERE k.slug = 'demo'"
-        )
-    finally:
-        await conn.close()
-    return Demo(token, str(row["clinic"]), str(row["treatment"]), row["practitioner"], str(row["client"]))
-
-
-def idle_memory(before: list[int], after: list[int], per_server: int) -> float:
-    """KB of RSS per socket, averaged over the servers."""
-    return sum(a - b for a, b in zip(after, before)) / (per_server * len(before)) * 1024 / 1000
 
 
 async def side(label: str, servers: list[Server], http: httpx.AsyncClient, urls: list[str], token: str | None,
@@ -401,17 +170,6 @@ async def leak_cycles(http: httpx.AsyncClient, server: Server, token: str, size:
             "seconds": seconds}  # fmt: skip
 
 
-def raise_fd_limit(need: int = 8192) -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < need:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (need if hard == resource.RLIM_INFINITY else min(need, hard), hard))
-
-
-def run_cli(command: str, env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "-m", "cli", command], cwd=ROOT, env={**os.environ, **env}, check=True,
-                   capture_output=True, timeout=120)  # fmt: skip
-
-
 def problems(result: dict) -> list[str]:
     """What went wrong in a run, apart from timings (none: all is well)."""
     found = []
@@ -424,13 +182,14 @@ def problems(result: dict) -> list[str]:
     leak = result["leak"]
     if leak["settled"] or leak["failures"]:
         found.append(f"leak check: {leak['settled']} subscribers left, {leak['failures']} cycles failed")
-    return found
+    return found + fanout_outage.problems(result.get("outage")) + fanout_idle.problems(result.get("crowd"))
 
 
 async def run(**changes) -> dict:
     """`changes`: the fields of `Size` to change (TINY for a quick check)."""
     size = Size(**changes)
-    raise_fd_limit()
+    open_files = raise_fd_limit(max(8192, size.crowd + size.sockets + fanout_idle.FILES_BESIDE_SOCKETS))
+    crowd = fanout_idle.fitting(size.crowd, size.sockets, open_files)
     redis_at = redis_url()
     name = f"clinicportal_bench_fanout_{uuid.uuid4().hex[:10]}"
     db_url = database_url(name, 20)
@@ -477,6 +236,13 @@ async def run(**changes) -> dict:
             urls = [s.url.replace("http", "ws") + "/ws" for s in servers]
             base = await side("baseline", servers, http, urls, None, lambda n: paced(n, one_publish, size.pace),
                               lambda n: burst(n, 1, one_publish), size)  # fmt: skip
+            stop_servers(servers)
+            print(f"  {crowd} idle sockets beside {size.sockets} active ones, over two fresh app servers"
+                  + (f" (cut from {size.crowd}: {open_files} open files allowed)" if crowd < size.crowd else "") + ":")
+            crowded = await fanout_idle.run(http, env, demo, crowd=crowd, sockets=size.sockets, bookings=size.bookings,
+                                            pace=size.pace, concurrency=size.connect_concurrency)  # fmt: skip
+            outage = await fanout_outage.run(http, env, demo, db_url, sockets=size.sockets, bookings=size.outage_bookings,
+                                             seconds=size.outage_seconds, concurrency=size.connect_concurrency)  # fmt: skip
     finally:
         stop_servers(servers)
         await redis.aclose()
@@ -484,21 +250,12 @@ async def run(**changes) -> dict:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
     report(app, base, leak, size)
+    report_more(app, base, crowded, outage)
     print("\nload average after the run (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     if (await redis_run_id(redis_at)) != redis_id:
         print("\nWARNING: Redis restarted during the run (another process?); events in the gap were lost, "
               "so these figures are not valid: run again on a quiet machine.")  # fmt: skip
-    return {"app": app, "baseline": base, "leak": leak}
-
-
-async def redis_run_id(url: str) -> str | None:
-    redis = Redis.from_url(url)
-    try:
-        return (await redis.info("server"))["run_id"]
-    except (OSError, RedisError):
-        return None
-    finally:
-        await redis.aclose()
+    return {"app": app, "baseline": base, "leak": leak, "crowd": crowded, "outage": outage}
 
 
 def report(app: dict, base: dict, leak: dict, size: Size) -> None:
@@ -529,3 +286,40 @@ def report(app: dict, base: dict, leak: dict, size: Size) -> None:
 
 if __name__ == "__main__":
     asyncio.run(run())
+
+
+def report_more(app: dict, base: dict, crowd: dict, outage: dict | None) -> None:
+    """The idle crowd and the Redis outage, beside the main run's figures."""
+    paced, alone, bare = crowd["paced"], app["paced"], base["paced"]
+    rows = [
+        [f"KB per idle socket, {crowd['crowd']} sockets", f"{crowd['kb']:.1f}", f"{app['kb']:.1f}", f"{base['kb']:.1f}",
+         f"< {TARGET_KB:.0f}", verdict(crowd["kb"] < TARGET_KB)],
+        ["paced: delivered / expected", f"{paced['delivered']}/{paced['expected']}", f"{alone['delivered']}/{alone['expected']}",
+         f"{bare['delivered']}/{bare['expected']}", "all, none missing", verdict(not paced["missing"] and not paced["duplicates"])],
+        ["paced: p50 ms commit -> receipt", f"{paced['p50']:.1f}", f"{alone['p50']:.1f}", f"{bare['p50']:.1f}", "", ""],
+        ["paced: p99 ms commit -> receipt", f"{paced['p99']:.1f}", f"{alone['p99']:.1f}", f"{bare['p99']:.1f}",
+         f"< {TARGET_CROWD_P99_MS:.0f}", verdict(paced["p99"] < TARGET_CROWD_P99_MS)],
+        ["paced: server CPU us per delivery", f"{paced['server_cpu'] / max(paced['delivered'], 1) * 1e6:.0f}",
+         f"{alone['server_cpu'] / max(alone['delivered'], 1) * 1e6:.0f}",
+         f"{bare['server_cpu'] / max(bare['delivered'], 1) * 1e6:.0f}", "", ""],
+        [f"one event to all {crowd['crowd']}: last receipt ms", f"{crowd['woken']['max']:.0f}", "", "", "", ""],
+    ]  # fmt: skip
+    print()
+    print(table(["with the idle crowd", "crowd", "app alone", "baseline", "target", "verdict"], rows))
+    print()
+    if outage is None:
+        print("Redis outage: not measured (no redis-server)")
+        return
+    rows = [
+        ["delivered / expected", f"{outage['delivered']}/{outage['expected']}", "all", verdict(not outage["missing"])],
+        ["duplicates", str(outage["duplicates"]), "0", verdict(not outage["duplicates"])],
+        ["out of order", str(outage["disorder"]), "0", verdict(not outage["disorder"])],
+        ["heard while Redis was away", f"{outage['before_up']}", "", ""],
+        ["bookings committed after Redis was back", f"{outage['committed_after_up']}", "", ""],
+        ["booking ms while Redis was away, median / max", f"{outage['booking_p50']:.0f} / {outage['booking_max']:.0f}", "", ""],
+        ["s from Redis back to all caught up", f"{outage['caught_up']:.2f}", "", ""],
+        ["ms commit -> receipt p50 / p99 / max", f"{outage['p50']:.0f} / {outage['p99']:.0f} / {outage['max']:.0f}", "", ""],
+        ["after: p99 ms of one booking", f"{outage['after']['p99']:.1f}", "", ""],
+    ]  # fmt: skip
+    print(table([f"Redis away {outage['down_to_up']:.1f}s, {outage['booked']} bookings", "app", "target", "verdict"], rows))
+    print(f"\n{fanout_outage.line(outage)}")

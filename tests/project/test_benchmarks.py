@@ -7,6 +7,7 @@ timings."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -36,6 +37,9 @@ def test_each_benchmark_runs_at_its_smallest_size_and_its_correctness_checks_hol
     assert done.returncode == 0, output[-4000:]
     assert f"=== {name} (tiny) ===" in done.stdout
     assert f"correctness checks of {name}: passed" in done.stdout, output[-4000:]
+    if name == "fanout":  # Redis stopped and started again: every subscriber heard every booking, once, in order
+        outage = re.search(r"^outage: (\d+)/(\d+) delivered, 0 missing, 0 duplicates, 0 out of order;", done.stdout, re.M)
+        assert outage and int(outage[1]) == int(outage[2]) > 0, output[-4000:]
 
 
 def test_a_failed_correctness_check_is_reported():
@@ -53,6 +57,18 @@ def test_a_failed_correctness_check_is_reported():
     run = {"app": {"paced": phase, "burst": {**phase, "missing": 1}}, "baseline": {"paced": phase, "burst": phase},
            "leak": {"settled": 0, "failures": 0}}  # fmt: skip
     assert fanout.problems(run) == ["app burst: 4/4 delivered, 1 missing, 0 duplicates"]
+    outage = {"expected": 40, "delivered": 40, "missing": 0, "duplicates": 0, "disorder": 0, "caught_up": 0.5,
+              "down_to_up": 3.0, "bookings": 10, "booked": 10, "after": phase}  # fmt: skip
+    crowd = {"paced": phase, "woken": phase, "stray": 0}
+    fine = {**run, "app": {"paced": phase, "burst": phase}}
+    assert fanout.problems({**fine, "outage": outage, "crowd": crowd}) == []
+    assert fanout.problems({**fine, "outage": {**outage, "disorder": 2}, "crowd": crowd}) == [
+        "outage: 40/40 delivered, 0 missing, 0 duplicates, 2 out of order; all caught up 0.50s after Redis came back"
+        " (3.0s away); 10/10 booked"
+    ]
+    assert fanout.problems({**fine, "outage": outage, "crowd": {**crowd, "stray": 1}}) == [
+        "1 events reached idle subscribers of another practitioner's diary"
+    ]
 
 
 def test_make_bench_runs_one_benchmark_when_named():
