@@ -43,7 +43,7 @@ def _starts(count: int, first_day: int = 5) -> list[str]:
 
 
 async def _book(http: httpx.AsyncClient, demo, start: str, n: int) -> str:
-    visitor = {"fullName": f"Visitor {n}", "email": f"visitor{n}@example.com", "phone": f"+4477009{n:05d}"}
+    visitor = {"fullName": f"Visitor {n}", "email": f"visitor{n}@example.com", "phone": f"+44770091{n:04d}"}
     variables = {"input": book_input(demo, treatment="Consultation", start=start, client=visitor)}
     body = (await http.post("/graphql", json={"query": BOOK, "variables": variables})).json()
     assert body["data"]["bookAppointment"]["userErrors"] == [], body
