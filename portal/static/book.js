@@ -222,14 +222,14 @@ function freshTimes(slots, treatment, practitioner) {
 // A day with no free times: choose another, or wait for one to come free.
 function noFreeTimes(times, treatment, practitioner) {
   const day = $("#day").value;
-  const join = el("button", { type: "button", id: "join-waitlist" }, "Join the waitlist");
+  const join = el("button", { type: "button", id: "join-waitlist" }, _("Join the waitlist"));
   join.addEventListener("click", () => joinWaitlist(join, treatment, practitioner, day));
-  times.replaceChildren(el("p", {}, "No free times on this day. Please choose another date, or join the waitlist: we will text or e-mail you if a time comes free."), join);
+  times.replaceChildren(el("p", {}, _("No free times on this day. Please choose another date, or join the waitlist: we will text or e-mail you if a time comes free.")), join);
 }
 
 async function joinWaitlist(button, treatment, practitioner, day) {
   if (!bookingToken || !session(BOOKING)) {
-    return say(message, "Sign in to your portal first (Book Now there brings you back here), then join the waitlist.", "error");
+    return say(message, _("Sign in to your portal first (Book Now there brings you back here), then join the waitlist."), "error");
   }
   button.disabled = true;
   try {
@@ -240,7 +240,8 @@ async function joinWaitlist(button, treatment, practitioner, day) {
       button.disabled = false;
       return say(message, error.message, "error");
     }
-    say(message, `You're on the waitlist for ${treatment.name} on ${when(`${day}T12:00:00Z`, "UTC", { dateStyle: "full" })}. We'll let you know if a time comes free.`, "success");
+    const what = { treatment: treatment.name, day: when(`${day}T12:00:00Z`, "UTC", { dateStyle: "full" }) };
+    say(message, _("You're on the waitlist for {treatment} on {day}. We'll let you know if a time comes free.", what), "success");
   } catch (error) {
     button.disabled = false;
     say(message, error.message, "error");
@@ -273,13 +274,13 @@ async function keep(slot, treatment) {
       return;
     }
     if (error?.code === "SLOT_UNAVAILABLE") {
-      say(message, "That time has just been taken. Please pick another.", "error");
+      say(message, _("That time has just been taken. Please pick another."), "error");
       return loadTimes();
     }
     if (error) return;
     hold = data.holdSlot.hold;
     $("#summary").append(el("span", { class: "small", id: "held-until" },
-      ` Held for you until ${timeOnly(hold.expiresAt, clinic.timezone)}.`));
+      ` ${_("Held for you until {time}.", { time: timeOnly(hold.expiresAt, clinic.timezone) })}`));
   } catch {
     // No hold: the booking itself still checks the time.
   }

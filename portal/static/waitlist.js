@@ -1,20 +1,18 @@
 // The waitlist offer page: the single-use link from a text message or
 // e-mail books the time that came free, for the client it was sent to.
+import { linkToken, hadToken } from "./link.js";
 import { gql, userError, store } from "./gql.js";
 import { $, show, say, brand, money, when, slugFromPath } from "./dom.js";
+import { _ } from "./i18n.js";
 
 const slug = slugFromPath();
 const KEPT = `waitlist-offer:${slug}`;
 const message = $("#message");
 
-// The link's token is read once and taken out of the address bar at once, so
-// it is neither bookmarked, shared nor kept in history; the tab keeps it for
-// a reload.
-const params = new URLSearchParams(location.search);
-if (params.has("token")) {
-  store.set(KEPT, { token: params.get("token") });
-  history.replaceState(history.state, "", location.pathname);
-}
+// The link's token is read once and taken out of the address bar at once
+// (link.js), so it is neither bookmarked, shared nor kept in history; the
+// tab keeps it for a reload.
+if (hadToken) store.set(KEPT, { token: linkToken });
 const token = store.get(KEPT)?.token || null;
 
 const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) { name timezone branding { backgroundColor logoUrl } } }`;
@@ -22,10 +20,10 @@ const CLAIM = `mutation Claim($token: String!, $slug: String) { claimWaitlistOff
   appointment { id start treatment { name } practitioner { name } price { amount currency } }
   userErrors { code message } } }`;
 const TROUBLE = {
-  TOKEN_INVALID: "This link is not valid. Please use the latest message the clinic sent you.",
-  TOKEN_EXPIRED: "This offer has run out. You are still on the waitlist.",
-  TOKEN_ALREADY_USED: "This link has already been used.",
-  SLOT_UNAVAILABLE: "Sorry, this time has gone. You are still on the waitlist.",
+  TOKEN_INVALID: _("This link is not valid. Please use the latest message the clinic sent you."),
+  TOKEN_EXPIRED: _("This offer has run out. You are still on the waitlist."),
+  TOKEN_ALREADY_USED: _("This link has already been used."),
+  SLOT_UNAVAILABLE: _("Sorry, this time has gone. You are still on the waitlist."),
 };
 
 let clinic = null;
@@ -38,11 +36,11 @@ async function start() {
     return finish(error.message);
   }
   if (!clinic) {
-    document.title = "Page not found";
-    return finish("There is no clinic at this address.");
+    document.title = _("Page not found");
+    return finish(_("There is no clinic at this address."));
   }
-  brand(clinic, "A time has come free");
-  if (!token) return finish("This page needs the link from your text message or e-mail. Please open that link again.");
+  brand(clinic, _("A time has come free"));
+  if (!token) return finish(_("This page needs the link from your text message or e-mail. Please open that link again."));
   show($("#loading"), false);
   show($("#offer"));
 }
@@ -56,7 +54,7 @@ $("#claim").addEventListener("click", async () => {
   if (busy) return;
   busy = true;
   $("#claim").disabled = true;
-  say(message, "Booking…");
+  say(message, _("Booking…"));
   try {
     const data = await gql(CLAIM, { token, slug });
     const error = userError(data.claimWaitlistOffer);
@@ -70,7 +68,8 @@ $("#claim").addEventListener("click", async () => {
     const price = money(appointment.price);
     say(message, "");
     show($("#offer"), false);
-    $("#done-what").textContent = `${appointment.treatment.name}, ${when(appointment.start, clinic.timezone)}, with ${appointment.practitioner.name}${price ? ` · ${price}` : ""}.`;
+    const what = { treatment: appointment.treatment.name, when: when(appointment.start, clinic.timezone), practitioner: appointment.practitioner.name };
+    $("#done-what").textContent = `${_("{treatment}, {when}, with {practitioner}", what)}${price ? ` · ${price}` : ""}.`;
     show($("#done"));
     $("#done").focus();
   } catch (error) {

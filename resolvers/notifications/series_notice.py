@@ -53,6 +53,7 @@ async def _client_sms(clinic: Clinic, booked: list[Appointment], rows: ChangeRow
         first=first.start_at,
         last=last.start_at,
         timezone=clinic.timezone,
+        country=clinic.country,
     )
     payload = {"to": client.phone, "body": body, "client_id": str(client.id), "purpose": PURPOSE}
     await enqueue(clinic.id, "sms", payload, appointment_id=first.id)

@@ -3,7 +3,8 @@ and sent in the client's language (English where it has no catalogue).
 Placeholders: {clinic} {treatment} {when} {practitioner} {price} {link};
 {when} is written in the clinic's time zone and {price} in the client's
 language; {link} is a waitlist offer's claim link. A series' confirmation
-(SERIES_CONFIRMATION) has {clinic} {treatment} {count} {first} {last}."""
+(render_series) has {clinic} {treatment} {count} {first} {last}, in the
+language's plural for {count}."""
 
 from __future__ import annotations
 
@@ -24,10 +25,6 @@ TEXTS: dict[str, str] = {
 # The confirmation when the clinic shows its prices.
 PRICED_CONFIRMATION = N_(
     "{clinic}: your {treatment} with {practitioner} is booked for {when} (price: {price}). Reply STOP to opt out."
-)
-# The one confirmation of a recurring series.
-SERIES_CONFIRMATION = N_(
-    "{clinic}: your {count} {treatment} appointments are booked, from {first} to {last}. Reply STOP to opt out."
 )
 
 
@@ -61,8 +58,14 @@ def render_series(
     language: str, *, clinic: str, treatment: str, count: int, first: datetime, last: datetime, timezone: str,
     country: str | None = None,
 ) -> str:
-    """The one confirmation of a recurring series."""
-    return i18n.gettext(language, SERIES_CONFIRMATION).format(
+    """The one confirmation of a recurring series (one occurrence, when
+    only one of its times could be booked)."""
+    text = i18n.translations(language).ngettext(
+        "{clinic}: your {treatment} appointment of the series is booked for {first}. Reply STOP to opt out.",
+        "{clinic}: your {count} {treatment} appointments are booked, from {first} to {last}. Reply STOP to opt out.",
+        count,
+    )
+    return text.format(
         clinic=clinic,
         treatment=treatment,
         count=count,

@@ -1,14 +1,17 @@
 """The waitlist in a real Chromium: a client joins from a full day on the
 booking page, a cancellation from another session frees a time, and the
-link in the SMS (read at the Twilio stand-in) books it."""
+link in the SMS (read at the Twilio stand-in) books it; both pages in the
+language the client chose."""
 
 from __future__ import annotations
 
 import re
 
 import httpx
+from babel.dates import format_date
 
 from tests.pages.test_browser import sign_in
+from tests.pages.test_browser_languages import said
 from tests.pages.test_browser_messages import DEMO_PHONE, eventually, messaging_site  # noqa: F401 (fixture)
 from tests.support.booking import working_day
 from tests.support.browser import chromium, new_page, shot, template  # noqa: F401 (fixtures used below)
@@ -85,3 +88,52 @@ async def test_a_client_joins_the_waitlist_on_a_full_day_and_books_the_freed_tim
     await offer.goto(link)  # the link is single-use
     await offer.get_by_role("button", name="Book this time").click()
     await expect(offer.locator("#message")).to_contain_text("This link has already been used.")
+
+
+async def test_the_booking_pages_waitlist_and_the_offer_page_read_in_the_clients_language(messaging_site, new_page):
+    site = messaging_site
+    day = working_day(10)
+    staff, booked = await _fill_the_day(site, day)
+
+    page = await new_page(locale="en-GB")
+    await sign_in(page, site)
+    await page.get_by_role("button", name="Book Now").click()
+    await expect(page.get_by_label("Full name")).to_have_value("Jamie Client")
+    await page.get_by_label("Language").select_option("de")  # the page is read again in German
+    await expect(page.get_by_label(said("de", "Full name"))).to_have_value("Jamie Client")
+    consultation = page.locator("#treatment option", has_text="Consultation")
+    await page.locator("#treatment").select_option(await consultation.get_attribute("value"))
+    await page.locator("#practitioner").select_option(label="Alex Morgan")
+    await page.locator("#day").fill(day.date().isoformat())
+    await page.locator("#day").dispatch_event("change")
+    full = "No free times on this day. Please choose another date, or join the waitlist: we will text or e-mail you if a time comes free."
+    await expect(page.locator("#times")).to_contain_text(said("de", full))
+    await page.get_by_role("button", name=said("de", "Join the waitlist")).click()
+    joined = said("de", "You're on the waitlist for {treatment} on {day}. We'll let you know if a time comes free.")
+    await expect(page.locator("#message")).to_contain_text(joined.split("{treatment}")[0] + "Consultation")
+    await expect(page.locator("#message")).to_contain_text(format_date(day, "EEEE", locale="de"))
+    await expect(page.locator("#message")).to_contain_text(format_date(day, "MMMM", locale="de"))
+
+    cancelled = await site.gql("mutation($id: ID!) { cancelAppointment(id: $id) { userErrors { code } } }",
+                               {"id": booked[5]["id"]}, staff)  # fmt: skip
+    assert cancelled["cancelAppointment"]["userErrors"] == []
+
+    async def offer_links():
+        async with httpx.AsyncClient() as http:
+            messages = (await http.get(f"{site.twilio.url}/_sandbox/messages")).json()["messages"]
+        return [LINK.search(m["body"]).group(1) for m in messages if m["to"] == DEMO_PHONE and LINK.search(m["body"])]
+
+    [link] = await eventually(offer_links, "waitlist offer by SMS")
+    offer = await new_page(locale="pl-PL")
+    await offer.goto(link)
+    await expect(offer.get_by_role("heading", name=said("pl", "Book the time from your waitlist message"))).to_be_visible()
+    await expect(offer.get_by_label(said("pl", "Language"))).to_have_value("pl")
+    await offer.get_by_label(said("pl", "Language")).select_option("nl")  # the tab keeps the link's token
+    await offer.get_by_role("button", name=said("nl", "Book this time")).click()
+    await expect(offer.get_by_role("heading", name=said("nl", "You're booked"))).to_be_visible()
+    await expect(offer.locator("#done-what")).to_contain_text("Consultation")
+    await expect(offer.locator("#done-what")).to_contain_text(format_date(day, "MMM", locale="nl").rstrip("."))
+
+    await offer.goto(link)
+    await offer.get_by_role("button", name=said("nl", "Book this time")).click()
+    await expect(offer.locator("#message")).to_have_text(said("nl", "This link has already been used."))
