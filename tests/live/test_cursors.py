@@ -183,3 +183,20 @@ async def _relayed(demo) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the relay did not publish the events")
+
+
+async def test_an_event_rolls_back_with_the_change_that_wrote_it(demo):
+    from models import Appointment
+    from models.db import write_transaction
+    from realtime import events
+
+    row = await Appointment.filter(clinic_id=demo["demo"].clinic.id).first()
+    before = await ClinicEvent.filter(clinic_id=row.clinic_id).count()
+    try:
+        async with write_transaction():
+            await events.record(events.UPDATED, row)
+            raise RuntimeError("the change fails after its event was written")
+    except RuntimeError:
+        pass
+    assert await ClinicEvent.filter(clinic_id=row.clinic_id).count() == before
+    assert not await EventHead.filter(clinic_id=row.clinic_id).exists()  # no position was handed out either
