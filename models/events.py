@@ -32,6 +32,8 @@ class EventKind(StrEnum):
     # by the booking page's free-time watchers, not by calendars.
     HELD = "HELD"
     RELEASED = "RELEASED"
+    # A practitioner's hours changed (a day's exception, or the whole week): free times move.
+    ROSTER_CHANGED = "ROSTER_CHANGED"
 
 
 APPOINTMENT_KINDS = (EventKind.BOOKED, EventKind.CANCELLED, EventKind.RESCHEDULED, EventKind.UPDATED)

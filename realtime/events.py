@@ -125,10 +125,11 @@ async def record(kind: EventKind, appointment: Appointment, previous: Appointmen
 
 
 async def record_span(
-    kind: EventKind, clinic_id: uuid.UUID, practitioner_id: uuid.UUID, start: datetime, end: datetime
+    kind: EventKind, clinic_id: uuid.UUID, practitioner_id: uuid.UUID, start: datetime | None, end: datetime | None
 ) -> None:
-    """An event about a stretch of a diary with no appointment (a hold);
-    must run inside the change's write transaction."""
+    """An event about a stretch of a diary with no appointment (a hold, a
+    roster change; no stretch: the whole diary); must run inside the
+    change's write transaction."""
     await _insert(clinic_id, [(kind.value, None, practitioner_id, None, None, start, end)], utcnow())
 
 

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('clinic', fields.ForeignKeyField('models.Clinic', source_field='clinic_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
                 ('position', fields.BigIntField()),
-                ('kind', fields.CharEnumField(description='BOOKED: BOOKED\nCANCELLED: CANCELLED\nRESCHEDULED: RESCHEDULED\nUPDATED: UPDATED\nHELD: HELD\nRELEASED: RELEASED', enum_type=EventKind, max_length=24)),
+                ('kind', fields.CharEnumField(description='BOOKED: BOOKED\nCANCELLED: CANCELLED\nRESCHEDULED: RESCHEDULED\nUPDATED: UPDATED\nHELD: HELD\nRELEASED: RELEASED\nROSTER_CHANGED: ROSTER_CHANGED', enum_type=EventKind, max_length=24)),
                 ('appointment_id', fields.UUIDField(null=True)),
                 ('practitioner_id', fields.UUIDField(null=True)),
                 ('client_id', fields.UUIDField(null=True)),

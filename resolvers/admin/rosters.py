@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from models import Clinic, RosterEntry, RosterException, RosterExceptionKind
 from models.db import write_transaction
+from realtime import events
 from resolvers.booking import waitlist_offers
 from resolvers.core import access
 from resolvers.core import ids
@@ -64,6 +66,7 @@ async def set_weekly_roster(principal: Principal, raw_practitioner_id: str, hour
             await RosterEntry.create(
                 clinic_id=clinic_id, practitioner_id=practitioner.id, weekday=weekday, start_minute=start, end_minute=end
             )
+        await events.record_span(events.EventKind.ROSTER_CHANGED, clinic_id, practitioner.id, None, None)
     return await weekly_roster(clinic_id, practitioner.id)
 
 
@@ -110,19 +113,31 @@ async def add_roster_exception(
             end_minute=end_minute,
             note=note,
         )
+        clinic = await Clinic.get(id=clinic_id)
+        await _day_changed(clinic, practitioner.id, day)
         if kind is RosterExceptionKind.EXTRA:
-            clinic = await Clinic.get(id=clinic_id)
             await waitlist_offers.offer_hours(rt, clinic, practitioner.id, day, start_minute, end_minute)
-    rt.wake_jobs()
+    rt.changes_committed()
     return exception
 
 
 async def remove_roster_exception(principal: Principal, raw_id: str) -> None:
     clinic_id = access.require_admin(principal)
     ident = ids.parse_id(raw_id)
-    deleted = await RosterException.filter(id=ident, clinic_id=clinic_id).delete() if ident else 0
-    if not deleted:
+    row = await RosterException.get_or_none(id=ident, clinic_id=clinic_id) if ident else None
+    if row is None:
         raise not_found("Roster exception", ["id"])
+    async with write_transaction():
+        if await RosterException.filter(id=row.id).delete():
+            await _day_changed(await Clinic.get(id=clinic_id), row.practitioner_id, row.date)
+
+
+async def _day_changed(clinic: Clinic, practitioner_id, day: date) -> None:
+    """The event that the practitioner's hours on `day` changed: the booking
+    pages watching it read its free times again."""
+    tz = ZoneInfo(clinic.timezone)
+    start = datetime.combine(day, time.min, tz)
+    await events.record_span(events.EventKind.ROSTER_CHANGED, clinic.id, practitioner_id, start, start + timedelta(days=1))
 
 
 async def roster_exceptions(clinic_id, practitioner_id, start: date | None = None) -> list[RosterException]:

@@ -91,20 +91,27 @@ async def release_hold(
     twice, or after it expired, is no error (the time is free either way); a
     hold already booked cannot be released."""
     now = now or utcnow()
+    # Anyone may call it with made-up ids: counted, and looked up before any write lock is taken.
+    await rt.check_rate(f"hold-release:ip:{network(ip)}", rt.settings.holds_per_ip_hour, "Too many releases.", 3600)
     clinic_id = principal.clinic_id  # None for an anonymous caller: then the holder alone scopes the id
     holder = holds.holder_of(principal, ip)
+    hold = await tenant.hold(clinic_id, holder, raw_id, ["id"])
+    if hold.status is HoldStatus.USED:
+        raise holds.spent_refusal(hold, now, ["id"])
+    if hold.status is not HoldStatus.HELD:
+        return hold
+    changed = False
     async with write_transaction():
-        hold = await tenant.hold(clinic_id, holder, raw_id, ["id"])
-        if hold.status is HoldStatus.USED:
-            raise holds.spent_refusal(hold, now, ["id"])
-        if hold.status is HoldStatus.HELD:
-            change, status = (HoldChange.RELEASED, HoldStatus.RELEASED) if hold.expires_at > now else (
-                HoldChange.EXPIRED, HoldStatus.EXPIRED)
-            if await SlotHold.filter(id=hold.id, status=HoldStatus.HELD).update(status=status):
-                hold.status = status
-                await holds.hold_changed(change, hold)
-                clinic = await Clinic.get(id=hold.clinic_id)
-                await waitlist_offers.offer_time(rt, clinic, hold.practitioner_id, hold.start_at, now=now)
-    rt.changes_committed()
+        change, status = (HoldChange.RELEASED, HoldStatus.RELEASED) if hold.expires_at > now else (
+            HoldChange.EXPIRED, HoldStatus.EXPIRED)
+        if await SlotHold.filter(id=hold.id, status=HoldStatus.HELD).update(status=status):
+            hold.status, changed = status, True
+            await holds.hold_changed(change, hold)
+            clinic = await Clinic.get(id=hold.clinic_id)
+            await waitlist_offers.offer_time(rt, clinic, hold.practitioner_id, hold.start_at, now=now)
+    if changed:
+        rt.changes_committed()
+    else:
+        hold = await SlotHold.get(id=hold.id)  # someone else changed it first: answer as it is
     return hold
 

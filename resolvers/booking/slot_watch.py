@@ -12,6 +12,7 @@ watches (settings)."""
 
 from __future__ import annotations
 
+import logging
 import random
 import uuid
 from collections.abc import AsyncIterator
@@ -29,6 +30,9 @@ from resolvers.account import credentials
 from resolvers.core.errors import DomainError, ErrorCode, invalid
 from resolvers.core.principal import Principal
 from resolvers.core.runtime import Runtime
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,11 @@ async def watch(
     async def still_allowed() -> bool:  # a signed-in watcher's session must last; the page itself is public
         if principal.credential_id is None:
             return True
-        return await credentials.still_valid_recently(principal.credential_id, recheck / 2)
+        try:
+            return await credentials.still_valid_recently(principal.credential_id, recheck / 2)
+        except Exception:  # noqa: BLE001 - a failed check keeps the stream; the next one decides
+            log.warning("credential check failed; the watch goes on until the next check", exc_info=True)
+            return True
 
     try:
         async for event in offered(rt.hub, calendar_channel(clinic.id), watcher, still_allowed, recheck):

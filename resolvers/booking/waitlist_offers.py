@@ -179,7 +179,7 @@ async def pass_on_lapsed(rt: Runtime, *, now: datetime | None = None) -> int:
     Answers how many were passed on."""
     now = now or utcnow()
     lapsed = await WaitlistOffer.filter(status=OfferStatus.OPEN, expires_at__lte=now, hold_id__isnull=False)
-    passed = 0
+    passed, closed = 0, False
     for offer in lapsed:
         async with write_transaction():
             if not await WaitlistOffer.filter(id=offer.id, status=OfferStatus.OPEN).update(status=OfferStatus.GONE):
@@ -187,8 +187,9 @@ async def pass_on_lapsed(rt: Runtime, *, now: datetime | None = None) -> int:
             clinic = await Clinic.get(id=offer.clinic_id)
             await holds.expire_met(clinic.id, [offer.practitioner_id], offer.start_at, offer.start_at + timedelta(minutes=1), now)
             passed += len(await offer_time(rt, clinic, offer.practitioner_id, offer.start_at, now=now)) > 0
-    if passed:
-        rt.wake_jobs()
+            closed = True
+    if closed:  # their holds were let go (and perhaps new ones taken): events and messages to send
+        rt.changes_committed()
     return passed
 
 

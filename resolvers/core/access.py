@@ -152,13 +152,15 @@ def client_details_visible(principal: Principal, appointment: Appointment) -> bo
 def view_of(principal: Principal) -> tuple[object, ...]:
     """Everything an appointment's fields may depend on besides the row
     itself (price visibility, whether it may be cancelled, whether the
-    client's details show): principals with the same view may be shown the
-    very same rendering."""
+    client's details show, which of a series' appointments are seen):
+    principals with the same view may be shown the very same rendering."""
     return (
         principal.kind,
         principal.clinic_id,
         principal.has_scope(Scope.BOOK),  # canRepeat
         reads_client_records(principal),  # client
+        principal.client_id,  # a client's own: `series { appointments }` lists theirs
+        principal.practitioner_id if principal.own_diary_only else None,  # a diary of one: the same
     )
 
 

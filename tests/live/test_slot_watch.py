@@ -4,6 +4,7 @@ and freed again, for the affected day only, without who took it."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 import pytest
 
@@ -114,3 +115,21 @@ async def test_a_held_time_disappears_for_watchers_and_comes_back_when_released(
         assert released["userErrors"] == []
         back = await watch.next()
         assert len(back["days"][0]["slots"]) > len(taken["days"][0]["slots"])
+
+
+async def test_a_roster_change_moves_the_free_times_watched(api, demo, runtime):
+    variables = _range(demo, 5, 12)
+    staff = await staff_token(api)
+    async with Stream(runtime, ANONYMOUS, WATCH, **variables) as watch:
+        added = await api.data(
+            "mutation($p: ID!, $d: Date!) { addRosterException(practitionerId: $p, date: $d, kind: EXTRA, start: \"18:00\","
+            " end: \"20:00\") { userErrors { code } } }",
+            {"p": str(demo["demo"].practitioners["Alex Morgan"].id), "d": variables["from"]}, staff,
+        )
+        assert added["addRosterException"]["userErrors"] == []
+        change = await watch.next()
+        assert [day["date"] for day in change["days"]] == [variables["from"]]
+        alex = str(demo["demo"].practitioners["Alex Morgan"].id)
+        evening = datetime.fromisoformat(at(5, 18))
+        assert any(datetime.fromisoformat(s["start"]) == evening and s["practitioner"]["id"] == alex
+                   for s in change["days"][0]["slots"])  # the extra hours are free times now  # fmt: skip
