@@ -19,6 +19,7 @@ from models import (
 )  # fmt: skip
 from models.db import write_transaction
 from resolvers.account import credentials
+from resolvers.booking import waitlist_offers
 from resolvers.booking.book import BookingRequest, book_appointment
 from resolvers.core import tenant
 from resolvers.core.errors import DomainError, ErrorCode
@@ -65,7 +66,7 @@ async def claim_waitlist_offer(
     offer = await _spend(credentials.hash_token(token or ""), clinic_slug, now)
     entry = await WaitlistEntry.get(id=offer.entry_id, clinic_id=offer.clinic_id)
     if entry.status is not WaitlistStatus.WAITING:
-        await WaitlistOffer.filter(id=offer.id).update(status=OfferStatus.GONE)
+        await waitlist_offers.give_up_offer(rt, offer, now=now)
         raise DomainError(ErrorCode.TOKEN_INVALID, "This waitlist entry is no longer waiting.", ["token"])
     clinic = await Clinic.get(id=offer.clinic_id)
     treatment = await Treatment.get(id=entry.treatment_id, clinic_id=clinic.id)
@@ -77,12 +78,15 @@ async def claim_waitlist_offer(
     try:
         appointment = await book_appointment(rt, principal, request, now=now)
     except DomainError as exc:
-        await WaitlistOffer.filter(id=offer.id).update(status=OfferStatus.GONE)
+        await waitlist_offers.give_up_offer(rt, offer, now=now)  # its held time goes to the next in line
         if exc.code in GONE_CODES:
             raise DomainError(
                 ErrorCode.SLOT_UNAVAILABLE, "Sorry, this time has gone. You stay on the waitlist.", ["token"]
             ) from None
         raise
-    await WaitlistEntry.filter(id=entry.id).update(status=WaitlistStatus.BOOKED, appointment_id=appointment.id)
-    entry.status, entry.appointment_id = WaitlistStatus.BOOKED, appointment.id
+    # A client who left the list meanwhile stays off it; the booking stands either way.
+    await WaitlistEntry.filter(id=entry.id, status=WaitlistStatus.WAITING).update(
+        status=WaitlistStatus.BOOKED, appointment_id=appointment.id
+    )
+    entry = await WaitlistEntry.get(id=entry.id, clinic_id=entry.clinic_id)
     return Claimed(appointment=appointment, entry=entry)

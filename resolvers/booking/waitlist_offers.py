@@ -193,6 +193,22 @@ async def pass_on_lapsed(rt: Runtime, *, now: datetime | None = None) -> int:
     return passed
 
 
+async def give_up_offer(rt: Runtime, offer: WaitlistOffer, *, now: datetime | None = None) -> None:
+    """An offer that will not be booked (its claim was refused, its entry no
+    longer waits): closed, and the time it held for its client let go and
+    offered to the next in line, in one transaction."""
+    now = now or utcnow()
+    async with write_transaction():
+        await WaitlistOffer.filter(id=offer.id).update(status=OfferStatus.GONE)
+        hold = await SlotHold.get_or_none(id=offer.hold_id, clinic_id=offer.clinic_id) if offer.hold_id else None
+        if hold is not None and await SlotHold.filter(id=hold.id, status=HoldStatus.HELD).update(status=HoldStatus.RELEASED):
+            hold.status = HoldStatus.RELEASED
+            await holds.hold_changed(HoldChange.RELEASED, hold)
+            clinic = await Clinic.get(id=offer.clinic_id)
+            await offer_time(rt, clinic, hold.practitioner_id, hold.start_at, now=now)
+    rt.changes_committed()
+
+
 async def let_go_of_lapsed_holds(rt: Runtime, *, now: datetime | None = None) -> int:
     """Holds whose time ran out with nobody booking: each is let go now, so
     the booking pages watching its time hear it free, and the waitlist is

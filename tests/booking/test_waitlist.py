@@ -250,3 +250,21 @@ async def test_an_offer_held_for_the_first_in_line_that_runs_out_goes_to_the_nex
     assert sorted(links) == ["+447700900101", "+447700900102"]
     assert errors((await api.data(CLAIM, {"t": links["+447700900101"]}))["claimWaitlistOffer"]) == ["TOKEN_EXPIRED"]
     assert (await api.data(CLAIM, {"t": links["+447700900102"]}))["claimWaitlistOffer"]["userErrors"] == []
+
+
+async def test_a_claim_that_cannot_book_gives_its_held_time_to_the_next_in_line_at_once(api, demo):
+    first, second = await _waiting_client(demo, 1), await _waiting_client(demo, 2)
+    joined = await _join(api, demo, first)
+    await _join(api, demo, second)
+    freed = await _booked_then_cancelled(api, demo, await staff_token(api))
+    links = await _offer_links(demo)
+    assert list(links) == ["+447700900101"]  # held for the first in line
+    assert (await api.data(LEAVE, {"id": joined["entry"]["id"]}, first))["leaveWaitlist"]["userErrors"] == []
+    refused = (await api.data(CLAIM, {"t": links["+447700900101"]}))["claimWaitlistOffer"]
+    assert errors(refused) == ["TOKEN_INVALID"]  # they left the list: their link books nothing
+    given_up = await WaitlistOffer.all().order_by("created_at").first()
+    assert given_up.status.value == "GONE" and (await SlotHold.get(id=given_up.hold_id)).status.value == "RELEASED"
+    links = await _offer_links(demo)
+    assert sorted(links) == ["+447700900101", "+447700900102"]  # the next in line is offered it now
+    claimed = (await api.data(CLAIM, {"t": links["+447700900102"]}))["claimWaitlistOffer"]
+    assert claimed["userErrors"] == [] and claimed["appointment"]["start"] == freed["start"]
