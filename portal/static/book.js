@@ -195,8 +195,15 @@ async function loadTimes(findDay = false) {
   }
 }
 
+let shownTimes = ""; // what the time list shows, as one string: a change that leaves it the same redraws nothing
+
+function timesKey(slots) {
+  return slots.map((slot) => `${slot.start}|${slot.practitioner.id}`).join(",");
+}
+
 function showTimes(slots, treatment, practitioner) {
   const times = $("#times");
+  shownTimes = timesKey(slots);
   if (!slots.length) return noFreeTimes(times, treatment, practitioner);
   renderTimes(times, slots, clinic.timezone, "time", choose);
 }
@@ -209,9 +216,13 @@ function freshTimes(slots, treatment, practitioner) {
   const ours = picked && hold && slots.every((s) => s.start !== picked.start) ? [picked] : [];
   const shown = [...slots, ...ours].sort((a, b) => a.start.localeCompare(b.start));
   const still = picked && shown.find((s) => s.start === picked.start);
+  if (timesKey(shown) === shownTimes) return; // nothing on screen changes (a re-read after connecting, as a rule)
+  const focused = document.activeElement?.name === "time" ? document.activeElement.value : null;
   showTimes(shown, treatment, practitioner);
+  const inputs = [...document.querySelectorAll('#times input[name="time"]')];
+  inputs.find((i) => i.value === focused)?.focus(); // the keyboard stays where it was
   if (still) {
-    const input = [...document.querySelectorAll('#times input[name="time"]')].find((i) => i.value === still.start);
+    const input = inputs.find((i) => i.value === still.start);
     if (input) input.checked = true;
   } else if (picked) {
     choose(null);
