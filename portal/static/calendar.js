@@ -3,7 +3,7 @@
 // free times shaded), kept current by `calendarUpdates`, which resumes
 // after a dropped connection from the last event's cursor. Staff move an
 // appointment by dragging it.
-import { staffSignIn } from "./staff_sign_in.js";
+import { staffSignIn, staffSignOut } from "./staff_sign_in.js";
 import { gql, userError, store, session } from "./gql.js";
 import { $, el, show, say, brand, today, addDays, timeOnly } from "./dom.js";
 import { LiveSubscription } from "./live.js";
@@ -284,15 +284,7 @@ staffSignIn({
   },
 });
 
-$("#sign-out").addEventListener("click", async () => {
-  const spent = token;
-  signedOut("You're signed out.");
-  try {
-    await gql("mutation { signOut { ok } }", {}, spent);
-  } catch {
-    // Gone from this browser either way.
-  }
-});
+staffSignOut({ token: () => token, signedOut });
 
 // Keyboard: d / w switch views, arrows move (outside form fields).
 document.addEventListener("keydown", (event) => {

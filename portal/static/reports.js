@@ -2,7 +2,7 @@
 // seven reports drawn as charts (Chart.js, served by the app), each with its
 // figures as a table and as a CSV download. Who may read them is the API's
 // call: the page shows what `reports` answers, or why it would not.
-import { staffSignIn } from "./staff_sign_in.js";
+import { staffSignIn, staffSignOut } from "./staff_sign_in.js";
 import { gql, store, session } from "./gql.js";
 import { $, el, show, say, brand, today, addDays, money } from "./dom.js";
 import { QUERY, DEFINITIONS, tables } from "./report_tables.js";
@@ -179,14 +179,6 @@ staffSignIn({
   },
 });
 
-$("#sign-out").addEventListener("click", async () => {
-  const spent = token;
-  signedOut("You're signed out.");
-  try {
-    await gql("mutation { signOut { ok } }", {}, spent);
-  } catch {
-    // Gone from this browser either way.
-  }
-});
+staffSignOut({ token: () => token, signedOut });
 
 start();

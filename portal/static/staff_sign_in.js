@@ -1,4 +1,4 @@
-// The staff pages' sign-in form (calendar, reports): a staff session kept
+// The staff pages' sign-in and sign-out (calendar, reports): a staff session kept
 // in this tab, then `signedIn(token)`.
 import { gql, userError, store } from "./gql.js";
 import { $, say } from "./dom.js";
@@ -24,6 +24,20 @@ export function staffSignIn({ session, message, signedIn }) {
       say(message, error.message, "error");
     } finally {
       button.disabled = false;
+    }
+  });
+}
+
+// The sign-out button: the page forgets the session at once (`signedOut`),
+// then the server is told; the session is gone from this browser either way.
+export function staffSignOut({ token, signedOut }) {
+  $("#sign-out").addEventListener("click", async () => {
+    const spent = token();
+    signedOut("You're signed out.");
+    try {
+      await gql("mutation { signOut { ok } }", {}, spent);
+    } catch {
+      // Gone from this browser either way.
     }
   });
 }
