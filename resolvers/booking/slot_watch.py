@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
-from realtime.events import AppointmentEvent, calendar_channel
+from realtime.events import AppointmentEvent, EventKind, calendar_channel
 from realtime.hub import Overflow
 from realtime.streams import offered
 from resolvers.booking import slots
@@ -57,7 +57,11 @@ class SlotWatcher:
     end: datetime
 
     def accept(self, event: AppointmentEvent) -> bool:
-        if event.clinic_id != self.clinic_id or event.practitioner_id not in self.practitioner_ids:
+        if event.clinic_id != self.clinic_id:
+            return False
+        if event.kind is EventKind.SETTINGS_CHANGED:  # a treatment's length, who offers it, the hours...
+            return True
+        if event.practitioner_id not in self.practitioner_ids:
             return False
         if event.span_start is None or event.span_end is None:
             return True
