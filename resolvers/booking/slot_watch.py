@@ -85,11 +85,12 @@ async def watch(
     if last >= first and (last - first).days >= settings.live_slot_range_days:
         raise invalid(f"Watch at most {settings.live_slot_range_days} days at a time.", ["to"])
     clinic, found = await slots.available_slots(
-        settings, principal, clinic_slug, treatment_id, first, last, practitioner_id, holder=holder
+        rt, principal, clinic_slug, treatment_id, first, last, practitioner_id, holder=holder
     )
     tz = ZoneInfo(clinic.timezone)
-    treatment = await bookable_treatment(clinic, principal, treatment_id, ["treatmentId"])
-    practitioners = await offering_practitioners(clinic, treatment, practitioner_id, ["practitionerId"])
+    facts = await rt.clinics.facts(clinic.id)
+    treatment = await bookable_treatment(facts, principal, treatment_id, ["treatmentId"])
+    practitioners = await offering_practitioners(facts, treatment, practitioner_id, ["practitionerId"])
     shape = shape_of(treatment)
     reach = shape.before + shape.duration + shape.after  # a change this far away moves a start on the day
     start = datetime.combine(first, datetime.min.time(), tz) - reach
@@ -113,7 +114,7 @@ async def watch(
             if not days:
                 continue
             _, fresh = await slots.available_slots(
-                settings, principal, clinic_slug, treatment_id, days[0], days[-1], practitioner_id, holder=holder
+                rt, principal, clinic_slug, treatment_id, days[0], days[-1], practitioner_id, holder=holder
             )
             now = _by_day(fresh, tz)
             changed = []
