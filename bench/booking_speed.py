@@ -575,6 +575,8 @@ SELECT m.id FROM membership m JOIN membership_treatment mt ON mt.membership_id =
    AND (SELECT coalesce(sum(units), 0) FROM ledger_entry l WHERE l.membership_id = m.id) > 0
  ORDER BY m.expires_at NULLS LAST, m.created_at LIMIT 1 FOR UPDATE OF m
 """
+# Typed-in details that belong to a client already need that client's code.
+KNOWN_CLIENT = "SELECT EXISTS (SELECT 1 FROM client WHERE clinic_id = $1 AND (email = $2 OR phone = $3))"
 NEW_CLIENT = ("INSERT INTO client (id, clinic_id, full_name, email, phone, language, created_at)"
               " VALUES ($1, $2, $3, $4, $5, 'en', $6)")  # fmt: skip
 LEDGER = ("INSERT INTO ledger_entry (id, clinic_id, account, kind, client_id, membership_id, appointment_id, units,"
@@ -611,12 +613,15 @@ async def baseline_booking(conn: asyncpg.Connection, setup: Setup, job: Job) -> 
     the treatment (its length, buffer, price; the clinic has no loyalty
     programme to discount it), the webhook endpoint and the e-mail
     template. Read or checked per booking: the practitioner offering the
-    treatment and rostered then (for clients), the client, the slot free of
-    appointments and live holds, a membership session left; written: the
+    treatment and rostered then (for clients), the client (typed-in details
+    matching none), the slot free of appointments and live holds, a
+    membership session left; written: the
     new client, the appointment, the membership's ledger row, the outbox
     rows (SMS confirmation and reminder, webhook, the practitioner's e-mail
     for bookings clients make), the idempotency key, the event and its
-    head. The exclusion constraint and the unique keys have the last word."""
+    head. The exclusion constraint and the unique keys have the last word
+    (a repeated idempotency key fails on its unique key, where a real
+    handler would then read what the first request booked)."""
     world, clinic = setup.world, setup.world.clinic
     treatment, tz = world.treatment, ZoneInfo(clinic.timezone)
     start = datetime.fromisoformat(job.start)
@@ -637,6 +642,8 @@ async def baseline_booking(conn: asyncpg.Connection, setup: Setup, job: Job) -> 
         if job.route == "new":
             d = job.details("base")
             name, phone, email = d["fullName"], d["phone"], d["email"]
+            if await conn.fetchval(KNOWN_CLIENT, clinic.id, email, phone):
+                raise RuntimeError("these details belong to a client: a verification code is needed")
             await conn.execute(NEW_CLIENT, client_id, clinic.id, name, email, phone, now)
         else:
             name, phone, email = facts["full_name"], facts["phone"], facts["email"]
