@@ -481,6 +481,8 @@ async def over_http(setup: Setup, warm: list[Job], jobs: list[Job], size: Size, 
             await callers.stdin.drain()
             line = (await callers.stdout.readline()).decode().strip()
             meter.stop()
+            if not line:
+                raise RuntimeError("the callers' process ended without an answer (its errors are above)")
             callers_cpu, own_cpu = proc_cpu(callers.pid) - callers_cpu, proc_cpu(os.getpid()) - own_cpu
             done = json.loads(line)
             meter.wall = done["wall"]  # from the first request sent to the last answer read
@@ -551,13 +553,19 @@ async def callers_main(plan_path: str, url: str) -> None:
 # -- the baseline ---------------------------------------------------------
 
 # What a booking needs to know about its practitioner, client and roster, in
-# one statement: the practitioner active and offering the treatment, rostered
-# over the whole appointment (staff book outside hours: $6 false), and the
-# client's contact details (none for a new client).
+# one statement: the practitioner active and offering the treatment, working
+# over the whole appointment ($6: staff, who may book outside working hours):
+# rostered that weekday or given extra hours that day, and not off then; and
+# the client's contact details (none for a new client).
 FACTS = """
 SELECT p.name, p.contact_email,
-       ($6 OR EXISTS (SELECT 1 FROM roster_entry r WHERE r.clinic_id = $1 AND r.practitioner_id = p.id
-                      AND r.weekday = $7 AND r.start_minute <= $8 AND r.end_minute >= $9)) AS working,
+       ($6 OR ((EXISTS (SELECT 1 FROM roster_entry r WHERE r.clinic_id = $1 AND r.practitioner_id = p.id
+                        AND r.weekday = $7 AND r.start_minute <= $8 AND r.end_minute >= $9)
+                OR EXISTS (SELECT 1 FROM roster_exception x WHERE x.clinic_id = $1 AND x.practitioner_id = p.id
+                           AND x.date = $10 AND x.kind = 'EXTRA' AND x.start_minute <= $8 AND x.end_minute >= $9))
+               AND NOT EXISTS (SELECT 1 FROM roster_exception x WHERE x.clinic_id = $1 AND x.practitioner_id = p.id
+                               AND x.date = $10 AND x.kind = 'OFF'
+                               AND (x.start_minute IS NULL OR (x.start_minute < $9 AND x.end_minute > $8))))) AS working,
        c.full_name, c.phone, c.email
   FROM practitioner p JOIN practitioner_treatment pt ON pt.practitioner_id = p.id AND pt.treatment_id = $3
   LEFT JOIN client c ON c.id = $4 AND c.clinic_id = $1
@@ -615,11 +623,10 @@ async def baseline_booking(conn: asyncpg.Connection, setup: Setup, job: Job) -> 
     template. Read or checked per booking: the practitioner offering the
     treatment and rostered then (for clients), the client (typed-in details
     matching none), the slot free of appointments and live holds, a
-    membership session left; written: the
-    new client, the appointment, the membership's ledger row, the outbox
-    rows (SMS confirmation and reminder, webhook, the practitioner's e-mail
-    for bookings clients make), the idempotency key, the event and its
-    head. The exclusion constraint and the unique keys have the last word
+    membership session left; written: the new client, the appointment, the
+    membership's ledger row, the outbox rows (SMS confirmation and reminder,
+    webhook, the practitioner's e-mail for bookings clients make), the
+    idempotency key, the event and its head. The exclusion constraint and the unique keys have the last word
     (a repeated idempotency key fails on its unique key, where a real
     handler would then read what the first request booked)."""
     world, clinic = setup.world, setup.world.clinic
@@ -632,10 +639,17 @@ async def baseline_booking(conn: asyncpg.Connection, setup: Setup, job: Job) -> 
     now = datetime.now(UTC)
     appointment_id = uuid.uuid4()
     client_id = setup.clients[job.who].id if job.route != "new" else uuid.uuid4()
+    # The booking window and the slot grid, as a booking checks them (staff are held to neither).
+    earliest, latest = now + timedelta(minutes=clinic.booking_min_notice_minutes), now + timedelta(days=clinic.booking_horizon_days)
+    if job.route != "staff" and not earliest <= start <= latest:
+        raise RuntimeError("outside the booking window")
+    if job.route != "staff" and (local_start.hour * 60 + local_start.minute) % clinic.slot_step_minutes:
+        raise RuntimeError("not on the clinic's slot grid")
     async with conn.transaction():
         facts = await conn.fetchrow(
             FACTS, clinic.id, practitioner_id, treatment.id, client_id, job.route == "new", job.route == "staff",
             local_start.weekday(), local_start.hour * 60 + local_start.minute, local_end.hour * 60 + local_end.minute,
+            local_start.date(),
         )  # fmt: skip
         if facts is None or not facts["working"]:
             raise RuntimeError("practitioner, client or roster refused")
