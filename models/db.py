@@ -3,12 +3,15 @@ shut-down, and the transaction every booking write goes through."""
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from typing import Any, AsyncIterator
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from models import MODEL_MODULES
@@ -90,6 +93,49 @@ async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
     constraints and conditional updates decide races."""
     async with in_transaction("default") as conn:
         yield conn
+
+
+_deferred: ContextVar[list[Model] | None] = ContextVar("deferred_inserts", default=None)
+
+
+@contextmanager
+def deferred_inserts() -> Iterator[list[Model]]:
+    """Within the block `insert` collects new rows in the list instead of
+    writing each at once; the block's owner writes them, in its transaction
+    (with the change's events: realtime/events.py `record(along=...)`)."""
+    pending: list[Model] = []
+    token = _deferred.set(pending)
+    try:
+        yield pending
+    finally:
+        _deferred.reset(token)
+
+
+async def insert(row: Model) -> Model:
+    """Writes a new row now, or with the others of `deferred_inserts`."""
+    pending = _deferred.get()
+    if pending is not None:
+        pending.append(row)
+    else:
+        await row.save()
+    return row
+
+
+def insert_values(rows: Sequence[Model], first: int) -> tuple[str, list[Any]]:
+    """`INSERT INTO table (columns) VALUES ($first, ...), ...` for new rows of
+    one model, with its parameters, the columns and values as Tortoise's
+    own insert takes them (the model's field map and each field's
+    `to_db_value`): a part of a PostgreSQL statement that writes several
+    tables in one round trip (realtime/events.py)."""
+    meta = type(rows[0])._meta
+    names = [name for name in meta.fields_db_projection if not meta.fields_map[name].generated]
+    columns = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in names)
+    tuples, params = [], []
+    for row in rows:
+        start = first + len(params)
+        tuples.append("(" + ", ".join(f"${start + i}" for i in range(len(names))) + ")")
+        params.extend(meta.fields_map[name].to_db_value(getattr(row, name), row) for name in names)
+    return f'INSERT INTO "{meta.db_table}" ({columns}) VALUES {", ".join(tuples)}', params
 
 
 # For `python -m tortoise -c models.db.TORTOISE_ORM makemigrations`: the

@@ -14,9 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from tortoise.models import Model
+
 from models import Appointment, ClinicEvent, EventHead, EventKind, utcnow
 from models.events import APPOINTMENT_KINDS
-from models.db import connection, is_postgres
+from models.db import connection, insert_values, is_postgres
 
 __all__ = ["BOOKED", "CANCELLED", "RESCHEDULED", "UPDATED", "AppointmentEvent", "EventKind", "record"]
 
@@ -114,14 +116,18 @@ def _values(kind: EventKind, appointment: Appointment, previous: Appointment | N
     )  # fmt: skip
 
 
-async def record(kind: EventKind, appointment: Appointment, previous: Appointment | None = None) -> None:
+async def record(
+    kind: EventKind, appointment: Appointment, previous: Appointment | None = None, *, along: Sequence[Model] = ()
+) -> None:
     """Writes the change's events; must run inside its write transaction.
     A move (`previous` given) is two events, old then new, so that a
-    calendar hears the old time free and the new one taken."""
+    calendar hears the old time free and the new one taken. `along`: new
+    rows the change also writes (its outbox messages), inserted in the same
+    statement on PostgreSQL."""
     rows = [_values(kind, appointment, None)] if previous is None else [
         _values(kind, previous, None), _values(kind, appointment, previous)
     ]
-    await _insert(appointment.clinic_id, rows, utcnow())
+    await _insert(appointment.clinic_id, rows, utcnow(), along)
 
 
 async def record_span(
@@ -133,17 +139,31 @@ async def record_span(
     await _insert(clinic_id, [(kind.value, None, practitioner_id, None, None, start, end)], utcnow())
 
 
-async def _insert(clinic_id: uuid.UUID, rows: Sequence[tuple], now: datetime) -> None:
+def _by_model(rows: Sequence[Model]) -> dict[type[Model], list[Model]]:
+    grouped: dict[type[Model], list[Model]] = {}
+    for row in rows:
+        grouped.setdefault(type(row), []).append(row)
+    return grouped
+
+
+async def _insert(clinic_id: uuid.UUID, rows: Sequence[tuple], now: datetime, along: Sequence[Model] = ()) -> None:
     if is_postgres():
-        # One round trip: the head moves and the events take the positions it gave.
+        # One round trip: the rows written along, the head moving and the
+        # events taking the positions it gave. A data-modifying WITH part
+        # runs whether or not the statement reads it.
         tuples, params = [], [clinic_id, len(rows), now]
+        writes = []
+        for number, group in enumerate(_by_model(along).values()):
+            sql, values = insert_values(group, len(params) + 1)
+            writes.append(f"w{number} AS ({sql})")
+            params.extend(values)
         for number, values in enumerate(rows, start=1):
             first = len(params) + 1
             casts = ", ".join(f"${first + 1 + i}::{cast}" for i, cast in enumerate(_CASTS))
             tuples.append(f"(${first}::bigint, {casts})")
             params.extend([number, *values])
         await connection().execute_query(
-            "WITH head AS ("
+            "WITH " + "".join(f"{write}, " for write in writes) + "head AS ("
             " INSERT INTO event_head (clinic_id, position) VALUES ($1, $2)"
             " ON CONFLICT (clinic_id) DO UPDATE SET position = event_head.position + EXCLUDED.position"
             " RETURNING position)"
@@ -153,6 +173,8 @@ async def _insert(clinic_id: uuid.UUID, rows: Sequence[tuple], now: datetime) ->
             params,
         )
         return
+    for model, group in _by_model(along).items():
+        await model.bulk_create(group)
     _, found = await connection().execute_query(
         "INSERT INTO event_head (clinic_id, position) VALUES (?, ?)"
         " ON CONFLICT (clinic_id) DO UPDATE SET position = event_head.position + excluded.position"

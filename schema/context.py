@@ -4,7 +4,7 @@ hasher, rate limiter, live hub, job waker) and the request's loaders."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -23,10 +23,14 @@ class Context:
     runtime: Runtime
     response: Any = None
     principal: Principal = ANONYMOUS
-    loaders: Loaders = field(default_factory=Loaders)
+    loaders: Loaders = None  # type: ignore[assignment]  # built in __post_init__ with the runtime's cache
     connection_params: dict[str, Any] | None = None
     live_cursor: asyncio.Future[str] | None = None  # schema/cursors.py
     slot_watches: int = 0  # availableSlotsChanged streams open on this connection
+
+    def __post_init__(self) -> None:
+        if self.loaders is None:
+            self.loaders = Loaders(self.runtime.clinics)
 
     @property
     def language(self) -> str:

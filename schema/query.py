@@ -29,8 +29,8 @@ from schema.types.series import SeriesQueries
 @strawberry.type
 class Query(NotificationQueries, ConsentQueries, MessagingQueries, ReportsQuery, LegalQueries, SeriesQueries):
     @strawberry.field(description="The public face of a portal; null if unknown.")
-    async def clinic(self, slug: str) -> Clinic | None:
-        row = await catalogue.clinic_by_slug(slug)
+    async def clinic(self, info: Info, slug: str) -> Clinic | None:
+        row = await catalogue.clinic_by_slug(info.context.runtime.clinics, slug)
         return Clinic(model=row) if row else None
 
     @strawberry.field(description="Staff and partners: the clinic the credential works for; null otherwise.")

@@ -20,6 +20,7 @@ from strawberry.types.unset import UNSET
 
 from portal.pages import graphiql_page
 from resolvers.account.credentials import bearer_token, principal_for_token
+from resolvers.core import clinic_cache
 from resolvers.core.errors import DomainError, ErrorCode
 from resolvers.core.ratelimit import network
 from resolvers.core.runtime import Runtime
@@ -76,7 +77,8 @@ class GraphQLApp(GraphQL):
             return
         request = Request(scope, receive)
         try:
-            response = await self.run(request)
+            with clinic_cache.request_scope():  # what the process keeps of a clinic: checked once per request
+                response = await self.run(request)
         except HTTPException as error:
             response = _bad_request(request, error)
         except Refused as refused:

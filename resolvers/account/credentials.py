@@ -91,7 +91,8 @@ async def principal_for_token(rt: Runtime, token: str | None) -> Principal:
     API key is over its rate limit."""
     if token is None:
         return ANONYMOUS
-    credential = await Credential.get_or_none(token_hash=hash_token(token), revoked_at=None)
+    # The staff user comes in the same statement (a join), for staff sessions.
+    credential = await Credential.filter(token_hash=hash_token(token), revoked_at=None).select_related("staff").first()
     now = utcnow()
     if credential is None or (credential.expires_at and credential.expires_at <= now):
         raise invalid_credential()
@@ -100,10 +101,8 @@ async def principal_for_token(rt: Runtime, token: str | None) -> Principal:
     staff: StaffUser | None = None
     own_diary_only = False
     if credential.staff_id:
-        staff = await StaffUser.get_or_none(
-            id=credential.staff_id, clinic_id=credential.clinic_id, active=True
-        )
-        if staff is None:
+        staff = credential.staff
+        if staff is None or staff.clinic_id != credential.clinic_id or not staff.active:
             raise invalid_credential()
         if staff.role is StaffRole.PRACTITIONER:
             own_diary_only = not await Clinic.filter(

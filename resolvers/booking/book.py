@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models import Appointment, AppointmentSource, BookingCode, Client, Clinic, SlotHold, Treatment, utcnow
@@ -26,9 +27,9 @@ from resolvers.core import access
 from resolvers.core import ids
 from resolvers.core import tenant
 from resolvers.billing import loyalty_earning
-from resolvers.booking import holds
+from resolvers.booking import booking_client, claim_check, holds
 from resolvers.booking import side_effects, verification
-from resolvers.booking.availability import Shape, fits, load_busy, load_spans
+from resolvers.booking.availability import Shape, fits, load_spans
 from resolvers.core.contact import normalize_email, normalize_phone
 from resolvers.core.clinic_cache import ClinicFacts
 from resolvers.core.errors import DomainError, ErrorCode, invalid, not_found
@@ -43,6 +44,7 @@ from telemetry import metrics
 OVERLAP_CONSTRAINTS = ("appointment_no_overlap", "diary_no_overlap")
 
 Placed = TypeVar("Placed")
+LOOK = object()  # `place`'s discount percent: not known, look it up
 
 SOURCE_OF = {
     PrincipalKind.CLIENT: AppointmentSource.PORTAL,
@@ -146,10 +148,10 @@ def _details(clinic: Clinic, details: ClientDetails) -> ClientDetails:
 
 
 async def _matching_client(clinic: Clinic, details: ClientDetails) -> Client | None:
-    """The clinic's client with this e-mail, or else with this phone."""
-    return await Client.filter(clinic_id=clinic.id, email=details.email).first() or await Client.filter(
-        clinic_id=clinic.id, phone=details.phone
-    ).first()
+    """The clinic's client with this e-mail, or else with this phone (one
+    statement: each is unique in the clinic)."""
+    found = await Client.filter(Q(email=details.email) | Q(phone=details.phone), clinic_id=clinic.id).limit(2)
+    return next((c for c in found if c.email == details.email), None) or next(iter(found), None)
 
 
 # A client created this close before a booking began, with exactly the
@@ -163,23 +165,34 @@ def _twin(existing: Client, details: ClientDetails, started: datetime) -> bool:
     return same and existing.created_at >= started - TWIN_WINDOW
 
 
-async def _client_for(
-    clinic: Clinic, principal: Principal, request: BookingRequest, details: ClientDetails | None,
-    started: datetime, proof: BookingCode | None = None,
-) -> uuid.UUID:
+def _named_client(principal: Principal, request: BookingRequest) -> tuple[uuid.UUID | str, list[str]] | None:
+    """The client a booking names by who is calling or by id (with the
+    field an unknown id is reported at); None when details are typed in."""
     if principal.is_client:
-        return principal.client_id
+        return principal.client_id, ["input"]
     if request.client_id is not None and principal.kind is not PrincipalKind.ANONYMOUS:
-        return (await tenant.client(clinic.id, request.client_id, ["input", "clientId"])).id
+        return request.client_id, ["input", "clientId"]
+    return None
+
+
+async def _client_for(
+    clinic: Clinic, principal: Principal, details: ClientDetails | None,
+    started: datetime, existing: Client | None, proof: BookingCode | None = None,
+) -> Client:
+    """The client typed-in details stand for: `existing`, the clinic's
+    client they matched before the transaction, or a new one."""
     if details is None:
         raise invalid("Enter the client's name, e-mail and phone.", ["input", "client"])
-    existing = await _matching_client(clinic, details)
-    if existing is not None:
-        if verification.needed(clinic, principal) and not (proof is None and _twin(existing, details, started)):
-            if proof is None or proof.client_id != existing.id:  # the client appeared since the check
+
+    async def proven(match: Client) -> Client:
+        if verification.needed(clinic, principal) and not (proof is None and _twin(match, details, started)):
+            if proof is None or proof.client_id != match.id:  # the client appeared since the check
                 raise verification.required("These details belong to one of the clinic's clients; please try again.")
             await verification.spend(proof, started)
-        return existing.id
+        return match
+
+    if existing is not None:
+        return await proven(existing)
     if principal.kind is PrincipalKind.ANONYMOUS and not clinic.accepts_new_clients:
         raise DomainError(
             ErrorCode.NEW_CLIENTS_NOT_ACCEPTED, "This clinic is not taking new clients online.", ["input", "client"]
@@ -191,12 +204,12 @@ async def _client_for(
             created = await Client.create(
                 clinic_id=clinic.id, full_name=details.full_name, email=details.email, phone=details.phone, language=language
             )
-        return created.id
+        return created
     except IntegrityError:
         twin = await _matching_client(clinic, details)
         if twin is None:
             raise
-        return twin.id
+        return await proven(twin)
 
 
 def is_overlap(exc: IntegrityError) -> bool:
@@ -216,9 +229,10 @@ async def claim_first_free(
     `occupied`: appointments and live holds count, expired holds met there
     are let go first. Must run inside a write transaction."""
     occupied_start, occupied_end = occupied
-    await holds.expire_met(clinic.id, candidates, occupied_start, occupied_end, now)
-    busy = await load_busy(clinic.id, candidates, occupied_start, occupied_end, ignore=ignore, now=now)
-    free = [pid for pid in candidates if not busy[pid]]
+    found = await claim_check.standing(clinic.id, candidates, occupied_start, occupied_end, now, ignore=ignore)
+    if found.expired_holds:
+        await holds.expire_met(clinic.id, candidates, occupied_start, occupied_end, now)
+    free = [pid for pid in candidates if not found.busy[pid]]
     for practitioner_id in free:
         try:
             # With other candidates left, a savepoint lets a lost race try the next one.
@@ -246,12 +260,18 @@ async def place(
     discount: bool = True,
     series_id: uuid.UUID | None = None,
     now: datetime | None = None,
+    discount_percent: int | None | object = LOOK,
 ) -> Appointment:
     """Insert the appointment with the first candidate free at `start`, at
-    the treatment's price less the client's loyalty discount (`discount`).
-    Must run inside a write transaction."""
+    the treatment's price less the client's loyalty discount (`discount`;
+    its percent is looked up unless given). Must run inside a write transaction."""
     shape = shape_of(treatment)
-    price = await loyalty_earning.price_for(clinic.id, client_id, treatment.price) if discount else treatment.price
+    if not discount:
+        price = treatment.price
+    elif discount_percent is LOOK:
+        price = await loyalty_earning.price_for(clinic.id, client_id, treatment.price)
+    else:
+        price = loyalty_earning.discounted(treatment.price, discount_percent)
     occupied_start, occupied_end = shape.occupied(start)
 
     async def create(practitioner_id: uuid.UUID) -> Appointment:
@@ -328,46 +348,64 @@ async def book_appointment(
     if request.client is not None and not principal.is_client:
         details = _details(clinic, request.client)
     caller = key = fingerprint = None
+    stale_key = False
     if request.idempotency_key is not None:
         # A retry gets the booking it made, even if the window has moved on since.
         caller, key, fingerprint = _idempotency(principal, clinic, request, start, details)
-        if (earlier := await idempotency.replay(clinic.id, caller, key, fingerprint, now)) is not None:
+        earlier, stale_key = await idempotency.earlier_use(clinic.id, caller, key, fingerprint, now)
+        if earlier is not None:
             return earlier
 
     ensure_in_window(clinic, principal, start, now)
     treatment = await bookable_treatment(facts, principal, request.treatment_id, ["input", "treatmentId"])
     candidates = await offering_practitioners(facts, treatment, request.practitioner_id, ["input", "practitionerId"])
     candidates = await working_candidates(clinic, principal, shape_of(treatment), candidates, start, facts)
-    proof = None
-    if details is not None and verification.needed(clinic, principal):
-        if (existing := await _matching_client(clinic, details)) is not None and not _twin(existing, details, now):
+    proof = existing = known = None
+    if (named := _named_client(principal, request)) is not None:
+        known = await booking_client.read(clinic.id, named[0], treatment.id, start, named[1])
+    elif details is not None:
+        existing = await _matching_client(clinic, details)
+        if existing is not None and verification.needed(clinic, principal) and not _twin(existing, details, now):
             proof = await verification.prove(rt, clinic, existing, request.verification_code, request.requested_from, now)
     hold = await _held(clinic, principal, request, request.requested_from, treatment, start, candidates, now)
     if hold is not None:
         candidates = [hold.practitioner_id]
     try:
         async with write_transaction():
-            lifetime = timedelta(hours=rt.settings.idempotency_hours)
-            claim = await idempotency.claim(clinic.id, caller, key, fingerprint, now, lifetime) if key else None
-            client_id = await _client_for(clinic, principal, request, details, now, proof)
+            if stale_key:
+                await idempotency.clear_expired(caller, key, now)
+            client = known.client if known else await _client_for(clinic, principal, details, now, existing, proof)
+            # A client new to the clinic holds no membership yet.
+            covered = known.covered if known else (None if client is existing else False)
             if hold is not None:  # its time is free for this booking alone
                 await holds.spend(hold, now, ["input", "holdId"])
             # A stranger's typed-in details may match a client: their card's discount is not told to them.
             appointment = await place(
-                clinic, treatment, candidates, start, client_id=client_id, source=SOURCE_OF[principal.kind], now=now,
+                clinic, treatment, candidates, start, client_id=client.id, source=SOURCE_OF[principal.kind], now=now,
                 discount=principal.kind is not PrincipalKind.ANONYMOUS,
+                discount_percent=known.discount_percent if known else LOOK,
             )
             if hold is not None:
                 await holds.mark_used(hold, appointment.id)
-            if claim is not None:
-                await idempotency.complete(claim, appointment.id)
-            await side_effects.appointment_changed(rt, events.BOOKED, appointment, clinic)
-    except idempotency.KeyClash:
+            lifetime = timedelta(hours=rt.settings.idempotency_hours)
+            used = [idempotency.use(clinic.id, caller, key, fingerprint, now, lifetime, appointment.id)] if key else []
+            await side_effects.appointment_changed(
+                rt, events.BOOKED, appointment, clinic, client=client, covered=covered, along=used
+            )
+    except IntegrityError as exc:
+        if key is None or not idempotency.is_clash(exc):
+            raise
         # Another request with this key committed first: answer what it booked.
         earlier = await idempotency.replay(clinic.id, caller, key, fingerprint, now)
         if earlier is None:  # it expired in between: rare, but never an unexpected error
             raise DomainError(ErrorCode.IDEMPOTENCY_CONFLICT, "This idempotency key was just used; retry.") from None
         return earlier
+    except DomainError as exc:
+        # A concurrent request with this key may have taken the very time first: answer what it booked.
+        if key is not None and exc.code is ErrorCode.SLOT_UNAVAILABLE:
+            if (earlier := await idempotency.replay(clinic.id, caller, key, fingerprint, now)) is not None:
+                return earlier
+        raise
     rt.changes_committed()
     metrics.BOOKINGS.labels(appointment.source).inc()
     return appointment

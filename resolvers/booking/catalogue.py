@@ -1,20 +1,24 @@
 """A clinic's public face: the clinic by slug, and its treatments and
-practitioners as a given caller may see them."""
+practitioners as a given caller may see them, from what the process keeps
+of the clinic (resolvers/core/clinic_cache.py): no statement but the
+request's one check that nothing changed."""
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections.abc import Hashable, Sequence
 
-from models import Clinic, Practitioner, PractitionerTreatment, Treatment
+from models import Clinic, Practitioner, Treatment
 from resolvers.core import access
 from resolvers.core import tenant
+from resolvers.core.clinic_cache import ClinicCache, ClinicFacts
 from resolvers.core.principal import Principal
 
 
-async def clinic_by_slug(slug: str) -> Clinic | None:
+async def clinic_by_slug(cache: ClinicCache, slug: str) -> Clinic | None:
     """Public: any caller may read any portal's face."""
-    return await tenant.find_clinic_by_slug(slug)
+    facts = await cache.facts_by_slug(slug)
+    return facts.clinic if facts else None
 
 
 async def insider_clinic(principal: Principal) -> Clinic | None:
@@ -24,41 +28,55 @@ async def insider_clinic(principal: Principal) -> Clinic | None:
     return await Clinic.get_or_none(id=clinic_id) if clinic_id else None
 
 
-async def treatments(principal: Principal, clinic: Clinic) -> list[Treatment]:
+async def _facts(cache: ClinicCache, clinic_id: uuid.UUID) -> ClinicFacts | None:
+    return await cache.facts(clinic_id)
+
+
+async def treatments(cache: ClinicCache, principal: Principal, clinic: Clinic) -> list[Treatment]:
     """Online-bookable treatments; all of them for the clinic's own staff
-    and partners."""
-    query = tenant.treatments(clinic.id)
-    if not access.is_insider(principal, clinic.id):
-        query = query.filter(online_bookable=True)
-    return await query.order_by("name")
+    and partners (archived ones never), by name."""
+    facts = await _facts(cache, clinic.id)
+    insider = access.is_insider(principal, clinic.id)
+    return [t for t in facts.treatments.values() if not t.archived and (insider or t.online_bookable)] if facts else []
 
 
-async def practitioners(clinic: Clinic) -> list[Practitioner]:
-    return await tenant.practitioners(clinic.id).order_by("name")
+async def practitioners(cache: ClinicCache, clinic: Clinic) -> list[Practitioner]:
+    """Active practitioners, by name."""
+    facts = await _facts(cache, clinic.id)
+    return [facts.practitioners[pid] for pid in facts.active_practitioners] if facts else []
 
 
-async def practitioners_by_treatment(keys: list[tenant.Key]) -> list[list[Practitioner]]:
+async def _per_clinic(cache: ClinicCache, keys: Sequence[tuple]) -> dict[uuid.UUID, ClinicFacts | None]:
+    return {clinic_id: await _facts(cache, clinic_id) for clinic_id in dict.fromkeys(k[0] for k in keys)}
+
+
+async def practitioners_by_treatment(cache: ClinicCache, keys: list[tenant.Key]) -> list[list[Practitioner]]:
     """Who offers each (clinic, treatment): active practitioners by name."""
-    found: dict[tenant.Key, list[Practitioner]] = defaultdict(list)
-    for clinic_id, ids in tenant.by_clinic(keys).items():
-        links = await PractitionerTreatment.filter(
-            clinic_id=clinic_id, treatment_id__in=ids, practitioner__active=True
-        ).prefetch_related("practitioner").order_by("practitioner__name")
-        for link in links:
-            found[(clinic_id, link.treatment_id)].append(link.practitioner)
-    return [found.get(k, []) for k in keys]
+    kept = await _per_clinic(cache, keys)
+    return [
+        [kept[c].practitioners[p] for p in kept[c].offering.get(t, ())] if kept[c] else [] for c, t in keys
+    ]
 
 
-async def treatments_by_practitioner(keys: list[tuple[uuid.UUID, uuid.UUID, bool]]) -> list[list[Treatment]]:
-    """What each practitioner offers; keys are (clinic, practitioner,
-    online-bookable only)."""
-    found: dict[tuple, list[Treatment]] = defaultdict(list)
-    for clinic_id, ids in tenant.by_clinic((c, p) for c, p, _ in keys).items():
-        links = await PractitionerTreatment.filter(
-            clinic_id=clinic_id, practitioner_id__in=ids, treatment__archived=False
-        ).prefetch_related("treatment").order_by("treatment__name")
-        for link in links:
-            found[(clinic_id, link.practitioner_id, False)].append(link.treatment)
-            if link.treatment.online_bookable:
-                found[(clinic_id, link.practitioner_id, True)].append(link.treatment)
-    return [found.get(k, []) for k in keys]
+async def treatments_by_practitioner(cache: ClinicCache, keys: list[tuple[uuid.UUID, uuid.UUID, bool]]) -> list[list[Treatment]]:
+    """What each practitioner offers (archived treatments left out); keys
+    are (clinic, practitioner, online-bookable only)."""
+    kept = await _per_clinic(cache, keys)
+    found = []
+    for clinic_id, practitioner_id, online_only in keys:
+        facts = kept[clinic_id]
+        offered = [facts.treatments[t] for t in facts.offered_by.get(practitioner_id, ())] if facts else []
+        found.append([t for t in offered if t.online_bookable or not online_only])
+    return found
+
+
+async def rows_by_key(cache: ClinicCache, kind: str, keys: list[tenant.Key]) -> list[Hashable | None]:
+    """Treatments or practitioners (`kind`) by (clinic, id), archived and
+    inactive ones included, as the tenant read by key gives them."""
+    kept = await _per_clinic(cache, keys)
+    return [getattr(kept[c], kind).get(i) if kept[c] else None for c, i in keys]
+
+
+async def clinics_by_id(cache: ClinicCache, ids: list[uuid.UUID]) -> list[Clinic | None]:
+    kept = await _per_clinic(cache, [(i,) for i in ids])
+    return [kept[i].clinic if kept[i] else None for i in ids]

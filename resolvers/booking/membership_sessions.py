@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.functions import Sum
 
 from models import Actor, Appointment, Clinic, LedgerAccount, LedgerEntry, LedgerKind, Membership, MembershipTreatment
+from models.db import insert
 from realtime.events import EventKind
 from resolvers.billing import balances
 from resolvers.booking import policy
@@ -39,20 +40,17 @@ async def use_session(appointment: Appointment) -> Membership | None:
     """One session of the client's membership that covers the treatment and
     is still valid on the day, soonest to expire first; None when none has
     a session left."""
-    # The client's own memberships first (most clients have none: one query).
-    own = await Membership.filter(
+    # The client's memberships that cover the treatment (most clients have none: one query).
+    candidates = await Membership.filter(
         Q(expires_at=None) | Q(expires_at__gt=appointment.start_at),
         clinic_id=appointment.clinic_id,
         client_id=appointment.client_id,
+        id__in=Subquery(
+            MembershipTreatment.filter(
+                clinic_id=appointment.clinic_id, treatment_id=appointment.treatment_id
+            ).values("membership_id")
+        ),
     ).select_for_update()  # two bookings may not both take the last session
-    if not own:
-        return None
-    covering = set(
-        await MembershipTreatment.filter(
-            membership_id__in=[m.id for m in own], treatment_id=appointment.treatment_id
-        ).values_list("membership_id", flat=True)
-    )
-    candidates = [m for m in own if m.id in covering]
     if not candidates:
         return None
     left = await balances.sums("membership_id", "units", [m.id for m in candidates])
@@ -60,7 +58,7 @@ async def use_session(appointment: Appointment) -> Membership | None:
     if not usable:
         return None
     chosen = min(usable, key=lambda m: (m.expires_at is None, m.expires_at, m.created_at))
-    await _row(appointment, chosen.id, LedgerKind.USED, -1, "Used by a booking").save()
+    await insert(_row(appointment, chosen.id, LedgerKind.USED, -1, "Used by a booking"))
     return chosen
 
 
@@ -110,7 +108,8 @@ async def plan_membership_sessions(
     rt: Runtime, kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None, rows: ChangeRows
 ) -> None:
     if kind is EventKind.BOOKED:
-        await use_session(appointment)
+        if rows.covered is not False:  # the change looked: no membership of the client covers it
+            await use_session(appointment)
     elif kind is EventKind.CANCELLED and cancelled_in_time(appointment, clinic):
         await return_sessions(appointment, "Cancelled in time")
     elif kind is EventKind.RESCHEDULED and previous is not None:

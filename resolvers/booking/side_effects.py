@@ -9,9 +9,12 @@ carries them to the calendars after the commit."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
-from models import Appointment, Clinic
+from tortoise.models import Model
+
+from models import Appointment, Client, Clinic
+from models.db import deferred_inserts
 from realtime import events
 from realtime.events import EventKind
 from resolvers.notifications.change_rows import ChangeRows
@@ -40,12 +43,19 @@ PLANNERS: list[Planner] = [
 
 async def appointment_changed(
     rt: Runtime,
-    kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None = None
+    kind: EventKind, appointment: Appointment, clinic: Clinic, previous: Appointment | None = None,
+    *, client: Client | None = None, covered: bool | None = None, along: Sequence[Model] = (),
 ) -> None:
     """BOOKED (also a repeat), CANCELLED, RESCHEDULED (`appointment` is the
     new row, `previous` the old, now cancelled, one) or UPDATED (a status
-    change such as completed or no-show)."""
-    rows = ChangeRows(clinic)  # the client, treatment and practitioner, read once for all planners
-    for plan in PLANNERS:
-        await plan(rt, kind, appointment, clinic, previous, rows)
-    await events.record(kind, appointment, previous)
+    change such as completed or no-show). `client`: the appointment's client
+    if the change read it; `covered`: whether a membership of theirs may
+    cover the treatment, if the change looked; `along`: new rows of the
+    change itself, written with its side effects' rows and events."""
+    # The client, treatment and practitioner, read once for all planners; the
+    # clinic's settings from what the process keeps (synced once per request).
+    rows = ChangeRows(clinic, await rt.clinics.facts(clinic.id), client, covered)
+    with deferred_inserts() as written:  # outbox messages, ledger rows
+        for plan in PLANNERS:
+            await plan(rt, kind, appointment, clinic, previous, rows)
+    await events.record(kind, appointment, previous, along=[*along, *written])  # one statement on PostgreSQL

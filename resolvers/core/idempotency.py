@@ -65,6 +65,45 @@ async def replay(
     return await Appointment.get(id=row.appointment_id, clinic_id=clinic_id)
 
 
+async def earlier_use(
+    clinic_id: uuid.UUID, caller: str, key: str, request_hash: str, now: datetime
+) -> tuple[Appointment | None, bool]:
+    """(the appointment a previous request with this key booked, if any;
+    whether an expired use of the key is still in the way of a new one)."""
+    row = await IdempotencyKey.get_or_none(clinic_id=clinic_id, caller=caller, key=key)
+    if row is None:
+        return None, False
+    if row.expires_at <= now:
+        return None, True
+    if row.appointment_id is None:
+        return None, False
+    if row.request_hash != request_hash:
+        raise conflict()
+    return await Appointment.get(id=row.appointment_id, clinic_id=clinic_id), False
+
+
+async def clear_expired(caller: str, key: str, now: datetime) -> None:
+    await IdempotencyKey.filter(caller=caller, key=key, expires_at__lte=now).delete()
+
+
+def use(
+    clinic_id: uuid.UUID, caller: str, key: str, request_hash: str, now: datetime, lifetime: timedelta,
+    appointment_id: uuid.UUID,
+) -> IdempotencyKey:
+    """The key's row, naming what the booking made, to be written with the
+    booking's last statement: a concurrent request with the same key fails
+    there (`is_clash`), rolls back and replays what this one made."""
+    return IdempotencyKey(
+        clinic_id=clinic_id, caller=caller, key=key, request_hash=request_hash, expires_at=now + lifetime,
+        appointment_id=appointment_id,
+    )
+
+
+def is_clash(exc: IntegrityError) -> bool:
+    """A write failed because another request took the same key first."""
+    return "idempotenc" in str(exc)  # the table's name, and its unique constraint's (uid_idempotenc_...)
+
+
 async def claim(
     clinic_id: uuid.UUID, caller: str, key: str, request_hash: str, now: datetime, lifetime: timedelta
 ) -> IdempotencyKey:

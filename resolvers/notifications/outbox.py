@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from models import OutboxMessage, OutboxStatus, utcnow
+from models.db import insert
 
 
 async def enqueue(
@@ -23,14 +24,14 @@ async def enqueue(
     jobs/handlers.py) at `due_at` or as soon as possible. Payloads hold ids
     and plain values, never ORM objects. The use case wakes the job runner
     (`Runtime.wake_jobs`) once its transaction has committed."""
-    row = await OutboxMessage.create(
+    row = OutboxMessage(
         clinic_id=clinic_id,
         kind=kind,
         payload=payload,
         due_at=due_at or utcnow(),
         appointment_id=appointment_id,
     )
-    return row
+    return await insert(row)  # with the change's events, when its side effects are being planned
 
 
 async def cancel_pending(clinic_id: uuid.UUID, appointment_id: uuid.UUID, purposes: set[str], reason: str) -> int:

@@ -76,16 +76,10 @@ async def _send(
     )
 
 
-async def _template(clinic: Clinic, template_id) -> EmailTemplate | None:
-    if template_id is None:
-        return None
-    return await EmailTemplate.get_or_none(id=template_id, clinic_id=clinic.id)
-
-
 async def send_new_appointment(clinic: Clinic, appointment: Appointment, rows: ChangeRows, appendix: str) -> None:
     """The new-appointment e-mail about `appointment`, with `appendix` after
     the clinic's text, when the clinic chose one."""
-    choice = await PractitionerEmailSettings.filter(clinic_id=clinic.id).first()
+    choice = await rows.email_settings()
     if choice is None:
         return
     if choice.notified_changes is not NotifiedChanges.ALL and not made_by_client(events.BOOKED, appointment):
@@ -98,7 +92,7 @@ async def plan_practitioner_emails(
 ) -> None:
     if kind not in (events.BOOKED, events.RESCHEDULED, events.CANCELLED):
         return
-    choice = await PractitionerEmailSettings.filter(clinic_id=clinic.id).first()
+    choice = await rows.email_settings()
     if choice is None:
         return
     if choice.notified_changes is not NotifiedChanges.ALL and not made_by_client(kind, appointment):
@@ -109,7 +103,7 @@ async def plan_practitioner_emails(
     moved_away = kind == events.RESCHEDULED and previous and previous.practitioner_id != appointment.practitioner_id
     if kind == events.CANCELLED or moved_away:
         cancelled = appointment if kind == events.CANCELLED else previous
-        template = await _template(clinic, choice.cancelled_appointment_template_id)
+        template = await rows.template(choice.cancelled_appointment_template_id)
         if template is not None:
             practitioner = await rows.practitioner(cancelled)
             await _send(clinic, template, cancelled, [practitioner.contact_email], PURPOSE_CANCELLED, rows)
@@ -130,9 +124,9 @@ async def _send_new(
     """The practitioner's e-mail and the extra addresses' one: one message
     when both use the same template, so nobody gets it twice."""
     practitioner = await rows.practitioner(appointment)
-    own = await _template(clinic, choice.new_appointment_template_id)
+    own = await rows.template(choice.new_appointment_template_id)
     extra = list(choice.extra_new_appointment_recipients or [])
-    extra_template = await _template(clinic, choice.extra_new_appointment_template_id) or own
+    extra_template = await rows.template(choice.extra_new_appointment_template_id) or own
     if own is not None and extra_template is not None and own.id == extra_template.id:
         await _send(clinic, own, appointment, [practitioner.contact_email, *extra], PURPOSE_NEW, rows, appendix)
         return

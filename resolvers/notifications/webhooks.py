@@ -177,7 +177,7 @@ async def plan_webhooks(
     """One "webhook" outbox row per active endpoint subscribed to `kind`."""
     if kind not in EVENTS:
         return
-    endpoints = await WebhookEndpoint.filter(clinic_id=clinic.id, active=True)
+    endpoints = await rows.webhooks()
     occurred_at = utcnow().isoformat()
     for endpoint in endpoints:
         if kind.value not in (endpoint.events or []):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from resolvers.core.clinic_cache import ClinicCache
 from schema.loaders.clinic import ClinicLoader
 from schema.loaders.consent_status import ConsentStatusLoader
 from schema.loaders.loyalty import LoyaltyDiscountLoader
@@ -18,19 +19,24 @@ from schema.loaders.rows import ClientLoader, ConsentFormLoader, PractitionerLoa
 
 class Loaders:
     """Each loader is built on first use: a websocket's context, open all
-    day, holds none it never used."""
+    day, holds none it never used. With the runtime's clinic cache
+    (`cache`), clinics, practitioners and treatments come from it; without
+    (a live event's rendering), from the database."""
+
+    def __init__(self, cache: ClinicCache | None = None) -> None:
+        self.cache = cache
 
     @cached_property
     def clinic(self) -> ClinicLoader:
-        return ClinicLoader()
+        return ClinicLoader(self.cache)
 
     @cached_property
     def practitioner(self) -> PractitionerLoader:
-        return PractitionerLoader()
+        return PractitionerLoader(self.cache)
 
     @cached_property
     def treatment(self) -> TreatmentLoader:
-        return TreatmentLoader()
+        return TreatmentLoader(self.cache)
 
     @cached_property
     def client(self) -> ClientLoader:
@@ -42,11 +48,15 @@ class Loaders:
 
     @cached_property
     def practitioners_by_treatment(self) -> PractitionersByTreatmentLoader:
-        return PractitionersByTreatmentLoader()
+        return PractitionersByTreatmentLoader(self._kept)
 
     @cached_property
     def treatments_by_practitioner(self) -> TreatmentsByPractitionerLoader:
-        return TreatmentsByPractitionerLoader()
+        return TreatmentsByPractitionerLoader(self._kept)
+
+    @cached_property
+    def _kept(self) -> ClinicCache:
+        return self.cache or ClinicCache()  # a live event's rendering: kept for that event only
 
     @cached_property
     def consent_status(self) -> ConsentStatusLoader:

@@ -214,7 +214,7 @@ class Clinic:
 
     @strawberry.field(description="Online-bookable treatments (all of them for the clinic's staff).")
     async def treatments(self, info: Info) -> list[Treatment]:
-        rows = await catalogue.treatments(info.context.principal, self.model)
+        rows = await catalogue.treatments(info.context.runtime.clinics, info.context.principal, self.model)
         loaders = info.context.loaders
         loaders.clinic.prime(self.model.id, self.model)
         for row in rows:
@@ -223,7 +223,7 @@ class Clinic:
 
     @strawberry.field
     async def practitioners(self, info: Info) -> list[Practitioner]:
-        rows = await catalogue.practitioners(self.model)
+        rows = await catalogue.practitioners(info.context.runtime.clinics, self.model)
         for row in rows:
             info.context.loaders.practitioner.prime((self.model.id, row.id), row)
         return [Practitioner(model=p) for p in rows]

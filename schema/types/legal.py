@@ -45,9 +45,9 @@ class LegalQueries:
         "without `version`); null when the clinic has no such version."
     )
     async def legal_document(
-        self, clinic_slug: str, kind: LegalDocumentKind, version: int | None = None
+        self, info: Info, clinic_slug: str, kind: LegalDocumentKind, version: int | None = None
     ) -> LegalDocument | None:
-        clinic = await catalogue.clinic_by_slug(clinic_slug)
+        clinic = await catalogue.clinic_by_slug(info.context.runtime.clinics, clinic_slug)
         if clinic is None:
             return None
         row = await legal_documents.version_of(clinic.id, kind, version)

@@ -79,6 +79,9 @@ def sql_statements() -> Iterator[list[str]]:
 
 
 async def measure(api, query: str, variables: dict | None = None, token: str | None = None) -> tuple[list[str], dict]:
+    """The statements of a query asked a second time: what the process keeps
+    of the clinic (resolvers/core/clinic_cache.py) is read by the first."""
+    await api.data(query, variables, token=token)
     with sql_statements() as statements:
         data = await api.data(query, variables, token=token)
     return list(statements), data
