@@ -1,7 +1,8 @@
 // The client portal: sign in, My bookings (cancel, repeat), Book Now, balances.
 // My bookings stay current through `myAppointmentUpdates` (my-updates.js).
-import { gql, optional, userError, store, session, GraphQLError } from "./gql.js";
+import { gql, optional, userError, store, session } from "./gql.js";
 import { followMyAppointments } from "./my-updates.js";
+import { PortalClinic as CLINIC, SmsEnabled as SMS_ENABLED, Me as ME, SetLanguage, SignOut } from "./graphql/portal.js";
 import { $, el, show, say, brand, money, when, today, slugFromPath, openDialog } from "./dom.js";
 import { freeSlots, byStart, renderTimes } from "./slots.js";
 import { setUpSignIn } from "./signin.js";
@@ -17,15 +18,6 @@ let clinic = null;
 let token = session(SESSION)?.token || null;
 let memberships = []; // the client's, from the balances
 let live = null;
-
-const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) {
-  id name timezone portalEnabled canBook clientsCanCancel clientsCanReschedule termsAndConditions cancellationPolicy { noticeHours text }
-  branding { backgroundColor logoUrl } } }`;
-const SMS_ENABLED = `query($slug: String!) { clinic(slug: $slug) { smsSignInEnabled } }`;
-const APPOINTMENT = `id start end status canCancel treatment { id name } practitioner { id name } price { amount currency }`;
-const ME = (extra) => `query Me { calendarCursor me { fullName language
-  upcoming: appointments(when: UPCOMING, first: 50) { edges { node { ${APPOINTMENT} ${extra} } } }
-  past: appointments(when: PAST, first: 20) { edges { node { ${APPOINTMENT} ${extra} } } } } }`;
 
 const STATUS = { CANCELLED: _("cancelled"), NO_SHOW: _("missed") };
 
@@ -48,7 +40,7 @@ async function followLanguage(me) {
 async function storeLanguage(code) {
   if (!token) return;
   try {
-    await gql("mutation($language: String!) { setLanguage(language: $language) { userErrors { code message } } }", { language: code }, token);
+    await gql(SetLanguage, { language: code }, token);
   } catch {
     // Kept in this browser either way; stored with the account next time.
   }
@@ -122,7 +114,7 @@ $("#sign-out").addEventListener("click", async () => {
   token = null;
   store.remove(SESSION);
   try {
-    await gql("mutation { signOut { ok } }", {}, spent);
+    await gql(SignOut, {}, spent);
   } catch {
     // The token is gone from this browser either way.
   }
@@ -130,17 +122,9 @@ $("#sign-out").addEventListener("click", async () => {
   await showSignIn();
 });
 
-// Older servers have no canRepeat / canReschedule: then every past
-// appointment offers Repeat, and Move goes with canCancel.
 async function loadMe() {
-  try {
-    const data = await gql(ME("canRepeat canReschedule coveredBy { name }"), {}, token);
-    return { me: data.me, cursor: data.calendarCursor, knows: true };
-  } catch (error) {
-    if (!(error instanceof GraphQLError && error.unknownField)) throw error;
-    const data = await gql(ME(""), {}, token);
-    return { me: data.me, cursor: data.calendarCursor, knows: false };
-  }
+  const data = await gql(ME, {}, token);
+  return { me: data.me, cursor: data.calendarCursor, knows: true };
 }
 
 // The server no longer takes the stored token (it expired, or was signed
