@@ -5,6 +5,7 @@
     python -m bench booking_race --pool-size 10
     python -m bench fanout               # starts its own server processes (and a redis-server to stop)
     python -m bench reports              # a year of one clinic; each report against one SQL statement
+    python -m bench http                 # requests/s of the hot queries against plain Strawberry (own server processes)
     python -m bench --tiny               # each at its smallest size: a quick check that they still work
 
 PostgreSQL comes from BENCH_DATABASE_URL (default
@@ -25,10 +26,10 @@ import platform
 import subprocess
 import sys
 
-from bench import booking_race, fanout, reports, slots
+from bench import booking_race, fanout, http, reports, slots
 from bench.common import DEFAULT_POOL_MAXSIZE
 
-BENCHMARKS = {"slots": slots, "booking_race": booking_race, "fanout": fanout, "reports": reports}
+BENCHMARKS = {"slots": slots, "booking_race": booking_race, "fanout": fanout, "reports": reports, "http": http}
 
 
 def _commit() -> str:
