@@ -2,7 +2,9 @@
 // My bookings stay current through `myAppointmentUpdates` (my-updates.js).
 import { gql, optional, userError, store, session } from "./gql.js";
 import { followMyAppointments } from "./my-updates.js";
-import { PortalClinic as CLINIC, SmsEnabled as SMS_ENABLED, Me as ME, SetLanguage, SignOut } from "./graphql/portal.js";
+import {
+  PortalClinic as CLINIC, SmsEnabled as SMS_ENABLED, Me as ME, SetLanguage, SignOut, PrefillBooking, Cancel, Repeat, Move,
+} from "./graphql/portal.js";
 import { $, el, show, say, brand, money, when, today, slugFromPath, openDialog } from "./dom.js";
 import { freeSlots, byStart, renderTimes } from "./slots.js";
 import { setUpSignIn } from "./signin.js";
@@ -269,7 +271,7 @@ $("#book-now").addEventListener("click", async (event) => {
   const button = event.currentTarget;
   button.disabled = true;
   try {
-    const data = await gql("mutation { createPrefillToken { bookingUrl userErrors { code message } } }", {}, token);
+    const data = await gql(PrefillBooking, {}, token);
     const error = userError(data.createPrefillToken);
     if (error) return say(message, error.message, "error");
     location.assign(data.createPrefillToken.bookingUrl);
@@ -302,11 +304,7 @@ $("#cancel-confirm").addEventListener("click", async (event) => {
   const button = event.currentTarget;
   button.disabled = true;
   try {
-    const data = await gql(
-      `mutation($id: ID!, $reason: String) { cancelAppointment(id: $id, reason: $reason) { appointment { id status } userErrors { code message } } }`,
-      { id: cancelling.id, reason: $("#cancel-reason").value.trim() || null },
-      token,
-    );
+    const data = await gql(Cancel, { id: cancelling.id, reason: $("#cancel-reason").value.trim() || null }, token);
     const error = userError(data.cancelAppointment);
     if (error) return say($("#cancel-error"), error.message, "error");
     const done = cancelling;
@@ -329,17 +327,14 @@ const ACTIONS = {
   repeat: {
     title: (a) => _("Book {treatment} again", { treatment: a.treatment.name }),
     button: _("Book this time"),
-    mutation: `mutation($id: ID!, $start: DateTime!) { result: repeatAppointment(id: $id, start: $start) {
-      appointment { id start treatment { name } } userErrors { code message } } }`,
+    mutation: Repeat,
     variables: (a, slot) => ({ id: a.id, start: slot.start }),
     done: (b) => _("Booked: {treatment}, {when}.", { treatment: b.treatment.name, when: at(b.start) }),
   },
   move: {
     title: (a) => _("Move {treatment}", { treatment: a.treatment.name }),
     button: _("Move to this time"),
-    mutation: `mutation($id: ID!, $start: DateTime!, $practitioner: ID) {
-      result: rescheduleAppointment(id: $id, start: $start, practitionerId: $practitioner) {
-      appointment { id start treatment { name } } userErrors { code message } } }`,
+    mutation: Move,
     variables: (a, slot) => ({ id: a.id, start: slot.start, practitioner: slot.practitioner.id }),
     done: (b) => _("Moved: {treatment}, now {when}.", { treatment: b.treatment.name, when: at(b.start) }),
   },

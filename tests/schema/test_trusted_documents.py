@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 from datetime import date, timedelta
 
 import httpx
@@ -148,3 +149,18 @@ async def test_a_subscription_runs_by_its_id_and_a_trusted_only_socket_refuses_o
             assert module.status_code == 200 and watch.id in module.text
             assert module.headers["content-type"].startswith("text/javascript")
             assert (await http.get("/assets/graphql/nothing.js")).status_code == 404
+
+
+def test_the_page_scripts_send_documents_by_id_and_import_only_ids_the_server_makes():
+    from portal.pages import STATIC
+
+    made = {(d.script, d.name) for d in page_documents()}
+    imports = re.compile(r'import\s*\{([^}]*)\}\s*from\s*"\./graphql/([\w-]+)\.js"|export\s*\{([^}]*)\}\s*from\s*"\./graphql/([\w-]+)\.js"')
+    for script in STATIC.glob("*.js"):
+        source = script.read_text()
+        if script.name != "graphiql.js":  # GraphiQL sends what its user types
+            assert not re.search(r"[`\"'](query|mutation|subscription)\s*(\w+\s*)?[({]", source), script.name
+        for match in imports.finditer(source):
+            names, module = (match[1], match[2]) if match[1] is not None else (match[3], match[4])
+            for name in (part.split(" as ")[0].strip() for part in names.split(",") if part.strip()):
+                assert (module, name) in made, f"{script.name} imports {name} from graphql/{module}.js"
