@@ -97,8 +97,10 @@ class GraphQLApp(GraphQL):
 
     def should_render_graphql_ide(self, request) -> bool:
         # A GET naming a persisted document is a request, not a visit.
+        if not super().should_render_graphql_ide(request):
+            return False
         params = request.query_params
-        return "documentId" not in params and "extensions" not in params and super().should_render_graphql_ide(request)
+        return "documentId" not in params and "extensions" not in params
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # Strawberry's own page loads GraphiQL from a CDN; this one needs
