@@ -123,13 +123,48 @@ async def _expected(case: Case, answer: dict, clinic: Clinic) -> list[str]:
     return [] if shown and shown == stored else [f"{case.name}: {len(shown)} appointments shown, {len(stored)} stored"]
 
 
+async def _our_answers(http: httpx.AsyncClient, url: str, token: str, cases: list[Case], clinic: Clinic) -> tuple[dict, list[str]]:
+    """Our app's answer to each case (by id), and what is wrong with them."""
+    answers, problems = {}, []
+    for case in cases:
+        bodies, who = _bodies(case), (token if case.signed_in else None)
+        by_id = await _post(http, url, json.loads(bodies["id"]), who)
+        by_text = await _post(http, url, json.loads(bodies["text"]), who)
+        problems += await _expected(case, by_id, clinic)
+        if by_id != by_text:
+            problems.append(f"{case.name}: a different answer by id than by text")
+        answers[case.document] = by_id.get("data")
+    return answers, problems
+
+
+async def _measure(case: Case, ours: str, plain: str, token: str, answer: dict, seconds: float, connections: int) -> tuple[dict, list[str]]:
+    """req/s of our app by id and by text and of plain Strawberry, one after the other."""
+    bodies, who = _bodies(case), (token if case.signed_in else None)
+    runs = {
+        "ours, by id": await _load(f"{ours}/graphql", bodies["id"], who, seconds, connections),
+        "ours, by text": await _load(f"{ours}/graphql", bodies["text"], who, seconds, connections),
+        "plain Strawberry": await _load(f"{plain}/graphql", bodies["text"], None, seconds, connections),
+    }
+    problems = []
+    for label, result in runs.items():
+        first = json.loads(result["first"] or "{}")
+        if result["not_ok"] or first != {"data": answer}:
+            problems.append(f"{case.name}, {label}: {result['not_ok']} answers not 200, first {str(first)[:200]}")
+    return {label: result["per_second"] for label, result in runs.items()}, problems
+
+
+def _row(case: Case, rates: dict) -> list[str]:
+    base = rates["plain Strawberry"] or float("nan")
+    ratio = rates["ours, by id"] / base
+    return [case.name, *(f"{rate:,.0f}" for rate in rates.values()), f"{ratio:.2f}x", f"{rates['ours, by text'] / base:.2f}x",
+            "met" if ratio >= TARGET else "missed"]  # fmt: skip
+
+
 async def run(seconds: float = 5.0, connections: int = 32) -> dict:
-    problems: list[str] = []
-    rows, ratios = [], {}
+    rows, rates = [], {}
     async with scratch_database("http") as runtime:
         await seed_demo(runtime, series=False)
-        slug = DEMO_CLINICS[0].slug
-        clinic = await Clinic.get(slug=slug)
+        clinic = await Clinic.get(slug=DEMO_CLINICS[0].slug)
         servers: list = []
         answers_file = Path(tempfile.mkstemp(prefix="bench-http-answers-", suffix=".json")[1])
         try:
@@ -137,49 +172,29 @@ async def run(seconds: float = 5.0, connections: int = 32) -> dict:
                 env = {**SERVER_ENV, "DATABASE_URL": runtime.settings.database_url, "REDIS_URL": ""}
                 ours = await start_server(["uvicorn", "app:create_app", "--factory", *QUIET], env, http, servers)
                 token = await _sign_in(http, ours.url)
-                cases = await _cases(http, ours.url, slug)
-                answers = {}
-                for case in cases:
-                    bodies = _bodies(case)
-                    who = token if case.signed_in else None
-                    by_id = await _post(http, ours.url, json.loads(bodies["id"]), who)
-                    by_text = await _post(http, ours.url, json.loads(bodies["text"]), who)
-                    problems += await _expected(case, by_id, clinic)
-                    if by_id != by_text:
-                        problems.append(f"{case.name}: a different answer by id than by text")
-                    answers[case.document] = by_id.get("data")
+                cases = await _cases(http, ours.url, clinic.slug)
+                answers, problems = await _our_answers(http, ours.url, token, cases, clinic)
+                if problems:
+                    return {"problems": problems, "rates": rates}
                 shapes = {"clinic": answers["BookClinic"]["clinic"], "slots": answers["Slots"]["availableSlots"], "me": answers["Me"]}
                 answers_file.write_text(json.dumps(shapes))
                 plain = await start_server(["uvicorn", "bench.http_baseline:app", *QUIET], {"BASELINE_ANSWERS": str(answers_file)}, http, servers)
                 for case in cases:
-                    plain_answer = await _post(http, plain.url, json.loads(_bodies(case)["text"]))
-                    if plain_answer != {"data": answers[case.document]}:
+                    if await _post(http, plain.url, json.loads(_bodies(case)["text"])) != {"data": answers[case.document]}:
                         problems.append(f"{case.name}: plain Strawberry's answer is not ours")
                 ceiling = await _load(f"{plain.url}/bare", b"{}", None, seconds, connections)
                 print(f"load generator: {connections} keep-alive connections, {seconds:g} s a run; its ceiling against a bare"
                       f" Starlette JSON route: {ceiling['per_second']:,.0f} req/s")  # fmt: skip
                 for case in cases:
-                    bodies, who = _bodies(case), (token if case.signed_in else None)
-                    runs = {
-                        "ours, by id": await _load(f"{ours.url}/graphql", bodies["id"], who, seconds, connections),
-                        "ours, by text": await _load(f"{ours.url}/graphql", bodies["text"], who, seconds, connections),
-                        "plain Strawberry": await _load(f"{plain.url}/graphql", bodies["text"], None, seconds, connections),
-                    }
-                    for label, result in runs.items():
-                        first = json.loads(result["first"] or "{}")
-                        if result["not_ok"] or first != {"data": answers[case.document]}:
-                            problems.append(f"{case.name}, {label}: {result['not_ok']} answers not 200, first {str(first)[:200]}")
-                    base = runs["plain Strawberry"]["per_second"]
-                    ratio = runs["ours, by id"]["per_second"] / base if base else 0.0
-                    ratios[case.name] = ratio
-                    rows.append([case.name, *(f"{r['per_second']:,.0f}" for r in runs.values()), f"{ratio:.2f}x",
-                                 f"{runs['ours, by text']['per_second'] / base if base else 0:.2f}x", "met" if ratio >= TARGET else "missed"])  # fmt: skip
+                    rates[case.name], wrong = await _measure(case, ours.url, plain.url, token, answers[case.document], seconds, connections)
+                    problems += wrong
+                    rows.append(_row(case, rates[case.name]))
         finally:
             stop_servers(servers)
             answers_file.unlink(missing_ok=True)
     print(table(["query", "ours by id req/s", "ours by text req/s", "plain Strawberry req/s", "id/plain", "text/plain",
                  f">= {TARGET:g}x"], rows))  # fmt: skip
-    return {"problems": problems, "ratios": ratios, "ceiling": ceiling["per_second"]}
+    return {"problems": problems, "rates": rates, "ceiling": ceiling["per_second"]}
 
 
 def problems(result: dict) -> list[str]:
