@@ -9,7 +9,8 @@ Two request forms name a document by the SHA-256 of its text:
   {"version": 1, "sha256Hash": "<hex>"}`, with or without the text. An
   unknown hash without the text is answered `PERSISTED_QUERY_NOT_FOUND`,
   and the client sends the text with the hash; the text is then kept in a
-  small per-process store, but only while arbitrary documents are allowed.
+  small per-process store (bounded in count and in characters), but only
+  while arbitrary documents are allowed.
 
 With `trusted_only` (the `TRUSTED_DOCUMENTS_ONLY` setting) the server runs
 known documents only: any other text, in whichever form, is refused with
@@ -50,12 +51,17 @@ class Documents:
     allowed, the texts Apollo clients registered (at most `registered_max`,
     least recently used dropped first)."""
 
-    def __init__(self, known: Mapping[str, str], *, trusted_only: bool = False, registered_max: int = 512) -> None:
+    def __init__(
+        self, known: Mapping[str, str], *, trusted_only: bool = False, registered_max: int = 512,
+        registered_max_chars: int = 4 * 1024 * 1024,
+    ) -> None:  # fmt: skip
         self.known = dict(known)
         self.known_texts = frozenset(self.known.values())
         self.trusted_only = trusted_only
         self.registered_max = registered_max
+        self.registered_max_chars = registered_max_chars  # what the kept texts may weigh together
         self.registered: OrderedDict[str, str] = OrderedDict()
+        self.registered_chars = 0
 
     @classmethod
     def of_texts(cls, texts, **kwargs) -> Documents:
@@ -121,7 +127,11 @@ class Documents:
         return text
 
     def _register(self, identifier: str, text: str) -> None:
+        if identifier in self.registered:
+            self.registered.move_to_end(identifier)
+            return
         self.registered[identifier] = text
-        self.registered.move_to_end(identifier)
-        while len(self.registered) > self.registered_max:
-            self.registered.popitem(last=False)
+        self.registered_chars += len(text)
+        while len(self.registered) > self.registered_max or self.registered_chars > self.registered_max_chars:
+            _, dropped = self.registered.popitem(last=False)
+            self.registered_chars -= len(dropped)

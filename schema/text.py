@@ -47,6 +47,7 @@ class _Literals(Visitor):
 # depends on the text alone, and the hot documents come again and again.
 _clean_texts: OrderedDict[str, bool] = OrderedDict()
 CLEAN_TEXTS_MAX = 256
+LONGEST = 16 * 1024  # longer texts are walked every time
 
 
 def _clean_literals(text: str | None, document) -> bool:
@@ -56,7 +57,7 @@ def _clean_literals(text: str | None, document) -> bool:
     literals = _Literals()
     if document is not None:
         visit(document, literals)
-    if text is not None:
+    if text is not None and len(text) <= LONGEST:
         _clean_texts[text] = literals.clean
         while len(_clean_texts) > CLEAN_TEXTS_MAX:
             _clean_texts.popitem(last=False)

@@ -5,8 +5,9 @@ parsed document is a frozen dataclass: every lookup hashes (and compares)
 the whole tree. Here the key is the text, whose hash Python keeps, with the
 rules the request validates with (the depth and alias limits add theirs in
 `on_validate` before this runs: it comes after them in the schema's list).
-Only documents that passed are kept: a request that fails validation is
-validated again each time, so bad documents cannot fill the cache."""
+Only documents that passed, up to 16 KiB of text, are kept: a request that
+fails validation is validated again each time, so bad documents cannot fill
+the cache."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from collections.abc import Iterator
 from strawberry.extensions import SchemaExtension
 
 _passed: OrderedDict[tuple, bool] = OrderedDict()
+# Longer texts are validated every time: the cache holds at most
+# maxsize * LONGEST characters.
+LONGEST = 16 * 1024
 
 
 class ValidatedDocuments(SchemaExtension):
@@ -31,7 +35,7 @@ class ValidatedDocuments(SchemaExtension):
             yield
             return
         yield
-        if context.query is not None and context.pre_execution_errors == []:
+        if context.query is not None and len(context.query) <= LONGEST and context.pre_execution_errors == []:
             _passed[key] = True
             while len(_passed) > self.maxsize:
                 _passed.popitem(last=False)

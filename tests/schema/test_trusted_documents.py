@@ -164,3 +164,21 @@ def test_the_page_scripts_send_documents_by_id_and_import_only_ids_the_server_ma
             names, module = (match[1], match[2]) if match[1] is not None else (match[3], match[4])
             for name in (part.split(" as ")[0].strip() for part in names.split(",") if part.strip()):
                 assert (module, name) in made, f"{script.name} imports {name} from graphql/{module}.js"
+
+
+def test_the_texts_apollo_clients_register_are_bounded_in_number_and_in_characters():
+    from schema.documents import Documents
+
+    def register(documents: Documents, text: str) -> None:
+        sha = hashlib.sha256(text.encode()).hexdigest()
+        documents.text({"query": text, "extensions": {"persistedQuery": {"version": 1, "sha256Hash": sha}}})
+
+    few = Documents({}, registered_max=2)
+    for i in range(3):
+        register(few, f"{{ a{i}: __typename }}")
+    assert len(few.registered) == 2 and f"sha256:{hashlib.sha256(b'{ a0: __typename }').hexdigest()}" not in few.registered
+    light = Documents({}, registered_max_chars=100)
+    for i in range(5):
+        register(light, "{ __typename }" + " " * 40 + f"# {i}")
+    assert light.registered_chars <= 100 and len(light.registered) == 1
+    assert Documents({}, trusted_only=True).registered == {}
