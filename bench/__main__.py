@@ -3,6 +3,7 @@
     python -m bench                      # all of them
     python -m bench slots                # one of them (make bench BENCH=slots)
     python -m bench booking_race --pool-size 10
+    python -m bench booking_speed        # bookings/s over HTTP, in-process and by hand-written asyncpg
     python -m bench fanout               # starts its own server processes (and a redis-server to stop)
     python -m bench reports              # a year of one clinic; each report against one SQL statement
     python -m bench http                 # requests/s of the hot queries against plain Strawberry (own server processes)
@@ -26,10 +27,13 @@ import platform
 import subprocess
 import sys
 
-from bench import booking_race, fanout, http, reports, slots
+from bench import booking_race, booking_speed, fanout, http, reports, slots
 from bench.common import DEFAULT_POOL_MAXSIZE
 
-BENCHMARKS = {"slots": slots, "booking_race": booking_race, "fanout": fanout, "reports": reports, "http": http}
+BENCHMARKS = {
+    "slots": slots, "booking_race": booking_race, "booking_speed": booking_speed, "fanout": fanout, "reports": reports,
+    "http": http,
+}
 
 
 def _commit() -> str:
@@ -46,6 +50,8 @@ async def _run(name: str, args: argparse.Namespace) -> dict:
         return await slots.run(**{"runs": args.runs, **size})
     if name == "booking_race":
         return await booking_race.run(pool_maxsize=args.pool_size, **size)
+    if name == "booking_speed":
+        return await booking_speed.run(**{"pool": args.pool_size, **size})
     return await BENCHMARKS[name].run(**size)
 
 
@@ -67,7 +73,7 @@ if __name__ == "__main__":
     parser.add_argument("names", nargs="*", metavar="NAME",
                         help=f"which benchmarks ({', '.join(BENCHMARKS)}); all when none is named")  # fmt: skip
     parser.add_argument("--runs", type=int, default=slots.RUNS, help="timed runs per slots case (after warm-up)")
-    parser.add_argument("--pool-size", type=int, default=DEFAULT_POOL_MAXSIZE, help="asyncpg pool max size for the race")
+    parser.add_argument("--pool-size", type=int, default=DEFAULT_POOL_MAXSIZE, help="asyncpg pool max size for the race and the booking speed")
     parser.add_argument("--tiny", action="store_true", help="each benchmark at its smallest size (checks, not figures)")
     args = parser.parse_args()
     for unknown in set(args.names) - set(BENCHMARKS):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -202,7 +201,7 @@ async def run(
                 return body["data"]["availableSlots"]
 
             async def resolver(practitioner_id: str | None) -> list:
-                return (await available_slots(runtime.settings, ANONYMOUS, SLUG, treatment_id, first, last, practitioner_id, now=now))[1]
+                return (await available_slots(runtime, ANONYMOUS, SLUG, treatment_id, first, last, practitioner_id, now=now))[1]
 
             cases = {
                 f"resolver, {one_label}": lambda: resolver(one),

@@ -34,6 +34,10 @@ class EventKind(StrEnum):
     RELEASED = "RELEASED"
     # A practitioner's hours changed (a day's exception, or the whole week): free times move.
     ROSTER_CHANGED = "ROSTER_CHANGED"
+    # The clinic's settings, catalogue or weekly hours changed (written by
+    # database triggers, models/migrations/0017_settings_events.py): what a
+    # process keeps of the clinic is dropped. No practitioner, no stretch.
+    SETTINGS_CHANGED = "SETTINGS_CHANGED"
 
 
 APPOINTMENT_KINDS = (EventKind.BOOKED, EventKind.CANCELLED, EventKind.RESCHEDULED, EventKind.UPDATED)

@@ -53,7 +53,7 @@ class Query(NotificationQueries, ConsentQueries, MessagingQueries, ReportsQuery,
     ) -> list[Slot]:
         ctx = info.context
         clinic, found = await slots.available_slots(
-            ctx.runtime.settings, ctx.principal, clinic_slug, treatment_id, from_, to, practitioner_id,
+            ctx.runtime, ctx.principal, clinic_slug, treatment_id, from_, to, practitioner_id,
             holder=holder_of(ctx.principal, ctx.ip),
         )
         ids = list(dict.fromkeys(slot.practitioner_id for slot in found))

@@ -162,13 +162,17 @@ async def load_spans(
     first: date,
     last: date,
     tz: ZoneInfo,
+    *,
+    weekly: dict[uuid.UUID, dict[int, list[tuple[int, int]]]] | None = None,
 ) -> dict[uuid.UUID, list[Span]]:
-    """Working spans per practitioner: two queries, whatever the range."""
-    weekly: dict[uuid.UUID, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-    for pid, weekday, start, end in await RosterEntry.filter(
-        clinic_id=clinic_id, practitioner_id__in=practitioner_ids
-    ).values_list("practitioner_id", "weekday", "start_minute", "end_minute"):
-        weekly[pid][weekday].append((start, end))
+    """Working spans per practitioner: two queries, whatever the range; one
+    when the weekly hours are given (the clinic's kept facts)."""
+    if weekly is None:
+        weekly = defaultdict(lambda: defaultdict(list))
+        for pid, weekday, start, end in await RosterEntry.filter(
+            clinic_id=clinic_id, practitioner_id__in=practitioner_ids
+        ).values_list("practitioner_id", "weekday", "start_minute", "end_minute"):
+            weekly[pid][weekday].append((start, end))
     exceptions: dict[uuid.UUID, dict[date, list[DayRule]]] = defaultdict(lambda: defaultdict(list))
     for pid, day, kind, start, end in await RosterException.filter(
         clinic_id=clinic_id, practitioner_id__in=practitioner_ids, date__gte=first, date__lte=last

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import Appointment, AppointmentSource, BookingCode, Client, Clinic, PractitionerTreatment, SlotHold, Treatment, utcnow
+from models import Appointment, AppointmentSource, BookingCode, Client, Clinic, SlotHold, Treatment, utcnow
 from models.db import is_deadlock, write_transaction
 from realtime import events
 from resolvers.core import idempotency
@@ -30,7 +30,8 @@ from resolvers.booking import holds
 from resolvers.booking import side_effects, verification
 from resolvers.booking.availability import Shape, fits, load_busy, load_spans
 from resolvers.core.contact import normalize_email, normalize_phone
-from resolvers.core.errors import DomainError, ErrorCode, invalid
+from resolvers.core.clinic_cache import ClinicFacts
+from resolvers.core.errors import DomainError, ErrorCode, invalid, not_found
 from resolvers.booking.policy import ensure_in_window, treatment_refusal
 from resolvers.core.times import as_utc
 from resolvers.core.principal import Principal, PrincipalKind
@@ -82,21 +83,23 @@ def shape_of(treatment: Treatment) -> Shape:
     )
 
 
-async def bookable_treatment(clinic: Clinic, principal: Principal, raw_id: str, field: list[str]) -> Treatment:
-    treatment = await tenant.treatment(clinic.id, raw_id, field)
+async def bookable_treatment(facts: ClinicFacts, principal: Principal, raw_id: str, field: list[str]) -> Treatment:
+    """The clinic's treatment by id, if the caller may book it (from the
+    process's kept facts: no statement)."""
+    treatment = facts.treatment(ids.parse_id(raw_id))
+    if treatment is None or treatment.archived:
+        raise not_found("Treatment", field)
     if (refusal := treatment_refusal(treatment, principal, field)) is not None:
         raise refusal
     return treatment
 
 
 async def offering_practitioners(
-    clinic: Clinic, treatment: Treatment, raw_practitioner_id: str | None, field: list[str]
+    facts: ClinicFacts, treatment: Treatment, raw_practitioner_id: str | None, field: list[str]
 ) -> list[uuid.UUID]:
     """Who may take this treatment: the named practitioner, or everyone
     active who offers it (in a stable order)."""
-    offered = await PractitionerTreatment.filter(
-        clinic_id=clinic.id, treatment_id=treatment.id, practitioner__active=True
-    ).order_by("practitioner__name").values_list("practitioner_id", flat=True)
+    offered = facts.offering.get(treatment.id, ())
     if raw_practitioner_id is None:
         if not offered:
             raise DomainError(ErrorCode.TREATMENT_NOT_OFFERED, "Nobody offers this treatment at the moment.")
@@ -104,20 +107,25 @@ async def offering_practitioners(
     named = ids.parse_id(raw_practitioner_id)
     if named in offered:
         return [named]
-    await tenant.practitioner(clinic.id, raw_practitioner_id, field)  # NOT_FOUND when unknown here
+    practitioner = facts.practitioner(named)
+    if practitioner is None or not practitioner.active:
+        raise not_found("Practitioner", field)
     raise DomainError(ErrorCode.TREATMENT_NOT_OFFERED, "This practitioner does not offer this treatment.", field)
 
 
 async def working_candidates(
-    clinic: Clinic, principal: Principal, shape: Shape, candidates: list[uuid.UUID], start: datetime
+    clinic: Clinic, principal: Principal, shape: Shape, candidates: list[uuid.UUID], start: datetime,
+    facts: ClinicFacts | None = None,
 ) -> list[uuid.UUID]:
     """Candidates whose working hours hold the whole appointment, starting on
-    the clinic's slot grid. Staff may book outside working hours."""
+    the clinic's slot grid. Staff may book outside working hours. With the
+    clinic's `facts`, its weekly hours are not read again."""
     if principal.is_staff:
         return candidates
     tz = ZoneInfo(clinic.timezone)
     day = start.astimezone(tz).date()
-    spans = await load_spans(clinic.id, candidates, day, day, tz)  # an appointment fits within one local day
+    # An appointment fits within one local day.
+    spans = await load_spans(clinic.id, candidates, day, day, tz, weekly=facts.weekly if facts else None)
     step = timedelta(minutes=clinic.slot_step_minutes)
     working = [pid for pid in candidates if fits(spans[pid], [], shape, start, step)]
     if not working:
@@ -311,7 +319,8 @@ async def book_appointment(
 ) -> Appointment:
     """`request.requested_from`: the caller's address, which names an anonymous holder."""
     now = now or utcnow()
-    clinic = await tenant.clinic_by_slug(principal, request.clinic_slug)
+    facts = await tenant.clinic_facts(rt.clinics, principal, request.clinic_slug)
+    clinic = facts.clinic
     if (refusal := access.booking_refusal(clinic, principal)) is not None:
         raise refusal
     start = as_utc(request.start, ["input", "start"])
@@ -326,9 +335,9 @@ async def book_appointment(
             return earlier
 
     ensure_in_window(clinic, principal, start, now)
-    treatment = await bookable_treatment(clinic, principal, request.treatment_id, ["input", "treatmentId"])
-    candidates = await offering_practitioners(clinic, treatment, request.practitioner_id, ["input", "practitionerId"])
-    candidates = await working_candidates(clinic, principal, shape_of(treatment), candidates, start)
+    treatment = await bookable_treatment(facts, principal, request.treatment_id, ["input", "treatmentId"])
+    candidates = await offering_practitioners(facts, treatment, request.practitioner_id, ["input", "practitionerId"])
+    candidates = await working_candidates(clinic, principal, shape_of(treatment), candidates, start, facts)
     proof = None
     if details is not None and verification.needed(clinic, principal):
         if (existing := await _matching_client(clinic, details)) is not None and not _twin(existing, details, now):

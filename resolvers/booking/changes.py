@@ -23,6 +23,7 @@ from resolvers.booking.book import (
     shape_of,
     working_candidates,
 )
+from resolvers.core.clinic_cache import ClinicFacts
 from resolvers.core.times import as_utc
 from resolvers.core.errors import DomainError, ErrorCode, invalid
 from resolvers.booking.policy import change_refusal, ensure_changeable, ensure_in_window
@@ -98,12 +99,13 @@ async def cancel_appointment(
 
 
 async def _move(
-    principal: Principal, clinic: Clinic, treatment: Treatment, old: Appointment, start: datetime,
+    principal: Principal, facts: ClinicFacts, treatment: Treatment, old: Appointment, start: datetime,
     practitioner_id: str | None,
 ) -> Appointment:
     """Book `old`'s move to `start`; `old` is already marked cancelled."""
+    clinic = facts.clinic
     candidates = await offering_practitioners(
-        clinic, treatment, practitioner_id or str(old.practitioner_id), ["practitionerId"]
+        facts, treatment, practitioner_id or str(old.practitioner_id), ["practitionerId"]
     )
     candidates = await working_candidates(clinic, principal, shape_of(treatment), candidates, start)
     return await place(
@@ -145,6 +147,7 @@ async def reschedule_appointment(
         offset = recurrence.wall_offset(first.start_at, start, tz)
         starts = [start, *(recurrence.wall_shift(old.start_at, offset, tz) for old in olds[1:])]
         treatment = await Treatment.get(id=first.treatment_id, clinic_id=clinic.id)
+        facts = replace(await rt.clinics.facts(clinic.id), clinic=clinic)  # the clinic as locked
         for old, new_start in zip(olds, starts):  # every one is cancelled before any is placed
             try:
                 ensure_changeable(old, clinic, principal, now, access.PortalAction.RESCHEDULE)
@@ -155,7 +158,7 @@ async def reschedule_appointment(
         moved = []
         for old, new_start in zip(olds, starts):
             try:
-                moved.append((old, await _move(principal, clinic, treatment, old, new_start, practitioner_id)))
+                moved.append((old, await _move(principal, facts, treatment, old, new_start, practitioner_id)))
             except DomainError as exc:
                 raise (naming(exc, old, clinic) if old is not first else exc) from None
         for old, new in moved:  # after every insert, as series.py explains
@@ -179,7 +182,7 @@ async def repeat_appointment(
         raise invalid("Only past appointments can be repeated.", ["id"])
     clinic = await Clinic.get(id=past.clinic_id)
     treatment = await tenant.treatment(clinic.id, str(past.treatment_id), ["id"])
-    offered = await offering_practitioners(clinic, treatment, None, ["id"])
+    offered = await offering_practitioners(await rt.clinics.facts(clinic.id), treatment, None, ["id"])
     request = BookingRequest(
         clinic_slug=clinic.slug, treatment_id=str(past.treatment_id), start=start, client_id=str(past.client_id)
     )

@@ -46,15 +46,16 @@ async def hold_slot(
 ) -> SlotHold:
     now = now or utcnow()
     await rt.check_rate(f"hold:ip:{network(ip)}", rt.settings.holds_per_ip_hour, "Too many holds.", 3600)
-    clinic = await tenant.clinic_by_slug(principal, clinic_slug)
+    facts = await tenant.clinic_facts(rt.clinics, principal, clinic_slug)
+    clinic = facts.clinic
     if (refusal := access.booking_refusal(clinic, principal)) is not None:
         raise refusal
     start = as_utc(start, ["start"])
     ensure_in_window(clinic, principal, start, now)
-    treatment = await bookable_treatment(clinic, principal, treatment_id, ["treatmentId"])
-    candidates = await offering_practitioners(clinic, treatment, practitioner_id, ["practitionerId"])
+    treatment = await bookable_treatment(facts, principal, treatment_id, ["treatmentId"])
+    candidates = await offering_practitioners(facts, treatment, practitioner_id, ["practitionerId"])
     shape = shape_of(treatment)
-    candidates = await working_candidates(clinic, principal, shape, candidates, start)
+    candidates = await working_candidates(clinic, principal, shape, candidates, start, facts)
     holder = holds.holder_of(principal, ip)
     occupied_start, occupied_end = shape.occupied(start)
 

@@ -159,7 +159,8 @@ async def book_series(rt: Runtime, principal: Principal, request: SeriesRequest,
     says why for each occurrence that failed."""
     now = now or utcnow()
     access.require_series_booking(principal)
-    clinic = await tenant.clinic_by_slug(principal, request.clinic_slug)
+    facts = await tenant.clinic_facts(rt.clinics, principal, request.clinic_slug)
+    clinic = facts.clinic
     if (refusal := access.booking_refusal(clinic, principal)) is not None:
         raise refusal
     first = as_utc(request.start, ["input", "start"])
@@ -167,8 +168,8 @@ async def book_series(rt: Runtime, principal: Principal, request: SeriesRequest,
     key = _key(principal, clinic, request, first)
     if (earlier := await _replay(clinic, key, now)) is not None:
         return earlier
-    treatment = await bookable_treatment(clinic, principal, request.treatment_id, ["input", "treatmentId"])
-    candidates = await offering_practitioners(clinic, treatment, request.practitioner_id, ["input", "practitionerId"])
+    treatment = await bookable_treatment(facts, principal, request.treatment_id, ["input", "treatmentId"])
+    candidates = await offering_practitioners(facts, treatment, request.practitioner_id, ["input", "practitionerId"])
     client = await tenant.client(clinic.id, request.client_id, ["input", "clientId"])
     plan = _Plan(clinic, treatment, candidates, client.id, now, key)
     try:

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
-from realtime.events import AppointmentEvent, calendar_channel
+from realtime.events import AppointmentEvent, EventKind, calendar_channel
 from realtime.hub import Overflow
 from realtime.streams import offered
 from resolvers.booking import slots
@@ -57,7 +57,11 @@ class SlotWatcher:
     end: datetime
 
     def accept(self, event: AppointmentEvent) -> bool:
-        if event.clinic_id != self.clinic_id or event.practitioner_id not in self.practitioner_ids:
+        if event.clinic_id != self.clinic_id:
+            return False
+        if event.kind is EventKind.SETTINGS_CHANGED:  # a treatment's length, who offers it, the hours...
+            return True
+        if event.practitioner_id not in self.practitioner_ids:
             return False
         if event.span_start is None or event.span_end is None:
             return True
@@ -81,11 +85,12 @@ async def watch(
     if last >= first and (last - first).days >= settings.live_slot_range_days:
         raise invalid(f"Watch at most {settings.live_slot_range_days} days at a time.", ["to"])
     clinic, found = await slots.available_slots(
-        settings, principal, clinic_slug, treatment_id, first, last, practitioner_id, holder=holder
+        rt, principal, clinic_slug, treatment_id, first, last, practitioner_id, holder=holder
     )
     tz = ZoneInfo(clinic.timezone)
-    treatment = await bookable_treatment(clinic, principal, treatment_id, ["treatmentId"])
-    practitioners = await offering_practitioners(clinic, treatment, practitioner_id, ["practitionerId"])
+    facts = await rt.clinics.facts(clinic.id)
+    treatment = await bookable_treatment(facts, principal, treatment_id, ["treatmentId"])
+    practitioners = await offering_practitioners(facts, treatment, practitioner_id, ["practitionerId"])
     shape = shape_of(treatment)
     reach = shape.before + shape.duration + shape.after  # a change this far away moves a start on the day
     start = datetime.combine(first, datetime.min.time(), tz) - reach
@@ -109,7 +114,7 @@ async def watch(
             if not days:
                 continue
             _, fresh = await slots.available_slots(
-                settings, principal, clinic_slug, treatment_id, days[0], days[-1], practitioner_id, holder=holder
+                rt, principal, clinic_slug, treatment_id, days[0], days[-1], practitioner_id, holder=holder
             )
             now = _by_day(fresh, tz)
             changed = []

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from models import Clinic, utcnow
-from settings import Settings
+from resolvers.core.runtime import Runtime
 from resolvers.core import access
 from resolvers.core import tenant
 from resolvers.booking.availability import free_starts, load_busy, load_spans, wall_to_utc
@@ -30,7 +30,7 @@ class FreeSlot:
 
 
 async def available_slots(
-    settings: Settings,
+    rt: Runtime,
     principal: Principal,
     clinic_slug: str,
     treatment_id: str,
@@ -44,6 +44,7 @@ async def available_slots(
     """`holder`: the caller as a slot holder (resolvers/booking/holds.py);
     their own holds count as free for them."""
     now = now or utcnow()
+    settings = rt.settings
     if last < first:
         raise invalid("`to` must not be before `from`.", ["to"])
     if abs((first - now.date()).days) > MAX_YEARS_AWAY * 366:
@@ -51,10 +52,11 @@ async def available_slots(
     max_days = settings.max_slot_range_days
     if (last - first).days >= max_days:
         raise invalid(f"Ask for at most {max_days} days at a time.", ["to"])
-    clinic = await tenant.clinic_by_slug(principal, clinic_slug)
+    facts = await tenant.clinic_facts(rt.clinics, principal, clinic_slug)
+    clinic = facts.clinic
     access.portal_open(clinic, principal)
-    treatment = await bookable_treatment(clinic, principal, treatment_id, ["treatmentId"])
-    practitioner_ids = await offering_practitioners(clinic, treatment, practitioner_id, ["practitionerId"])
+    treatment = await bookable_treatment(facts, principal, treatment_id, ["treatmentId"])
+    practitioner_ids = await offering_practitioners(facts, treatment, practitioner_id, ["practitionerId"])
     tz = ZoneInfo(clinic.timezone)
     shape = shape_of(treatment)
     step = timedelta(minutes=clinic.slot_step_minutes)
@@ -65,7 +67,7 @@ async def available_slots(
     range_start = wall_to_utc(first, 0, tz, later=False) - shape.before
     range_end = wall_to_utc(last, 24 * 60, tz, later=True) + shape.duration + shape.after
     spans, busy = await asyncio.gather(
-        load_spans(clinic.id, practitioner_ids, first, last, tz),
+        load_spans(clinic.id, practitioner_ids, first, last, tz, weekly=facts.weekly),
         load_busy(clinic.id, practitioner_ids, range_start, range_end, own_holder=holder, now=now),
     )
     slots = [

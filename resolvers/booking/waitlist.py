@@ -17,6 +17,7 @@ from resolvers.booking.book import bookable_treatment, offering_practitioners
 from resolvers.core import access, ids, tenant
 from resolvers.core.errors import invalid
 from resolvers.core.principal import Principal, Scope
+from resolvers.core.runtime import Runtime
 
 MAX_DAYS = 92
 MAX_WAITING = 5  # entries one client waits on at once
@@ -48,14 +49,17 @@ def _check_dates(request: JoinRequest, today: date, horizon_days: int) -> None:
         raise invalid(f"The clinic takes bookings up to {horizon_days} days ahead.", ["input", "to"])
 
 
-async def join_waitlist(principal: Principal, request: JoinRequest, *, now: datetime | None = None) -> WaitlistEntry:
+async def join_waitlist(
+    rt: Runtime, principal: Principal, request: JoinRequest, *, now: datetime | None = None
+) -> WaitlistEntry:
     now = now or utcnow()
     client_id = access.require_waitlister(principal)
-    clinic = await tenant.clinic_by_slug(principal, request.clinic_slug)
+    facts = await tenant.clinic_facts(rt.clinics, principal, request.clinic_slug)
+    clinic = facts.clinic
     access.portal_open(clinic, principal)
-    treatment = await bookable_treatment(clinic, principal, request.treatment_id, ["input", "treatmentId"])
+    treatment = await bookable_treatment(facts, principal, request.treatment_id, ["input", "treatmentId"])
     if request.practitioner_id is not None:
-        await offering_practitioners(clinic, treatment, request.practitioner_id, ["input", "practitionerId"])
+        await offering_practitioners(facts, treatment, request.practitioner_id, ["input", "practitionerId"])
     _check_dates(request, now.astimezone(ZoneInfo(clinic.timezone)).date(), clinic.booking_horizon_days)
     earliest, latest = _minutes(request.earliest, 0), _minutes(request.latest, 24 * 60 - 1)
     if latest <= earliest:

@@ -1,16 +1,18 @@
 """What the use cases need of the process, built once at start-up by
 whoever runs them (the app, the CLI, the worker, a test) and passed in:
 the settings, the password hasher, the rate limiter, the live event hub and
-ways to wake the event relay and the job runner. Nothing here is reached for globally."""
+ways to wake the event relay and the job runner, and what the process keeps
+of each clinic. Nothing here is reached for globally."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 
 from realtime.hub import Hub
+from resolvers.core.clinic_cache import ClinicCache
 from resolvers.core.errors import DomainError, ErrorCode
 from resolvers.core.ratelimit import MemoryRateLimiter, RateLimiter
 from settings import Settings
@@ -35,6 +37,7 @@ class Runtime:
     hub: Hub | None  # None: this process publishes no live events (the CLI)
     wake_jobs: Callable[[], None]  # after a commit that queued work due now
     wake_relay: Callable[[], None]  # after a commit that wrote events
+    clinics: ClinicCache = field(default_factory=ClinicCache)  # what the process keeps of each clinic
 
     @classmethod
     def build(

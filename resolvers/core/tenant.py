@@ -37,6 +37,7 @@ from models import (
     WebhookEndpoint,
 )
 from resolvers.core.access import appointment_rule, reads_client_records, require_admin
+from resolvers.core.clinic_cache import ClinicCache, ClinicFacts
 from resolvers.core.errors import not_found
 from resolvers.core.ids import parse_id
 from resolvers.core.principal import Principal
@@ -68,6 +69,14 @@ async def clinic_by_slug(principal: Principal, slug: str) -> Clinic:
     if clinic is None or (principal.clinic_id is not None and clinic.id != principal.clinic_id):
         raise not_found("Clinic", ["clinicSlug"])
     return clinic
+
+
+async def clinic_facts(cache: ClinicCache, principal: Principal, slug: str) -> ClinicFacts:
+    """`clinic_by_slug` from the process's kept facts (resolvers/core/clinic_cache.py)."""
+    facts = await cache.facts_by_slug(slug)
+    if facts is None or (principal.clinic_id is not None and facts.clinic.id != principal.clinic_id):
+        raise not_found("Clinic", ["clinicSlug"])
+    return facts
 
 
 def appointments(principal: Principal) -> QuerySet[Appointment]:

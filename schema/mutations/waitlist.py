@@ -56,7 +56,7 @@ class WaitlistMutations:
             clinic_slug=input.clinic_slug, treatment_id=input.treatment_id, date_from=input.from_, date_to=input.to,
             practitioner_id=input.practitioner_id, earliest=input.earliest_time, latest=input.latest_time,
         )  # fmt: skip
-        return await payload(WaitlistEntryPayload, _entry(waitlist.join_waitlist(info.context.principal, request)))
+        return await payload(WaitlistEntryPayload, _entry(waitlist.join_waitlist(info.context.runtime, info.context.principal, request)))
 
     @strawberry.mutation(description="The client leaves one of their own waitlist entries.")
     async def leave_waitlist(self, info: Info, id: strawberry.ID) -> WaitlistEntryPayload:

@@ -117,7 +117,7 @@ async def test_available_slots_honour_notice_horizon_and_booked_time(backend, de
         source=AppointmentSource.STAFF, currency="GBP",
     )
     today = now.astimezone(LONDON).date()
-    _, slots = await available_slots(runtime.settings, ANONYMOUS, "slotty", str(built.treatment.id), today, today + timedelta(days=10))
+    _, slots = await available_slots(runtime, ANONYMOUS, "slotty", str(built.treatment.id), today, today + timedelta(days=10))
     starts = [s.start for s in slots]
     assert starts, "a rostered practitioner has free time"
     assert min(starts) >= now + timedelta(minutes=60)

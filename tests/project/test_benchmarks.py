@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from bench import booking_race, fanout, http, reports, slots
+from bench import booking_race, booking_speed, fanout, http, reports, slots
 from bench.__main__ import BENCHMARKS
 from tests.support.environment import PG_BASE, REDIS_URL, REQUIRE_SERVICES
 from tests.support.servers import ROOT
@@ -52,6 +52,21 @@ def test_a_failed_correctness_check_is_reported():
     assert booking_race.problems(race) == ["a hot slot did not have exactly one winner"]
     assert booking_race.problems({**race, "winners": [1, 1], "overlaps": 1}) == ["two active appointments of one practitioner overlap"]
     assert booking_race.problems({**race, "winners": [1, 1], "holds_used": 1}) == ["a hold was not spent on its booking"]
+    rows = {"appointment": 1.0, "outbox_message": 3.8}
+    side = {"label": "over HTTP", "errors": 0, "first_error": "", "rows": rows}
+    speed = {"http": side, "in_process": {**side, "label": "in-process"}, "baseline": {**side, "label": "baseline"},
+             "overlaps": 0, "booked": 9, "expected_booked": 9}  # fmt: skip
+    assert booking_speed.problems(speed) == []
+    assert booking_speed.problems({**speed, "http": {**side, "errors": 2, "first_error": "SLOT_UNAVAILABLE"}}) == [
+        "over HTTP: 2 bookings failed (first: SLOT_UNAVAILABLE)"
+    ]
+    assert booking_speed.problems({**speed, "overlaps": 1, "booked": 8}) == [
+        "two active appointments of one practitioner overlap", "the table holds 8 appointments, not the 9 booked"
+    ]
+    fewer = {**side, "label": "baseline", "rows": {**rows, "outbox_message": 2.8}}
+    assert booking_speed.problems({**speed, "baseline": fewer}) == [
+        f"baseline wrote other rows per booking than in-process: {fewer['rows']} vs {rows}"
+    ]
     same = {(label, name): True for label in reports.RANGES for name in reports.REPORTS}
     assert reports.problems({"checks": same, "appointments": 10}) == []
     assert reports.problems({"checks": {**same, ("year", "revenue"): False}, "appointments": 10}) == ["year, revenue: not the baseline's figures"]
