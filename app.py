@@ -10,8 +10,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from portal.operations import page_documents
 from resolvers.core.runtime import Runtime
 from schema import build_schema
+from schema.documents import Documents
 from settings import Settings
 from web.graphql_app import GraphQLApp
 from web.middleware import RedactTokens
@@ -37,6 +39,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     graphql = GraphQLApp(
         build_schema(settings, traces),
         runtime,
+        # The pages' documents, sent by id; with TRUSTED_DOCUMENTS_ONLY the only ones that run.
+        Documents({d.id: d.text for d in page_documents()}, trusted_only=settings.trusted_documents_only),
         graphql_ide=None if settings.production else "graphiql",
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),

@@ -128,6 +128,8 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 256 * 1024
+    # Only the server's known documents (the pages', by id) run: see schema/documents.py.
+    trusted_documents_only: bool = False
     max_slot_range_days: int = 62
     # Sign-in rate limits (attempts per window)
     signin_per_account: int = 10  # from one address
@@ -238,6 +240,7 @@ class Settings:
             max_query_depth=_int(env, "MAX_QUERY_DEPTH", cls.max_query_depth),
             max_aliases=_int(env, "MAX_ALIASES", cls.max_aliases),
             max_tokens=_int(env, "MAX_TOKENS", cls.max_tokens),
+            trusted_documents_only=_bool(env, "TRUSTED_DOCUMENTS_ONLY", cls.trusted_documents_only),
             signin_per_account=_int(env, "SIGNIN_PER_ACCOUNT", cls.signin_per_account),
             signin_per_account_total=_int(env, "SIGNIN_PER_ACCOUNT_TOTAL", cls.signin_per_account_total),
             signin_per_ip=_int(env, "SIGNIN_PER_IP", cls.signin_per_ip),

@@ -6,6 +6,7 @@
     python -m bench booking_speed        # bookings/s over HTTP, in-process and by hand-written asyncpg
     python -m bench fanout               # starts its own server processes (and a redis-server to stop)
     python -m bench reports              # a year of one clinic; each report against one SQL statement
+    python -m bench http                 # requests/s of the hot queries against plain Strawberry (own server processes)
     python -m bench --tiny               # each at its smallest size: a quick check that they still work
 
 PostgreSQL comes from BENCH_DATABASE_URL (default
@@ -26,11 +27,12 @@ import platform
 import subprocess
 import sys
 
-from bench import booking_race, booking_speed, fanout, reports, slots
+from bench import booking_race, booking_speed, fanout, http, reports, slots
 from bench.common import DEFAULT_POOL_MAXSIZE
 
 BENCHMARKS = {
     "slots": slots, "booking_race": booking_race, "booking_speed": booking_speed, "fanout": fanout, "reports": reports,
+    "http": http,
 }
 
 

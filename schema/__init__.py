@@ -18,6 +18,7 @@ from schema.tracing import tracing_extension
 from schema.live_executor import LiveExecutor
 from schema.limits import MaxAliases, MaxDepth
 from schema.text import StorableText
+from schema.validated import ValidatedDocuments
 from schema.transports import SubscriptionsOverWebsocket
 from schema.admin_query import AdminQueries
 from schema.mutations.account import AccountMutations
@@ -104,6 +105,8 @@ def build_schema(settings: Settings, tracer_provider: Any = None) -> strawberry.
             partial(MaxDepth, max_depth=settings.max_query_depth, should_ignore=_introspection),
             partial(MaxAliases, max_alias_count=settings.max_aliases),
             partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+            # After the limits: it validates with the rules they add.
+            ValidatedDocuments,
             StorableText,
             SubscriptionsOverWebsocket,
             ObservedOperations,

@@ -25,6 +25,7 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Operation
 from strawberry.utils.aio import aclosing
 
+from schema.documents import BAD_REQUEST, DocumentRefused
 from schema.live_executor import ExecutorTaker, take_executors, taker
 from schema.live_internals import ResultStreamHandler
 
@@ -138,7 +139,22 @@ class LiveTransportWSHandler(ResultStreamHandler):
         if (malformed := _malformed(message)) is not None:
             await self.handle_invalid_message(malformed)
             return
+        if message.get("type") == "subscribe" and self.connection_acknowledged:
+            try:
+                message["payload"]["query"] = self._document_text(message["payload"])
+            except DocumentRefused as refused:
+                error = {"message": refused.message, "extensions": {"code": refused.code}}
+                await self.send_message({"id": message["id"], "type": "error", "payload": [error]})
+                return
         await super().handle_message(message)
+
+    def _document_text(self, payload: dict) -> str:
+        """The subscribe payload's document, named by `documentId` or sent
+        as text, as the view's `documents` (schema/documents.py) allow."""
+        text = self.view.documents.text(payload)
+        if not isinstance(text, str):
+            raise DocumentRefused(BAD_REQUEST, "A subscribe payload needs a `query` or a `documentId`.")
+        return text
 
     def on_request_accepted(self) -> None:
         if not isinstance(self.websocket, LiveWebSocketAdapter):

@@ -4,6 +4,7 @@ written in the document or sent as variables."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -42,13 +43,32 @@ class _Literals(Visitor):
         self.clean = self.clean and _storable(node.value)
 
 
+# Whether a document's literals are storable, by its text: the answer
+# depends on the text alone, and the hot documents come again and again.
+_clean_texts: OrderedDict[str, bool] = OrderedDict()
+CLEAN_TEXTS_MAX = 256
+LONGEST = 16 * 1024  # longer texts are walked every time
+
+
+def _clean_literals(text: str | None, document) -> bool:
+    known = _clean_texts.get(text) if text is not None else None
+    if known is not None:
+        return known
+    literals = _Literals()
+    if document is not None:
+        visit(document, literals)
+    if text is not None and len(text) <= LONGEST:
+        _clean_texts[text] = literals.clean
+        while len(_clean_texts) > CLEAN_TEXTS_MAX:
+            _clean_texts.popitem(last=False)
+    return literals.clean
+
+
 class StorableText(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        literals = _Literals()
-        if context.graphql_document is not None:
-            visit(context.graphql_document, literals)
-        if not (literals.clean and _all_storable(context.variables or {})):
+        clean = _clean_literals(context.query, context.graphql_document)
+        if not (clean and _all_storable(context.variables or {})):
             # Set before validation runs, so nothing executes.
             context.pre_execution_errors = [GraphQLError(MESSAGE, extensions={"code": "INVALID_INPUT"})]
         yield

@@ -25,6 +25,7 @@ from resolvers.core.errors import DomainError, ErrorCode
 from resolvers.core.ratelimit import network
 from resolvers.core.runtime import Runtime
 from schema.context import Context
+from schema.documents import DocumentRefused, Documents
 from schema.live_transport import LiveTransportWSHandler, LiveWebSocketAdapter
 from web.graphql_http import BAD_REQUEST, JSON, Exchange, graphql_error, media_type_of, response_media_type
 
@@ -67,9 +68,11 @@ class GraphQLApp(GraphQL):
     graphql_transport_ws_handler_class = LiveTransportWSHandler
     websocket_adapter_class = LiveWebSocketAdapter
 
-    def __init__(self, schema, runtime: Runtime, **kwargs) -> None:
+    def __init__(self, schema, runtime: Runtime, documents: Documents | None = None, **kwargs) -> None:
         super().__init__(schema, **kwargs)
         self.runtime = runtime
+        # Read by the websocket handler too (schema/live_transport.py).
+        self.documents = documents or Documents({})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -83,6 +86,8 @@ class GraphQLApp(GraphQL):
             response = _bad_request(request, error)
         except Refused as refused:
             response = refused.response
+        except DocumentRefused as refused:  # after get_context: the exchange is negotiated
+            response = request.state.graphql.refusal(400, refused.message, refused.code)
         await response(scope, receive, send)
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
@@ -91,6 +96,13 @@ class GraphQLApp(GraphQL):
         if exchange is not None and exchange.answered:
             return exchange.answer(response)
         return response
+
+    def should_render_graphql_ide(self, request) -> bool:
+        # A GET naming a persisted document is a request, not a visit.
+        if not super().should_render_graphql_ide(request):
+            return False
+        params = request.query_params
+        return "documentId" not in params and "extensions" not in params
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # Strawberry's own page loads GraphiQL from a CDN; this one needs
@@ -132,9 +144,24 @@ class GraphQLApp(GraphQL):
                 message = "Send the request as application/json (or multipart/form-data with a file)."
                 raise HTTPException(415, message)
         request_data = await super().parse_http_body(request_adapter)
-        if not isinstance(request_data, list) and not isinstance(request_data.operation_name, str | None):
+        if isinstance(request_data, list):
+            for item in request_data:
+                item.query = self.documents.text({"query": item.query, "extensions": item.extensions})
+            return request_data
+        if not isinstance(request_data.operation_name, str | None):
             raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
+        request = {"query": request_data.query, "extensions": request_data.extensions}
+        if request_data.query is None:  # a persisted document's id, which strawberry does not read
+            request |= {k: v for k, v in (await self._request_object(request_adapter)).items() if k == "documentId"}
+        request_data.query = self.documents.text(request)
         return request_data
+
+    async def _request_object(self, request_adapter) -> dict:
+        if request_adapter.method == "GET":
+            return dict(request_adapter.query_params)
+        if media_type_of(request_adapter.content_type) == JSON:
+            return self.parse_json(await request_adapter.get_body())
+        return {}
 
     async def _require_json_object(self, request_adapter) -> None:
         body = (await request_adapter.get_body()).lstrip()

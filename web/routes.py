@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
-from portal import pages
+from portal import operations, pages
 from settings import Settings
 from web import endpoints, home, i18n, metrics
 from web.graphql_app import GraphQLApp
@@ -38,6 +38,7 @@ def routes(settings: Settings, graphql: GraphQLApp) -> list[BaseRoute]:
         Route("/calendar", pages.page("calendar.html")),
         Route("/reports", pages.page("reports.html")),
         Route("/i18n/portal.json", i18n.portal_catalogue, methods=["GET", "HEAD"]),  # the pages' texts
+        Route("/assets/graphql/{script}.js", operations.documents_module, methods=["GET", "HEAD"]),
         Mount("/assets", pages.assets(), name="assets"),
         vendor,
     ]

@@ -1,14 +1,10 @@
 // Balances: account credit, memberships, gift cards and loyalty cards. A
 // server without them (an unknown field) hides the section. Hands back what
 // it read (null without it): the portal tells from it what is covered.
-import { optional } from "./gql.js";
+import { gql } from "./gql.js";
+import { Balances } from "./graphql/balances.js";
 import { $, el, show, money, when } from "./dom.js";
 import { _, _n } from "./i18n.js";
-
-const BALANCES = (loyaltyExtra) => `query Balances { me { accountBalance { amount currency }
-  memberships { id name sessionsTotal sessionsRemaining expiresAt treatments { id name } }
-  giftCards { id code initialValue { amount currency } remainingValue { amount currency } expiresAt }
-  loyaltyCards { id programme kind points cashback { amount currency } discountPercent ${loyaltyExtra} } } }`;
 
 // A loyalty card: its balance, then how it earns and the programme's terms.
 function loyaltyLine(l) {
@@ -30,8 +26,7 @@ function loyaltyLine(l) {
 export async function renderBalances(token, timeZone) {
   let data;
   try {
-    // Older servers know neither the rule nor the terms.
-    data = (await optional(BALANCES("rule { description } terms"), {}, token)) ?? (await optional(BALANCES(""), {}, token));
+    data = await gql(Balances, {}, token);
   } catch {
     data = null;
   }

@@ -2,6 +2,7 @@
 // pick a treatment, a date and a free time, confirm once.
 import { linkToken } from "./link.js";
 import { gql, optional, userError, store, session } from "./gql.js";
+import { BookClinic as CLINIC, PricesForMe as PRICES_FOR_ME, Redeem as REDEEM, Book as BOOK, Hold as HOLD, Release as RELEASE, Join as JOIN } from "./graphql/book.js";
 import { $, el, show, say, brand, money, when, timeOnly, today, addDays, slugFromPath, newKey } from "./dom.js";
 import { freeSlots, byStart, renderTimes } from "./slots.js";
 import { watchDay } from "./slot_watch.js";
@@ -15,22 +16,6 @@ const form = $("#booking");
 // The pre-fill token is read once and taken out of the address bar at once
 // (link.js), so it is neither bookmarked, shared nor kept in history.
 
-const PRICES_FOR_ME = `query($slug: String!) { clinic(slug: $slug) { treatments { id priceForMe { amount currency } } } }`;
-const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) {
-  id name timezone portalEnabled canBook showPrices bookingInstructions termsAndConditions bookingHorizonDays
-  cancellationPolicy { noticeHours text } branding { backgroundColor logoUrl }
-  treatments { id name description durationMinutes price { amount currency } practitioners { id name } } } }`;
-const REDEEM = `mutation Redeem($token: String!) { redeemPrefillToken(token: $token) {
-  prefill { fullName email phone } bookingSession { token expiresAt } userErrors { code message } } }`;
-const BOOK = `mutation Book($input: BookAppointmentInput!) { bookAppointment(input: $input) {
-  appointment { id start end treatment { name } practitioner { name } price { amount currency } }
-  userErrors { code message field } } }`;
-const HOLD = `mutation Hold($c: String!, $t: ID!, $s: DateTime!, $p: ID) {
-  holdSlot(clinicSlug: $c, treatmentId: $t, start: $s, practitionerId: $p) {
-  hold { id expiresAt } userErrors { code message } } }`;
-const RELEASE = `mutation Release($id: ID!) { releaseHold(id: $id) { userErrors { code } } }`;
-const JOIN = `mutation Join($input: JoinWaitlistInput!) { joinWaitlist(input: $input) {
-  entry { id status } userErrors { code message } } }`;
 const HOLD_GONE = ["HOLD_EXPIRED", "HOLD_RELEASED", "HOLD_ALREADY_USED", "NOT_FOUND"];
 const TOKEN_TROUBLE = {
   TOKEN_EXPIRED: _("This booking link has expired."),

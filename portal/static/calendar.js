@@ -5,6 +5,7 @@
 // appointment by dragging it.
 import { staffSignIn, staffSignOut } from "./staff_sign_in.js";
 import { gql, userError, store, session } from "./gql.js";
+import { CalendarClinic as CLINIC, Calendar as CALENDAR, Updates as UPDATES, Move as MOVE } from "./graphql/calendar.js";
 import { $, el, show, say, brand, today, addDays, timeOnly } from "./dom.js";
 import { LiveSubscription } from "./live.js";
 import { elsewhere, zoneName } from "./zone.js";
@@ -14,17 +15,6 @@ import { Diary } from "./diary.js";
 
 const SESSION = "calendar:staff";
 const message = $("#message");
-const FIELDS = `id start end status canReschedule treatment { name } practitioner { id name } client { fullName }`;
-const CLINIC = `query { myClinic { id name timezone branding { backgroundColor logoUrl }
-  practitioners { id name weeklyHours { weekday start end } } } }`;
-const CALENDAR = `query Calendar($from: DateTime!, $to: DateTime!, $day: Date!) {
-  calendar(from: $from, to: $to) { ${FIELDS} } calendarCursor
-  myClinic { practitioners { id rosterExceptions(from: $day) { date kind start end } } } }`;
-const UPDATES = `subscription Updates($after: String) {
-  calendarUpdates(after: $after) { kind occurredAt cursor appointment { ${FIELDS} } } }`;
-const MOVE = `mutation Move($id: ID!, $start: DateTime!, $practitionerId: ID) {
-  rescheduleAppointment(id: $id, start: $start, practitionerId: $practitionerId) {
-    appointment { ${FIELDS} } userErrors { code message field } } }`;
 // Hours the grid spans when nobody works on the days shown.
 const DEFAULT_HOURS = [9 * 60, 18 * 60];
 

@@ -2,6 +2,7 @@
 // e-mail or text message, read and signed with a typed name and agreement.
 import { linkToken, hadToken } from "./link.js";
 import { gql, userError, store, GraphQLError } from "./gql.js";
+import { ConsentClinic as CLINIC, Consent as REQUEST, Sign as SIGN } from "./graphql/consent.js";
 import { $, show, say, brand, when, slugFromPath } from "./dom.js";
 import { _, language } from "./i18n.js";
 
@@ -15,12 +16,6 @@ const message = $("#message");
 if (hadToken) store.set(KEPT, { token: linkToken });
 const token = store.get(KEPT)?.token || null;
 
-const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) { name branding { backgroundColor logoUrl } } }`;
-const FIELDS = `status title body clinicName clinicTimezone treatmentName practitionerName appointmentStart expiresAt signedAt signatureName`;
-const REQUEST = `query Consent($token: String!, $slug: String) { consentRequest(token: $token, clinicSlug: $slug) { ${FIELDS} } }`;
-const SIGN = `mutation Sign($token: String!, $name: String!, $agree: Boolean!, $slug: String) {
-  signConsentForm(token: $token, signatureName: $name, agree: $agree, clinicSlug: $slug) {
-    consentRequest { ${FIELDS} } userErrors { code message field } } }`;
 const TROUBLE = {
   TOKEN_INVALID: _("This consent link is not valid. Please use the latest link the clinic sent you, or ask the clinic for a new one."),
 };

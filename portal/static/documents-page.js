@@ -2,11 +2,9 @@
 // own heading (#PRIVACY_POLICY, #USER_AGREEMENT), for the links of the
 // sign-in forms and of the portal's request to accept a new version.
 import { gql } from "./gql.js";
+import { ClinicDocuments as DOCUMENTS } from "./graphql/documents-page.js";
 import { $, el, show, say, brand, when, slugFromPath } from "./dom.js";
 import { _ } from "./i18n.js";
-
-const DOCUMENTS = `query($slug: String!) { clinic(slug: $slug) { name timezone branding { backgroundColor logoUrl }
-  legalDocuments { kind version title body publishedAt } } }`;
 
 async function start() {
   const slug = slugFromPath();

@@ -2,13 +2,9 @@
 // from the sign-in forms, and asked for again once the clinic publishes a
 // version the client has not accepted. A server without them hides both.
 import { gql, optional, userError } from "./gql.js";
+import { CurrentDocuments as CURRENT, DocumentsToAccept as TO_ACCEPT, AcceptDocuments as ACCEPT } from "./graphql/documents.js";
 import { $, el, show, say } from "./dom.js";
 import { _, _n, language, locale } from "./i18n.js";
-
-const CURRENT = `query($slug: String!) { clinic(slug: $slug) { legalDocuments { id kind title } } }`;
-const TO_ACCEPT = `query { me { documentsToAccept { id kind version title } } }`;
-const ACCEPT = `mutation($ids: [ID!]!) { acceptLegalDocuments(documentIds: $ids) {
-  documentsToAccept { id } userErrors { code message } } }`;
 
 function link(document) {
   return el("a", { href: `documents#${document.kind}`, target: "_blank", rel: "noopener" }, document.title);

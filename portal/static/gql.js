@@ -14,13 +14,19 @@ export class GraphQLError extends Error {
   }
 }
 
-export async function gql(query, variables = {}, token = null) {
+// `document` is a page document's id, as /assets/graphql/<script>.js gives
+// it (`{ documentId, operationName }`), or a document's text.
+export function requestOf(document, variables) {
+  return typeof document === "string" ? { query: document, variables } : { ...document, variables };
+}
+
+export async function gql(document, variables = {}, token = null) {
   const headers = { "content-type": "application/json", accept: "application/json" };
   if (pageLanguage) headers["accept-language"] = pageLanguage;
   if (token) headers.authorization = `Bearer ${token}`;
   let response;
   try {
-    response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+    response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify(requestOf(document, variables)) });
   } catch {
     throw new Error(_("Can't reach the server. Check your connection and try again."));
   }

@@ -14,7 +14,11 @@
 // Other streams (no `read`): once subscribed it calls `onResync`, every
 // time, because events published while the socket was down are not replayed.
 //
+// `query` is a page document's id (see gql.js) or a document's text.
+//
 // Protocol: https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md
+
+import { requestOf } from "./gql.js";
 
 const REFUSED = 4403; // the credential was refused: reconnecting cannot help
 const FATAL = new Set([4400, REFUSED, 4409, 4429]);
@@ -79,7 +83,7 @@ export class LiveSubscription {
     }
     this.subscriptionId = String(this.nextId++);
     const variables = this.resumable ? { ...this.variables, after: this.cursor ?? null } : this.variables;
-    socket.send(JSON.stringify({ id: this.subscriptionId, type: "subscribe", payload: { query: this.query, variables } }));
+    socket.send(JSON.stringify({ id: this.subscriptionId, type: "subscribe", payload: requestOf(this.query, variables) }));
     this.failures = 0;
     this.onStatus("live");
     if (!this.resumable) await this.onResync();

@@ -5,8 +5,7 @@
 // (RESYNC_REQUIRED), `read` shows the bookings afresh and answers the new
 // cursor.
 import { LiveSubscription } from "./live.js";
-
-const UPDATES = `subscription Mine($after: String) { myAppointmentUpdates(after: $after) { kind cursor } }`;
+import { Mine as UPDATES } from "./graphql/my-updates.js";
 
 // `read()` re-reads and shows the bookings, answering their `calendarCursor`;
 // `cursor` is that of the read just made.

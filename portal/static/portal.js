@@ -1,7 +1,10 @@
 // The client portal: sign in, My bookings (cancel, repeat), Book Now, balances.
 // My bookings stay current through `myAppointmentUpdates` (my-updates.js).
-import { gql, optional, userError, store, session, GraphQLError } from "./gql.js";
+import { gql, optional, userError, store, session } from "./gql.js";
 import { followMyAppointments } from "./my-updates.js";
+import {
+  PortalClinic as CLINIC, SmsEnabled as SMS_ENABLED, Me as ME, SetLanguage, SignOut, PrefillBooking, Cancel, Repeat, Move,
+} from "./graphql/portal.js";
 import { $, el, show, say, brand, money, when, today, slugFromPath, openDialog } from "./dom.js";
 import { freeSlots, byStart, renderTimes } from "./slots.js";
 import { setUpSignIn } from "./signin.js";
@@ -17,15 +20,6 @@ let clinic = null;
 let token = session(SESSION)?.token || null;
 let memberships = []; // the client's, from the balances
 let live = null;
-
-const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) {
-  id name timezone portalEnabled canBook clientsCanCancel clientsCanReschedule termsAndConditions cancellationPolicy { noticeHours text }
-  branding { backgroundColor logoUrl } } }`;
-const SMS_ENABLED = `query($slug: String!) { clinic(slug: $slug) { smsSignInEnabled } }`;
-const APPOINTMENT = `id start end status canCancel treatment { id name } practitioner { id name } price { amount currency }`;
-const ME = (extra) => `query Me { calendarCursor me { fullName language
-  upcoming: appointments(when: UPCOMING, first: 50) { edges { node { ${APPOINTMENT} ${extra} } } }
-  past: appointments(when: PAST, first: 20) { edges { node { ${APPOINTMENT} ${extra} } } } } }`;
 
 const STATUS = { CANCELLED: _("cancelled"), NO_SHOW: _("missed") };
 
@@ -48,7 +42,7 @@ async function followLanguage(me) {
 async function storeLanguage(code) {
   if (!token) return;
   try {
-    await gql("mutation($language: String!) { setLanguage(language: $language) { userErrors { code message } } }", { language: code }, token);
+    await gql(SetLanguage, { language: code }, token);
   } catch {
     // Kept in this browser either way; stored with the account next time.
   }
@@ -122,7 +116,7 @@ $("#sign-out").addEventListener("click", async () => {
   token = null;
   store.remove(SESSION);
   try {
-    await gql("mutation { signOut { ok } }", {}, spent);
+    await gql(SignOut, {}, spent);
   } catch {
     // The token is gone from this browser either way.
   }
@@ -130,17 +124,9 @@ $("#sign-out").addEventListener("click", async () => {
   await showSignIn();
 });
 
-// Older servers have no canRepeat / canReschedule: then every past
-// appointment offers Repeat, and Move goes with canCancel.
 async function loadMe() {
-  try {
-    const data = await gql(ME("canRepeat canReschedule coveredBy { name }"), {}, token);
-    return { me: data.me, cursor: data.calendarCursor, knows: true };
-  } catch (error) {
-    if (!(error instanceof GraphQLError && error.unknownField)) throw error;
-    const data = await gql(ME(""), {}, token);
-    return { me: data.me, cursor: data.calendarCursor, knows: false };
-  }
+  const data = await gql(ME, {}, token);
+  return { me: data.me, cursor: data.calendarCursor, knows: true };
 }
 
 // The server no longer takes the stored token (it expired, or was signed
@@ -285,7 +271,7 @@ $("#book-now").addEventListener("click", async (event) => {
   const button = event.currentTarget;
   button.disabled = true;
   try {
-    const data = await gql("mutation { createPrefillToken { bookingUrl userErrors { code message } } }", {}, token);
+    const data = await gql(PrefillBooking, {}, token);
     const error = userError(data.createPrefillToken);
     if (error) return say(message, error.message, "error");
     location.assign(data.createPrefillToken.bookingUrl);
@@ -318,11 +304,7 @@ $("#cancel-confirm").addEventListener("click", async (event) => {
   const button = event.currentTarget;
   button.disabled = true;
   try {
-    const data = await gql(
-      `mutation($id: ID!, $reason: String) { cancelAppointment(id: $id, reason: $reason) { appointment { id status } userErrors { code message } } }`,
-      { id: cancelling.id, reason: $("#cancel-reason").value.trim() || null },
-      token,
-    );
+    const data = await gql(Cancel, { id: cancelling.id, reason: $("#cancel-reason").value.trim() || null }, token);
     const error = userError(data.cancelAppointment);
     if (error) return say($("#cancel-error"), error.message, "error");
     const done = cancelling;
@@ -345,17 +327,14 @@ const ACTIONS = {
   repeat: {
     title: (a) => _("Book {treatment} again", { treatment: a.treatment.name }),
     button: _("Book this time"),
-    mutation: `mutation($id: ID!, $start: DateTime!) { result: repeatAppointment(id: $id, start: $start) {
-      appointment { id start treatment { name } } userErrors { code message } } }`,
+    mutation: Repeat,
     variables: (a, slot) => ({ id: a.id, start: slot.start }),
     done: (b) => _("Booked: {treatment}, {when}.", { treatment: b.treatment.name, when: at(b.start) }),
   },
   move: {
     title: (a) => _("Move {treatment}", { treatment: a.treatment.name }),
     button: _("Move to this time"),
-    mutation: `mutation($id: ID!, $start: DateTime!, $practitioner: ID) {
-      result: rescheduleAppointment(id: $id, start: $start, practitionerId: $practitioner) {
-      appointment { id start treatment { name } } userErrors { code message } } }`,
+    mutation: Move,
     variables: (a, slot) => ({ id: a.id, start: slot.start, practitioner: slot.practitioner.id }),
     done: (b) => _("Moved: {treatment}, now {when}.", { treatment: b.treatment.name, when: at(b.start) }),
   },

@@ -8,26 +8,9 @@
 
 import { money } from "./dom.js";
 
-export const QUERY = `query Reports($from: Date!, $to: Date!) { reports(from: $from, to: $to) {
-  from to timezone currency
-  revenue { moneyTaken { amount } listValue { amount } appointments
-    byDay { day appointments amount { amount } moneyTaken { amount } } }
-  bookings { total rescheduled bySource { source bookings } }
-  payments { total { payments taken { amount } refunds refunded { amount } net { amount } }
-    byMethod { method payments taken { amount } refunds refunded { amount } net { amount } } }
-  staffPerformance { practitioner { name } appointments completed noShows revenue { amount }
-    bookedMinutes rosteredMinutes utilisation }
-  treatmentPopularity { treatment { name } visits share }
-  clientRetention { clientsSeen newClients returningClients completedClients rebookedClients rebookingRate }
-  cancellations { appointments cancellations rate rescheduled slotsReopened withinNoticePeriod
-    averageNoticeHours medianNoticeHours notice { minHours maxHours cancellations } }
-} }`;
-
-// The schema's own definition of each report, shown beside its chart.
-export const DEFINITIONS = `query { ${[
-  "RevenueReport", "BookingsReport", "PaymentsReport", "StaffPerformance",
-  "TreatmentPopularity", "ClientRetentionReport", "CancellationsReport",
-].map((name) => `${name}: __type(name: "${name}") { description }`).join(" ")} }`;
+// The documents: QUERY (the seven reports) and DEFINITIONS (the schema's
+// own definition of each, shown beside its chart).
+export { Reports as QUERY, Definitions as DEFINITIONS } from "./graphql/reports.js";
 
 const words = (value) => value.toLowerCase().replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase());
 

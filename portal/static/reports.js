@@ -4,6 +4,7 @@
 // call: the page shows what `reports` answers, or why it would not.
 import { staffSignIn, staffSignOut } from "./staff_sign_in.js";
 import { gql, store, session } from "./gql.js";
+import { ReportsClinic as CLINIC } from "./graphql/reports.js";
 import { $, el, show, say, brand, today, addDays, money } from "./dom.js";
 import { QUERY, DEFINITIONS, tables } from "./report_tables.js";
 import { csv, download } from "./csv.js";
@@ -12,7 +13,6 @@ const SESSION = "reports:staff";
 const DEFAULT_DAYS = 30;
 const COLOURS = ["#1f6f8b", "#e08a2c", "#6a9f3a", "#b8435a", "#7a5fb0"];
 const message = $("#message");
-const CLINIC = "query { myClinic { id slug name timezone currency branding { backgroundColor logoUrl } } }";
 
 let token = session(SESSION)?.token || null;
 let clinic = null;

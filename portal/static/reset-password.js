@@ -2,6 +2,7 @@
 // new password, signs the client in and opens My bookings.
 import { linkToken, hadToken } from "./link.js";
 import { gql, userError, store } from "./gql.js";
+import { ResetClinic as CLINIC, Reset as RESET } from "./graphql/reset-password.js";
 import { $, show, say, brand, slugFromPath } from "./dom.js";
 import { _ } from "./i18n.js";
 
@@ -13,9 +14,6 @@ const message = $("#message");
 if (hadToken) store.set(KEPT, { token: linkToken });
 const token = store.get(KEPT)?.token || null;
 
-const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) { name branding { backgroundColor logoUrl } } }`;
-const RESET = `mutation Reset($token: String!, $password: String!) {
-  resetPassword(token: $token, password: $password) { session { token expiresAt } userErrors { code message field } } }`;
 
 let busy = false;
 

@@ -1,6 +1,7 @@
 // Client sign-in forms: e-mail and password, or phone and a code sent by
 // text message (where the clinic has it). `onSession` receives the session.
 import { gql, userError } from "./gql.js";
+import { SignIn, RequestCode, VerifyCode } from "./graphql/signin.js";
 import { $, show, say } from "./dom.js";
 import { _ } from "./i18n.js";
 
@@ -22,8 +23,7 @@ export function setUpSignIn(slug, onSession) {
   $("#email-form").addEventListener("submit", (event) =>
     submitting(event, async () => {
       const data = await gql(
-        `mutation($slug: String!, $email: String!, $password: String!) { signIn(clinicSlug: $slug, email: $email, password: $password) {
-          session { token expiresAt } userErrors { code message } } }`,
+        SignIn,
         { slug, email: $("#email").value.trim(), password: $("#password").value },
       );
       const error = userError(data.signIn);
@@ -36,8 +36,7 @@ export function setUpSignIn(slug, onSession) {
   $("#phone-form").addEventListener("submit", (event) =>
     submitting(event, async () => {
       const data = await gql(
-        `mutation($slug: String!, $phone: String!, $accepted: Boolean!) { requestSignInCode(clinicSlug: $slug, phone: $phone, acceptedTerms: $accepted) {
-          sent expiresAt userErrors { code message } } }`,
+        RequestCode,
         { slug, phone: $("#phone").value.trim(), accepted: $("#accept-terms").checked },
       );
       const error = userError(data.requestSignInCode);
@@ -51,8 +50,7 @@ export function setUpSignIn(slug, onSession) {
   $("#code-form").addEventListener("submit", (event) =>
     submitting(event, async () => {
       const data = await gql(
-        `mutation($slug: String!, $phone: String!, $code: String!) { verifySignInCode(clinicSlug: $slug, phone: $phone, code: $code) {
-          session { token expiresAt } userErrors { code message } } }`,
+        VerifyCode,
         { slug, phone: $("#phone").value.trim(), code: $("#code").value.trim() },
       );
       const error = userError(data.verifySignInCode);

@@ -2,12 +2,7 @@
 // the day on screen. A time someone else books or holds goes at once, a
 // cancelled one comes back; after a dropped connection the day is re-read.
 import { LiveSubscription } from "./live.js";
-
-const WATCH = `subscription Watch($slug: String!, $treatment: ID!, $from: Date!, $to: Date!, $practitioner: ID) {
-  availableSlotsChanged(clinicSlug: $slug, treatmentId: $treatment, from: $from, to: $to, practitionerId: $practitioner) {
-    days { date slots { start end practitioner { id name } } }
-  }
-}`;
+import { Watch as WATCH } from "./graphql/slot_watch.js";
 
 let watching = null;
 

@@ -1,13 +1,8 @@
 // Free times for a treatment on a day, as a group of radio buttons (arrow
 // keys move between them, as in any radio group).
 import { gql } from "./gql.js";
+import { Slots as SLOTS } from "./graphql/slots.js";
 import { el, timeOnly } from "./dom.js";
-
-const SLOTS = `query Slots($slug: String!, $treatment: ID!, $from: Date!, $to: Date!, $practitioner: ID) {
-  availableSlots(clinicSlug: $slug, treatmentId: $treatment, from: $from, to: $to, practitionerId: $practitioner) {
-    start end practitioner { id name }
-  }
-}`;
 
 export async function freeSlots(slug, treatmentId, from, to = from, practitionerId = null) {
   const data = await gql(SLOTS, { slug, treatment: treatmentId, from, to, practitioner: practitionerId });

@@ -1,11 +1,8 @@
 // The staff pages' sign-in and sign-out (calendar, reports): a staff session kept
 // in this tab, then `signedIn(token)`.
 import { gql, userError, store } from "./gql.js";
+import { StaffSignIn as SIGN_IN, StaffSignOut } from "./graphql/staff_sign_in.js";
 import { $, say } from "./dom.js";
-
-const SIGN_IN = `mutation($email: String!, $password: String!) {
-  staffSignIn(email: $email, password: $password) { session { token expiresAt } userErrors { code message } }
-}`;
 
 export function staffSignIn({ session, message, signedIn }) {
   $("#sign-in-form").addEventListener("submit", async (event) => {
@@ -35,7 +32,7 @@ export function staffSignOut({ token, signedOut }) {
     const spent = token();
     signedOut("You're signed out.");
     try {
-      await gql("mutation { signOut { ok } }", {}, spent);
+      await gql(StaffSignOut, {}, spent);
     } catch {
       // Gone from this browser either way.
     }

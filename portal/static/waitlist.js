@@ -2,6 +2,7 @@
 // e-mail books the time that came free, for the client it was sent to.
 import { linkToken, hadToken } from "./link.js";
 import { gql, userError, store } from "./gql.js";
+import { WaitlistClinic as CLINIC, Claim as CLAIM } from "./graphql/waitlist.js";
 import { $, show, say, brand, money, when, slugFromPath } from "./dom.js";
 import { _ } from "./i18n.js";
 
@@ -15,10 +16,6 @@ const message = $("#message");
 if (hadToken) store.set(KEPT, { token: linkToken });
 const token = store.get(KEPT)?.token || null;
 
-const CLINIC = `query Clinic($slug: String!) { clinic(slug: $slug) { name timezone branding { backgroundColor logoUrl } } }`;
-const CLAIM = `mutation Claim($token: String!, $slug: String) { claimWaitlistOffer(token: $token, clinicSlug: $slug) {
-  appointment { id start treatment { name } practitioner { name } price { amount currency } }
-  userErrors { code message } } }`;
 const TROUBLE = {
   TOKEN_INVALID: _("This link is not valid. Please use the latest message the clinic sent you."),
   TOKEN_EXPIRED: _("This offer has run out. You are still on the waitlist."),

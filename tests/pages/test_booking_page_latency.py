@@ -40,7 +40,7 @@ class SlowFirstSlots:
 
     @staticmethod
     def _is_slots(request) -> bool:
-        return request.method == "POST" and "availableSlots" in (request.post_data or "")
+        return request.method == "POST" and '"operationName":"Slots"' in (request.post_data or "")
 
     async def _route(self, route) -> None:
         if self.delayed is None and self._is_slots(route.request):

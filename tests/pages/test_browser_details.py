@@ -150,7 +150,7 @@ async def test_signing_in_while_the_page_still_loads_keeps_each_entry_in_its_own
     page = await new_page()
 
     async def late_sms_answer(route):
-        if "smsSignInEnabled" in (route.request.post_data or ""):
+        if '"operationName":"SmsEnabled"' in (route.request.post_data or ""):
             await asyncio.sleep(1.5)
         await route.continue_()
 

@@ -23,7 +23,7 @@ except ImportError:  # the `chromium` fixture says so
 
 CLIENT_BOOKS = "mutation($i: BookAppointmentInput!) { bookAppointment(input: $i) { appointment { id } userErrors { code message } } }"
 MOVE = "mutation($id: ID!, $start: DateTime!) { rescheduleAppointment(id: $id, start: $start) { appointment { id } userErrors { code message } } }"
-CALENDAR_READ = "calendar(from:"  # the calendar page's read of the days on screen
+CALENDAR_READ = '"operationName":"Calendar"'  # the calendar page's read of the days on screen
 
 
 def watch_reads(page, marker: str, timeline: list) -> None:

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from bench import booking_race, booking_speed, fanout, reports, slots
+from bench import booking_race, booking_speed, fanout, http, reports, slots
 from bench.__main__ import BENCHMARKS
 from tests.support.environment import PG_BASE, REDIS_URL, REQUIRE_SERVICES
 from tests.support.servers import ROOT
@@ -43,6 +43,8 @@ def test_each_benchmark_runs_at_its_smallest_size_and_its_correctness_checks_hol
 
 
 def test_a_failed_correctness_check_is_reported():
+    assert http.problems({"problems": ["me { appointments }: 1 appointments shown, 2 stored"], "rates": {}})
+    assert http.problems({"problems": [], "rates": {}}) == []
     assert slots.problems({"checks": [True, False], "checked_slots": [3, 5]})
     assert slots.problems({"checks": [True, True], "checked_slots": [0, 5]})
     race = {"winners": [1, 2], "unexpected": 0, "slot_unavailable": 3, "losers": 3, "overlaps": 0, "failures": 0,
