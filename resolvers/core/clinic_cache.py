@@ -22,6 +22,7 @@ settings and templates, webhook endpoints). The free-time cache
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -63,7 +64,10 @@ class Change:
 # (clinic, its changes since the last sync; None: anything may have changed)
 Listener = Callable[[uuid.UUID, "list[Change] | None"], None]
 
-_synced_in_request: ContextVar[dict[uuid.UUID, int] | None] = ContextVar("clinic_cache_request", default=None)
+# clinic -> the request's sync of it (loaders resolving side by side share one)
+_synced_in_request: ContextVar[dict[uuid.UUID, asyncio.Future[int]] | None] = ContextVar(
+    "clinic_cache_request", default=None
+)
 
 
 @contextmanager
@@ -160,8 +164,13 @@ class ClinicCache:
         """Applies the clinic's events this process has not seen; returns
         the position it is now as of."""
         scope = _synced_in_request.get()
-        if scope is not None and clinic_id in scope:
-            return scope[clinic_id]
+        if scope is None:
+            return await self._sync(clinic_id)
+        if clinic_id not in scope:
+            scope[clinic_id] = asyncio.ensure_future(self._sync(clinic_id))
+        return await asyncio.shield(scope[clinic_id])
+
+    async def _sync(self, clinic_id: uuid.UUID) -> int:
         applied = self._applied.get(clinic_id)
         head, changes = await _changes_after(clinic_id, _NOTHING_YET if applied is None else applied)
         if applied is None:
@@ -170,8 +179,6 @@ class ClinicCache:
             complete = len(changes) == head - applied and (not changes or changes[0].position == applied + 1)
             self._apply(clinic_id, changes if complete else None)
             self._applied[clinic_id] = max(self._applied.get(clinic_id, 0), head)
-        if scope is not None:
-            scope[clinic_id] = head
         return head
 
     def _apply(self, clinic_id: uuid.UUID, changes: list[Change] | None) -> None:
