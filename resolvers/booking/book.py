@@ -348,11 +348,19 @@ async def book_appointment(
     if request.client is not None and not principal.is_client:
         details = _details(clinic, request.client)
     caller = key = fingerprint = None
-    stale_key = False
     if request.idempotency_key is not None:
-        # A retry gets the booking it made, even if the window has moved on since.
         caller, key, fingerprint = _idempotency(principal, clinic, request, start, details)
-        earlier, stale_key = await idempotency.earlier_use(clinic.id, caller, key, fingerprint, now)
+    known = None
+    if (named := _named_client(principal, request)) is not None:
+        # The client, and the caller's earlier use of the key, in one statement.
+        known = await booking_client.read(
+            clinic.id, named[0], ids.parse_id(request.treatment_id), start, named[1], (caller, key) if key else None
+        )
+    stale_key = False
+    if key is not None:
+        # A retry gets the booking it made, even if the window has moved on since.
+        use = known.key_use if known else await idempotency.key_use(clinic.id, caller, key)
+        earlier, stale_key = await idempotency.earlier_use(clinic.id, use, fingerprint, now)
         if earlier is not None:
             return earlier
 
@@ -360,10 +368,8 @@ async def book_appointment(
     treatment = await bookable_treatment(facts, principal, request.treatment_id, ["input", "treatmentId"])
     candidates = await offering_practitioners(facts, treatment, request.practitioner_id, ["input", "practitionerId"])
     candidates = await working_candidates(clinic, principal, shape_of(treatment), candidates, start, facts)
-    proof = existing = known = None
-    if (named := _named_client(principal, request)) is not None:
-        known = await booking_client.read(clinic.id, named[0], treatment.id, start, named[1])
-    elif details is not None:
+    proof = existing = None
+    if known is None and details is not None:
         existing = await _matching_client(clinic, details)
         if existing is not None and verification.needed(clinic, principal) and not _twin(existing, details, now):
             proof = await verification.prove(rt, clinic, existing, request.verification_code, request.requested_from, now)

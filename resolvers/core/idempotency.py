@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -65,21 +66,34 @@ async def replay(
     return await Appointment.get(id=row.appointment_id, clinic_id=clinic_id)
 
 
+@dataclass(frozen=True)
+class KeyUse:
+    """A key's row, as a booking reads it."""
+
+    appointment_id: uuid.UUID | None
+    expires_at: datetime
+    request_hash: str
+
+
+async def key_use(clinic_id: uuid.UUID, caller: str, key: str) -> KeyUse | None:
+    row = await IdempotencyKey.get_or_none(clinic_id=clinic_id, caller=caller, key=key)
+    return KeyUse(row.appointment_id, row.expires_at, row.request_hash) if row else None
+
+
 async def earlier_use(
-    clinic_id: uuid.UUID, caller: str, key: str, request_hash: str, now: datetime
+    clinic_id: uuid.UUID, use: KeyUse | None, request_hash: str, now: datetime
 ) -> tuple[Appointment | None, bool]:
     """(the appointment a previous request with this key booked, if any;
     whether an expired use of the key is still in the way of a new one)."""
-    row = await IdempotencyKey.get_or_none(clinic_id=clinic_id, caller=caller, key=key)
-    if row is None:
+    if use is None:
         return None, False
-    if row.expires_at <= now:
+    if use.expires_at <= now:
         return None, True
-    if row.appointment_id is None:
+    if use.appointment_id is None:
         return None, False
-    if row.request_hash != request_hash:
+    if use.request_hash != request_hash:
         raise conflict()
-    return await Appointment.get(id=row.appointment_id, clinic_id=clinic_id), False
+    return await Appointment.get(id=use.appointment_id, clinic_id=clinic_id), False
 
 
 async def clear_expired(caller: str, key: str, now: datetime) -> None:
