@@ -11,6 +11,7 @@ from resolvers.account import personal
 from resolvers.booking import calendar
 from resolvers.booking import catalogue
 from resolvers.core import tenant
+from resolvers.core.clinic_cache import request_scope
 from resolvers.booking import slots
 from schema import cursors
 from resolvers.booking.holds import holder_of
@@ -52,12 +53,16 @@ class Query(NotificationQueries, ConsentQueries, MessagingQueries, ReportsQuery,
         practitioner_id: strawberry.ID | None = None,
     ) -> list[Slot]:
         ctx = info.context
-        clinic, found = await slots.available_slots(
-            ctx.runtime, ctx.principal, clinic_slug, treatment_id, from_, to, practitioner_id,
-            holder=holder_of(ctx.principal, ctx.ip),
-        )
+        with request_scope():  # the clinic is synced once for the slots and their practitioners
+            clinic, found = await slots.available_slots(
+                ctx.runtime, ctx.principal, clinic_slug, treatment_id, from_, to, practitioner_id,
+                holder=holder_of(ctx.principal, ctx.ip),
+            )
+            facts = await ctx.runtime.clinics.facts(clinic.id)  # kept, synced above: no statement
         ids = list(dict.fromkeys(slot.practitioner_id for slot in found))
-        rows = await info.context.loaders.practitioner.load_many([(clinic.id, pid) for pid in ids])
+        rows = [facts.practitioners.get(pid) for pid in ids]
+        if None in rows:  # gone since the slots were read (the kept facts were dropped meanwhile)
+            rows = await info.context.loaders.practitioner.load_many([(clinic.id, pid) for pid in ids])
         practitioners = {pid: Practitioner(model=row) for pid, row in zip(ids, rows)}
         return [Slot(start=s.start, end=s.end, practitioner=practitioners[s.practitioner_id]) for s in found]
 

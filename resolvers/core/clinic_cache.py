@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from models import (
     Clinic,
@@ -63,12 +64,28 @@ class Change:
 # (clinic, its changes since the last sync; None: anything may have changed)
 Listener = Callable[[uuid.UUID, "list[Change] | None"], None]
 
+
+
+class Keeper(Protocol):
+    """Something a process keeps of its clinics beside their facts (the
+    free-time cache, resolvers/booking/free_time_cache.py): made once per
+    ClinicCache by `ClinicCache.kept`, and told of every change applied."""
+
+    def changed(self, clinic_id: uuid.UUID, changes: list[Change] | None) -> None: ...
+
+
+K = TypeVar("K", bound=Keeper)
+
 _synced_in_request: ContextVar[dict[uuid.UUID, int] | None] = ContextVar("clinic_cache_request", default=None)
 
 
 @contextmanager
 def request_scope() -> Iterator[None]:
-    """Within the block each clinic is synced at most once (one request)."""
+    """Within the block each clinic is synced at most once (one request).
+    Inside another such block, that one's syncs count."""
+    if _synced_in_request.get() is not None:
+        yield
+        return
     token = _synced_in_request.set({})
     try:
         yield
@@ -95,6 +112,9 @@ class ClinicFacts:
     templates: dict[uuid.UUID, EmailTemplate]
     webhooks: tuple[WebhookEndpoint, ...]  # active ones
     active_practitioners: tuple[uuid.UUID, ...] = field(default=())  # by name
+    # The process's cache that keeps these facts: what else it keeps
+    # (`kept_by.kept(...)`) is reachable wherever the facts are.
+    kept_by: ClinicCache | None = field(default=None, repr=False, compare=False)
 
     def treatment(self, treatment_id: uuid.UUID | None) -> Treatment | None:
         return self.treatments.get(treatment_id) if treatment_id is not None else None
@@ -103,7 +123,7 @@ class ClinicFacts:
         return self.practitioners.get(practitioner_id) if practitioner_id is not None else None
 
 
-async def _load_facts(clinic: Clinic, position: int) -> ClinicFacts:
+async def _load_facts(clinic: Clinic, position: int, kept_by: ClinicCache | None = None) -> ClinicFacts:
     treatments = await Treatment.filter(clinic_id=clinic.id).order_by("name")
     practitioners = await Practitioner.filter(clinic_id=clinic.id).order_by("name")
     by_id = {p.id: p for p in practitioners}
@@ -136,6 +156,7 @@ async def _load_facts(clinic: Clinic, position: int) -> ClinicFacts:
         templates={t.id: t for t in await EmailTemplate.filter(clinic_id=clinic.id)},
         webhooks=tuple(await WebhookEndpoint.filter(clinic_id=clinic.id, active=True)),
         active_practitioners=tuple(p.id for p in practitioners if p.active),
+        kept_by=kept_by,
     )
 
 
@@ -149,9 +170,20 @@ class ClinicCache:
         self._facts: dict[uuid.UUID, ClinicFacts] = {}
         self._slugs: dict[str, uuid.UUID] = {}
         self._listeners: list[Listener] = []
+        self._kept: dict[Callable[[ClinicCache], Keeper], Keeper] = {}
 
     def listen(self, listener: Listener) -> None:
         self._listeners.append(listener)
+
+    def kept(self, make: Callable[[ClinicCache], K]) -> K:
+        """The process's one keeper made by `make` (a class, usually): made
+        with this cache the first time it is asked for, and from then on
+        told of every change applied, like any listener."""
+        found = self._kept.get(make)
+        if found is None:
+            found = self._kept[make] = make(self)
+            self.listen(found.changed)
+        return found  # type: ignore[return-value]
 
     def generation(self, clinic_id: uuid.UUID) -> int:
         return self._generation[clinic_id]
@@ -191,7 +223,7 @@ class ClinicCache:
         clinic = await Clinic.get_or_none(id=clinic_id)
         if clinic is None:
             return None
-        facts = await _load_facts(clinic, position)
+        facts = await _load_facts(clinic, position, self)
         if self._generation[clinic_id] == generation:
             self._facts[clinic_id] = facts
             self._slugs[clinic.slug] = clinic.id
