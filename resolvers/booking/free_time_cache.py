@@ -175,7 +175,7 @@ class FreeTimeCache:
             self._zones[clinic.id] = zone
             self._kept[clinic.id] = {}
         self._zone_facts[clinic.id] = facts
-        return zone
+        return self._zones[clinic.id]
 
     # -- reading --------------------------------------------------------------
 
@@ -183,7 +183,7 @@ class FreeTimeCache:
         """The working spans of `day` for each practitioner when all are
         kept; None otherwise (no statement either way)."""
         clinic_id = facts.clinic.id
-        if clinic_id not in self._zones:
+        if clinic_id not in self._zones or self._clinics.kept_facts(clinic_id) is not facts:
             return None
         self._zone(facts)  # drops what was kept under other facts
         found = {}
@@ -204,7 +204,10 @@ class FreeTimeCache:
         range) and kept unless the clinic changed meanwhile."""
         clinic_id = facts.clinic.id
         generation = self._clinics.generation(clinic_id)
-        zone = self._zone(facts)
+        # Facts the process no longer keeps were dropped by a change since the
+        # request read them: what is read with them serves this request alone.
+        current = self._clinics.kept_facts(clinic_id) is facts
+        zone = self._zone(facts) if current else _Clinic(ZoneInfo(facts.clinic.timezone), _reach(facts))
         days = _days(first, last)
         found: dict[uuid.UUID, list[Diary | None]] = {}
         missing: dict[uuid.UUID, list[date]] = {}
@@ -224,7 +227,7 @@ class FreeTimeCache:
             low = min(d[0] for d in missing.values())
             high = max(d[-1] for d in missing.values())
             read = await _read(facts, zone, list(missing), low, high)
-            keep = self._clinics.generation(clinic_id) == generation
+            keep = current and self._clinics.generation(clinic_id) == generation and self._zones.get(clinic_id) is zone
             for practitioner_id, wanted in missing.items():
                 row = found[practitioner_id]
                 for day in wanted:

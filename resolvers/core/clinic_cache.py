@@ -213,6 +213,12 @@ class ClinicCache:
         for listener in self._listeners:
             listener(clinic_id, changes)
 
+    def kept_facts(self, clinic_id: uuid.UUID) -> ClinicFacts | None:
+        """The facts kept now, as of the last sync (no statement); None when
+        none are kept. Facts a request holds that are not these were
+        dropped by a change since: nothing derived from them may be kept."""
+        return self._facts.get(clinic_id)
+
     async def facts(self, clinic_id: uuid.UUID) -> ClinicFacts | None:
         """The clinic's facts, true as of now; None for an unknown clinic."""
         position = await self.sync(clinic_id)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from models import SlotHold, Treatment, utcnow
+from models import RosterEntry, SlotHold, Treatment, utcnow
 from resolvers.booking.availability import free_starts, load_busy, load_spans, wall_to_utc
 from resolvers.booking.book import shape_of
 from resolvers.booking.free_time_cache import FreeTimeCache
@@ -271,3 +271,20 @@ async def test_a_booking_on_one_process_is_seen_at_once_on_another(backend, demo
             cancelled = (await on_a.post("/graphql", json={"query": CANCEL, "variables": {"id": appointment}}, headers=headers)).json()
             assert cancelled["data"]["cancelAppointment"]["userErrors"] == [], cancelled
             assert start in await free_on(on_b)
+
+
+async def test_what_is_read_with_facts_dropped_since_serves_but_is_not_kept(demo, runtime):
+    clinic_id = demo["demo"].clinic.id
+    alex = demo["demo"].practitioners["Alex Morgan"].id
+    held = await runtime.clinics.facts(clinic_id)  # a request's facts...
+    await RosterEntry.filter(practitioner_id=alex).update(start_minute=12 * 60)  # ...then its hours change
+    await runtime.clinics.sync(clinic_id)  # another request hears of it
+    cache = runtime.clinics.kept(FreeTimeCache)
+    treatment = held.treatments[demo["demo"].treatments["Facial"].id]
+    step = timedelta(minutes=held.clinic.slot_step_minutes)
+    earliest, latest = booking_window(held.clinic, utcnow())
+    await cache.free_slots(held, [alex], FIRST, LAST, shape_of(treatment), step, earliest, latest, now=utcnow())
+    assert len(cache) == 0
+    assert cache.kept_spans(held, [alex], FIRST) is None
+    assert await cached(runtime, demo) == await uncached(demo)
+    assert len(cache) > 0
