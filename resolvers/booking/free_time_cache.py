@@ -302,7 +302,11 @@ async def _read(
         occupied_end__gt=window_start, occupied_start__lt=window_end,
     ).values_list("practitioner_id", "occupied_start", "occupied_end", "expires_at", "holder"):  # fmt: skip
         held[pid].append(HeldTime(start, end, expires_at, holder))
-    days = _days(first, last)
+    # Each day with what may reach into it: from its midnight less the reach to the next one's plus it.
+    days = [
+        (day, wall_to_utc(day, 0, tz, later=False) - reach, wall_to_utc(day, 24 * 60, tz, later=True) + reach)
+        for day in _days(first, last)
+    ]
     read: dict[uuid.UUID, dict[date, Diary]] = {}
     for pid in practitioner_ids:
         weekly = facts.weekly.get(pid, {})
@@ -310,10 +314,8 @@ async def _read(
         longest = max((end - start for start, end in own_booked), default=timedelta(0))
         starts = [start for start, _ in own_booked]
         read[pid] = {}
-        for day in days:
+        for day, day_start, day_end in days:
             spans = working_spans(day, day, tz, weekly, exceptions[pid])
-            day_start = wall_to_utc(day, 0, tz, later=False) - reach
-            day_end = wall_to_utc(day, 24 * 60, tz, later=True) + reach
             # Appointments by start: those that may reach into the day lie between these two.
             low, high = bisect_left(starts, day_start - longest), bisect_left(starts, day_end)
             read[pid][day] = Diary(
