@@ -220,7 +220,8 @@ async def test_a_booking_across_midnight_drops_both_days(api, demo, runtime):
     day = working_day(5).date()
     before = await cached(runtime, demo)
     late = datetime.combine(day, datetime.min.time(), tzinfo=LONDON).replace(hour=23, minute=30).isoformat()
-    data = await api.data(BOOK, {"input": book_input(demo, start=late, practitionerId=str(alex.id), clientId=str(demo["demo"].client.id))}, token)
+    booking = book_input(demo, start=late, practitionerId=str(alex.id), clientId=str(demo["demo"].client.id))
+    data = await api.data(BOOK, {"input": booking}, token)
     assert data["bookAppointment"]["userErrors"] == [], data
     after = await cached(runtime, demo)
     assert after == await uncached(demo)
@@ -268,7 +269,8 @@ async def test_a_booking_on_one_process_is_seen_at_once_on_another(backend, demo
             assert booked["data"]["bookAppointment"]["userErrors"] == [], booked
             assert start not in await free_on(on_b)
             appointment = booked["data"]["bookAppointment"]["appointment"]["id"]
-            cancelled = (await on_a.post("/graphql", json={"query": CANCEL, "variables": {"id": appointment}}, headers=headers)).json()
+            cancel = {"query": CANCEL, "variables": {"id": appointment}}
+            cancelled = (await on_a.post("/graphql", json=cancel, headers=headers)).json()
             assert cancelled["data"]["cancelAppointment"]["userErrors"] == [], cancelled
             assert start in await free_on(on_b)
 
