@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cache
 
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import SchemaExtension, ValidationCache
 from strawberry.extensions import max_aliases, query_depth_limiter
 
 
@@ -43,3 +43,18 @@ class MaxAliases(_ValidationRule):
 class MaxDepth(_ValidationRule):
     def __init__(self, max_depth: int, should_ignore=None) -> None:
         self.rule = _depth_rule(max_depth, should_ignore)
+
+
+class CachedValidation(ValidationCache):
+    """strawberry's `ValidationCache` (one validation per document and set
+    of rules; `ParserCache` hands the same document object for the same
+    text), except that a refusal an earlier extension already set
+    (`StorableText`, `SubscriptionsOverWebsocket`) stands instead of being
+    replaced by the validation's own result. List it after those and after
+    the extensions that add rules (`MaxDepth`, `MaxAliases`)."""
+
+    def on_validate(self) -> Iterator[None]:
+        if self.execution_context.pre_execution_errors is not None:
+            yield
+            return
+        yield from super().on_validate()
