@@ -65,7 +65,6 @@ class Change:
 Listener = Callable[[uuid.UUID, "list[Change] | None"], None]
 
 
-
 class Keeper(Protocol):
     """Something a process keeps of its clinics beside their facts (the
     free-time cache, resolvers/booking/free_time_cache.py): made once per
