@@ -30,6 +30,7 @@ from resolvers.billing import loyalty_earning
 from resolvers.booking import booking_client, claim_check, holds
 from resolvers.booking import side_effects, verification
 from resolvers.booking.availability import Shape, fits, load_spans
+from resolvers.booking.free_time_cache import FreeTimeCache
 from resolvers.core.contact import normalize_email, normalize_phone
 from resolvers.core.clinic_cache import ClinicFacts
 from resolvers.core.errors import DomainError, ErrorCode, invalid, not_found
@@ -126,8 +127,13 @@ async def working_candidates(
         return candidates
     tz = ZoneInfo(clinic.timezone)
     day = start.astimezone(tz).date()
-    # An appointment fits within one local day.
-    spans = await load_spans(clinic.id, candidates, day, day, tz, weekly=facts.weekly if facts else None)
+    # An appointment fits within one local day. The day's working spans come
+    # from the process's free-time cache when it keeps them (no statement).
+    spans = None
+    if facts is not None and facts.kept_by is not None:
+        spans = facts.kept_by.kept(FreeTimeCache).kept_spans(facts, candidates, day)
+    if spans is None:
+        spans = await load_spans(clinic.id, candidates, day, day, tz, weekly=facts.weekly if facts else None)
     step = timedelta(minutes=clinic.slot_step_minutes)
     working = [pid for pid in candidates if fits(spans[pid], [], shape, start, step)]
     if not working:

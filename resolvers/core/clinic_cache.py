@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from models import (
     Clinic,
@@ -64,6 +65,18 @@ class Change:
 # (clinic, its changes since the last sync; None: anything may have changed)
 Listener = Callable[[uuid.UUID, "list[Change] | None"], None]
 
+
+class Keeper(Protocol):
+    """Something a process keeps of its clinics beside their facts (the
+    free-time cache, resolvers/booking/free_time_cache.py): made once per
+    ClinicCache by `ClinicCache.kept`, and told of every change applied."""
+
+    def changed(self, clinic_id: uuid.UUID, changes: list[Change] | None) -> None: ...
+
+
+K = TypeVar("K", bound=Keeper)
+
+
 # clinic -> the request's sync of it (loaders resolving side by side share one)
 _synced_in_request: ContextVar[dict[uuid.UUID, asyncio.Future[int]] | None] = ContextVar(
     "clinic_cache_request", default=None
@@ -72,7 +85,11 @@ _synced_in_request: ContextVar[dict[uuid.UUID, asyncio.Future[int]] | None] = Co
 
 @contextmanager
 def request_scope() -> Iterator[None]:
-    """Within the block each clinic is synced at most once (one request)."""
+    """Within the block each clinic is synced at most once (one request).
+    Inside another such block, that one's syncs count."""
+    if _synced_in_request.get() is not None:
+        yield
+        return
     token = _synced_in_request.set({})
     try:
         yield
@@ -99,6 +116,9 @@ class ClinicFacts:
     templates: dict[uuid.UUID, EmailTemplate]
     webhooks: tuple[WebhookEndpoint, ...]  # active ones
     active_practitioners: tuple[uuid.UUID, ...] = field(default=())  # by name
+    # The process's cache that keeps these facts: what else it keeps
+    # (`kept_by.kept(...)`) is reachable wherever the facts are.
+    kept_by: ClinicCache | None = field(default=None, repr=False, compare=False)
 
     def treatment(self, treatment_id: uuid.UUID | None) -> Treatment | None:
         return self.treatments.get(treatment_id) if treatment_id is not None else None
@@ -107,7 +127,7 @@ class ClinicFacts:
         return self.practitioners.get(practitioner_id) if practitioner_id is not None else None
 
 
-async def _load_facts(clinic: Clinic, position: int) -> ClinicFacts:
+async def _load_facts(clinic: Clinic, position: int, kept_by: ClinicCache | None = None) -> ClinicFacts:
     treatments = await Treatment.filter(clinic_id=clinic.id).order_by("name")
     practitioners = await Practitioner.filter(clinic_id=clinic.id).order_by("name")
     by_id = {p.id: p for p in practitioners}
@@ -140,6 +160,7 @@ async def _load_facts(clinic: Clinic, position: int) -> ClinicFacts:
         templates={t.id: t for t in await EmailTemplate.filter(clinic_id=clinic.id)},
         webhooks=tuple(await WebhookEndpoint.filter(clinic_id=clinic.id, active=True)),
         active_practitioners=tuple(p.id for p in practitioners if p.active),
+        kept_by=kept_by,
     )
 
 
@@ -153,9 +174,20 @@ class ClinicCache:
         self._facts: dict[uuid.UUID, ClinicFacts] = {}
         self._slugs: dict[str, uuid.UUID] = {}
         self._listeners: list[Listener] = []
+        self._kept: dict[Callable[[ClinicCache], Keeper], Keeper] = {}
 
     def listen(self, listener: Listener) -> None:
         self._listeners.append(listener)
+
+    def kept(self, make: Callable[[ClinicCache], K]) -> K:
+        """The process's one keeper made by `make` (a class, usually): made
+        with this cache the first time it is asked for, and from then on
+        told of every change applied, like any listener."""
+        found = self._kept.get(make)
+        if found is None:
+            found = self._kept[make] = make(self)
+            self.listen(found.changed)
+        return found  # type: ignore[return-value]
 
     def generation(self, clinic_id: uuid.UUID) -> int:
         return self._generation[clinic_id]
@@ -188,6 +220,12 @@ class ClinicCache:
         for listener in self._listeners:
             listener(clinic_id, changes)
 
+    def kept_facts(self, clinic_id: uuid.UUID) -> ClinicFacts | None:
+        """The facts kept now, as of the last sync (no statement); None when
+        none are kept. Facts a request holds that are not these were
+        dropped by a change since: nothing derived from them may be kept."""
+        return self._facts.get(clinic_id)
+
     async def facts(self, clinic_id: uuid.UUID) -> ClinicFacts | None:
         """The clinic's facts, true as of now; None for an unknown clinic."""
         position = await self.sync(clinic_id)
@@ -198,7 +236,7 @@ class ClinicCache:
         clinic = await Clinic.get_or_none(id=clinic_id)
         if clinic is None:
             return None
-        facts = await _load_facts(clinic, position)
+        facts = await _load_facts(clinic, position, self)
         if self._generation[clinic_id] == generation:
             self._facts[clinic_id] = facts
             self._slugs[clinic.slug] = clinic.id
