@@ -41,18 +41,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import os
 import random
 import sys
 import tempfile
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Iterator
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -60,6 +57,7 @@ import asyncpg
 from bench.booking_race import OVERLAPS_SQL, local, working_days
 from bench.common import (
     DEFAULT_POOL_MAXSIZE,
+    sql_statements,
     World,
     create_clinic,
     median,
@@ -325,13 +323,18 @@ async def in_process(rt, setup: Setup, warm: list[Job], jobs: list[Job], size: S
         principal, request = principal_and_request(setup, job, "in")
         await book_appointment(rt, principal, request)
 
+    return await timed_phase("in-process", "the in-process phase", one, warm, jobs, size)
+
+
+async def timed_phase(label: str, phase: str, one, warm: list[Job], jobs: list[Job], size: Size) -> dict:
+    """`one` over the warm-up jobs, then timed and metered over `jobs`."""
     await drive(warm, one, size.clients)
-    load_line("the in-process phase")
+    load_line(phase)
     before = await rows_written()
     meter = Meter(os.getpid()).start()
     latencies, errors = await drive(jobs, one, size.clients)
     meter.stop()
-    return figures("in-process", meter, latencies, errors, len(jobs), per_booking(before, await rows_written(), len(jobs)))
+    return figures(label, meter, latencies, errors, len(jobs), per_booking(before, await rows_written(), len(jobs)))
 
 
 def figures(label: str, meter: Meter, latencies: list[float], errors: list[str], count: int, rows: dict) -> dict:
@@ -346,39 +349,6 @@ def figures(label: str, meter: Meter, latencies: list[float], errors: list[str],
 
 
 # -- statements per route -------------------------------------------------
-
-
-SQL_VERBS = {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"}
-
-
-class StatementLog(logging.Handler):
-    """The SQL Tortoise runs (its db_client logger, at DEBUG), but the event
-    relay's own polling; BEGIN and COMMIT are not SQL statements here."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        task = asyncio.current_task()
-        if task is not None and task.get_name() == "event-relay":
-            return
-        words = record.getMessage().split(None, 1)
-        if words and words[0].upper() in SQL_VERBS:
-            self.statements.append(record.getMessage().strip())
-
-
-@contextmanager
-def sql_statements() -> Iterator[list[str]]:
-    logger = logging.getLogger("tortoise.db_client")
-    handler, level = StatementLog(), logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield handler.statements
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 async def count_statements(rt, setup: Setup, jobs: list[Job]) -> dict[str, dict[str, int]]:
@@ -703,15 +673,9 @@ async def baseline(setup: Setup, warm: list[Job], jobs: list[Job], size: Size, d
             async with pool.acquire() as conn:
                 await baseline_booking(conn, setup, job)
 
-        await drive(warm, one, size.clients)
-        load_line("the baseline phase")
-        before = await rows_written()
-        meter = Meter(os.getpid()).start()
-        latencies, errors = await drive(jobs, one, size.clients)
-        meter.stop()
+        return await timed_phase("baseline (asyncpg)", "the baseline phase", one, warm, jobs, size)
     finally:
         await pool.close()
-    return figures("baseline (asyncpg)", meter, latencies, errors, len(jobs), per_booking(before, await rows_written(), len(jobs)))
 
 
 # -- the run --------------------------------------------------------------

@@ -4,15 +4,17 @@ clinic to work on, and the statistics the reports print."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
 import os
 import statistics
 import time
 import uuid
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import AsyncIterator, Awaitable, Callable
+from typing import AsyncIterator, Awaitable, Callable, Iterator
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import asyncpg
@@ -164,3 +166,39 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
 
 def verdict(met: bool) -> str:
     return "met" if met else "MISSED"
+
+
+# What counts as a statement: everything but BEGIN and COMMIT.
+SQL_VERBS = {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "SAVEPOINT", "RELEASE", "ROLLBACK"}
+
+
+class StatementLog(logging.Handler):
+    """The SQL Tortoise runs (its db_client logger, at DEBUG), but the event
+    relay's own polling; BEGIN and COMMIT are not SQL statements here."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        task = asyncio.current_task()
+        if task is not None and task.get_name() == "event-relay":
+            return
+        words = record.getMessage().split(None, 1)
+        if words and words[0].upper() in SQL_VERBS:
+            self.statements.append(record.getMessage().strip())
+
+
+@contextmanager
+def sql_statements() -> Iterator[list[str]]:
+    """Collects the SQL Tortoise runs inside the block (its db_client
+    logger, at DEBUG): what the benchmarks count, and the tests assert."""
+    logger = logging.getLogger("tortoise.db_client")
+    handler, level = StatementLog(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield handler.statements
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)

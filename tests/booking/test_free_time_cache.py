@@ -25,7 +25,7 @@ from resolvers.core.clinic_cache import ClinicCache
 from resolvers.core.principal import ANONYMOUS
 from tests.admin.test_catalogue_admin import ADD_EXCEPTION, SET_HOURS
 from tests.conftest import FAST_HASH_ENV, staff_token
-from tests.schema.test_dataloaders import sql_statements
+from bench.common import sql_statements
 from tests.support.booking import BOOK, CANCEL, RESCHEDULE, SLOTS, at, book_input, working_day
 from tests.support.holds import HOLD, RELEASE, from_address, hold_vars
 from tests.support.servers import running_server
@@ -273,6 +273,20 @@ async def test_a_booking_on_one_process_is_seen_at_once_on_another(backend, demo
             cancelled = (await on_a.post("/graphql", json=cancel, headers=headers)).json()
             assert cancelled["data"]["cancelAppointment"]["userErrors"] == [], cancelled
             assert start in await free_on(on_b)
+
+            # A settings change on A: B's kept facts (the public face) and free times follow at once.
+            face = {"query": '{ clinic(slug: "demo") { treatments { id name durationMinutes } } }'}
+            before = (await on_b.post("/graphql", json=face)).json()["data"]["clinic"]["treatments"]
+            facial = next(t for t in before if t["id"] == variables["t"])
+            change = {
+                "query": "mutation($id: ID!, $input: TreatmentInput!) { updateTreatment(id: $id, input: $input) { userErrors { code } } }",
+                "variables": {"id": variables["t"], "input": {"name": "Facial Deluxe", "durationMinutes": 12 * 60}},
+            }
+            changed = (await on_a.post("/graphql", json=change, headers=headers)).json()
+            assert changed["data"]["updateTreatment"]["userErrors"] == [], changed
+            after = (await on_b.post("/graphql", json=face)).json()["data"]["clinic"]["treatments"]
+            assert facial["name"] == "Facial" and {"id": facial["id"], "name": "Facial Deluxe", "durationMinutes": 12 * 60} in after
+            assert await free_on(on_b) == set()  # a 12-hour treatment fits in no 9-hour working day
 
 
 async def test_what_is_read_with_facts_dropped_since_serves_but_is_not_kept(demo, runtime):

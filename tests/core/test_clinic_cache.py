@@ -7,7 +7,7 @@ from __future__ import annotations
 from models import Clinic, PractitionerTreatment, Treatment, WebhookEndpoint
 from resolvers.core import clinic_cache
 from resolvers.core.clinic_cache import ClinicCache
-from tests.schema.test_dataloaders import sql_statements
+from bench.common import sql_statements
 
 
 async def test_kept_facts_cost_one_statement_and_a_request_syncs_once(demo):

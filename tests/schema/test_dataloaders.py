@@ -1,16 +1,12 @@
 """No N+1: the number of SQL statements a query runs depends on the shape
 of the query, not on how many treatments, practitioners or appointments it
 returns. Statements are counted on the logger Tortoise writes every query to
-("tortoise.db_client", at DEBUG)."""
+("tortoise.db_client", at DEBUG), as the benchmarks count them (bench/common.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
-from typing import Iterator
 
 from models import (
     Appointment,
@@ -23,9 +19,8 @@ from models import (
     Treatment,
     utcnow,
 )
+from bench.common import sql_statements
 from tests.conftest import client_token, staff_token
-
-SQL_VERBS = {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
 
 CLINIC = (
     '{ clinic(slug: "demo") {'
@@ -44,38 +39,6 @@ SLOTS = (
     "query($t: ID!, $from: Date!, $to: Date!) {"
     ' availableSlots(clinicSlug: "demo", treatmentId: $t, from: $from, to: $to) { start practitioner { name } } }'
 )
-
-
-RELAY_TASK = "event-relay"
-
-
-class StatementLog(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        task = asyncio.current_task()
-        if task is not None and task.get_name() == RELAY_TASK:
-            return  # the process's event relay, polling on its own: not the request's
-        message = record.getMessage().lstrip()
-        if message.split(None, 1)[:1] and message.split(None, 1)[0].upper() in SQL_VERBS:
-            self.statements.append(message)
-
-
-@contextmanager
-def sql_statements() -> Iterator[list[str]]:
-    """Collects the SQL Tortoise runs inside the block."""
-    logger = logging.getLogger("tortoise.db_client")
-    handler = StatementLog()
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield handler.statements
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 async def measure(api, query: str, variables: dict | None = None, token: str | None = None) -> tuple[list[str], dict]:
