@@ -4,7 +4,8 @@ When a request asks for `calendarCursor`, the clinic's log head is read
 once, before the request reads any appointments (`calendar`, a client's
 `appointments`); those reads then reflect at least every event up to it,
 so a stream resumed after it misses nothing (it may repeat a change the
-reads already show, which a calendar applies as the same state)."""
+reads already show, which a calendar applies as the same state). The head
+is the one the request's check of the clinic's log read."""
 
 from __future__ import annotations
 
@@ -30,8 +31,14 @@ def of_request(info: Info) -> asyncio.Future[str] | None:
     if clinic_id is None:
         return None
     if context.live_cursor is None:
-        context.live_cursor = asyncio.ensure_future(live.current_cursor(clinic_id))
+        context.live_cursor = asyncio.ensure_future(_head_cursor(context, clinic_id))
     return context.live_cursor
+
+
+async def _head_cursor(context, clinic_id) -> str:
+    # The request's one check of the clinic's log (resolvers/core/clinic_cache.py)
+    # read the head: whenever it ran, it ran before these reads.
+    return live.cursor_of(clinic_id, await context.runtime.clinics.sync(clinic_id))
 
 
 async def before_reading(info: Info) -> None:

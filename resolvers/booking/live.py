@@ -81,12 +81,6 @@ async def resume_point(clinic_id: uuid.UUID, cursor: str) -> int:
     return after
 
 
-async def current_cursor(clinic_id: uuid.UUID) -> str:
-    """The cursor of everything committed so far: a read made after it
-    reflects at least those events."""
-    return cursor_of(clinic_id, await events.head(clinic_id))
-
-
 Render = Callable[[LiveEvent], Awaitable[Any]]
 
 
