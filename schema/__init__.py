@@ -20,6 +20,7 @@ from schema.limits import MaxAliases, MaxDepth
 from schema.text import StorableText
 from schema.validated import ValidatedDocuments
 from schema.transports import SubscriptionsOverWebsocket
+from schema.types.common import resolve_field
 from schema.admin_query import AdminQueries
 from schema.mutations.account import AccountMutations
 from schema.mutations.auth import AuthMutations
@@ -97,7 +98,7 @@ def build_schema(settings: Settings, tracer_provider: Any = None) -> strawberry.
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        config=StrawberryConfig(disable_field_suggestions=settings.production),
+        config=StrawberryConfig(disable_field_suggestions=settings.production, default_resolver=resolve_field),
         extensions=[
             # One parsed document per distinct query text: a thousand calendars
             # subscribed with the same document share it.
