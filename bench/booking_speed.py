@@ -370,6 +370,7 @@ async def count_statements(rt, setup: Setup, jobs: list[Job]) -> dict[str, dict[
     }
     counts: dict[str, dict[str, int]] = {}
     by_route = {route: [j for j in jobs if j.route == route] for route in ROUTES}
+    await rt.clinics.facts(clinic_id)  # counted as a process that has served the clinic before books
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http:
         for route in ROUTES:
             # Client 1: the token's, and without a membership (a member's booking also writes its ledger row).

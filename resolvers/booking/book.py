@@ -32,6 +32,7 @@ from resolvers.booking import side_effects, verification
 from resolvers.booking.availability import Shape, fits, load_spans
 from resolvers.booking.free_time_cache import FreeTimeCache
 from resolvers.core.contact import normalize_email, normalize_phone
+from resolvers.core import clinic_cache
 from resolvers.core.clinic_cache import ClinicFacts
 from resolvers.core.errors import DomainError, ErrorCode, invalid, not_found
 from resolvers.booking.policy import ensure_in_window, treatment_refusal
@@ -344,7 +345,11 @@ async def book_appointment(
     rt: Runtime, principal: Principal, request: BookingRequest, *, now: datetime | None = None
 ) -> Appointment:
     """`request.requested_from`: the caller's address, which names an anonymous holder."""
-    now = now or utcnow()
+    with clinic_cache.request_scope():  # the clinic's log checked once, called from a request or not
+        return await _book(rt, principal, request, now or utcnow())
+
+
+async def _book(rt: Runtime, principal: Principal, request: BookingRequest, now: datetime) -> Appointment:
     facts = await tenant.clinic_facts(rt.clinics, principal, request.clinic_slug)
     clinic = facts.clinic
     if (refusal := access.booking_refusal(clinic, principal)) is not None:
