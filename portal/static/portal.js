@@ -126,7 +126,7 @@ $("#sign-out").addEventListener("click", async () => {
 
 async function loadMe() {
   const data = await gql(ME, {}, token);
-  return { me: data.me, cursor: data.calendarCursor, knows: true };
+  return { me: data.me, cursor: data.calendarCursor };
 }
 
 // The server no longer takes the stored token (it expired, or was signed
@@ -174,9 +174,9 @@ async function showAccount() {
   follow(result.cursor);
 }
 
-function showBookings({ me, knows }) {
-  renderUpcoming(me.upcoming.edges.map((e) => e.node), knows);
-  renderPast(me.past.edges.map((e) => e.node), knows);
+function showBookings({ me }) {
+  renderUpcoming(me.upcoming.edges.map((e) => e.node));
+  renderPast(me.past.edges.map((e) => e.node));
   renderBalances(token, clinic.timezone).then((held) => {
     memberships = held?.memberships || [];
     if (picking && timeDialog.open) showCover();
@@ -241,11 +241,11 @@ function action(label, a, onclick, kind = null) {
   return el("button", { type: "button", class: kind, "aria-label": name, onclick }, label);
 }
 
-function renderUpcoming(appointments, knowsMove) {
+function renderUpcoming(appointments) {
   const list = $("#upcoming");
   list.replaceChildren(
     ...appointments.map((a) => {
-      const canMove = knowsMove ? a.canReschedule : a.canCancel;
+      const canMove = a.canReschedule;
       return card(
         a,
         noChangesNote(a, canMove),
@@ -257,11 +257,11 @@ function renderUpcoming(appointments, knowsMove) {
   show($("#upcoming-empty"), appointments.length === 0);
 }
 
-function renderPast(appointments, knowsRepeat) {
+function renderPast(appointments) {
   const list = $("#past");
   list.replaceChildren(
     ...appointments.map((a) =>
-      card(a, null, !knowsRepeat || a.canRepeat ? action(_("Repeat"), a, (e) => askTime("repeat", a, e.currentTarget)) : null),
+      card(a, null, a.canRepeat ? action(_("Repeat"), a, (e) => askTime("repeat", a, e.currentTarget)) : null),
     ),
   );
   show($("#past-empty"), appointments.length === 0);
