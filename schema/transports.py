@@ -19,7 +19,8 @@ class SubscriptionsOverWebsocket(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         over_http = isinstance(getattr(context.context, "request", None), Request)
-        if over_http and context.pre_execution_errors is None and context.operation_type is OperationType.SUBSCRIPTION:
+        # No errors yet: None, or [] when an earlier extension found the document validated before.
+        if over_http and not context.pre_execution_errors and context.operation_type is OperationType.SUBSCRIPTION:
             # Set before validation runs, so nothing executes.
             context.pre_execution_errors = [GraphQLError(MESSAGE, extensions={"code": "BAD_REQUEST"})]
         yield

@@ -31,7 +31,8 @@ class ValidatedDocuments(SchemaExtension):
         key = (context.query, context.validation_rules, context.schema)
         if context.query is not None and key in _passed:
             _passed.move_to_end(key)
-            context.pre_execution_errors = []  # strawberry's validation then does not run again
+            if context.pre_execution_errors is None:  # an earlier extension's refusal stands
+                context.pre_execution_errors = []  # strawberry's validation then does not run again
             yield
             return
         yield

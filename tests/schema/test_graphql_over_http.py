@@ -258,3 +258,20 @@ async def test_a_batch_is_refused_as_a_400(api):
     response = await post(api, [TYPENAME, TYPENAME])
     assert response.status_code == 400
     assert codes(response) == ["BAD_REQUEST"]
+
+
+async def test_a_subscription_validated_once_over_the_websocket_is_still_refused_over_http(runtime):
+    """Validated documents are kept (schema/validated.py); a kept one must
+    not skip the refusal of a subscription sent over HTTP."""
+    from starlette.requests import Request
+
+    from schema import build_schema
+    from schema.context import Context
+
+    schema = build_schema(runtime.settings)
+    query = "subscription { myAppointmentUpdates { kind } }"
+    await schema.execute(query, context_value=Context(request=None, runtime=runtime))  # not HTTP: validated and kept
+    over_http = Request({"type": "http", "method": "POST", "path": "/graphql", "headers": [], "query_string": b""})
+    for _ in range(2):
+        result = await schema.execute(query, context_value=Context(request=over_http, runtime=runtime))
+        assert [e.extensions["code"] for e in result.errors] == ["BAD_REQUEST"], result.errors
