@@ -13,7 +13,9 @@ change's event first.
 
 A request syncs each clinic once (`request_scope`); what it reads after
 that is as of its start, as any read in a request is. Outside a request
-(jobs, the CLI) every call syncs.
+(jobs, the CLI) every call syncs. Inside a transaction a sync sees the
+transaction's own events, which may roll back: it then applies and keeps
+nothing, and facts read there serve that caller alone.
 
 `ClinicFacts` is the first thing kept: the clinic row, its catalogue, who
 offers what, weekly hours and what a booking's side effects read (e-mail
@@ -31,6 +33,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeVar
+
+from tortoise.backends.base.client import TransactionalDBClient
 
 from models import (
     Clinic,
@@ -205,8 +209,15 @@ class ClinicCache:
     async def _sync(self, clinic_id: uuid.UUID) -> int:
         applied = self._applied.get(clinic_id)
         head, changes = await _changes_after(clinic_id, _NOTHING_YET if applied is None else applied)
+        if _in_transaction():
+            # The transaction sees its own events, which may yet roll back:
+            # nothing is applied or kept from what it reads (see `facts`).
+            return head
         if applied is None:
             self._applied.setdefault(clinic_id, head)
+        elif head < applied:  # the clinic's log is gone (the clinic deleted): forget all of it
+            self._apply(clinic_id, None)
+            self._applied[clinic_id] = head
         elif head > applied:
             complete = len(changes) == head - applied and (not changes or changes[0].position == applied + 1)
             self._apply(clinic_id, changes if complete else None)
@@ -230,14 +241,16 @@ class ClinicCache:
         """The clinic's facts, true as of now; None for an unknown clinic."""
         position = await self.sync(clinic_id)
         kept = self._facts.get(clinic_id)
-        if kept is not None:
+        inside = _in_transaction()
+        if kept is not None and not (inside and position != self._applied.get(clinic_id)):
             return kept
         generation = self._generation[clinic_id]
         clinic = await Clinic.get_or_none(id=clinic_id)
         if clinic is None:
             return None
         facts = await _load_facts(clinic, position, self)
-        if self._generation[clinic_id] == generation:
+        # Read inside a transaction with changes not applied: this caller's alone.
+        if not inside and self._generation[clinic_id] == generation:
             self._facts[clinic_id] = facts
             self._slugs[clinic.slug] = clinic.id
         return facts
@@ -257,6 +270,10 @@ class ClinicCache:
             return None
         facts = await self.facts(found)
         return facts if facts is not None and facts.clinic.slug == slug else None
+
+
+def _in_transaction() -> bool:
+    return isinstance(connection(), TransactionalDBClient)
 
 
 _CHANGES_SQL = (

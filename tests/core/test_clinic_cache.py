@@ -65,3 +65,22 @@ async def test_listeners_hear_each_change_once_in_order(demo):
     await cache.sync(clinic.id)
     assert len(heard) == 1 and [c.kind.value for c in heard[0]] == ["SETTINGS_CHANGED", "SETTINGS_CHANGED"]
     assert heard[0][1].position == heard[0][0].position + 1
+
+
+async def test_what_a_transaction_reads_of_its_own_changes_is_not_kept_when_it_rolls_back(demo):
+    from models.db import write_transaction
+
+    cache = ClinicCache()
+    clinic = demo["demo"].clinic
+    await cache.facts(clinic.id)
+    try:
+        async with write_transaction():
+            await Clinic.filter(id=clinic.id).update(name="Never Committed")
+            assert (await cache.facts(clinic.id)).clinic.name == "Never Committed"  # the transaction's own view
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    assert (await cache.facts(clinic.id)).clinic.name == clinic.name
+    facial = demo["demo"].treatments["Facial"]
+    await Treatment.filter(id=facial.id).update(duration_minutes=facial.duration_minutes + 15)  # reuses the positions
+    assert (await cache.facts(clinic.id)).treatments[facial.id].duration_minutes == facial.duration_minutes + 15
