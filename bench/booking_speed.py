@@ -16,10 +16,12 @@ visitor typing in new details; each carries an idempotency key, as the
 booking page sends.
 
 Phases, each on slots of its own, each after a warm-up that is not counted:
-  http       - `python -m cli serve` (one uvicorn process, Redis from
-               BENCH_REDIS_URL so that it runs no outbox jobs: a worker's
-               work) and the callers in another process (aiohttp, keep-alive
-               connections), sending the booking page's `bookAppointment`;
+  http       - `python -m cli serve` (one uvicorn process, with a
+               redis-server of the benchmark's own so that it runs no outbox
+               jobs, a worker's work, and its sign-in counters for the
+               hundreds of callers stay out of the machine's Redis) and the
+               callers in another process (aiohttp, keep-alive connections),
+               sending the booking page's `bookAppointment`;
   in-process - `book_appointment` called by 64 asyncio tasks in this process:
                the same bookings without HTTP and GraphQL;
   baseline   - a hand-written asyncpg transaction per booking (pool of the
@@ -43,6 +45,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -55,6 +58,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from bench.booking_race import OVERLAPS_SQL, local, working_days
+from bench.redis_server import RedisServer
 from bench.common import (
     DEFAULT_POOL_MAXSIZE,
     sql_statements,
@@ -71,7 +75,6 @@ SLUG = "bench-speed"
 TIMES_PER_DAY = 7  # 09:00, 10:15, ... 16:30: 75 minutes apart, buffer included
 PASSWORD = "bench-client-password"
 STAFF_EMAIL, STAFF_PASSWORD = "owner@bench-speed.example", "bench-owner-password"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 TARGET_RATE, TARGET_CPU_MS, TARGET_RATIO = 1000.0, 1.0, 0.5
 ROUTES = ("client", "staff", "new")
 SERIALS = (0, 100_000, 200_000, 300_000)  # the first job number of each phase's jobs and of the statement counts
@@ -419,7 +422,9 @@ async def over_http(setup: Setup, warm: list[Job], jobs: list[Job], size: Size, 
 
     from bench.live_clients import SERVER_ENV, start_server, stop_servers
 
-    redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
+    redis = RedisServer(tempfile.mkdtemp(prefix="bench-booking-speed-redis-"))
+    redis.start()
+    redis_url = redis.url
     env = {**SERVER_ENV, "SIGNIN_PER_IP": "100000", "DATABASE_URL": db_url, "REDIS_URL": redis_url}
     plan = {
         "staff": [STAFF_EMAIL, STAFF_PASSWORD],
@@ -469,6 +474,8 @@ async def over_http(setup: Setup, warm: list[Job], jobs: list[Job], size: Size, 
         return result
     finally:
         stop_servers(servers)
+        redis.stop()
+        shutil.rmtree(redis.folder, ignore_errors=True)
         os.unlink(f.name)
 
 
