@@ -25,7 +25,8 @@ async function start() {
     say(message, _("This page needs the link from your e-mail. Please open that link again, or ask for a new one."), "error");
     return;
   }
-  $("#password").focus();
+  // Only if the visitor has not started typing while the clinic's name came.
+  if (!document.activeElement || document.activeElement === document.body) $("#password").focus();
 }
 
 $("#reset").addEventListener("submit", async (event) => {
