@@ -28,26 +28,22 @@ async def insider_clinic(principal: Principal) -> Clinic | None:
     return await Clinic.get_or_none(id=clinic_id) if clinic_id else None
 
 
-async def _facts(cache: ClinicCache, clinic_id: uuid.UUID) -> ClinicFacts | None:
-    return await cache.facts(clinic_id)
-
-
 async def treatments(cache: ClinicCache, principal: Principal, clinic: Clinic) -> list[Treatment]:
     """Online-bookable treatments; all of them for the clinic's own staff
     and partners (archived ones never), by name."""
-    facts = await _facts(cache, clinic.id)
+    facts = await cache.facts(clinic.id)
     insider = access.is_insider(principal, clinic.id)
     return [t for t in facts.treatments.values() if not t.archived and (insider or t.online_bookable)] if facts else []
 
 
 async def practitioners(cache: ClinicCache, clinic: Clinic) -> list[Practitioner]:
     """Active practitioners, by name."""
-    facts = await _facts(cache, clinic.id)
+    facts = await cache.facts(clinic.id)
     return [facts.practitioners[pid] for pid in facts.active_practitioners] if facts else []
 
 
 async def _per_clinic(cache: ClinicCache, keys: Sequence[tuple]) -> dict[uuid.UUID, ClinicFacts | None]:
-    return {clinic_id: await _facts(cache, clinic_id) for clinic_id in dict.fromkeys(k[0] for k in keys)}
+    return {clinic_id: await cache.facts(clinic_id) for clinic_id in dict.fromkeys(k[0] for k in keys)}
 
 
 async def practitioners_by_treatment(cache: ClinicCache, keys: list[tenant.Key]) -> list[list[Practitioner]]:

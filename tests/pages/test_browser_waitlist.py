@@ -46,6 +46,13 @@ async def _fill_the_day(site, day) -> tuple[str, list[dict]]:
     return staff, booked
 
 
+async def _offer_links(site) -> list[str]:
+    """The claim links the Twilio stand-in has carried to the demo client."""
+    async with httpx.AsyncClient() as http:
+        messages = (await http.get(f"{site.twilio.url}/_sandbox/messages")).json()["messages"]
+    return [LINK.search(m["body"]).group(1) for m in messages if m["to"] == DEMO_PHONE and LINK.search(m["body"])]
+
+
 async def test_a_client_joins_the_waitlist_on_a_full_day_and_books_the_freed_time_from_the_sms(messaging_site, new_page):
     site = messaging_site
     day = working_day(10)
@@ -70,12 +77,7 @@ async def test_a_client_joins_the_waitlist_on_a_full_day_and_books_the_freed_tim
                                {"id": freed["id"]}, staff)  # fmt: skip
     assert cancelled["cancelAppointment"]["userErrors"] == []
 
-    async def offer_links():
-        async with httpx.AsyncClient() as http:
-            messages = (await http.get(f"{site.twilio.url}/_sandbox/messages")).json()["messages"]
-        return [LINK.search(m["body"]).group(1) for m in messages if m["to"] == DEMO_PHONE and LINK.search(m["body"])]
-
-    [link] = await eventually(offer_links, "waitlist offer by SMS")
+    [link] = await eventually(lambda: _offer_links(site), "waitlist offer by SMS")
     offer = await new_page()
     await offer.goto(link)
     assert "token" not in offer.url  # out of the address bar at once
@@ -118,12 +120,7 @@ async def test_the_booking_pages_waitlist_and_the_offer_page_read_in_the_clients
                                {"id": booked[5]["id"]}, staff)  # fmt: skip
     assert cancelled["cancelAppointment"]["userErrors"] == []
 
-    async def offer_links():
-        async with httpx.AsyncClient() as http:
-            messages = (await http.get(f"{site.twilio.url}/_sandbox/messages")).json()["messages"]
-        return [LINK.search(m["body"]).group(1) for m in messages if m["to"] == DEMO_PHONE and LINK.search(m["body"])]
-
-    [link] = await eventually(offer_links, "waitlist offer by SMS")
+    [link] = await eventually(lambda: _offer_links(site), "waitlist offer by SMS")
     offer = await new_page(locale="pl-PL")
     await offer.goto(link)
     await expect(offer.get_by_role("heading", name=said("pl", "Book the time from your waitlist message"))).to_be_visible()
